@@ -1,0 +1,40 @@
+// `loa`: the command officials, cron and operators use. `loa gateway` runs the service; every other
+// command is a client of it, except the standalone diagnostics (`split`, `carrier check`).
+#include <CLI/App.hpp>
+#include <CLI/Config.hpp>
+#include <CLI/Formatter.hpp>
+
+#include <cstdlib>
+#include <functional>
+
+#include "tools/loa/cli.hpp"
+#include "tools/loa/split_command.hpp"
+
+int main(int argc, char** argv) {
+  using namespace loa::cli;
+  global_options globals;
+  if (const char* env = std::getenv("LOA_CONFIG")) globals.config_file = env;
+  if (globals.config_file.empty()) globals.config_file = "config/loa.yaml";
+  if (const char* env = std::getenv("LOA_TOKEN")) globals.token = env;
+
+  CLI::App app{"loa: the ward SMS broadcast gateway"};
+  app.require_subcommand(1);
+  app.add_option("--config", globals.config_file, "Configuration file (or LOA_CONFIG)");
+  app.add_option("--server", globals.server, "Gateway URL (default: from gateway.listen)");
+  app.add_option("--token", globals.token, "Operator token (or LOA_TOKEN)");
+  app.add_flag("--json", globals.json, "Machine-readable output on stdout");
+
+  std::function<int()> run;
+  add_split_command(app, globals, run);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return fail(globals, exit_code::bad_input, e.what());
+  }
+  return run ? run() : static_cast<int>(exit_code::bad_input);
+}
