@@ -130,20 +130,30 @@ class splitter {
   split_status split(std::string_view text, message& out);
 
  private:
+  struct candidate;
   struct plan;
-  split_status prepare_kept(std::string_view text);
-  void plan_layout(const std::u32string& cps, plan& p);
-  void encode(const std::u32string& cps, const plan& p, message& out);
+  struct scan_result;
+  static scan_result scan(const std::u32string& cps, std::vector<std::uint8_t>& codes);
+  bool try_ascii(std::string_view text, candidate& c, plan& p);
+  split_status check_controls(const scan_result& r) const;
+  split_status prepare_kept(std::string_view text, scan_result r, candidate& c, plan& p);
+  void prepare_stripped(candidate& c, plan& p);
+  static void set_encoding(const scan_result& r, plan& p);
+  void layout(const candidate& c, plan& p);
+  void encode(const candidate& c, const plan& p, message& out);
 
   split_options options_;
   std::u32string input_cps_;
-  std::u32string kept_cps_;
-  std::string kept_text_;
+  std::u32string nfc_cps_;
+  std::string nfc_text_;
   std::u32string stripped_cps_;
   std::string stripped_text_;
+  std::vector<std::uint8_t> kept_codes_;      // GSM septet code per character (bit 7: ESC pair)
+  std::vector<std::uint8_t> stripped_codes_;
+  std::vector<part> kept_segments_;
+  std::vector<part> stripped_segments_;
   std::vector<std::uint8_t> septets_;
-  std::vector<part> ranges_;
-  std::vector<part> stripped_ranges_;
+  std::vector<std::uint8_t> packed_;
 };
 
 /// Convenience for one-off use: a fresh splitter and message.
