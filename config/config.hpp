@@ -1,0 +1,268 @@
+// The configuration of loa: plain, validated structs loaded from YAML.
+//
+// Everything that changes between deployments (carriers, prefixes, retry rules, quiet hours) lives here, not
+// in code. A bad file is refused at start-up with one exception type whose message is `FILE:LINE: what is
+// wrong`, so an operator can go straight to the line. This header does not include yaml-cpp: YAML stays in
+// config.cpp.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <iosfwd>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace loa::config {
+
+// The only exception of this module: thrown at start-up for any bad configuration file or ported-numbers
+// file. what() is "FILE:LINE: reason" (LINE 1-based), or "FILE: reason" when no line applies (file
+// unreadable).
+class config_error : public std::runtime_error {
+ public:
+  // Builds the message from its parts; line 0 means "no line".
+  config_error(std::string file, int line, std::string reason);
+  // The file named in the message, as given to the loader.
+  const std::string& file() const noexcept { return file_; }
+  // The 1-based line, or 0 when the error is about the whole file.
+  int line() const noexcept { return line_; }
+  // The message without the "FILE:LINE: " prefix.
+  const std::string& reason() const noexcept { return reason_; }
+
+ private:
+  std::string file_;
+  int line_;
+  std::string reason_;
+};
+
+// A password or other credential. Formatting it (fmt or operator<<) prints *** so a log line that includes a
+// whole carrier never leaks it; only reveal() gives the value, and that name is easy to grep for in review.
+class secret {
+ public:
+  // An empty secret (no password).
+  secret() = default;
+  // Holds value.
+  explicit secret(std::string value) : value_(std::move(value)) {}
+  // The secret itself, for the one call that needs it (bind, AUTH).
+  const std::string& reveal() const noexcept { return value_; }
+  // True when no secret was configured.
+  bool empty() const noexcept { return value_.empty(); }
+  // Compares values without revealing them in test output.
+  friend bool operator==(const secret&, const secret&) = default;
+
+ private:
+  std::string value_;
+};
+
+// Prints "***" whatever the value.
+std::ostream& operator<<(std::ostream& out, const secret& s);
+
+// How an SMPP session binds (SMPP 3.4 section 4.1).
+enum class bind_mode { transmitter, receiver, transceiver };
+// How the receipted message id relates to the submit_sm_resp message id (carriers differ; DOMAIN.md).
+enum class receipt_id_form { as_is, hex, dec };
+// How a long message is split on the wire for this carrier.
+enum class concat_method { udh8, udh16, sar, payload };
+// What to do when a carrier answers a submit with a given command_status.
+enum class status_action { retry, slow_down, permanent, rebind };
+// How destination numbers are written on the wire: 84xxxxxxxxx (international) or 0xxxxxxxxx (national).
+enum class number_form { international, national };
+// A user's rights: sender sends for their wards, approver releases large sends, admin does everything.
+enum class operator_role { sender, approver, admin };
+
+// The spelling used in the YAML file ("transceiver", "as-is", "slow_down", ...); fmt prints enums this way.
+std::string_view to_string(bind_mode v) noexcept;
+std::string_view to_string(receipt_id_form v) noexcept;
+std::string_view to_string(concat_method v) noexcept;
+std::string_view to_string(status_action v) noexcept;
+std::string_view to_string(number_form v) noexcept;
+std::string_view to_string(operator_role v) noexcept;
+
+namespace detail {
+// The enums above, for the fmt::formatter below (fmt 9.1's format_as accepts integral results only).
+template <typename E>
+concept named_enum =
+    std::is_same_v<E, bind_mode> || std::is_same_v<E, receipt_id_form> || std::is_same_v<E, concat_method> ||
+    std::is_same_v<E, status_action> || std::is_same_v<E, number_form> || std::is_same_v<E, operator_role>;
+}  // namespace detail
+
+// A TCP endpoint such as 127.0.0.1:8787 or [::1]:8787 (brackets removed from host).
+struct host_port {
+  std::string host;
+  std::uint16_t port = 0;
+};
+
+// A daily window, in local time, during which sends wait. from > to is a window across midnight.
+struct quiet_hours {
+  std::chrono::minutes from{0};  // minutes after local midnight, 0..1439
+  std::chrono::minutes to{0};    // minutes after local midnight, 0..1439; the window is [from, to)
+  // True when the local time of day (minutes after midnight, 0..1439) falls inside the window.
+  bool contains(std::chrono::minutes time_of_day) const noexcept;
+};
+
+// gateway: the HTTP API listener and the local clock.
+struct gateway_config {
+  host_port listen{"127.0.0.1", 8787};
+  std::chrono::minutes utc_offset{7 * 60};  // Vietnam is UTC+7 all year
+  std::optional<quiet_hours> quiet;         // absent: no quiet hours
+};
+
+// redis: where the shared store and work queue live.
+struct redis_config {
+  // tcp for redis://, unix_socket for unix://
+  enum class transport { tcp, unix_socket };
+  transport kind = transport::tcp;
+  std::string host = "127.0.0.1";  // tcp only
+  std::uint16_t port = 6379;       // tcp only
+  std::filesystem::path socket;    // unix_socket only
+  int db = 0;                      // SELECT after connect
+  std::string username;            // Redis 6 ACL user; empty means AUTH with the password only
+  secret password;                 // from the URL or password_env; empty means no AUTH
+  // The URL without its password, safe to log.
+  std::string display() const;
+};
+
+// The SMPP TON/NPI pair of an address.
+struct ton_npi {
+  std::uint8_t ton = 0;
+  std::uint8_t npi = 0;
+  friend bool operator==(const ton_npi&, const ton_npi&) = default;
+};
+
+// One SMSC connection set (one carrier). Defaults are those of DOMAIN.md and the SMPP 3.4 guidelines.
+struct carrier_config {
+  std::string name;
+  std::string host;
+  std::uint16_t port = 0;
+  std::string system_id;    // at most 15 characters (SMPP C-Octet 16)
+  secret password;          // at most 8 characters (SMPP C-Octet 9)
+  std::string system_type;  // at most 12 characters; usually empty
+  bind_mode bind = bind_mode::transceiver;
+  int sessions = 1;                           // parallel binds, 1..64
+  int window = 10;                            // unacknowledged submit_sm per session, 1..1000
+  double tps = 100;                           // PDUs per second for the whole carrier, > 0
+  std::chrono::seconds enquire_link{30};      // enquire_link_s
+  std::chrono::seconds response_timeout{60};  // response_timeout_s: an unanswered request expires
+  std::chrono::seconds reconnect_min{10};     // reconnect_min_s: first back-off
+  std::chrono::seconds reconnect_max{120};    // reconnect_max_s: back-off cap
+  receipt_id_form receipt_id = receipt_id_form::as_is;
+  concat_method concat = concat_method::udh8;
+  int max_parts = 0;                 // cap on parts per message; 0 in the file means limits.max_parts
+  std::uint8_t data_coding_gsm = 0;  // data_coding this SMSC takes as the GSM default alphabet (0 or 1)
+  ton_npi source{5, 0};              // source_ton/source_npi: alphanumeric brandname
+  ton_npi dest{1, 1};                // dest_ton/dest_npi: international, ISDN
+  number_form dest_number = number_form::international;  // dest_number; defaults from dest_ton (2 = national)
+  std::optional<std::string> sender;  // brandname registered with this carrier, if not the default
+  std::vector<std::string> prefixes;  // international form, e.g. "8486"
+  std::map<std::uint32_t, status_action>
+      command_status;  // defaults of DOMAIN.md merged with the file's overrides
+  status_action other_status = status_action::permanent;  // command_status.other: any status not in the table
+  // The action for a submit answered with status (0 is not an error and is never asked).
+  status_action action_for(std::uint32_t status) const;
+};
+
+// routing: which carrier gets a number.
+struct routing_config {
+  std::string default_carrier;                       // routing.default: numbers no prefix matches
+  std::optional<std::filesystem::path> ported_file;  // resolved against the config file's directory
+};
+
+// One person or script allowed to use the API.
+struct operator_config {
+  std::string name;
+  std::string token_sha256;        // 64 lower-case hex characters
+  std::vector<std::string> wards;  // empty only for admin, meaning every ward
+  operator_role role = operator_role::sender;
+};
+
+// approval: large sends wait for a second person.
+struct approval_config {
+  int above_recipients = 5000;  // a send to more recipients waits for an approver of the same ward
+};
+
+// mo: keywords in citizens' replies, matched by the MO module without diacritics or case.
+struct mo_config {
+  std::vector<std::string> opt_out{"HUY", "TU CHOI"};
+  std::vector<std::string> opt_in{"DK"};
+  std::vector<std::string> help{"HD"};
+};
+
+// limits: defaults that apply to every carrier unless it says otherwise.
+struct limits_config {
+  int max_parts = 10;                        // parts per message, 1..255 (refused above, never truncated)
+  std::chrono::seconds validity{24 * 3600};  // SMPP validity_period for notices
+};
+
+// The whole file.
+struct configuration {
+  std::filesystem::path file;  // where it was loaded from, as given
+  gateway_config gateway;
+  redis_config redis;
+  std::string sender;  // default brandname (Decree 91/2020 rules)
+  std::vector<carrier_config> carriers;
+  routing_config routing;
+  std::vector<operator_config> operators;
+  std::filesystem::path templates_dir;  // resolved against the config file's directory
+  approval_config approval;
+  mo_config mo;
+  limits_config limits;
+  // The carrier called name, or nullptr.
+  const carrier_config* find_carrier(std::string_view name) const noexcept;
+};
+
+// Looks up an environment variable; nullopt when unset. Tests pass their own.
+using env_lookup = std::function<std::optional<std::string>(const std::string& name)>;
+
+// Reads the process environment (std::getenv).
+std::optional<std::string> process_env(const std::string& name);
+
+// Reads and validates a configuration file. Throws config_error.
+configuration load_config(const std::filesystem::path& file, const env_lookup& env = process_env);
+
+// Validates YAML text; name is used in messages and its directory resolves relative paths. Throws
+// config_error.
+configuration parse_config(std::string_view text, std::string_view name, const env_lookup& env = process_env);
+
+// The built-in command_status table of DOMAIN.md (retry, slow down, permanent, rebind).
+std::map<std::uint32_t, status_action> default_command_status();
+
+// Checks a brandname sender against Decree 91/2020 Art. 23; returns what is wrong, or nullopt when valid.
+std::optional<std::string> check_brandname(std::string_view sender);
+
+// Ported numbers: number (as written in the file) -> carrier name.
+using ported_map = std::map<std::string, std::string>;
+
+// Reads a `number,carrier` CSV (optional header, # comments, blank lines); every carrier must exist in cfg.
+// Throws config_error naming FILE:LINE.
+ported_map load_ported(const std::filesystem::path& file, const configuration& cfg);
+
+// The same on text already in memory; name is used in messages.
+ported_map parse_ported(std::string_view text, std::string_view name, const configuration& cfg);
+
+}  // namespace loa::config
+
+// Prints "***": a secret never reaches a log by accident.
+template <>
+struct fmt::formatter<loa::config::secret> : fmt::formatter<std::string_view> {
+  template <typename FormatContext>
+  auto format(const loa::config::secret&, FormatContext& ctx) const {
+    return fmt::formatter<std::string_view>::format("***", ctx);
+  }
+};
+
+// Prints a configuration enum with its YAML spelling.
+template <loa::config::detail::named_enum E>
+struct fmt::formatter<E> : fmt::formatter<std::string_view> {
+  template <typename FormatContext>
+  auto format(E v, FormatContext& ctx) const {
+    return fmt::formatter<std::string_view>::format(loa::config::to_string(v), ctx);
+  }
+};
