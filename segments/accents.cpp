@@ -1,9 +1,9 @@
 #include "segments/accents.hpp"
 
+#include <unicode/bytestream.h>
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
-#include <unicode/bytestream.h>
 
 #include <algorithm>
 #include <array>
@@ -29,14 +29,13 @@ struct override_entry {
 // What NFKD does not give: letters that do not decompose, typographic look-alikes, and the odd
 // ASCII characters that GSM 03.38 lacks (tab, backtick).
 constexpr override_entry overrides[] = {
-    {U'đ', "d"},   {U'Đ', "D"},   {U'Ð', "D"},   {U'ð', "d"},   {U'ø', "o"},   {U'Ø', "O"},
-    {U'ł', "l"},   {U'Ł', "L"},   {U'ß', "ss"},  {U'æ', "ae"},  {U'Æ', "AE"},  {U'œ', "oe"},
-    {U'Œ', "OE"},  {U'ı', "i"},   {U'‘', "'"},   {U'’', "'"},   {U'‚', "'"},   {U'‛', "'"},
-    {U'′', "'"},   {U'‹', "'"},   {U'›', "'"},   {U'“', "\""},  {U'”', "\""},  {U'„', "\""},
-    {U'‟', "\""},  {U'″', "\""},  {U'«', "\""},  {U'»', "\""},  {U'‐', "-"},   {U'‑', "-"},
-    {U'‒', "-"},   {U'–', "-"},   {U'—', "-"},   {U'―', "-"},   {U'−', "-"},   {U'•', "-"},
-    {U'₫', "d"},   {U'×', "x"},   {U'\t', " "},  {U'`', "'"},   {0x00AD, ""},  {0x200B, ""},
-    {0x200C, ""},  {0x200D, ""},  {0x2060, ""},  {0x00A0, " "},
+    {U'đ', "d"},  {U'Đ', "D"},  {U'Ð', "D"},  {U'ð', "d"},   {U'ø', "o"},  {U'Ø', "O"},  {U'ł', "l"},
+    {U'Ł', "L"},  {U'ß', "ss"}, {U'æ', "ae"}, {U'Æ', "AE"},  {U'œ', "oe"}, {U'Œ', "OE"}, {U'ı', "i"},
+    {U'‘', "'"},  {U'’', "'"},  {U'‚', "'"},  {U'‛', "'"},   {U'′', "'"},  {U'‹', "'"},  {U'›', "'"},
+    {U'“', "\""}, {U'”', "\""}, {U'„', "\""}, {U'‟', "\""},  {U'″', "\""}, {U'«', "\""}, {U'»', "\""},
+    {U'‐', "-"},  {U'‑', "-"},  {U'‒', "-"},  {U'–', "-"},   {U'—', "-"},  {U'―', "-"},  {U'−', "-"},
+    {U'•', "-"},  {U'₫', "d"},  {U'×', "x"},  {U'\t', " "},  {U'`', "'"},  {0x00AD, ""}, {0x200B, ""},
+    {0x200C, ""}, {0x200D, ""}, {0x2060, ""}, {0x00A0, " "},
 };
 
 transliteration ascii_form(std::string_view s) {
@@ -93,7 +92,8 @@ std::array<char_props, table_size> build_table() {
     p.gsm = gsm_code(cp);
     p.nfc_yes = nfc_quick_yes(cp);
     p.forbidden_control = forbidden_control(cp);
-    if (cp >= 0x80) p.strip = from_decomposition(static_cast<UChar32>(cp), U_SUCCESS(status) ? nfkd : nullptr);
+    if (cp >= 0x80)
+      p.strip = from_decomposition(static_cast<UChar32>(cp), U_SUCCESS(status) ? nfkd : nullptr);
   }
   for (const auto& o : overrides) table[o.cp].strip = ascii_form(o.ascii);
   return table;
@@ -110,9 +110,12 @@ std::optional<accents> parse_accents(std::string_view name) noexcept {
 
 std::string_view to_string(accents a) noexcept {
   switch (a) {
-    case accents::keep: return "keep";
-    case accents::strip: return "strip";
-    case accents::automatic: return "auto";
+    case accents::keep:
+      return "keep";
+    case accents::strip:
+      return "strip";
+    case accents::automatic:
+      return "auto";
   }
   return "keep";
 }
@@ -131,7 +134,8 @@ std::error_code to_nfc(std::string_view utf8, std::string& out) {
   if (U_FAILURE(status)) return error::normalization_failed;
   out.clear();
   icu::StringByteSink<std::string> sink(&out, static_cast<int32_t>(utf8.size()));
-  nfc->normalizeUTF8(0, icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())), sink, nullptr, status);
+  nfc->normalizeUTF8(0, icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())), sink, nullptr,
+                     status);
   if (U_FAILURE(status)) return error::normalization_failed;
   return {};
 }

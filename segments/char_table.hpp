@@ -23,8 +23,8 @@ struct transliteration {
 /// One character's properties.
 struct char_props {
   std::uint8_t gsm = not_gsm;
-  bool nfc_yes = true;            ///< NFC quick check says "yes": composing cannot change it
-  bool forbidden_control = false; ///< a C0/C1 control other than tab, LF, FF, CR
+  bool nfc_yes = true;             ///< NFC quick check says "yes": composing cannot change it
+  bool forbidden_control = false;  ///< a C0/C1 control other than tab, LF, FF, CR
   transliteration strip;
 };
 
@@ -35,6 +35,8 @@ const std::array<char_props, table_size>& char_table();
 char_props props_of_rare(char32_t cp);
 
 /// Septets a GSM code costs: 2 for the extension table.
-constexpr unsigned gsm_cost(std::uint8_t code) noexcept { return 1u + (code >> 7); }
+constexpr unsigned gsm_cost(std::uint8_t code) noexcept {
+  return 1u + (code >> 7);
+}
 
 }  // namespace loa::segments::detail

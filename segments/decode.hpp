@@ -1,4 +1,5 @@
-// Turning received SMS bytes back into text: for the simulator's log, citizens' replies (MO) and round-trip tests.
+// Turning received SMS bytes back into text: for the simulator's log, citizens' replies (MO) and round-trip
+// tests.
 #pragma once
 
 #include <cstdint>

@@ -24,7 +24,9 @@ enum class error {
 /// The category of segments::error ("loa.segments").
 const std::error_category& error_category() noexcept;
 
-inline std::error_code make_error_code(error e) noexcept { return {static_cast<int>(e), error_category()}; }
+inline std::error_code make_error_code(error e) noexcept {
+  return {static_cast<int>(e), error_category()};
+}
 
 }  // namespace loa::segments
 

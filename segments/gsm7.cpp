@@ -9,20 +9,18 @@ namespace {
 
 // TS 23.038 section 6.2.1, septets 0x00-0x7F. 0x1B (escape) maps to itself and is never matched
 // when encoding text.
+// clang-format off
 constexpr std::array<char32_t, 128> basic_table = {
-    U'@',    U'£',    U'$',    U'¥',    U'è',    U'é',    U'ù',    U'ì',    U'ò',    U'Ç',    U'\n',
-    U'Ø',    U'ø',    U'\r',   U'Å',    U'å',    U'Δ',    U'_',    U'Φ',    U'Γ',    U'Λ',    U'Ω',
-    U'Π',    U'Ψ',    U'Σ',    U'Θ',    U'Ξ',    0x1B,    U'Æ',    U'æ',    U'ß',    U'É',    U' ',
-    U'!',    U'"',    U'#',    U'¤',    U'%',    U'&',    U'\'',   U'(',    U')',    U'*',    U'+',
-    U',',    U'-',    U'.',    U'/',    U'0',    U'1',    U'2',    U'3',    U'4',    U'5',    U'6',
-    U'7',    U'8',    U'9',    U':',    U';',    U'<',    U'=',    U'>',    U'?',    U'¡',    U'A',
-    U'B',    U'C',    U'D',    U'E',    U'F',    U'G',    U'H',    U'I',    U'J',    U'K',    U'L',
-    U'M',    U'N',    U'O',    U'P',    U'Q',    U'R',    U'S',    U'T',    U'U',    U'V',    U'W',
-    U'X',    U'Y',    U'Z',    U'Ä',    U'Ö',    U'Ñ',    U'Ü',    U'§',    U'¿',    U'a',    U'b',
-    U'c',    U'd',    U'e',    U'f',    U'g',    U'h',    U'i',    U'j',    U'k',    U'l',    U'm',
-    U'n',    U'o',    U'p',    U'q',    U'r',    U's',    U't',    U'u',    U'v',    U'w',    U'x',
-    U'y',    U'z',    U'ä',    U'ö',    U'ñ',    U'ü',    U'à',
+    /* 0x00 */ U'@', U'£', U'$', U'¥', U'è', U'é', U'ù', U'ì', U'ò', U'Ç', U'\n', U'Ø', U'ø', U'\r', U'Å', U'å',
+    /* 0x10 */ U'Δ', U'_', U'Φ', U'Γ', U'Λ', U'Ω', U'Π', U'Ψ', U'Σ', U'Θ', U'Ξ', 0x1B, U'Æ', U'æ', U'ß', U'É',
+    /* 0x20 */ U' ', U'!', U'"', U'#', U'¤', U'%', U'&', U'\'', U'(', U')', U'*', U'+', U',', U'-', U'.', U'/',
+    /* 0x30 */ U'0', U'1', U'2', U'3', U'4', U'5', U'6', U'7', U'8', U'9', U':', U';', U'<', U'=', U'>', U'?',
+    /* 0x40 */ U'¡', U'A', U'B', U'C', U'D', U'E', U'F', U'G', U'H', U'I', U'J', U'K', U'L', U'M', U'N', U'O',
+    /* 0x50 */ U'P', U'Q', U'R', U'S', U'T', U'U', U'V', U'W', U'X', U'Y', U'Z', U'Ä', U'Ö', U'Ñ', U'Ü', U'§',
+    /* 0x60 */ U'¿', U'a', U'b', U'c', U'd', U'e', U'f', U'g', U'h', U'i', U'j', U'k', U'l', U'm', U'n', U'o',
+    /* 0x70 */ U'p', U'q', U'r', U's', U't', U'u', U'v', U'w', U'x', U'y', U'z', U'ä', U'ö', U'ñ', U'ü', U'à',
 };
+// clang-format on
 
 struct extension_entry {
   std::uint8_t code;
@@ -30,8 +28,16 @@ struct extension_entry {
 };
 // TS 23.038 section 6.2.1.1: the characters of the default extension table (each costs ESC + code).
 constexpr std::array<extension_entry, 10> extension_table = {{
-    {0x0A, U'\f'}, {0x14, U'^'}, {0x28, U'{'}, {0x29, U'}'}, {0x2F, U'\\'},
-    {0x3C, U'['},  {0x3D, U'~'}, {0x3E, U']'}, {0x40, U'|'}, {0x65, U'€'},
+    {0x0A, U'\f'},
+    {0x14, U'^'},
+    {0x28, U'{'},
+    {0x29, U'}'},
+    {0x2F, U'\\'},
+    {0x3C, U'['},
+    {0x3D, U'~'},
+    {0x3E, U']'},
+    {0x40, U'|'},
+    {0x65, U'€'},
 }};
 
 // Reverse lookup for U+0000-U+03FF (Latin and Greek), built at compile time; € is the only entry above.
@@ -54,7 +60,9 @@ septet_code encode(char32_t cp) noexcept {
   return {};
 }
 
-char32_t decode_basic(std::uint8_t septet) noexcept { return basic_table[septet & 0x7F]; }
+char32_t decode_basic(std::uint8_t septet) noexcept {
+  return basic_table[septet & 0x7F];
+}
 
 char32_t decode_extension(std::uint8_t code) noexcept {
   for (const auto& e : extension_table)
@@ -96,7 +104,8 @@ void pack(std::span<const std::uint8_t> septets, unsigned fill_bits, std::vector
   }
 }
 
-std::vector<std::uint8_t> unpack(std::span<const std::uint8_t> octets, unsigned fill_bits, std::size_t count) {
+std::vector<std::uint8_t> unpack(std::span<const std::uint8_t> octets, unsigned fill_bits,
+                                 std::size_t count) {
   std::vector<std::uint8_t> septets;
   septets.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
@@ -105,7 +114,8 @@ std::vector<std::uint8_t> unpack(std::span<const std::uint8_t> octets, unsigned 
     const unsigned shift = bit % 8;
     if (byte >= octets.size()) break;
     unsigned value = octets[byte] >> shift;
-    if (shift > 1 && byte + 1 < octets.size()) value |= static_cast<unsigned>(octets[byte + 1]) << (8 - shift);
+    if (shift > 1 && byte + 1 < octets.size())
+      value |= static_cast<unsigned>(octets[byte + 1]) << (8 - shift);
     septets.push_back(static_cast<std::uint8_t>(value & 0x7F));
   }
   return septets;

@@ -15,7 +15,9 @@ namespace {
 
 constexpr std::size_t format_part_limit = 255;  // the concatenation IEs count parts in one octet
 
-std::size_t utf8_length(char32_t cp) noexcept { return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4; }
+std::size_t utf8_length(char32_t cp) noexcept {
+  return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+}
 
 std::string hex_code_point(char32_t cp) {
   static constexpr char digits[] = "0123456789ABCDEF";
@@ -26,14 +28,20 @@ std::string hex_code_point(char32_t cp) {
 
 }  // namespace
 
-std::string_view to_string(encoding e) noexcept { return e == encoding::gsm7 ? "gsm7" : "ucs2"; }
+std::string_view to_string(encoding e) noexcept {
+  return e == encoding::gsm7 ? "gsm7" : "ucs2";
+}
 
 std::string_view to_string(concat_method m) noexcept {
   switch (m) {
-    case concat_method::udh8: return "udh8";
-    case concat_method::udh16: return "udh16";
-    case concat_method::sar: return "sar";
-    case concat_method::payload: return "payload";
+    case concat_method::udh8:
+      return "udh8";
+    case concat_method::udh16:
+      return "udh16";
+    case concat_method::sar:
+      return "sar";
+    case concat_method::payload:
+      return "payload";
   }
   return "udh8";
 }
@@ -61,7 +69,8 @@ std::span<const std::uint8_t> message::udh(std::size_t i) const noexcept {
 
 std::span<const std::uint8_t> message::body(std::size_t i) const noexcept {
   if (i >= parts.size()) return {};
-  return std::span(bytes).subspan(parts[i].offset + parts[i].udh_length, parts[i].length - parts[i].udh_length);
+  return std::span(bytes).subspan(parts[i].offset + parts[i].udh_length,
+                                  parts[i].length - parts[i].udh_length);
 }
 
 std::optional<sar_fields> message::sar(std::size_t i) const noexcept {
@@ -192,7 +201,8 @@ void splitter::layout(const candidate& c, plan& p) {
   auto& segments = *p.segments;
   segments.clear();
   if (p.units <= cap.single) {
-    segments.push_back({0, 0, 0, static_cast<std::uint16_t>(p.units), 0, static_cast<std::uint32_t>(c.chars)});
+    segments.push_back(
+        {0, 0, 0, static_cast<std::uint16_t>(p.units), 0, static_cast<std::uint32_t>(c.chars)});
     p.free_units = cap.single - p.units;
     return;
   }
@@ -226,7 +236,8 @@ void splitter::encode(const candidate& c, const plan& p, message& out) {
   const auto& segments = *p.segments;
   const bool gsm = p.coding == encoding::gsm7;
   const bool multi = segments.size() > 1;
-  const bool with_udh = multi && (options_.concat == concat_method::udh8 || options_.concat == concat_method::udh16);
+  const bool with_udh =
+      multi && (options_.concat == concat_method::udh8 || options_.concat == concat_method::udh16);
   const bool in_payload = multi && options_.concat == concat_method::payload;
   const std::uint16_t udh_octets = with_udh ? (options_.concat == concat_method::udh8 ? 6 : 7) : 0;
 
@@ -273,8 +284,8 @@ void splitter::encode(const candidate& c, const plan& p, message& out) {
   if (in_payload) {
     out.bytes.resize(gsm ? p.units : 2 * p.units);
     write_text(out.bytes.data(), 0, c.chars);
-    out.parts.push_back({0, static_cast<std::uint32_t>(out.bytes.size()), 0, static_cast<std::uint16_t>(p.units), 0,
-                         static_cast<std::uint32_t>(c.chars)});
+    out.parts.push_back({0, static_cast<std::uint32_t>(out.bytes.size()), 0,
+                         static_cast<std::uint16_t>(p.units), 0, static_cast<std::uint32_t>(c.chars)});
     return;
   }
 
@@ -289,11 +300,17 @@ void splitter::encode(const candidate& c, const plan& p, message& out) {
     pt.udh_length = udh_octets;
     const auto sequence = static_cast<std::uint8_t>(s + 1);
     if (udh_octets == 6) {
-      const std::uint8_t udh[] = {0x05, 0x00, 0x03, static_cast<std::uint8_t>(options_.reference), count, sequence};
+      const std::uint8_t udh[] = {0x05,  0x00,    0x03, static_cast<std::uint8_t>(options_.reference),
+                                  count, sequence};
       dst = std::copy(std::begin(udh), std::end(udh), dst);
     } else if (udh_octets == 7) {
-      const std::uint8_t udh[] = {0x06, 0x08, 0x04, static_cast<std::uint8_t>(options_.reference >> 8),
-                                  static_cast<std::uint8_t>(options_.reference), count, sequence};
+      const std::uint8_t udh[] = {0x06,
+                                  0x08,
+                                  0x04,
+                                  static_cast<std::uint8_t>(options_.reference >> 8),
+                                  static_cast<std::uint8_t>(options_.reference),
+                                  count,
+                                  sequence};
       dst = std::copy(std::begin(udh), std::end(udh), dst);
     }
     if (out.packed) {  // rare: septets first, then packed in place
@@ -340,13 +357,15 @@ split_status splitter::split(std::string_view text, message& out) {
   // auto strips only when the kept text is UCS-2: stripping a GSM text cannot save a part.
   const bool need_strip = try_strip && (!try_keep || kept_plan.coding == encoding::ucs2);
   if (need_strip) prepare_stripped(stripped, stripped_plan);
-  const bool use_strip = need_strip && (!try_keep || stripped_plan.segments->size() < kept_plan.segments->size());
+  const bool use_strip =
+      need_strip && (!try_keep || stripped_plan.segments->size() < kept_plan.segments->size());
   const candidate& chosen = use_strip ? stripped : kept;
   const plan& chosen_plan = use_strip ? stripped_plan : kept_plan;
 
   out.text.assign(chosen.text);
   // Stripping plain ASCII changes nothing, but the official asked for it: say it was applied.
-  out.applied = use_strip || (ascii && options_.accent_policy == accents::strip) ? accents::strip : accents::keep;
+  out.applied =
+      use_strip || (ascii && options_.accent_policy == accents::strip) ? accents::strip : accents::keep;
   out.coding = chosen_plan.coding;
   out.concat = options_.concat;
   out.chars = chosen.chars;
@@ -387,10 +406,11 @@ std::string describe(const split_status& status, const message& attempted) {
     return s;
   }
   if (status.code == error::control_character) {
-    return "control character " + hex_code_point(status.control) + " at byte " + std::to_string(status.byte_offset) +
-           " is not allowed in an SMS";
+    return "control character " + hex_code_point(status.control) + " at byte " +
+           std::to_string(status.byte_offset) + " is not allowed in an SMS";
   }
-  if (status.code.category() == error_category() && status.code.value() <= static_cast<int>(error::utf8_invalid_byte)) {
+  if (status.code.category() == error_category() &&
+      status.code.value() <= static_cast<int>(error::utf8_invalid_byte)) {
     return status.code.message() + " at byte " + std::to_string(status.byte_offset);
   }
   return status.code.message();

@@ -70,21 +70,21 @@ struct part {
 
 /// A text ready for submit_sm PDUs, with its preview.
 struct message {
-  std::string text;                      ///< what the phone shows: after the accent policy, in NFC
-  accents applied = accents::keep;       ///< keep or strip: what the policy (auto included) chose
+  std::string text;                 ///< what the phone shows: after the accent policy, in NFC
+  accents applied = accents::keep;  ///< keep or strip: what the policy (auto included) chose
   encoding coding = encoding::gsm7;
   concat_method concat = concat_method::udh8;
   std::uint8_t data_coding = 0;
-  std::uint8_t esm_class = 0;            ///< 0x40 (UDHI) when the parts start with a UDH
+  std::uint8_t esm_class = 0;  ///< 0x40 (UDHI) when the parts start with a UDH
   bool packed = false;
-  std::uint16_t reference = 0;           ///< the concatenation reference used
-  std::size_t chars = 0;                 ///< characters (code points) of text
-  std::size_t units = 0;                 ///< septets (ESC pairs count 2) or UTF-16 units (emoji count 2)
-  std::size_t segments = 0;              ///< SMS the phone receives, which carriers bill
-  std::size_t free_units = 0;            ///< room left in the last segment
+  std::uint16_t reference = 0;               ///< the concatenation reference used
+  std::size_t chars = 0;                     ///< characters (code points) of text
+  std::size_t units = 0;                     ///< septets (ESC pairs count 2) or UTF-16 units (emoji count 2)
+  std::size_t segments = 0;                  ///< SMS the phone receives, which carriers bill
+  std::size_t free_units = 0;                ///< room left in the last segment
   std::optional<std::size_t> first_non_gsm;  ///< for UCS-2: index in text of the first character GSM lacks
-  std::vector<std::uint8_t> bytes;       ///< every part's octets back to back
-  std::vector<part> parts;               ///< one per PDU
+  std::vector<std::uint8_t> bytes;           ///< every part's octets back to back
+  std::vector<part> parts;                   ///< one per PDU
 
   /// True when the text travels whole in message_payload (concat payload and more than one segment).
   bool uses_payload() const noexcept { return concat == concat_method::payload && segments > 1; }
@@ -148,7 +148,7 @@ class splitter {
   std::string nfc_text_;
   std::u32string stripped_cps_;
   std::string stripped_text_;
-  std::vector<std::uint8_t> kept_codes_;      // GSM septet code per character (bit 7: ESC pair)
+  std::vector<std::uint8_t> kept_codes_;  // GSM septet code per character (bit 7: ESC pair)
   std::vector<std::uint8_t> stripped_codes_;
   std::vector<part> kept_segments_;
   std::vector<part> stripped_segments_;

@@ -9,7 +9,9 @@
 namespace loa::segments::ucs2 {
 
 /// UTF-16 code units `cp` needs: 2 for characters above U+FFFF (a surrogate pair), else 1.
-constexpr unsigned units(char32_t cp) noexcept { return cp > 0xFFFF ? 2 : 1; }
+constexpr unsigned units(char32_t cp) noexcept {
+  return cp > 0xFFFF ? 2 : 1;
+}
 
 /// Appends `cp` as big-endian UTF-16 (2 or 4 octets).
 void append(std::vector<std::uint8_t>& out, char32_t cp);

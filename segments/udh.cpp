@@ -3,7 +3,8 @@
 namespace loa::segments {
 
 void append_concat_udh8(std::vector<std::uint8_t>& out, udh_concat c) {
-  out.insert(out.end(), {0x05, 0x00, 0x03, static_cast<std::uint8_t>(c.reference & 0xFF), c.total, c.sequence});
+  out.insert(out.end(),
+             {0x05, 0x00, 0x03, static_cast<std::uint8_t>(c.reference & 0xFF), c.total, c.sequence});
 }
 
 void append_concat_udh16(std::vector<std::uint8_t>& out, udh_concat c) {
@@ -11,7 +12,8 @@ void append_concat_udh16(std::vector<std::uint8_t>& out, udh_concat c) {
                          static_cast<std::uint8_t>(c.reference & 0xFF), c.total, c.sequence});
 }
 
-std::optional<udh_concat> parse_concat_udh(std::span<const std::uint8_t> short_message, std::size_t& udh_length) {
+std::optional<udh_concat> parse_concat_udh(std::span<const std::uint8_t> short_message,
+                                           std::size_t& udh_length) {
   udh_length = 0;
   if (short_message.empty()) return std::nullopt;
   const std::size_t header_end = 1 + std::size_t{short_message[0]};
@@ -36,7 +38,8 @@ std::optional<udh_concat> parse_concat_udh(std::span<const std::uint8_t> short_m
     }
     i = value + length;
   }
-  if (found && (found->total == 0 || found->sequence == 0 || found->sequence > found->total)) return std::nullopt;
+  if (found && (found->total == 0 || found->sequence == 0 || found->sequence > found->total))
+    return std::nullopt;
   return found;
 }
 

@@ -27,6 +27,7 @@ void append_concat_udh16(std::vector<std::uint8_t>& out, udh_concat c);
 /// Sets `udh_length` to the octets of the whole UDH (its length byte included), or to 0 when the UDH is
 /// malformed (empty message, a length past the end, an element overrunning the header). Returns nullopt
 /// when there is no valid concatenation element (total 0, sequence 0 or above total are invalid).
-std::optional<udh_concat> parse_concat_udh(std::span<const std::uint8_t> short_message, std::size_t& udh_length);
+std::optional<udh_concat> parse_concat_udh(std::span<const std::uint8_t> short_message,
+                                           std::size_t& udh_length);
 
 }  // namespace loa::segments

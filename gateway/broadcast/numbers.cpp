@@ -14,15 +14,16 @@ struct legacy_prefix {
 
 // Ministry of Information and Communications, 2018: 11-digit numbers moved to 10 digits.
 constexpr std::array<legacy_prefix, 21> legacy_prefixes = {{
-    {"162", "32"}, {"163", "33"}, {"164", "34"}, {"165", "35"}, {"166", "36"}, {"167", "37"},
-    {"168", "38"}, {"169", "39"}, {"123", "83"}, {"124", "84"}, {"125", "85"}, {"127", "81"},
-    {"129", "82"}, {"120", "70"}, {"121", "79"}, {"122", "77"}, {"126", "76"}, {"128", "78"},
-    {"186", "56"}, {"188", "58"}, {"199", "59"},
+    {"162", "32"}, {"163", "33"}, {"164", "34"}, {"165", "35"}, {"166", "36"}, {"167", "37"}, {"168", "38"},
+    {"169", "39"}, {"123", "83"}, {"124", "84"}, {"125", "85"}, {"127", "81"}, {"129", "82"}, {"120", "70"},
+    {"121", "79"}, {"122", "77"}, {"126", "76"}, {"128", "78"}, {"186", "56"}, {"188", "58"}, {"199", "59"},
 }};
 
 // Mobile networks use national prefixes 03, 05, 07, 08 and 09; an unknown one among them still routes
 // by default (DOMAIN.md), so only the first digit is checked here.
-bool mobile_first_digit(char d) { return d == '3' || d == '5' || d == '7' || d == '8' || d == '9'; }
+bool mobile_first_digit(char d) {
+  return d == '3' || d == '5' || d == '7' || d == '8' || d == '9';
+}
 
 // `national` is the number without its leading 0 or country code.
 number_check from_national(std::string national) {
@@ -52,13 +53,20 @@ number_check from_national(std::string national) {
 
 std::string_view describe(number_problem p) noexcept {
   switch (p) {
-    case number_problem::none: return "valid";
-    case number_problem::empty: return "empty";
-    case number_problem::bad_character: return "characters other than digits, +, spaces, dots and dashes";
-    case number_problem::not_vietnam: return "not a Vietnamese number (use 0..., 84... or +84...)";
-    case number_problem::landline: return "landline (02...), not a mobile number";
-    case number_problem::not_mobile: return "no Vietnamese mobile network uses this prefix";
-    case number_problem::wrong_length: return "wrong number of digits (a mobile number has 10: 0 and 9 more)";
+    case number_problem::none:
+      return "valid";
+    case number_problem::empty:
+      return "empty";
+    case number_problem::bad_character:
+      return "characters other than digits, +, spaces, dots and dashes";
+    case number_problem::not_vietnam:
+      return "not a Vietnamese number (use 0..., 84... or +84...)";
+    case number_problem::landline:
+      return "landline (02...), not a mobile number";
+    case number_problem::not_mobile:
+      return "no Vietnamese mobile network uses this prefix";
+    case number_problem::wrong_length:
+      return "wrong number of digits (a mobile number has 10: 0 and 9 more)";
   }
   return "invalid";
 }

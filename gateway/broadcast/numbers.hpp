@@ -22,9 +22,9 @@ std::string_view describe(number_problem p) noexcept;
 
 /// The outcome of normalising one number.
 struct number_check {
-  std::string number;                              ///< 84 + 9 digits when valid
+  std::string number;  ///< 84 + 9 digits when valid
   number_problem problem = number_problem::none;
-  bool converted_legacy = false;                   ///< an 11-digit number from before 2018, mapped to its new prefix
+  bool converted_legacy = false;  ///< an 11-digit number from before 2018, mapped to its new prefix
   explicit operator bool() const noexcept { return problem == number_problem::none; }
 };
 

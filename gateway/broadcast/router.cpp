@@ -45,9 +45,12 @@ std::string_view router::carrier_for(std::string_view number) const {
     at = static_cast<std::size_t>(child);
     if (trie_[at].carrier >= 0) best = trie_[at].carrier;
   }
-  return best >= 0 ? std::string_view(carriers_[static_cast<std::size_t>(best)]) : std::string_view(default_carrier_);
+  return best >= 0 ? std::string_view(carriers_[static_cast<std::size_t>(best)])
+                   : std::string_view(default_carrier_);
 }
 
-void router::learn_ported(std::string number, std::string carrier) { ported_[std::move(number)] = std::move(carrier); }
+void router::learn_ported(std::string number, std::string carrier) {
+  ported_[std::move(number)] = std::move(carrier);
+}
 
 }  // namespace loa::broadcast

@@ -16,8 +16,9 @@ TEST_CASE("numbers: the three accepted forms, with separators, give one stored f
 }
 
 TEST_CASE("numbers: every mobile prefix family of DOMAIN.md is accepted") {
-  for (const char* input : {"0861234567", "0321234567", "0881234567", "0811234567", "0891234567", "0701234567",
-                            "0921234567", "0561234567", "0991234567", "0591234567", "0871234567", "0551234567"}) {
+  for (const char* input :
+       {"0861234567", "0321234567", "0881234567", "0811234567", "0891234567", "0701234567", "0921234567",
+        "0561234567", "0991234567", "0591234567", "0871234567", "0551234567"}) {
     CAPTURE(input);
     CHECK(normalise_number(input));
   }

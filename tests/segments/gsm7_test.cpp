@@ -65,7 +65,7 @@ TEST_CASE("gsm7: packing after a UDH starts on a septet boundary") {
 
 TEST_CASE("gsm7: decoding unpacked septets, ESC pairs included") {
   CHECK(gsm7::decode_unpacked(from_hex("00 02 11 1b 65 1b 28")) == "@$_€{");
-  CHECK(gsm7::decode_unpacked(from_hex("41 1b")) == "A ");     // a lone ESC at the end
-  CHECK(gsm7::decode_unpacked(from_hex("1b 41")) == "A");      // an undefined extension: the basic character
+  CHECK(gsm7::decode_unpacked(from_hex("41 1b")) == "A ");  // a lone ESC at the end
+  CHECK(gsm7::decode_unpacked(from_hex("1b 41")) == "A");   // an undefined extension: the basic character
   CHECK(gsm7::decode_unpacked(from_hex("41 c1")) == "A\uFFFD");  // not a septet
 }

@@ -35,7 +35,8 @@ std::string reassemble(const message& m) {
       CHECK(udh_length == m.parts[i].udh_length);
     }
     if (m.packed) {
-      const auto septets = gsm7::unpack(m.body(i), gsm7::fill_bits_after_udh(m.parts[i].udh_length), m.parts[i].units);
+      const auto septets =
+          gsm7::unpack(m.body(i), gsm7::fill_bits_after_udh(m.parts[i].udh_length), m.parts[i].units);
       text += decode_text(septets, m.data_coding);
     } else {
       text += decode_text(m.body(i), m.data_coding);
@@ -243,15 +244,18 @@ TEST_CASE("split: the empty text is one empty part") {
 
 TEST_CASE("split: round trip for every method, alphabet and boundary") {
   const std::string texts[] = {
-      repeat("a", 160), repeat("a", 161), repeat("{x}", 70), repeat("ệ", 71), repeat("😀ệ", 50),
-      "Đường Nguyễn Huệ: tiêm chủng " + repeat("đợt 2 ", 30), repeat("€", 200), "@$_ " + repeat("Δ", 200),
+      repeat("a", 160), repeat("a", 161),          repeat("{x}", 70),
+      repeat("ệ", 71),  repeat("😀ệ", 50),          "Đường Nguyễn Huệ: tiêm chủng " + repeat("đợt 2 ", 30),
+      repeat("€", 200), "@$_ " + repeat("Δ", 200),
   };
-  for (auto method : {concat_method::udh8, concat_method::udh16, concat_method::sar, concat_method::payload}) {
+  for (auto method :
+       {concat_method::udh8, concat_method::udh16, concat_method::sar, concat_method::payload}) {
     for (const auto& text : texts) {
       for (bool packed : {false, true}) {
         CAPTURE(to_string(method));
         CAPTURE(text);
-        const auto m = split_ok(text, {.concat = method, .reference = 0xBEEF, .max_parts = 20, .packed_gsm7 = packed});
+        const auto m =
+            split_ok(text, {.concat = method, .reference = 0xBEEF, .max_parts = 20, .packed_gsm7 = packed});
         CHECK(reassemble(m) == text);
         std::size_t units = 0;
         for (const auto& p : m.parts) units += p.units;

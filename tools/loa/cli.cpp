@@ -1,7 +1,7 @@
 #include "tools/loa/cli.hpp"
 
-#include <boost/json/serialize.hpp>
 #include <fmt/core.h>
+#include <boost/json/serialize.hpp>
 
 #include <cstdio>
 

@@ -11,10 +11,10 @@ namespace loa::cli {
 /// Exit codes from CONTRACT.md.
 enum class exit_code : int {
   done = 0,
-  bad_input = 1,        ///< bad input or usage; the message is on stderr
+  bad_input = 1,  ///< bad input or usage; the message is on stderr
   not_permitted = 2,
-  unreachable = 3,      ///< gateway, Redis or a carrier could not be reached
-  some_failed = 4,      ///< finished (with --wait) but some messages failed
+  unreachable = 3,  ///< gateway, Redis or a carrier could not be reached
+  some_failed = 4,  ///< finished (with --wait) but some messages failed
 };
 
 /// The global flags every command accepts.

@@ -1,7 +1,7 @@
 #include "tools/loa/split_command.hpp"
 
-#include <boost/json.hpp>
 #include <fmt/core.h>
+#include <boost/json.hpp>
 
 #include <iostream>
 #include <iterator>
@@ -54,7 +54,9 @@ std::string characters(const std::string& text, std::size_t first, std::size_t c
   return out;
 }
 
-std::string character_at(const std::string& text, std::size_t index) { return characters(text, index, 1); }
+std::string character_at(const std::string& text, std::size_t index) {
+  return characters(text, index, 1);
+}
 
 boost::json::object to_json(const segments::message& m) {
   boost::json::array parts;
@@ -66,7 +68,8 @@ boost::json::object to_json(const segments::message& m) {
         {"chars", m.parts[i].chars},
     };
     if (auto sar = m.sar(i)) {
-      part["sar"] = {{"msg_ref_num", sar->reference}, {"total_segments", sar->total}, {"segment_seqnum", sar->sequence}};
+      part["sar"] = {
+          {"msg_ref_num", sar->reference}, {"total_segments", sar->total}, {"segment_seqnum", sar->sequence}};
     }
     if (m.uses_payload()) part["tlv"] = "message_payload";
     parts.push_back(std::move(part));
@@ -109,8 +112,8 @@ void print_human(const segments::message& m) {
   if (m.segments == 1) {
     fmt::print("parts     1 (up to {} units alone), {} free\n", cap.single, m.free_units);
   } else {
-    fmt::print("parts     {} of up to {} units ({}, reference {}), {} free in the last\n", m.segments, cap.per_part,
-               segments::to_string(m.concat), m.reference, m.free_units);
+    fmt::print("parts     {} of up to {} units ({}, reference {}), {} free in the last\n", m.segments,
+               cap.per_part, segments::to_string(m.concat), m.reference, m.free_units);
   }
   if (m.uses_payload()) {
     fmt::print("payload   message_payload TLV, {} octets: {}\n", m.message_payload().size(),
@@ -123,8 +126,8 @@ void print_human(const segments::message& m) {
     if (auto f = m.sar(i)) sar = fmt::format("(SAR ref {} part {}/{}) ", f->reference, f->sequence, f->total);
     const auto& p = m.parts[i];
     fmt::print("part {}/{}  {} units  \"{}\"\n          {}{}{}\n", i + 1, m.parts.size(), p.units,
-               characters(m.text, p.first_char, p.chars), udh.empty() ? "" : "[UDH " + hex(udh, " ") + "] ", sar,
-               m.packed ? hex(m.body(i), " ") : body_hex(m, m.body(i)));
+               characters(m.text, p.first_char, p.chars), udh.empty() ? "" : "[UDH " + hex(udh, " ") + "] ",
+               sar, m.packed ? hex(m.body(i), " ") : body_hex(m, m.body(i)));
   }
 }
 
@@ -157,7 +160,8 @@ int run_split(const global_options& globals, const split_arguments& args) {
 
 void add_split_command(CLI::App& app, const global_options& globals, std::function<int()>& run) {
   auto args = std::make_shared<split_arguments>();
-  auto* cmd = app.add_subcommand("split", "Show how a text travels: encoding, characters, parts and their bytes");
+  auto* cmd =
+      app.add_subcommand("split", "Show how a text travels: encoding, characters, parts and their bytes");
   cmd->add_option("TEXT", args->text, "The notice text (UTF-8); - reads it from standard input")->required();
   cmd->add_option("--accents", args->accents, "keep | strip | auto")
       ->check(CLI::IsMember({"keep", "strip", "auto"}))
