@@ -1,0 +1,93 @@
+#include "gateway/api/auth.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include <algorithm>
+
+namespace loa::api {
+
+std::string sha256_hex(std::string_view text) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(2 * length);
+  for (unsigned int i = 0; i < length; ++i) {
+    hex.push_back(digits[digest[i] >> 4]);
+    hex.push_back(digits[digest[i] & 0xF]);
+  }
+  return hex;
+}
+
+authenticator::authenticator(std::vector<config::operator_config> operators, int max_failures,
+                             clock::duration window)
+    : operators_(std::move(operators)), max_failures_(max_failures), window_(window) {}
+
+auth_result authenticator::authenticate(std::string_view authorization, std::string_view remote,
+                                        clock::time_point now) {
+  if (failures_.size() > 10'000) {  // forget addresses whose window has passed, so the map stays small
+    std::erase_if(failures_, [&](const auto& entry) { return now - entry.second.window_start > window_; });
+  }
+  auto& f = failures_[std::string(remote)];
+  if (now - f.window_start > window_) f = {0, now};
+  if (f.count >= max_failures_) {
+    return {nullptr, error_response(http::status::too_many_requests,
+                                    "too many failed logins from this address; wait a minute")};
+  }
+
+  constexpr std::string_view scheme = "Bearer ";
+  const config::operator_config* found = nullptr;
+  if (authorization.size() > scheme.size() && authorization.starts_with(scheme)) {
+    const std::string digest = sha256_hex(authorization.substr(scheme.size()));
+    for (const auto& op : operators_) {  // no early exit: every comparison takes the same time
+      const bool same = op.token_sha256.size() == digest.size() &&
+                        CRYPTO_memcmp(op.token_sha256.data(), digest.data(), digest.size()) == 0;
+      if (same) found = &op;
+    }
+  }
+  if (found) {
+    failures_.erase(std::string(remote));
+    return {found, {}};
+  }
+  ++f.count;
+  const bool missing = authorization.empty();
+  return {nullptr, error_response(http::status::unauthorized,
+                                  missing ? "no token: pass --token or set LOA_TOKEN" : "the token is not valid")};
+}
+
+std::variant<const config::operator_config*, response> authenticator::authorize(const request& r,
+                                                                              std::string_view ward,
+                                                                              config::operator_role role,
+                                                                              clock::time_point now) {
+  auto result = authenticate(r.authorization, r.remote, now);
+  if (!result) return std::move(result.refusal);
+  if (!has_role(*result.who, role)) {
+    return error_response(http::status::forbidden,
+                          "operator " + result.who->name + " has role " + std::string(config::to_string(result.who->role)) +
+                              "; this needs " + std::string(config::to_string(role)));
+  }
+  if (!ward.empty() && !may_act_on(*result.who, ward)) {
+    return error_response(http::status::forbidden,
+                          "operator " + result.who->name + " may not act on ward " + std::string(ward), "ward");
+  }
+  return result.who;
+}
+
+bool authenticator::may_act_on(const config::operator_config& who, std::string_view ward) {
+  if (who.role == config::operator_role::admin && who.wards.empty()) return true;
+  return std::find(who.wards.begin(), who.wards.end(), ward) != who.wards.end();
+}
+
+bool authenticator::has_role(const config::operator_config& who, config::operator_role needed) {
+  using config::operator_role;
+  switch (needed) {
+    case operator_role::sender: return true;
+    case operator_role::approver: return who.role == operator_role::approver || who.role == operator_role::admin;
+    case operator_role::admin: return who.role == operator_role::admin;
+  }
+  return false;
+}
+
+}  // namespace loa::api

@@ -1,0 +1,62 @@
+// Who is calling: a bearer token checked against the configured operators' SHA-256 digests in constant time,
+// what their role lets them do, and which wards they may touch. Failed logins are rate-limited per address.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "config/config.hpp"
+#include "gateway/api/http.hpp"
+
+namespace loa::api {
+
+/// Hex SHA-256 of `text` (lower case), as config's token_sha256 holds it.
+std::string sha256_hex(std::string_view text);
+
+/// The outcome of authenticating a request: the operator, or the response to send instead.
+struct auth_result {
+  const config::operator_config* who = nullptr;
+  response refusal;  ///< 401 (no or bad token) or 429 (too many failures); meaningful when who is null
+  explicit operator bool() const noexcept { return who != nullptr; }
+};
+
+/// Checks bearer tokens against the configured operators.
+class authenticator {
+ public:
+  using clock = std::chrono::steady_clock;
+
+  /// `max_failures` failed logins per address within `window` are answered 429 until the window passes.
+  explicit authenticator(std::vector<config::operator_config> operators, int max_failures = 10,
+                         clock::duration window = std::chrono::minutes(1));
+
+  /// Reads "Authorization: Bearer TOKEN". Every operator's digest is compared, so timing tells nothing.
+  auth_result authenticate(std::string_view authorization, std::string_view remote, clock::time_point now);
+
+  /// For handlers: the operator when the request's token is valid, the role suffices and the operator may act
+  /// on `ward` (empty: no ward involved); else the refusal to send (401, 403 naming the ward, or 429).
+  std::variant<const config::operator_config*, response> authorize(const request& r, std::string_view ward,
+                                                                   config::operator_role role,
+                                                                   clock::time_point now = clock::now());
+
+  /// True when `who` may act on `ward` (admins may act on every ward).
+  static bool may_act_on(const config::operator_config& who, std::string_view ward);
+
+  /// True when the role allows what `needed` allows (admin > approver > sender for approvals; admin for all).
+  static bool has_role(const config::operator_config& who, config::operator_role needed);
+
+ private:
+  struct failures {
+    int count = 0;
+    clock::time_point window_start;
+  };
+  std::vector<config::operator_config> operators_;
+  std::map<std::string, failures, std::less<>> failures_;
+  int max_failures_;
+  clock::duration window_;
+};
+
+}  // namespace loa::api

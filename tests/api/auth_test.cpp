@@ -1,0 +1,66 @@
+#include "gateway/api/auth.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace loa;
+using namespace std::chrono_literals;
+
+namespace {
+
+config::operator_config op(std::string name, std::string token, std::vector<std::string> wards,
+                           config::operator_role role) {
+  return {std::move(name), api::sha256_hex(token), std::move(wards), role};
+}
+
+api::authenticator demo() {
+  return api::authenticator({op("hoa", "token-hoa", {"long-thuy"}, config::operator_role::sender),
+                             op("lan", "token-lan", {"long-thuy", "an-phu"}, config::operator_role::approver),
+                             op("minh", "token-minh", {}, config::operator_role::admin)},
+                            3, 1min);
+}
+
+}  // namespace
+
+TEST_CASE("auth: SHA-256 as config's token_sha256 holds it") {
+  CHECK(api::sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(api::sha256_hex("demo-token-hoa") == "0c7608d51a1cd241340365f240fcce28178d00f75c1f955e0a183db4a5f9e418");
+}
+
+TEST_CASE("auth: a bearer token finds its operator; anything else is 401") {
+  auto a = demo();
+  const auto now = api::authenticator::clock::now();
+  auto r = a.authenticate("Bearer token-hoa", "127.0.0.1", now);
+  REQUIRE(r);
+  CHECK(r.who->name == "hoa");
+  CHECK_FALSE(a.authenticate("", "10.0.0.1", now));
+  CHECK(a.authenticate("", "10.0.0.1", now).refusal.status == api::http::status::unauthorized);
+  CHECK(a.authenticate("Bearer wrong", "10.0.0.2", now).refusal.status == api::http::status::unauthorized);
+  CHECK(a.authenticate("token-hoa", "10.0.0.3", now).refusal.status == api::http::status::unauthorized);
+  CHECK(a.authenticate("Basic token-hoa", "10.0.0.4", now).refusal.status == api::http::status::unauthorized);
+}
+
+TEST_CASE("auth: repeated failures from one address are slowed down, then forgiven") {
+  auto a = demo();
+  const auto t0 = api::authenticator::clock::now();
+  for (int i = 0; i < 3; ++i) CHECK(a.authenticate("Bearer guess", "10.1.1.1", t0).refusal.status == api::http::status::unauthorized);
+  CHECK(a.authenticate("Bearer token-hoa", "10.1.1.1", t0).refusal.status == api::http::status::too_many_requests);
+  CHECK(a.authenticate("Bearer token-hoa", "10.2.2.2", t0));  // another address is not affected
+  CHECK(a.authenticate("Bearer token-hoa", "10.1.1.1", t0 + 61s));
+}
+
+TEST_CASE("auth: wards and roles") {
+  auto a = demo();
+  api::request r;
+  r.remote = "127.0.0.1";
+  r.authorization = "Bearer token-hoa";
+  CHECK(std::holds_alternative<const config::operator_config*>(a.authorize(r, "long-thuy", config::operator_role::sender)));
+  auto refused = a.authorize(r, "an-phu", config::operator_role::sender);
+  REQUIRE(std::holds_alternative<api::response>(refused));
+  CHECK(std::get<api::response>(refused).status == api::http::status::forbidden);
+  CHECK(std::get<api::response>(refused).body.find("an-phu") != std::string::npos);
+  refused = a.authorize(r, "long-thuy", config::operator_role::approver);
+  CHECK(std::get<api::response>(refused).status == api::http::status::forbidden);
+
+  r.authorization = "Bearer token-minh";  // admin without wards: every ward
+  CHECK(std::holds_alternative<const config::operator_config*>(a.authorize(r, "an-phu", config::operator_role::approver)));
+}

@@ -1,0 +1,294 @@
+#include "tools/smsc-sim/session.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <array>
+#include <iostream>
+
+#include "gateway/smpp/codec.hpp"
+#include "tools/smsc-sim/server.hpp"
+
+namespace loa::sim {
+
+namespace asio = boost::asio;
+using smpp::command_id;
+
+namespace {
+
+// The command_status a generic_nack carries for each decode error.
+std::uint32_t nack_status(const std::error_code& ec) {
+  if (ec == smpp::error::unknown_command) return smpp::status::invcmdid;
+  if (ec == smpp::error::bad_sm_length) return smpp::status::invmsglen;
+  if (ec == smpp::error::bad_tlv) return smpp::status::invoptparstream;
+  if (ec == smpp::error::bad_command_length || ec == smpp::error::truncated) return smpp::status::invcmdlen;
+  return smpp::status::syserr;
+}
+
+// The first 20 octets of the text for a receipt's `text:` field, only when it is plain printable ASCII.
+std::string text_start(const smpp::short_message& m) {
+  if (m.esm_class & smpp::esm::udhi || (m.data_coding != 0 && m.data_coding != 1)) return {};
+  std::string s;
+  for (auto c : m.message) {
+    if (s.size() == 20) break;
+    s.push_back(c >= 0x20 && c < 0x7f ? static_cast<char>(c) : '.');
+  }
+  return s;
+}
+
+}  // namespace
+
+session::session(asio::ip::tcp::socket socket, server& srv, std::uint64_t id)
+    : socket_(std::move(socket)), server_(srv), id_(id) {
+  boost::system::error_code ec;
+  const auto ep = socket_.remote_endpoint(ec);
+  peer_ = ec ? "?" : ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+
+void session::start() {
+  if (server_.opts().faults.deliver_before_bind) {
+    smpp::short_message mo;
+    mo.source = {1, 1, "84912345678"};
+    mo.destination = {5, 0, "LOA"};
+    mo.message = {'H', 'D'};
+    deliver(std::move(mo));
+  }
+  asio::co_spawn(socket_.get_executor(), [self = shared_from_this()] { return self->read_loop(); }, asio::detached);
+}
+
+asio::awaitable<void> session::read_loop() {
+  std::vector<std::uint8_t> buffer;
+  std::size_t start = 0;  // first unread octet of buffer
+  std::array<std::uint8_t, 16 * 1024> chunk;
+  const auto max = server_.opts().max_command_length;
+  while (!closed_) {
+    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(chunk), asio::as_tuple(asio::use_awaitable));
+    if (ec) break;
+    if (server_.opts().faults.never_answer) continue;
+    buffer.insert(buffer.end(), chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(n));
+    while (!closed_ && !close_when_written_) {
+      const std::span<const std::uint8_t> unread(buffer.data() + start, buffer.size() - start);
+      const auto probe = smpp::probe_frame(unread, max);
+      if (probe.state == smpp::frame_state::need_more) break;
+      if (probe.state == smpp::frame_state::invalid) {
+        // The stream is out of step: nothing after this can be trusted. Say so once and hang up.
+        std::cerr << "loa-smsc-sim: " << peer_ << ": command_length " << probe.length
+                  << " out of range; hex=" << smpp::to_hex(unread.first(std::min<std::size_t>(unread.size(), 64)))
+                  << '\n';
+        send(smpp::make_generic_nack(0, smpp::status::invcmdlen));
+        close_after_write();
+        break;
+      }
+      handle_frame(unread.first(probe.length));
+      start += probe.length;
+    }
+    if (start == buffer.size()) {
+      buffer.clear();
+      start = 0;
+    } else if (start > 64 * 1024) {
+      buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(start));
+      start = 0;
+    }
+  }
+  closed_ = true;
+  server_.closed(id_);
+}
+
+void session::handle_frame(std::span<const std::uint8_t> frame) {
+  auto r = smpp::decode(frame);
+  if (!r) {
+    std::cerr << "loa-smsc-sim: " << peer_ << ": " << r.ec.message() << ": " << r.detail
+              << "; hex=" << smpp::to_hex(frame) << '\n';
+    // Responses are not answered (a nack to a response confuses everyone); requests get generic_nack.
+    if (!(r.head.command_id & 0x80000000u) || r.ec == smpp::error::unknown_command)
+      send(smpp::make_generic_nack(r.head.sequence, nack_status(r.ec)));
+    return;
+  }
+  handle(r.value);
+}
+
+void session::respond(const smpp::pdu& request, std::uint32_t status, smpp::body content) {
+  send(smpp::pdu{smpp::response_id(request.id), status, request.sequence, std::move(content)});
+}
+
+void session::handle(const smpp::pdu& p) {
+  switch (p.id) {
+    case command_id::bind_transmitter:
+    case command_id::bind_receiver:
+    case command_id::bind_transceiver: on_bind(p); return;
+    case command_id::submit_sm: on_submit(p); return;
+    case command_id::data_sm: on_data_sm(p); return;
+    case command_id::enquire_link: respond(p, 0, smpp::empty{}); return;
+    case command_id::unbind:
+      if (server_.opts().faults.unbind_no_answer) return;
+      respond(p, 0, smpp::empty{});
+      bound_ = bind_kind::none;
+      close_after_write();
+      return;
+    case command_id::unbind_resp:
+      if (unbind_sent_) close();
+      return;
+    case command_id::deliver_sm_resp:
+    case command_id::enquire_link_resp:
+    case command_id::generic_nack: return;
+    default:
+      // outbind, deliver_sm, responses we never asked for: not something a client sends to an SMSC.
+      if (!smpp::is_response(p.id)) send(smpp::make_generic_nack(p.sequence, smpp::status::invcmdid));
+      return;
+  }
+}
+
+void session::on_bind(const smpp::pdu& p) {
+  const auto& b = std::get<smpp::bind>(p.content);
+  const auto& o = server_.opts();
+  const smpp::bind_resp ok{"loa-smsc-sim", 0x34};
+  if (bound_ != bind_kind::none) return respond(p, smpp::status::alybnd, smpp::bind_resp{});
+  if (o.faults.bind_error) return respond(p, *o.faults.bind_error, smpp::bind_resp{});
+  if (!o.system_id.empty() && b.system_id != o.system_id) return respond(p, smpp::status::invsysid, smpp::bind_resp{});
+  if (!o.password.empty() && b.password != o.password) return respond(p, smpp::status::invpaswd, smpp::bind_resp{});
+  bound_ = p.id == command_id::bind_transmitter ? bind_kind::transmitter
+           : p.id == command_id::bind_receiver  ? bind_kind::receiver
+                                                : bind_kind::transceiver;
+  system_id_ = b.system_id;
+  respond(p, 0, ok);
+  if (can_receive()) server_.bound_receiver(shared_from_this());
+}
+
+void session::on_submit(const smpp::pdu& p) {
+  const auto& o = server_.opts();
+  if (bound_ == bind_kind::none || bound_ == bind_kind::receiver)
+    return respond(p, smpp::status::invbndsts, smpp::message_resp{});
+  ++submits_seen_;
+  if (o.drop_after != 0 && submits_seen_ > o.drop_after) {
+    // Submit N+1 is left unanswered on purpose: the client cannot know whether it was taken.
+    close();
+    return;
+  }
+  if (o.faults.no_submit_resp) return;
+  if (o.faults.generic_nack || o.faults.generic_nack_zero_seq) {
+    send(smpp::make_generic_nack(o.faults.generic_nack_zero_seq ? 0 : p.sequence, smpp::status::syserr));
+    return;
+  }
+  if ((o.faults.short_length || o.faults.long_length) && !malformed_sent_) {
+    malformed_sent_ = true;
+    // A submit_sm_resp header whose command_length is 8 or 0x7FFFFFFF, then the real id octets.
+    std::vector<std::uint8_t> bad = smpp::from_hex(o.faults.short_length ? "00000008" : "7fffffff");
+    for (auto x : smpp::from_hex("80000004 00000000")) bad.push_back(x);
+    for (int i = 24; i >= 0; i -= 8) bad.push_back(static_cast<std::uint8_t>(p.sequence >> i));
+    for (auto x : smpp::from_hex("3100")) bad.push_back(x);
+    send_raw(std::move(bad));
+    return;
+  }
+  if (o.faults.submit_error) return respond(p, *o.faults.submit_error, smpp::message_resp{});
+  if (!server_.take_submit_token()) return respond(p, smpp::status::throttled, smpp::message_resp{});
+  accept_message(p, std::get<smpp::short_message>(p.content));
+}
+
+void session::on_data_sm(const smpp::pdu& p) {
+  if (bound_ == bind_kind::none || bound_ == bind_kind::receiver)
+    return respond(p, smpp::status::invbndsts, smpp::message_resp{});
+  if (!server_.take_submit_token()) return respond(p, smpp::status::throttled, smpp::message_resp{});
+  const auto& d = std::get<smpp::data_message>(p.content);
+  smpp::short_message m;
+  m.source = d.source;
+  m.destination = d.destination;
+  m.esm_class = d.esm_class;
+  m.registered_delivery = d.registered_delivery;
+  m.data_coding = d.data_coding;
+  m.tlvs = d.tlvs;
+  accept_message(p, m);
+}
+
+void session::accept_message(const smpp::pdu& p, const smpp::short_message& m) {
+  const auto& o = server_.opts();
+  const auto ids = server_.next_ids();
+  server_.log().accepted(system_id_, ids.resp_id, m);
+  // registered_delivery bits 0-1: 1 = receipt on success or failure, 2 = on failure only.
+  const auto wanted = m.registered_delivery & 0x03;
+  std::optional<receipt_job> job;
+  if (wanted == 1 || wanted == 2) {
+    job = receipt_job{};
+    job->system_id = system_id_;
+    job->origin_session = id_;
+    job->receipt_id = ids.receipt_id;
+    job->from = m.destination;
+    job->to = m.source;
+    job->text_start = text_start(m);
+    job->submitted = std::chrono::system_clock::now();
+    job->failures_only = wanted == 2;
+  }
+  auto send_receipt = [&](bool now) {
+    if (job) server_.receipt_for(std::move(*job), now);
+  };
+  if (o.faults.receipt_before_resp) send_receipt(true);
+  respond(p, 0, smpp::message_resp{ids.resp_id, {}});
+  if (!o.faults.receipt_before_resp) send_receipt(false);
+  ++submits_answered_;
+  if (o.faults.unbind_after && submits_answered_ == *o.faults.unbind_after && !unbind_sent_) {
+    unbind_sent_ = true;
+    send(smpp::pdu{command_id::unbind, 0, next_sequence_++, smpp::empty{}});
+  }
+}
+
+void session::deliver(smpp::short_message m) {
+  send(smpp::pdu{command_id::deliver_sm, 0, next_sequence_++, std::move(m)});
+}
+
+bool session::can_receive() const noexcept {
+  return !closed_ && (bound_ == bind_kind::receiver || bound_ == bind_kind::transceiver);
+}
+
+void session::send(const smpp::pdu& p) {
+  if (closed_) return;
+  if (auto ec = smpp::encode(p, pending_)) {
+    std::cerr << "loa-smsc-sim: cannot encode 0x" << std::hex << static_cast<std::uint32_t>(p.id) << std::dec
+              << ": " << ec.message() << '\n';
+    return;
+  }
+  write_next();
+}
+
+void session::send_raw(std::vector<std::uint8_t> bytes) {
+  if (closed_) return;
+  pending_.insert(pending_.end(), bytes.begin(), bytes.end());
+  write_next();
+}
+
+void session::write_next() {
+  if (write_active_ || closed_) return;
+  if (pending_.empty()) {
+    if (close_when_written_) close();
+    return;
+  }
+  writing_.swap(pending_);
+  pending_.clear();
+  write_active_ = true;
+  asio::async_write(socket_, asio::buffer(writing_),
+                    [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+                      self->write_active_ = false;
+                      self->writing_.clear();
+                      if (ec) {
+                        self->close();
+                        return;
+                      }
+                      self->write_next();
+                    });
+}
+
+void session::close_after_write() {
+  close_when_written_ = true;
+  write_next();
+}
+
+void session::close() {
+  if (closed_) return;
+  closed_ = true;
+  bound_ = bind_kind::none;
+  boost::system::error_code ignored;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+}
+
+}  // namespace loa::sim

@@ -1,0 +1,81 @@
+// One client connection of the simulator: reads PDUs, answers them as an SMSC would (or misbehaves as told).
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "gateway/smpp/pdu.hpp"
+
+namespace loa::sim {
+
+class server;
+
+/// How a session is bound.
+enum class bind_kind { none, transmitter, receiver, transceiver };
+
+/// One TCP connection. Lives as long as its read loop (which holds a shared_ptr) or a pending write.
+class session : public std::enable_shared_from_this<session> {
+ public:
+  /// Takes the accepted socket.
+  session(boost::asio::ip::tcp::socket socket, server& srv, std::uint64_t id);
+
+  /// Starts the read loop on the socket's executor.
+  void start();
+
+  /// Closes the connection now (pending writes are dropped).
+  void close();
+
+  /// Queues a PDU for sending (encoding errors are reported on stderr and the PDU is dropped).
+  void send(const smpp::pdu& p);
+
+  /// Queues raw bytes (for the malformed-frame faults).
+  void send_raw(std::vector<std::uint8_t> bytes);
+
+  /// Sends a deliver_sm (a receipt or an MO) with the next sequence number.
+  void deliver(smpp::short_message m);
+
+  /// True when bound as receiver or transceiver and still open.
+  bool can_receive() const noexcept;
+
+  /// The system_id of the bind ("" before binding).
+  const std::string& system_id() const noexcept { return system_id_; }
+
+  /// The id the server knows this session by.
+  std::uint64_t id() const noexcept { return id_; }
+
+ private:
+  boost::asio::awaitable<void> read_loop();
+  void handle_frame(std::span<const std::uint8_t> frame);
+  void handle(const smpp::pdu& p);
+  void on_bind(const smpp::pdu& p);
+  void on_submit(const smpp::pdu& p);
+  void on_data_sm(const smpp::pdu& p);
+  void accept_message(const smpp::pdu& p, const smpp::short_message& m);
+  void respond(const smpp::pdu& request, std::uint32_t status, smpp::body content);
+  void write_next();
+  void close_after_write();
+
+  boost::asio::ip::tcp::socket socket_;
+  server& server_;
+  std::uint64_t id_;
+  std::string peer_;
+  bind_kind bound_ = bind_kind::none;
+  std::string system_id_;
+  std::uint32_t next_sequence_ = 1;
+  std::uint64_t submits_seen_ = 0;
+  std::uint64_t submits_answered_ = 0;
+  bool malformed_sent_ = false;
+  bool unbind_sent_ = false;
+  std::vector<std::uint8_t> pending_;   // queued for the next write
+  std::vector<std::uint8_t> writing_;   // being written now
+  bool write_active_ = false;
+  bool close_when_written_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace loa::sim
