@@ -133,11 +133,6 @@ std::string redis_config::display() const {
   return fmt::format("redis://{}{}{}{}:{}/{}", userinfo, v6 ? "[" : "", host, v6 ? "]" : "", port, db);
 }
 
-status_action carrier_config::action_for(std::uint32_t status) const {
-  auto it = command_status.find(status);
-  return it == command_status.end() ? other_status : it->second;
-}
-
 const carrier_config* configuration::find_carrier(std::string_view name) const noexcept {
   for (const auto& c : carriers) {
     if (c.name == name) return &c;
@@ -149,25 +144,6 @@ std::optional<std::string> process_env(const std::string& name) {
   const char* v = std::getenv(name.c_str());
   if (v == nullptr) return std::nullopt;
   return std::string(v);
-}
-
-std::map<std::uint32_t, status_action> default_command_status() {
-  std::map<std::uint32_t, status_action> t;
-  // Transient on the carrier's side: try again later.
-  t[0x14] = status_action::retry;      // ESME_RMSGQFUL
-  t[0x08] = status_action::retry;      // ESME_RSYSERR
-  t[0x64] = status_action::retry;      // ESME_RX_T_APPN
-  t[0x58] = status_action::slow_down;  // ESME_RTHROTTLED
-  // Our message or address is wrong: resending the same bytes cannot help.
-  for (std::uint32_t s = 0x01; s <= 0x03; ++s) t[s] = status_action::permanent;
-  t[0x0A] = status_action::permanent;  // invalid source address
-  t[0x0B] = status_action::permanent;  // invalid destination address
-  for (std::uint32_t s = 0x48; s <= 0x51; ++s) t[s] = status_action::permanent;  // TON/NPI errors
-  t[0x62] = status_action::permanent;                                            // invalid expiry
-  for (std::uint32_t s = 0xC0; s <= 0xC4; ++s) t[s] = status_action::permanent;  // our TLVs/encoding
-  // Bind failures: stop, alert, reconnect slowly.
-  for (std::uint32_t s = 0x0D; s <= 0x0F; ++s) t[s] = status_action::rebind;
-  return t;
 }
 
 std::optional<std::string> check_brandname(std::string_view s) {
@@ -916,7 +892,6 @@ carrier_read read_carrier(const context& cx, const YAML::Node& n, std::size_t in
       out.prefix_nodes.push_back(item);
     }
   }
-  c.command_status = default_command_status();
   if (auto v = m.get("command_status")) {
     const std::string spath = m.path("command_status");
     if (!v->IsMap()) fail(cx, *v, fmt::format("{}: expected a mapping, found {}", spath, kind_name(*v)));

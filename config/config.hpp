@@ -162,11 +162,9 @@ struct carrier_config {
   number_form dest_number = number_form::international;  // dest_number; defaults from dest_ton (2 = national)
   std::optional<std::string> sender;  // brandname registered with this carrier, if not the default
   std::vector<std::string> prefixes;  // international form, e.g. "8486"
-  std::map<std::uint32_t, status_action>
-      command_status;  // defaults of DOMAIN.md merged with the file's overrides
-  status_action other_status = status_action::permanent;  // command_status.other: any status not in the table
-  // The action for a submit answered with status (0 is not an error and is never asked).
-  status_action action_for(std::uint32_t status) const;
+  // command_status: the file's overrides of DOMAIN.md's table, which gateway/smpp/command_status.hpp holds.
+  std::map<std::uint32_t, status_action> command_status;
+  std::optional<status_action> other_status;  // command_status.other: any status neither table lists
 };
 
 // routing: which carrier gets a number.
@@ -230,9 +228,6 @@ configuration load_config(const std::filesystem::path& file, const env_lookup& e
 // Validates YAML text; name is used in messages and its directory resolves relative paths. Throws
 // config_error.
 configuration parse_config(std::string_view text, std::string_view name, const env_lookup& env = process_env);
-
-// The built-in command_status table of DOMAIN.md (retry, slow down, permanent, rebind).
-std::map<std::uint32_t, status_action> default_command_status();
 
 // Checks a brandname sender against Decree 91/2020 Art. 23; returns what is wrong, or nullopt when valid.
 std::optional<std::string> check_brandname(std::string_view sender);
