@@ -1,6 +1,7 @@
 #include "segments/split.hpp"
 
 #include <algorithm>
+#include <array>
 #include <iterator>
 #include <string>
 
@@ -137,20 +138,44 @@ splitter::scan_result splitter::scan(const std::u32string& cps, std::vector<std:
 
 splitter::splitter(split_options options) : options_(options) {}
 
+namespace {
+
+// GSM codes of the 128 ASCII characters (not_gsm for controls, tab and backtick), dense for the fast path.
+const std::array<std::uint8_t, 128>& ascii_gsm_codes() {
+  static const auto codes = [] {
+    std::array<std::uint8_t, 128> out{};
+    for (std::size_t b = 0; b < out.size(); ++b) out[b] = detail::char_table()[b].gsm;
+    return out;
+  }();
+  return codes;
+}
+
+// Septet codes of a text made only of GSM-safe ASCII; false (codes unspecified) for anything else.
+bool ascii_codes(std::string_view text, std::vector<std::uint8_t>& codes, std::size_t& units) {
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());
+  std::uint8_t high = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) high |= bytes[i];
+  if (high & 0x80) return false;
+  const auto& table = ascii_gsm_codes();
+  codes.resize(text.size());
+  units = 0;
+  bool all_gsm = true;
+  for (std::size_t i = 0; i < text.size(); ++i) {  // no early exit: the loop stays branch-free
+    const std::uint8_t code = table[bytes[i]];
+    codes[i] = code;
+    all_gsm &= code != detail::not_gsm;
+    units += detail::gsm_cost(code);
+  }
+  return all_gsm;
+}
+
+}  // namespace
+
 bool splitter::try_ascii(std::string_view text, candidate& c, plan& p) {
   // Unaccented notices: bytes are characters, and one table maps them to septets. Anything unusual
   // (controls, tab, backtick, non-ASCII) goes the general way.
-  const auto& table = detail::char_table();
-  kept_codes_.resize(text.size());
   std::size_t units = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    if (byte >= 0x80) return false;
-    const std::uint8_t code = table[byte].gsm;
-    if (code == detail::not_gsm) return false;
-    kept_codes_[i] = code;
-    units += detail::gsm_cost(code);
-  }
+  if (!ascii_codes(text, kept_codes_, units)) return false;
   c = {text, nullptr, &kept_codes_, text.size()};
   p.coding = encoding::gsm7;
   p.units = units;
@@ -184,7 +209,14 @@ split_status splitter::prepare_kept(std::string_view text, scan_result r, candid
 void splitter::prepare_stripped(candidate& c, plan& p) {
   strip_accents(input_cps_, stripped_text_, stripped_cps_);
   c = {stripped_text_, &stripped_cps_, &stripped_codes_, stripped_cps_.size()};
-  set_encoding(scan(stripped_cps_, stripped_codes_), p);
+  std::size_t units = 0;
+  if (ascii_codes(stripped_text_, stripped_codes_, units)) {  // the usual outcome of stripping
+    p.coding = encoding::gsm7;
+    p.units = units;
+    p.first_non_gsm.reset();
+  } else {
+    set_encoding(scan(stripped_cps_, stripped_codes_), p);
+  }
   layout(c, p);
 }
 
