@@ -53,24 +53,27 @@ auth_result authenticator::authenticate(std::string_view authorization, std::str
   }
   ++f.count;
   const bool missing = authorization.empty();
-  return {nullptr, error_response(http::status::unauthorized,
-                                  missing ? "no token: pass --token or set LOA_TOKEN" : "the token is not valid")};
+  return {nullptr,
+          error_response(http::status::unauthorized,
+                         missing ? "no token: pass --token or set LOA_TOKEN" : "the token is not valid")};
 }
 
 std::variant<const config::operator_config*, response> authenticator::authorize(const request& r,
-                                                                              std::string_view ward,
-                                                                              config::operator_role role,
-                                                                              clock::time_point now) {
+                                                                                std::string_view ward,
+                                                                                config::operator_role role,
+                                                                                clock::time_point now) {
   auto result = authenticate(r.authorization, r.remote, now);
   if (!result) return std::move(result.refusal);
   if (!has_role(*result.who, role)) {
-    return error_response(http::status::forbidden,
-                          "operator " + result.who->name + " has role " + std::string(config::to_string(result.who->role)) +
-                              "; this needs " + std::string(config::to_string(role)));
+    return error_response(http::status::forbidden, "operator " + result.who->name + " has role " +
+                                                       std::string(config::to_string(result.who->role)) +
+                                                       "; this needs " +
+                                                       std::string(config::to_string(role)));
   }
   if (!ward.empty() && !may_act_on(*result.who, ward)) {
     return error_response(http::status::forbidden,
-                          "operator " + result.who->name + " may not act on ward " + std::string(ward), "ward");
+                          "operator " + result.who->name + " may not act on ward " + std::string(ward),
+                          "ward");
   }
   return result.who;
 }
@@ -83,9 +86,12 @@ bool authenticator::may_act_on(const config::operator_config& who, std::string_v
 bool authenticator::has_role(const config::operator_config& who, config::operator_role needed) {
   using config::operator_role;
   switch (needed) {
-    case operator_role::sender: return true;
-    case operator_role::approver: return who.role == operator_role::approver || who.role == operator_role::admin;
-    case operator_role::admin: return who.role == operator_role::admin;
+    case operator_role::sender:
+      return true;
+    case operator_role::approver:
+      return who.role == operator_role::approver || who.role == operator_role::admin;
+    case operator_role::admin:
+      return who.role == operator_role::admin;
   }
   return false;
 }

@@ -28,7 +28,8 @@ client::client(std::string server, std::string token, std::chrono::milliseconds 
   const auto colon = rest.rfind(':');
   host_ = std::string(colon == std::string_view::npos ? rest : rest.substr(0, colon));
   port_ = colon == std::string_view::npos ? "80" : std::string(rest.substr(colon + 1));
-  if (host_.size() > 2 && host_.front() == '[' && host_.back() == ']') host_ = host_.substr(1, host_.size() - 2);
+  if (host_.size() > 2 && host_.front() == '[' && host_.back() == ']')
+    host_ = host_.substr(1, host_.size() - 2);
 }
 
 std::error_code client::call(http::verb method, const std::string& target, const std::string& body,
@@ -42,7 +43,8 @@ std::error_code client::call(http::verb method, const std::string& target, const
     auto [resolve_error, endpoints] =
         co_await resolver.async_resolve(host_, port_, asio::as_tuple(asio::use_awaitable));
     if (resolve_error) co_return void(result = resolve_error);
-    auto [connect_error, endpoint] = co_await stream.async_connect(endpoints, asio::as_tuple(asio::use_awaitable));
+    auto [connect_error, endpoint] =
+        co_await stream.async_connect(endpoints, asio::as_tuple(asio::use_awaitable));
     (void)endpoint;
     if (connect_error) co_return void(result = connect_error);
 
@@ -53,14 +55,16 @@ std::error_code client::call(http::verb method, const std::string& target, const
     if (!content_type.empty()) request.set(http::field::content_type, content_type);
     request.body() = body;
     request.prepare_payload();
-    auto [write_error, written] = co_await http::async_write(stream, request, asio::as_tuple(asio::use_awaitable));
+    auto [write_error, written] =
+        co_await http::async_write(stream, request, asio::as_tuple(asio::use_awaitable));
     (void)written;
     if (write_error) co_return void(result = write_error);
 
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
     parser.body_limit(64u << 20);
-    auto [read_error, read] = co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+    auto [read_error, read] =
+        co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
     (void)read;
     if (read_error) co_return void(result = read_error);
     const auto& response = parser.get();

@@ -6,9 +6,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/url/parse.hpp>
 
@@ -92,15 +92,17 @@ struct http_server::state : std::enable_shared_from_this<state> {
       http::request_parser<http::string_body> parser;
       parser.body_limit(settings.body_limit);
       stream->expires_after(settings.idle_timeout);
-      auto [read_error, bytes] = co_await http::async_read(*stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+      auto [read_error, bytes] =
+          co_await http::async_read(*stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
       (void)bytes;
       response out;
       bool keep_alive = false;
       if (read_error == http::error::body_limit) {
-        out = error_response(http::status::payload_too_large, "the request body is larger than the gateway accepts");
+        out = error_response(http::status::payload_too_large,
+                             "the request body is larger than the gateway accepts");
       } else if (read_error == http::error::end_of_stream || read_error == beast::error::timeout ||
-                 read_error == asio::error::operation_aborted || read_error == asio::error::connection_reset ||
-                 read_error == asio::error::eof) {
+                 read_error == asio::error::operation_aborted ||
+                 read_error == asio::error::connection_reset || read_error == asio::error::eof) {
         break;
       } else if (read_error) {
         out = error_response(http::status::bad_request, "malformed HTTP request: " + read_error.message());
@@ -115,7 +117,8 @@ struct http_server::state : std::enable_shared_from_this<state> {
       reply.body() = std::move(out.body);
       reply.keep_alive(keep_alive);
       reply.prepare_payload();
-      auto [write_error, written] = co_await http::async_write(*stream, reply, asio::as_tuple(asio::use_awaitable));
+      auto [write_error, written] =
+          co_await http::async_write(*stream, reply, asio::as_tuple(asio::use_awaitable));
       (void)written;
       if (write_error || !keep_alive) break;
     }
@@ -128,7 +131,9 @@ struct http_server::state : std::enable_shared_from_this<state> {
 http_server::http_server(asio::io_context& io, server_settings settings, router routes)
     : state_(std::make_shared<state>(io, std::move(settings), std::move(routes))) {}
 
-http_server::~http_server() { stop(); }
+http_server::~http_server() {
+  stop();
+}
 
 void http_server::start() {
   const tcp::endpoint endpoint(asio::ip::make_address(state_->settings.host), state_->settings.port);

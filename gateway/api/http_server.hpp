@@ -18,10 +18,10 @@ namespace loa::api {
 
 /// Where to listen and how much to accept.
 struct server_settings {
-  std::string host = "127.0.0.1";           ///< loopback unless configured otherwise
-  std::uint16_t port = 8787;                ///< 0: any free port (tests read port())
-  std::size_t body_limit = 8u << 20;        ///< larger bodies get 413
-  std::chrono::seconds idle_timeout{60};    ///< a connection silent this long is closed
+  std::string host = "127.0.0.1";             ///< loopback unless configured otherwise
+  std::uint16_t port = 8787;                  ///< 0: any free port (tests read port())
+  std::size_t body_limit = 8u << 20;          ///< larger bodies get 413
+  std::chrono::seconds idle_timeout{60};      ///< a connection silent this long is closed
   std::function<void(std::string_view)> log;  ///< odd things (handler exceptions, bad requests); may be empty
 };
 

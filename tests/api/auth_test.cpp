@@ -23,7 +23,8 @@ api::authenticator demo() {
 
 TEST_CASE("auth: SHA-256 as config's token_sha256 holds it") {
   CHECK(api::sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  CHECK(api::sha256_hex("demo-token-hoa") == "0c7608d51a1cd241340365f240fcce28178d00f75c1f955e0a183db4a5f9e418");
+  CHECK(api::sha256_hex("demo-token-hoa") ==
+        "0c7608d51a1cd241340365f240fcce28178d00f75c1f955e0a183db4a5f9e418");
 }
 
 TEST_CASE("auth: a bearer token finds its operator; anything else is 401") {
@@ -42,8 +43,10 @@ TEST_CASE("auth: a bearer token finds its operator; anything else is 401") {
 TEST_CASE("auth: repeated failures from one address are slowed down, then forgiven") {
   auto a = demo();
   const auto t0 = api::authenticator::clock::now();
-  for (int i = 0; i < 3; ++i) CHECK(a.authenticate("Bearer guess", "10.1.1.1", t0).refusal.status == api::http::status::unauthorized);
-  CHECK(a.authenticate("Bearer token-hoa", "10.1.1.1", t0).refusal.status == api::http::status::too_many_requests);
+  for (int i = 0; i < 3; ++i)
+    CHECK(a.authenticate("Bearer guess", "10.1.1.1", t0).refusal.status == api::http::status::unauthorized);
+  CHECK(a.authenticate("Bearer token-hoa", "10.1.1.1", t0).refusal.status ==
+        api::http::status::too_many_requests);
   CHECK(a.authenticate("Bearer token-hoa", "10.2.2.2", t0));  // another address is not affected
   CHECK(a.authenticate("Bearer token-hoa", "10.1.1.1", t0 + 61s));
 }
@@ -53,7 +56,8 @@ TEST_CASE("auth: wards and roles") {
   api::request r;
   r.remote = "127.0.0.1";
   r.authorization = "Bearer token-hoa";
-  CHECK(std::holds_alternative<const config::operator_config*>(a.authorize(r, "long-thuy", config::operator_role::sender)));
+  CHECK(std::holds_alternative<const config::operator_config*>(
+      a.authorize(r, "long-thuy", config::operator_role::sender)));
   auto refused = a.authorize(r, "an-phu", config::operator_role::sender);
   REQUIRE(std::holds_alternative<api::response>(refused));
   CHECK(std::get<api::response>(refused).status == api::http::status::forbidden);
@@ -62,5 +66,6 @@ TEST_CASE("auth: wards and roles") {
   CHECK(std::get<api::response>(refused).status == api::http::status::forbidden);
 
   r.authorization = "Bearer token-minh";  // admin without wards: every ward
-  CHECK(std::holds_alternative<const config::operator_config*>(a.authorize(r, "an-phu", config::operator_role::approver)));
+  CHECK(std::holds_alternative<const config::operator_config*>(
+      a.authorize(r, "an-phu", config::operator_role::approver)));
 }

@@ -21,7 +21,8 @@ namespace {
 // A real server on 127.0.0.1 (a free port) in its own thread, with a few routes that exercise the plumbing.
 struct running_server {
   asio::io_context io;
-  api::authenticator auth{{{"hoa", api::sha256_hex("token-hoa"), {"long-thuy"}, config::operator_role::sender}}};
+  api::authenticator auth{
+      {{"hoa", api::sha256_hex("token-hoa"), {"long-thuy"}, config::operator_role::sender}}};
   std::unique_ptr<api::http_server> server;
   std::thread thread;
 
@@ -30,16 +31,17 @@ struct running_server {
     routes.add(api::http::verb::get, "/healthz", [](api::request&) -> asio::awaitable<api::response> {
       co_return api::json_response(api::http::status::ok, {{"ok", true}});
     });
-    routes.add(api::http::verb::post, "/v1/wards/{ward}/echo", [this](api::request& r) -> asio::awaitable<api::response> {
-      auto who = auth.authorize(r, r.params.at("ward"), config::operator_role::sender);
-      if (auto* refusal = std::get_if<api::response>(&who)) co_return *refusal;
-      json::array groups;
-      for (const auto& g : r.query_all("group")) groups.push_back(json::value(g));
-      co_return api::json_response(api::http::status::ok, {{"ward", r.params.at("ward")},
-                                                           {"operator", std::get<0>(who)->name},
-                                                           {"groups", groups},
-                                                           {"body", r.body}});
-    });
+    routes.add(api::http::verb::post, "/v1/wards/{ward}/echo",
+               [this](api::request& r) -> asio::awaitable<api::response> {
+                 auto who = auth.authorize(r, r.params.at("ward"), config::operator_role::sender);
+                 if (auto* refusal = std::get_if<api::response>(&who)) co_return *refusal;
+                 json::array groups;
+                 for (const auto& g : r.query_all("group")) groups.push_back(json::value(g));
+                 co_return api::json_response(api::http::status::ok, {{"ward", r.params.at("ward")},
+                                                                      {"operator", std::get<0>(who)->name},
+                                                                      {"groups", groups},
+                                                                      {"body", r.body}});
+               });
     routes.add(api::http::verb::get, "/boom", [](api::request&) -> asio::awaitable<api::response> {
       throw std::runtime_error("handler failed");
       co_return api::response{};
@@ -58,8 +60,8 @@ struct running_server {
   std::string url() const { return "http://127.0.0.1:" + std::to_string(server->port()); }
 };
 
-api::reply call(const running_server& s, api::http::verb method, const std::string& target, std::string token = "",
-                std::string body = "") {
+api::reply call(const running_server& s, api::http::verb method, const std::string& target,
+                std::string token = "", std::string body = "") {
   api::client c(s.url(), std::move(token), std::chrono::seconds(5));
   api::reply r;
   const auto ec = c.call(method, target, body, "application/json", r);
@@ -88,7 +90,8 @@ TEST_CASE("server: tokens and wards decide, path and query are decoded") {
   auto r = call(s, api::http::verb::post, "/v1/wards/an-phu/echo", "token-hoa");
   CHECK(r.status == 403);
   CHECK(r.body.at("field") == "ward");
-  r = call(s, api::http::verb::post, "/v1/wards/long-thuy/echo?group=h%E1%BB%99&group=elderly", "token-hoa", "{}");
+  r = call(s, api::http::verb::post, "/v1/wards/long-thuy/echo?group=h%E1%BB%99&group=elderly", "token-hoa",
+           "{}");
   CHECK(r.status == 200);
   CHECK(r.body.at("operator") == "hoa");
   CHECK(r.body.at("groups").as_array().size() == 2);

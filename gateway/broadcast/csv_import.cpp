@@ -1,0 +1,166 @@
+#include "gateway/broadcast/csv_import.hpp"
+
+#include <algorithm>
+
+#include "gateway/broadcast/numbers.hpp"
+
+namespace loa::broadcast {
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// True when `s` is valid UTF-8 (names end up in reports and JSON; a Latin-1 export must not slip through).
+bool valid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || i + n > s.size() || (n == 2 && c < 0xC2)) return false;
+    for (std::size_t k = 1; k < n; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    i += n;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::vector<std::string> split_groups(std::string_view field) {
+  std::vector<std::string> groups;
+  while (!field.empty()) {
+    const auto end = std::min(field.find(';'), field.size());
+    const auto name = trim(field.substr(0, end));
+    if (!name.empty() && std::find(groups.begin(), groups.end(), name) == groups.end())
+      groups.emplace_back(name);
+    field.remove_prefix(std::min(end + 1, field.size()));
+  }
+  return groups;
+}
+
+csv_reader::csv_reader(row_handler on_row, invalid_handler on_invalid)
+    : on_row_(std::move(on_row)), on_invalid_(std::move(on_invalid)) {}
+
+void csv_reader::end_field() {
+  fields_.push_back(std::move(field_));
+  field_.clear();
+}
+
+void csv_reader::end_record() {
+  end_field();
+  const std::size_t line = line_;
+  line_ = physical_line_;
+  const bool blank = fields_.size() == 1 && trim(fields_[0]).empty();
+  std::vector<std::string> fields = std::move(fields_);
+  fields_.clear();
+  if (blank) return;
+
+  const std::string_view phone_field = trim(fields[0]);
+  if (first_record_) {
+    first_record_ = false;
+    // A header names its columns; a phone number always has digits.
+    if (std::none_of(phone_field.begin(), phone_field.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      had_header_ = true;
+      return;
+    }
+  }
+  if (fields.size() > 3) {
+    on_invalid_({line, std::string(phone_field),
+                 "more than 3 columns (phone, name, groups); quote names with commas"});
+    return;
+  }
+  for (const auto& f : fields) {
+    if (!valid_utf8(f)) {
+      on_invalid_({line, std::string(phone_field), "not UTF-8: save the file as CSV UTF-8"});
+      return;
+    }
+  }
+  auto number = normalise_number(phone_field);
+  if (!number) {
+    on_invalid_({line, std::string(phone_field), std::string(describe(number.problem))});
+    return;
+  }
+  subscriber_row row;
+  row.line = line;
+  row.phone = std::move(number.number);
+  row.converted_legacy = number.converted_legacy;
+  if (fields.size() > 1) row.name = std::string(trim(fields[1]));
+  if (fields.size() > 2) row.groups = split_groups(fields[2]);
+  on_row_(std::move(row));
+}
+
+void csv_reader::feed(std::string_view chunk) {
+  if (at_start_ && !chunk.empty()) {
+    // The BOM may be split over chunks only in theory; uploads start with at least three bytes.
+    if (chunk.starts_with("\xEF\xBB\xBF")) chunk.remove_prefix(3);
+    at_start_ = false;
+  }
+  for (const char c : chunk) {
+    if (pending_cr_) {  // CR LF, or a lone CR (old Mac exports): either ends the line once
+      pending_cr_ = false;
+      if (c == '\n') continue;
+    }
+    if (quote_pending_) {
+      quote_pending_ = false;
+      if (c == '"') {  // "" inside quotes: a literal quote
+        field_.push_back('"');
+        continue;
+      }
+      in_quotes_ = false;  // the closing quote; c is handled below
+    }
+    if (in_quotes_) {
+      if (c == '"') {
+        quote_pending_ = true;
+      } else {
+        if (c == '\n') ++physical_line_;
+        field_.push_back(c);
+      }
+      continue;
+    }
+    switch (c) {
+      case '"':
+        if (trim(field_).empty()) {
+          field_.clear();
+          in_quotes_ = true;
+        } else {
+          field_.push_back(c);  // a stray quote inside an unquoted field is kept as text
+        }
+        break;
+      case ',':
+        end_field();
+        break;
+      case '\r':
+        pending_cr_ = true;
+        ++physical_line_;
+        end_record();
+        break;
+      case '\n':
+        ++physical_line_;
+        end_record();
+        break;
+      default:
+        field_.push_back(c);
+    }
+  }
+}
+
+bool csv_reader::finish() {
+  if (quote_pending_) {
+    quote_pending_ = false;
+    in_quotes_ = false;
+  }
+  if (in_quotes_) {
+    on_invalid_({line_, field_.substr(0, 40), "the file ends inside a quoted field (a quote is not closed)"});
+    fields_.clear();
+    field_.clear();
+    in_quotes_ = false;
+    return false;
+  }
+  if (!field_.empty() || !fields_.empty()) end_record();
+  return true;
+}
+
+}  // namespace loa::broadcast
