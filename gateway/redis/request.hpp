@@ -1,0 +1,72 @@
+// A request: one or more Redis commands sent back to back (pipelined) and answered together. Arguments are
+// kept as bytes, so keys and values may hold zero bytes, CR LF or any UTF-8.
+#pragma once
+
+#include <chrono>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace loa::redis {
+
+/// Several commands for one round trip. Cheap to build: arguments are stored flat, one string each.
+class request {
+ public:
+  /// An empty request; push() commands into it.
+  request() = default;
+  /// A request of one command, e.g. request{"SET", key, value}.
+  request(std::initializer_list<std::string_view> command) { push_range(command); }
+
+  /// Appends one command: its name then its arguments. Integers are written in decimal.
+  template <class... Args>
+  request& push(std::string_view name, const Args&... args) {
+    arg_counts_.push_back(0);
+    add(name);
+    (add(args), ...);
+    return *this;
+  }
+
+  /// Appends one command given as a sequence of byte strings (name first).
+  template <class Range>
+  request& push_range(const Range& command) {
+    arg_counts_.push_back(0);
+    for (const auto& a : command) add(std::string_view(a));
+    return *this;
+  }
+
+  /// Number of commands.
+  std::size_t size() const noexcept { return arg_counts_.size(); }
+  /// True when no command was pushed.
+  bool empty() const noexcept { return arg_counts_.empty(); }
+  /// All arguments of all commands, in order.
+  const std::vector<std::string>& arguments() const noexcept { return args_; }
+  /// How many arguments each command has (its name included).
+  const std::vector<std::uint32_t>& argument_counts() const noexcept { return arg_counts_; }
+
+  /// This request's timeout, replacing settings::request_timeout; zero means none (waits until answered,
+  /// failed, or stopped).
+  std::optional<std::chrono::milliseconds> timeout;
+
+ private:
+  void add(std::string_view s) {
+    args_.emplace_back(s);
+    ++arg_counts_.back();
+  }
+  void add(const std::string& s) { add(std::string_view(s)); }
+  void add(const char* s) { add(std::string_view(s)); }
+  template <std::integral T>
+  void add(T value) {
+    args_.push_back(std::to_string(value));
+    ++arg_counts_.back();
+  }
+
+  std::vector<std::string> args_;
+  std::vector<std::uint32_t> arg_counts_;
+};
+
+}  // namespace loa::redis

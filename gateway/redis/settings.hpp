@@ -1,0 +1,51 @@
+// How to reach Redis and how patient to be. A plain struct: the gateway maps its own configuration onto it,
+// so this library does not depend on config/.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "gateway/common/backoff.hpp"
+
+namespace loa::redis {
+
+/// Capped exponential back-off between connect attempts (gateway/common/backoff.hpp), with jitter so that
+/// several gateways do not reconnect in lock-step after a Redis restart.
+using loa::backoff_settings;
+
+/// Everything a connection needs; defaults suit Redis on the same machine.
+struct settings {
+  /// An IP address or a name (hiredis resolves it with a blocking getaddrinfo: prefer an address).
+  std::string host = "127.0.0.1";
+  /// TCP port.
+  std::uint16_t port = 6379;
+  /// When not empty, connect to this Unix socket path instead of host:port.
+  std::string unix_socket;
+  /// Redis 6 ACL user for AUTH; empty means the default user.
+  std::string username;
+  /// AUTH is sent when not empty; this library never logs it or puts it in an error detail.
+  std::string password;
+  /// SELECT is sent when not 0.
+  int db = 0;
+  /// CLIENT SETNAME when not empty (shows in CLIENT LIST).
+  std::string client_name;
+
+  /// Bounds connect plus handshake (AUTH, SELECT, PING) of each attempt.
+  std::chrono::milliseconds connect_timeout{2'000};
+  /// Default timeout of a request (request::timeout overrides it); zero means none.
+  std::chrono::milliseconds request_timeout{5'000};
+  /// A PING this often while ready.
+  std::chrono::milliseconds health_check_interval{2'000};
+  /// No reply at all for this long with a PING outstanding: the connection is dropped and re-established.
+  std::chrono::milliseconds health_check_timeout{5'000};
+  /// Requests waiting for a connection, at most; beyond it async_exec fails with queue_full.
+  std::size_t max_queued = 10'000;
+  /// Failed attempts in a row after which async_run gives up; 0 means never.
+  unsigned max_connect_attempts = 0;
+  /// Delays between attempts.
+  backoff_settings backoff;
+};
+
+}  // namespace loa::redis
