@@ -1,25 +1,12 @@
 #include "gateway/api/auth.hpp"
 
+#include "gateway/broadcast/subscriber_store.hpp"
+
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include <algorithm>
 
 namespace loa::api {
-
-std::string sha256_hex(std::string_view text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(2 * length);
-  for (unsigned int i = 0; i < length; ++i) {
-    hex.push_back(digits[digest[i] >> 4]);
-    hex.push_back(digits[digest[i] & 0xF]);
-  }
-  return hex;
-}
 
 authenticator::authenticator(std::vector<config::operator_config> operators, int max_failures,
                              clock::duration window)
@@ -40,7 +27,7 @@ auth_result authenticator::authenticate(std::string_view authorization, std::str
   constexpr std::string_view scheme = "Bearer ";
   const config::operator_config* found = nullptr;
   if (authorization.size() > scheme.size() && authorization.starts_with(scheme)) {
-    const std::string digest = sha256_hex(authorization.substr(scheme.size()));
+    const std::string digest = broadcast::sha256_hex(authorization.substr(scheme.size()));
     for (const auto& op : operators_) {  // no early exit: every comparison takes the same time
       const bool same = op.token_sha256.size() == digest.size() &&
                         CRYPTO_memcmp(op.token_sha256.data(), digest.data(), digest.size()) == 0;

@@ -14,9 +14,6 @@
 
 namespace loa::api {
 
-/// Hex SHA-256 of `text` (lower case), as config's token_sha256 holds it.
-std::string sha256_hex(std::string_view text);
-
 /// The outcome of authenticating a request: the operator, or the response to send instead.
 struct auth_result {
   const config::operator_config* who = nullptr;

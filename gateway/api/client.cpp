@@ -8,6 +8,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/file_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
@@ -32,41 +33,37 @@ client::client(std::string server, std::string token, std::chrono::milliseconds 
     host_ = host_.substr(1, host_.size() - 2);
 }
 
-std::error_code client::call(http::verb method, const std::string& target, const std::string& body,
-                             const std::string& content_type, reply& out) {
+namespace {
+
+// One exchange on a fresh connection; Body is string_body or file_body.
+template <class Body>
+std::error_code exchange(const std::string& host, const std::string& port, std::chrono::milliseconds timeout,
+                         http::request<Body>& request, reply& out) {
   asio::io_context io;
   std::error_code result;
-  auto exchange = [&]() -> asio::awaitable<void> {
+  auto run = [&]() -> asio::awaitable<void> {
     tcp::resolver resolver(io);
     beast::tcp_stream stream(io);
-    stream.expires_after(timeout_);
+    stream.expires_after(timeout);
     auto [resolve_error, endpoints] =
-        co_await resolver.async_resolve(host_, port_, asio::as_tuple(asio::use_awaitable));
+        co_await resolver.async_resolve(host, port, asio::as_tuple(asio::use_awaitable));
     if (resolve_error) co_return void(result = resolve_error);
     auto [connect_error, endpoint] =
         co_await stream.async_connect(endpoints, asio::as_tuple(asio::use_awaitable));
     (void)endpoint;
     if (connect_error) co_return void(result = connect_error);
-
-    http::request<http::string_body> request{method, target, 11};
-    request.set(http::field::host, host_);
-    request.set(http::field::user_agent, "loa-cli");
-    if (!token_.empty()) request.set(http::field::authorization, "Bearer " + token_);
-    if (!content_type.empty()) request.set(http::field::content_type, content_type);
-    request.body() = body;
-    request.prepare_payload();
     auto [write_error, written] =
         co_await http::async_write(stream, request, asio::as_tuple(asio::use_awaitable));
     (void)written;
-    if (write_error) co_return void(result = write_error);
-
+    // A server that refuses early (401, 413) may close before the whole body went out: its answer counts.
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
     parser.body_limit(64u << 20);
+    stream.expires_after(timeout);
     auto [read_error, read] =
         co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
     (void)read;
-    if (read_error) co_return void(result = read_error);
+    if (read_error) co_return void(result = write_error ? write_error : read_error);
     const auto& response = parser.get();
     out.status = response.result_int();
     boost::system::error_code parse_error;
@@ -75,9 +72,41 @@ std::error_code client::call(http::verb method, const std::string& target, const
     beast::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
   };
-  asio::co_spawn(io, exchange(), asio::detached);
+  asio::co_spawn(io, run(), asio::detached);
   io.run();
   return result;
+}
+
+}  // namespace
+
+template <class Body>
+static void prepare(http::request<Body>& request, const std::string& host, const std::string& token,
+                    const std::string& content_type) {
+  request.set(http::field::host, host);
+  request.set(http::field::user_agent, "loa-cli");
+  if (!token.empty()) request.set(http::field::authorization, "Bearer " + token);
+  if (!content_type.empty()) request.set(http::field::content_type, content_type);
+}
+
+std::error_code client::call(http::verb method, const std::string& target, const std::string& body,
+                             const std::string& content_type, reply& out) {
+  http::request<http::string_body> request{method, target, 11};
+  prepare(request, host_, token_, content_type);
+  request.body() = body;
+  request.prepare_payload();
+  return exchange(host_, port_, timeout_, request, out);
+}
+
+std::error_code client::call_file(http::verb method, const std::string& target, const std::string& path,
+                                  const std::string& content_type, reply& out) {
+  http::request<http::file_body> request{method, target, 11};
+  prepare(request, host_, token_, content_type);
+  beast::error_code ec;
+  request.body().open(path.c_str(), beast::file_mode::scan, ec);
+  if (ec) return ec;
+  request.prepare_payload();
+  return exchange(host_, port_, std::chrono::milliseconds(std::max<std::int64_t>(timeout_.count(), 600'000)),
+                  request, out);
 }
 
 }  // namespace loa::api

@@ -27,6 +27,10 @@ class client {
   std::error_code call(boost::beast::http::verb method, const std::string& target, const std::string& body,
                        const std::string& content_type, reply& out);
 
+  /// Sends the file at `path` as the body, streamed from disk (a million-row CSV is never held whole).
+  std::error_code call_file(boost::beast::http::verb method, const std::string& target,
+                            const std::string& path, const std::string& content_type, reply& out);
+
   /// The server as given (for messages).
   const std::string& server() const noexcept { return server_; }
 

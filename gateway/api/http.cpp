@@ -52,10 +52,14 @@ response error_response(http::status status, std::string_view message, std::stri
 }
 
 void router::add(http::verb method, std::string pattern, handler h) {
-  routes_.push_back({method, split_path(pattern), std::move(h)});
+  routes_.push_back({method, split_path(pattern), std::move(h), {}});
 }
 
-std::variant<const handler*, response> router::find(request& r) const {
+void router::add_streaming(http::verb method, std::string pattern, streaming_handler h) {
+  routes_.push_back({method, split_path(pattern), {}, std::move(h)});
+}
+
+std::variant<route_target, response> router::find(request& r) const {
   const auto segments = split_path(r.path);
   bool path_known = false;
   for (const auto& candidate : routes_) {
@@ -73,7 +77,8 @@ std::variant<const handler*, response> router::find(request& r) const {
     path_known = true;
     if (candidate.method != r.method) continue;
     r.params = std::move(params);
-    return &candidate.h;
+    if (candidate.streaming) return route_target{nullptr, &candidate.streaming};
+    return route_target{&candidate.whole, nullptr};
   }
   if (path_known) return error_response(http::status::method_not_allowed, "method not allowed on " + r.path);
   return error_response(http::status::not_found, "no such path: " + r.path);

@@ -52,21 +52,42 @@ response error_response(http::status status, std::string_view message, std::stri
 /// Handles one request on the server's io_context.
 using handler = std::function<boost::asio::awaitable<response>(request&)>;
 
+/// The body of a streaming request, read as it arrives (a large CSV upload is never held whole).
+class body_source {
+ public:
+  virtual ~body_source() = default;
+  /// The next piece of the body; empty at the end. Throws boost::system::system_error when the
+  /// connection fails mid-body.
+  virtual boost::asio::awaitable<std::string_view> next() = 0;
+};
+
+/// Handles a request whose body it reads itself, piece by piece.
+using streaming_handler = std::function<boost::asio::awaitable<response>(request&, body_source&)>;
+
+/// The handler a route has: whole-body or streaming.
+struct route_target {
+  const handler* whole = nullptr;
+  const streaming_handler* streaming = nullptr;
+};
+
 /// Method + path pattern ("/v1/wards/{ward}/groups") -> handler.
 class router {
  public:
   /// Adds a route; `{name}` matches one non-empty path segment.
   void add(http::verb method, std::string pattern, handler h);
+  /// Adds a route whose handler reads the body itself.
+  void add_streaming(http::verb method, std::string pattern, streaming_handler h);
 
   /// The handler for the request (params filled in), or an error response: 404 for an unknown path,
   /// 405 when the path exists with other methods.
-  std::variant<const handler*, response> find(request& r) const;
+  std::variant<route_target, response> find(request& r) const;
 
  private:
   struct route {
     http::verb method;
     std::vector<std::string> segments;
-    handler h;
+    handler whole;
+    streaming_handler streaming;
   };
   std::vector<route> routes_;
 };

@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include "gateway/broadcast/subscriber_store.hpp"
+
 using namespace loa;
 using namespace std::chrono_literals;
 
@@ -9,7 +11,7 @@ namespace {
 
 config::operator_config op(std::string name, std::string token, std::vector<std::string> wards,
                            config::operator_role role) {
-  return {std::move(name), api::sha256_hex(token), std::move(wards), role};
+  return {std::move(name), broadcast::sha256_hex(token), std::move(wards), role};
 }
 
 api::authenticator demo() {
@@ -22,8 +24,8 @@ api::authenticator demo() {
 }  // namespace
 
 TEST_CASE("auth: SHA-256 as config's token_sha256 holds it") {
-  CHECK(api::sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  CHECK(api::sha256_hex("demo-token-hoa") ==
+  CHECK(broadcast::sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(broadcast::sha256_hex("demo-token-hoa") ==
         "0c7608d51a1cd241340365f240fcce28178d00f75c1f955e0a183db4a5f9e418");
 }
 

@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include "gateway/broadcast/subscriber_store.hpp"
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
@@ -22,7 +24,7 @@ namespace {
 struct running_server {
   asio::io_context io;
   api::authenticator auth{
-      {{"hoa", api::sha256_hex("token-hoa"), {"long-thuy"}, config::operator_role::sender}}};
+      {{"hoa", broadcast::sha256_hex("token-hoa"), {"long-thuy"}, config::operator_role::sender}}};
   std::unique_ptr<api::http_server> server;
   std::thread thread;
 

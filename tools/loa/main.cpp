@@ -8,7 +8,9 @@
 #include <functional>
 
 #include "tools/loa/cli.hpp"
+#include "tools/loa/gateway_command.hpp"
 #include "tools/loa/split_command.hpp"
+#include "tools/loa/subscriber_commands.hpp"
 
 int main(int argc, char** argv) {
   using namespace loa::cli;
@@ -25,7 +27,9 @@ int main(int argc, char** argv) {
   app.add_flag("--json", globals.json, "Machine-readable output on stdout");
 
   std::function<int()> run;
+  add_gateway_command(app, globals, run);
   add_split_command(app, globals, run);
+  add_subscriber_commands(app, globals, run);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,266 @@
+#include "gateway/api/subscriber_routes.hpp"
+
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <random>
+
+#include "gateway/broadcast/numbers.hpp"
+
+namespace loa::api {
+namespace {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using config::operator_role;
+
+constexpr std::size_t import_batch_rows = 1000;      // rows per Lua call: one round trip per thousand
+constexpr std::size_t reported_invalid_rows = 1000;  // the report lists this many; the count covers all
+constexpr std::size_t rows_before_commit = 100;      // nothing is stored before these rows prove it is a CSV
+
+response redis_failure(std::error_code ec) {
+  return error_response(http::status::service_unavailable,
+                        "the store (Redis) is unavailable: " + ec.message());
+}
+
+// The operator, or the refusal to send.
+const config::operator_config* who_or(std::variant<const config::operator_config*, response>& verdict,
+                                      response& refusal) {
+  if (auto* r = std::get_if<response>(&verdict)) {
+    refusal = std::move(*r);
+    return nullptr;
+  }
+  return std::get<const config::operator_config*>(verdict);
+}
+
+std::string new_import_id() {
+  static std::mt19937_64 random{std::random_device{}()};
+  const auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  return std::to_string(now) + "-" + std::to_string(random() % 1000000);
+}
+
+// The phone in the path, normalised; or a 400 naming the field.
+std::variant<std::string, response> path_phone(const request& r) {
+  auto n = broadcast::normalise_number(r.params.at("phone"));
+  if (!n)
+    return error_response(
+        http::status::bad_request,
+        "phone '" + r.params.at("phone") + "': " + std::string(broadcast::describe(n.problem)), "phone");
+  return std::move(n.number);
+}
+
+json::array string_array(const std::vector<std::string>& values) {
+  json::array a;
+  for (const auto& v : values) a.emplace_back(v);
+  return a;
+}
+
+// POST /v1/wards/{ward}/subscribers/import?group=G...  body: CSV, streamed.
+asio::awaitable<response> import(authenticator& auth, broadcast::subscriber_store& store, request& r,
+                                 body_source& body) {
+  response refusal;
+  auto verdict = auth.authorize(r, r.params.at("ward"), operator_role::sender);
+  const auto* who = who_or(verdict, refusal);
+  if (!who) co_return refusal;
+  const std::string& ward = r.params.at("ward");
+  const auto extra_groups = r.query_all("group");
+  const std::string source = "import:" + new_import_id();
+
+  std::vector<broadcast::subscriber_row> pending;
+  json::array invalid;
+  std::uint64_t invalid_count = 0, legacy = 0, rows = 0;
+  bool committed = false, binary = false;
+  broadcast::csv_reader reader(
+      [&](broadcast::subscriber_row&& row) {
+        ++rows;
+        if (row.converted_legacy) ++legacy;
+        pending.push_back(std::move(row));
+      },
+      [&](broadcast::invalid_row&& bad) {
+        ++invalid_count;
+        if (invalid.size() < reported_invalid_rows)
+          invalid.push_back({{"line", bad.line}, {"value", bad.value}, {"reason", bad.reason}});
+      });
+  broadcast::import_counts counts;
+  auto flush = [&](bool all) -> asio::awaitable<std::error_code> {
+    while (pending.size() >= import_batch_rows || (all && !pending.empty())) {
+      const std::size_t n = std::min(pending.size(), import_batch_rows);
+      std::vector<broadcast::subscriber_row> batch(
+          std::make_move_iterator(pending.begin()),
+          std::make_move_iterator(pending.begin() + static_cast<std::ptrdiff_t>(n)));
+      pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(n));
+      if (auto ec = co_await store.import_batch(ward, batch, extra_groups, source, counts)) co_return ec;
+    }
+    co_return std::error_code{};
+  };
+  // A file that is not a subscriber CSV at all (a spreadsheet's binary, a photo) stores nothing.
+  auto looks_like_csv = [&] { return !binary && (rows > 0 || invalid_count == 0); };
+
+  for (;;) {
+    const std::string_view chunk = co_await body.next();
+    if (chunk.empty()) break;
+    if (chunk.find('\0') != std::string_view::npos) binary = true;
+    if (!binary) reader.feed(chunk);
+    if (!committed && (binary || rows + invalid_count >= rows_before_commit)) {
+      if (!looks_like_csv()) break;
+      committed = true;
+    }
+    if (committed) {
+      if (auto ec = co_await flush(false)) co_return redis_failure(ec);
+    }
+  }
+  if (!binary) reader.finish();
+  if (!looks_like_csv()) {
+    json::object refused{{"error", binary ? "the file is not text: export the list as CSV UTF-8"
+                                          : "no row holds a valid phone number: is this the right file?"},
+                         {"invalid", invalid},
+                         {"invalid_count", invalid_count}};
+    co_return json_response(http::status::bad_request, refused);
+  }
+  if (auto ec = co_await flush(true)) co_return redis_failure(ec);
+  co_return json_response(http::status::ok, {{"imported", counts.imported},
+                                             {"updated", counts.updated},
+                                             {"duplicates", counts.duplicates},
+                                             {"invalid", invalid},
+                                             {"invalid_count", invalid_count},
+                                             {"legacy_converted", legacy},
+                                             {"rows", rows},
+                                             {"ward", ward},
+                                             {"groups", string_array(extra_groups)},
+                                             {"import_id", source}});
+}
+
+// PUT /v1/wards/{ward}/subscribers/{phone}  body: {"name": ..., "groups": [...]} (both optional)
+asio::awaitable<response> add(authenticator& auth, broadcast::subscriber_store& store, request& r) {
+  response refusal;
+  auto verdict = auth.authorize(r, r.params.at("ward"), operator_role::sender);
+  const auto* who = who_or(verdict, refusal);
+  if (!who) co_return refusal;
+  auto phone = path_phone(r);
+  if (auto* bad = std::get_if<response>(&phone)) co_return std::move(*bad);
+  broadcast::subscriber_row row;
+  row.line = 0;
+  row.phone = std::get<std::string>(phone);
+  if (!r.body.empty()) {
+    boost::system::error_code ec;
+    const json::value doc = json::parse(r.body, ec);
+    if (ec || !doc.is_object())
+      co_return error_response(http::status::bad_request, "the body is not a JSON object");
+    if (const auto* name = doc.as_object().if_contains("name")) {
+      if (!name->is_string())
+        co_return error_response(http::status::bad_request, "name must be a string", "name");
+      row.name = std::string(name->as_string());
+    }
+    if (const auto* groups = doc.as_object().if_contains("groups")) {
+      if (!groups->is_array())
+        co_return error_response(http::status::bad_request, "groups must be a list", "groups");
+      for (const auto& g : groups->as_array()) {
+        if (!g.is_string() || g.as_string().empty())
+          co_return error_response(http::status::bad_request, "each group must be a non-empty string",
+                                   "groups");
+        row.groups.emplace_back(g.as_string());
+      }
+    }
+  }
+  for (const auto& g : r.query_all("group")) row.groups.push_back(g);
+  broadcast::import_counts counts;
+  std::vector<broadcast::subscriber_row> rows;  // named: g++ 12 miscompiles braced temporaries in co_await
+  rows.push_back(row);
+  const std::vector<std::string> no_extra_groups;
+  if (auto ec =
+          co_await store.import_batch(r.params.at("ward"), rows, no_extra_groups, "api:" + who->name, counts))
+    co_return redis_failure(ec);
+  co_return json_response(http::status::ok, {{"phone", row.phone},
+                                             {"ward", r.params.at("ward")},
+                                             {"added", counts.imported == 1},
+                                             {"updated", counts.updated == 1}});
+}
+
+// DELETE /v1/wards/{ward}/subscribers/{phone}?group=G...
+asio::awaitable<response> remove(authenticator& auth, broadcast::subscriber_store& store, request& r) {
+  response refusal;
+  auto verdict = auth.authorize(r, r.params.at("ward"), operator_role::sender);
+  if (!who_or(verdict, refusal)) co_return refusal;
+  auto phone = path_phone(r);
+  if (auto* bad = std::get_if<response>(&phone)) co_return std::move(*bad);
+  bool removed = false;
+  if (auto ec = co_await store.remove(r.params.at("ward"), std::get<std::string>(phone), r.query_all("group"),
+                                      removed))
+    co_return redis_failure(ec);
+  co_return json_response(http::status::ok, {{"phone", std::get<std::string>(phone)}, {"removed", removed}});
+}
+
+// POST /v1/subscribers/{phone}/optout | /optin
+asio::awaitable<response> choice(authenticator& auth, broadcast::subscriber_store& store, request& r,
+                                 bool out) {
+  response refusal;
+  auto verdict = auth.authorize(r, "", operator_role::sender);
+  const auto* who = who_or(verdict, refusal);
+  if (!who) co_return refusal;
+  auto phone = path_phone(r);
+  if (auto* bad = std::get_if<response>(&phone)) co_return std::move(*bad);
+  if (auto ec = co_await store.set_opt_out(std::get<std::string>(phone), out, "api:" + who->name))
+    co_return redis_failure(ec);
+  co_return json_response(http::status::ok, {{"phone", std::get<std::string>(phone)}, {"opted_out", out}});
+}
+
+// DELETE /v1/subscribers/{phone}: forget the number everywhere.
+asio::awaitable<response> forget(authenticator& auth, broadcast::subscriber_store& store, request& r) {
+  response refusal;
+  auto verdict = auth.authorize(r, "", operator_role::sender);
+  if (!who_or(verdict, refusal)) co_return refusal;
+  auto phone = path_phone(r);
+  if (auto* bad = std::get_if<response>(&phone)) co_return std::move(*bad);
+  std::uint64_t wards = 0;
+  if (auto ec = co_await store.forget(std::get<std::string>(phone), wards)) co_return redis_failure(ec);
+  co_return json_response(http::status::ok, {{"phone", std::get<std::string>(phone)}, {"wards", wards}});
+}
+
+// GET /v1/wards/{ward}/subscribers/count?group=G
+asio::awaitable<response> count(authenticator& auth, broadcast::subscriber_store& store, request& r) {
+  response refusal;
+  auto verdict = auth.authorize(r, r.params.at("ward"), operator_role::sender);
+  if (!who_or(verdict, refusal)) co_return refusal;
+  const std::string group = r.query_one("group").value_or("");
+  std::uint64_t n = 0;
+  if (auto ec = co_await store.count(r.params.at("ward"), group, n)) co_return redis_failure(ec);
+  json::object out{{"count", n}, {"ward", r.params.at("ward")}};
+  if (!group.empty()) out["group"] = group;
+  co_return json_response(http::status::ok, out);
+}
+
+// GET /v1/wards/{ward}/groups
+asio::awaitable<response> groups(authenticator& auth, broadcast::subscriber_store& store, request& r) {
+  response refusal;
+  auto verdict = auth.authorize(r, r.params.at("ward"), operator_role::sender);
+  if (!who_or(verdict, refusal)) co_return refusal;
+  std::map<std::string, std::uint64_t> sizes;
+  if (auto ec = co_await store.groups(r.params.at("ward"), sizes)) co_return redis_failure(ec);
+  json::array list;
+  for (const auto& [name, n] : sizes) list.push_back({{"name", name}, {"count", n}});
+  co_return json_response(http::status::ok, {{"ward", r.params.at("ward")}, {"groups", list}});
+}
+
+}  // namespace
+
+void add_subscriber_routes(router& routes, authenticator& auth, broadcast::subscriber_store& store) {
+  using http::verb;
+  routes.add_streaming(verb::post, "/v1/wards/{ward}/subscribers/import",
+                       [&](request& r, body_source& b) { return import(auth, store, r, b); });
+  routes.add(verb::put, "/v1/wards/{ward}/subscribers/{phone}",
+             [&](request& r) { return add(auth, store, r); });
+  routes.add(verb::delete_, "/v1/wards/{ward}/subscribers/{phone}",
+             [&](request& r) { return remove(auth, store, r); });
+  routes.add(verb::get, "/v1/wards/{ward}/subscribers/count",
+             [&](request& r) { return count(auth, store, r); });
+  routes.add(verb::get, "/v1/wards/{ward}/groups", [&](request& r) { return groups(auth, store, r); });
+  routes.add(verb::post, "/v1/subscribers/{phone}/optout",
+             [&](request& r) { return choice(auth, store, r, true); });
+  routes.add(verb::post, "/v1/subscribers/{phone}/optin",
+             [&](request& r) { return choice(auth, store, r, false); });
+  routes.add(verb::delete_, "/v1/subscribers/{phone}", [&](request& r) { return forget(auth, store, r); });
+}
+
+}  // namespace loa::api

@@ -1,0 +1,325 @@
+#include "gateway/broadcast/subscriber_store.hpp"
+
+#include <openssl/evp.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+
+namespace loa::broadcast {
+namespace {
+
+namespace asio = boost::asio;
+constexpr char separator = '\x1f';
+
+// Upserts a batch. KEYS: 1 groups counter hash, 2 meta hash, 3.. one bucket per row.
+// ARGV: source, time, extra groups (';'), then phone, name, groups (';') per row.
+// A row whose stored source is this import's is a duplicate within the file; its groups still merge.
+constexpr std::string_view import_script = R"lua(
+local source, now, extra = ARGV[1], ARGV[2], ARGV[3]
+local imported, updated, duplicates = 0, 0, 0
+local function split(s, sep)
+  local out = {}
+  if s == nil or s == '' then return out end
+  for part in string.gmatch(s, '([^' .. sep .. ']+)') do out[#out + 1] = part end
+  return out
+end
+local rows = (#ARGV - 3) / 3
+for i = 1, rows do
+  local key = KEYS[2 + i]
+  local phone, name, groups = ARGV[1 + 3 * i], ARGV[2 + 3 * i], ARGV[3 + 3 * i]
+  local old = redis.call('HGET', key, phone)
+  local have, order = {}, {}
+  local old_name = ''
+  if old then
+    local fields = {}
+    local at = 1
+    for field in string.gmatch(old .. '\31', '([^\31]*)\31') do fields[at] = field; at = at + 1 end
+    for _, g in ipairs(split(fields[1], ';')) do have[g] = true; order[#order + 1] = g end
+    old_name = fields[2] or ''
+    if fields[4] == source then duplicates = duplicates + 1 else updated = updated + 1 end
+  else
+    imported = imported + 1
+    redis.call('HINCRBY', KEYS[2], 'subscribers', 1)
+  end
+  for _, list in ipairs({groups, extra}) do
+    for _, g in ipairs(split(list, ';')) do
+      if not have[g] then
+        have[g] = true
+        order[#order + 1] = g
+        redis.call('HINCRBY', KEYS[1], g, 1)
+      end
+    end
+  end
+  if name == '' then name = old_name end
+  redis.call('HSET', key, phone, table.concat(order, ';') .. '\31' .. name .. '\31' .. now .. '\31' .. source)
+end
+return {imported, updated, duplicates}
+)lua";
+
+// Removes groups from one record, or the record. KEYS: bucket, groups counter, meta. ARGV: phone, groups
+// (';').
+constexpr std::string_view remove_script = R"lua(
+local old = redis.call('HGET', KEYS[1], ARGV[1])
+if not old then return 0 end
+local fields, at = {}, 1
+for field in string.gmatch(old .. '\31', '([^\31]*)\31') do fields[at] = field; at = at + 1 end
+local have = {}
+for g in string.gmatch(fields[1] or '', '([^;]+)') do have[#have + 1] = g end
+local drop = {}
+for g in string.gmatch(ARGV[2], '([^;]+)') do drop[g] = true end
+local whole = ARGV[2] == ''
+local keep, changed = {}, false
+for _, g in ipairs(have) do
+  if whole or drop[g] then
+    changed = true
+    if redis.call('HINCRBY', KEYS[2], g, -1) <= 0 then redis.call('HDEL', KEYS[2], g) end
+  else
+    keep[#keep + 1] = g
+  end
+end
+if whole or #keep == 0 then
+  redis.call('HDEL', KEYS[1], ARGV[1])
+  redis.call('HINCRBY', KEYS[3], 'subscribers', -1)
+  return 1
+end
+if changed then
+  fields[1] = table.concat(keep, ';')
+  redis.call('HSET', KEYS[1], ARGV[1], table.concat(fields, '\31'))
+  return 1
+end
+return 0
+)lua";
+
+std::string join(const std::vector<std::string>& parts, char sep) {
+  std::string out;
+  for (const auto& p : parts) {
+    if (!out.empty()) out.push_back(sep);
+    out += p;
+  }
+  return out;
+}
+
+std::string now_seconds() {
+  return std::to_string(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+}
+
+asio::awaitable<std::pair<std::error_code, redis::response>> exec(redis::connection& c, redis::request req) {
+  auto [ec, resp] = co_await c.async_exec(std::move(req), asio::as_tuple(asio::use_awaitable));
+  co_return std::pair{ec, std::move(resp)};
+}
+
+// One command as a request. (Built outside the coroutines: g++ 12 miscompiles braced initializer lists of
+// string literals inside a coroutine, "array used as initializer".)
+template <class... Args>
+redis::request command(std::string_view name, const Args&... args) {
+  redis::request r;
+  r.push(name, args...);
+  return r;
+}
+
+std::uint64_t bucket_of(std::string_view phone) {
+  std::uint64_t value = 0;
+  std::from_chars(phone.data(), phone.data() + phone.size(), value);
+  return value % buckets_per_ward;
+}
+
+std::string script_groups(const std::vector<std::string>& groups) {
+  // ';' and the unit separator delimit stored fields: a group name holding them would corrupt the record.
+  std::vector<std::string> clean;
+  for (const auto& g : groups)
+    if (g.find(';') == std::string::npos && g.find(separator) == std::string::npos) clean.push_back(g);
+  return join(clean, ';');
+}
+
+}  // namespace
+
+namespace keys {
+std::string bucket(std::string_view ward, std::uint64_t index) {
+  return "loa:{w:" + std::string(ward) + "}:sub:" + std::to_string(index);
+}
+std::string bucket(std::string_view ward, std::string_view phone) {
+  return bucket(ward, bucket_of(phone));
+}
+std::string groups(std::string_view ward) {
+  return "loa:{w:" + std::string(ward) + "}:groups";
+}
+std::string meta(std::string_view ward) {
+  return "loa:{w:" + std::string(ward) + "}:meta";
+}
+}  // namespace keys
+
+std::string encode_record(const subscriber_record& r) {
+  return join(r.groups, ';') + separator + r.name + separator + r.consent_time + separator + r.consent_source;
+}
+
+subscriber_record decode_record(std::string_view value) {
+  subscriber_record r;
+  std::vector<std::string> fields;
+  std::size_t at = 0;
+  while (true) {
+    const auto end = value.find(separator, at);
+    fields.emplace_back(value.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at));
+    if (end == std::string_view::npos) break;
+    at = end + 1;
+  }
+  fields.resize(4);
+  r.groups = split_groups(fields[0]);
+  r.name = std::move(fields[1]);
+  r.consent_time = std::move(fields[2]);
+  r.consent_source = std::move(fields[3]);
+  return r;
+}
+
+std::string sha256_hex(std::string_view text) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < length; ++i) {
+    hex.push_back(digits[digest[i] >> 4]);
+    hex.push_back(digits[digest[i] & 0xF]);
+  }
+  return hex;
+}
+
+subscriber_store::subscriber_store(redis::connection& connection) : connection_(connection) {}
+
+asio::awaitable<std::error_code> subscriber_store::import_batch(std::string_view ward,
+                                                                const std::vector<subscriber_row>& rows,
+                                                                const std::vector<std::string>& extra_groups,
+                                                                std::string_view source,
+                                                                import_counts& counts) {
+  if (rows.empty()) co_return std::error_code{};
+  std::vector<std::string> command{"EVAL", std::string(import_script), std::to_string(2 + rows.size()),
+                                   keys::groups(ward), keys::meta(ward)};
+  command.reserve(command.size() + rows.size() * 4 + 3);
+  for (const auto& row : rows) command.push_back(keys::bucket(ward, row.phone));
+  command.emplace_back(source);
+  command.push_back(now_seconds());
+  command.push_back(script_groups(extra_groups));
+  for (const auto& row : rows) {
+    command.push_back(row.phone);
+    std::string name = row.name;
+    std::replace(name.begin(), name.end(), separator, ' ');
+    command.push_back(std::move(name));
+    command.push_back(script_groups(row.groups));
+  }
+  redis::request req;
+  req.push_range(command);
+  req.push("SADD", keys::wards, ward);
+  auto [ec, resp] = co_await exec(connection_, std::move(req));
+  if (ec) co_return ec;
+  const auto& result = resp[0].elements();
+  if (result.size() == 3) {
+    counts.imported += static_cast<std::uint64_t>(result[0].integer());
+    counts.updated += static_cast<std::uint64_t>(result[1].integer());
+    counts.duplicates += static_cast<std::uint64_t>(result[2].integer());
+  }
+  co_return std::error_code{};
+}
+
+asio::awaitable<std::error_code> subscriber_store::remove(std::string_view ward, std::string_view phone,
+                                                          const std::vector<std::string>& groups,
+                                                          bool& removed) {
+  redis::request req;
+  req.push("EVAL", remove_script, 3, keys::bucket(ward, phone), keys::groups(ward), keys::meta(ward), phone,
+           script_groups(groups));
+  auto [ec, resp] = co_await exec(connection_, std::move(req));
+  if (ec) co_return ec;
+  removed = resp[0].integer() == 1;
+  co_return std::error_code{};
+}
+
+asio::awaitable<std::error_code> subscriber_store::set_opt_out(std::string_view phone, bool opted_out,
+                                                               std::string_view source) {
+  redis::request req;
+  if (opted_out) {
+    req.push("HSET", keys::optout, phone, now_seconds() + separator + std::string(source));
+  } else {
+    req.push("HDEL", keys::optout, phone);
+    req.push("SREM", keys::forgotten_optouts, sha256_hex(phone));
+  }
+  auto [ec, resp] = co_await exec(connection_, std::move(req));
+  co_return ec;
+}
+
+asio::awaitable<std::error_code> subscriber_store::is_opted_out(std::string_view phone, bool& opted_out) {
+  redis::request req;
+  req.push("HEXISTS", keys::optout, phone);
+  req.push("SISMEMBER", keys::forgotten_optouts, sha256_hex(phone));
+  auto [ec, resp] = co_await exec(connection_, std::move(req));
+  if (ec) co_return ec;
+  opted_out = resp[0].integer() == 1 || resp[1].integer() == 1;
+  co_return std::error_code{};
+}
+
+asio::awaitable<std::error_code> subscriber_store::forget(std::string_view phone,
+                                                          std::uint64_t& wards_touched) {
+  wards_touched = 0;
+  auto [ec, resp] = co_await exec(connection_, command("SMEMBERS", keys::wards));
+  if (ec) co_return ec;
+  redis::request req;
+  for (const auto& ward : resp[0].elements())
+    req.push("EVAL", remove_script, 3, keys::bucket(ward.str(), phone), keys::groups(ward.str()),
+             keys::meta(ward.str()), phone, "");
+  req.push("HDEL", keys::optout, phone);
+  auto [forget_error, removed] = co_await exec(connection_, std::move(req));
+  if (forget_error) co_return forget_error;
+  for (std::size_t i = 0; i + 1 < removed.size(); ++i)
+    wards_touched += static_cast<std::uint64_t>(removed[i].integer());
+  if (removed[removed.size() - 1].integer() == 1) {  // it had opted out: keep only that, as a one-way hash
+    auto [hash_error, ignored] =
+        co_await exec(connection_, command("SADD", keys::forgotten_optouts, sha256_hex(phone)));
+    co_return hash_error;
+  }
+  co_return std::error_code{};
+}
+
+asio::awaitable<std::error_code> subscriber_store::count(std::string_view ward, std::string_view group,
+                                                         std::uint64_t& n) {
+  redis::request req;
+  if (group.empty()) {
+    req.push("HGET", keys::meta(ward), "subscribers");
+  } else {
+    req.push("HGET", keys::groups(ward), group);
+  }
+  auto [ec, resp] = co_await exec(connection_, std::move(req));
+  if (ec) co_return ec;
+  n = 0;
+  if (!resp[0].is_nil())
+    std::from_chars(resp[0].str().data(), resp[0].str().data() + resp[0].str().size(), n);
+  co_return std::error_code{};
+}
+
+asio::awaitable<std::error_code> subscriber_store::groups(std::string_view ward,
+                                                          std::map<std::string, std::uint64_t>& out) {
+  auto [ec, resp] = co_await exec(connection_, command("HGETALL", keys::groups(ward)));
+  if (ec) co_return ec;
+  const auto& items = resp[0].elements();
+  for (std::size_t i = 0; i + 1 < items.size(); i += 2) {
+    std::int64_t n = 0;
+    std::from_chars(items[i + 1].str().data(), items[i + 1].str().data() + items[i + 1].str().size(), n);
+    if (n > 0) out[items[i].str()] = static_cast<std::uint64_t>(n);
+  }
+  co_return std::error_code{};
+}
+
+asio::awaitable<std::error_code> subscriber_store::get(std::string_view ward, std::string_view phone,
+                                                       subscriber_record& out, bool& found) {
+  auto [ec, resp] = co_await exec(connection_, command("HGET", keys::bucket(ward, phone), phone));
+  if (ec) co_return ec;
+  found = !resp[0].is_nil();
+  if (found) {
+    out = decode_record(resp[0].str());
+    out.phone = std::string(phone);
+  }
+  co_return std::error_code{};
+}
+
+}  // namespace loa::broadcast

@@ -1,0 +1,102 @@
+// Subscribers, ward groups and citizens' choices in Redis (key schema: docs/REDIS.md). Every operation is a
+// few pipelined commands or one Lua script per batch, never one round trip per subscriber.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "gateway/broadcast/csv_import.hpp"
+#include "gateway/redis/connection.hpp"
+
+namespace loa::broadcast {
+
+/// Buckets per ward: each is a small hash that Redis stores compactly (listpack) up to
+/// hash-max-listpack-entries, which the gateway raises to 512 (docs/REDIS.md).
+inline constexpr std::uint64_t buckets_per_ward = 4096;
+
+/// The key names of docs/REDIS.md. Ward keys share the hash tag {w:WARD}: one Redis Cluster slot per ward.
+namespace keys {
+std::string bucket(std::string_view ward, std::string_view phone);
+std::string bucket(std::string_view ward, std::uint64_t index);
+std::string groups(std::string_view ward);
+std::string meta(std::string_view ward);
+inline constexpr std::string_view wards = "loa:wards";
+inline constexpr std::string_view optout = "loa:optout";
+inline constexpr std::string_view forgotten_optouts = "loa:optout:forgotten";
+}  // namespace keys
+
+/// What an import batch did.
+struct import_counts {
+  std::uint64_t imported = 0;    ///< new to the ward
+  std::uint64_t updated = 0;     ///< already in the ward (groups added, name or consent refreshed)
+  std::uint64_t duplicates = 0;  ///< the same number again in this import
+};
+
+/// One stored subscriber of a ward.
+struct subscriber_record {
+  std::string phone;
+  std::string name;
+  std::vector<std::string> groups;
+  std::string consent_time;    ///< unix seconds, as text
+  std::string consent_source;  ///< "import:ID" or "api:OPERATOR"
+};
+
+/// The store of one gateway; all calls on the connection's executor.
+class subscriber_store {
+ public:
+  explicit subscriber_store(redis::connection& connection);
+
+  /// Writes rows of one import (identified by `source`, e.g. "import:<id>") into `ward`, adding
+  /// `extra_groups` to every row. One Lua script call for the whole batch.
+  boost::asio::awaitable<std::error_code> import_batch(std::string_view ward,
+                                                       const std::vector<subscriber_row>& rows,
+                                                       const std::vector<std::string>& extra_groups,
+                                                       std::string_view source, import_counts& counts);
+
+  /// Removes `groups` from the subscriber (all of the record when `groups` is empty); `removed` says
+  /// whether anything changed.
+  boost::asio::awaitable<std::error_code> remove(std::string_view ward, std::string_view phone,
+                                                 const std::vector<std::string>& groups, bool& removed);
+
+  /// The citizen's choice, global across wards, with when and through what it was made.
+  boost::asio::awaitable<std::error_code> set_opt_out(std::string_view phone, bool opted_out,
+                                                      std::string_view source);
+
+  /// True when `phone` opted out (also after `forget`, through a one-way hash).
+  boost::asio::awaitable<std::error_code> is_opted_out(std::string_view phone, bool& opted_out);
+
+  /// Deletes everything held about `phone` in every ward. An opt-out survives only as a SHA-256 of the
+  /// number, so that a later import cannot make the number receive notices again.
+  boost::asio::awaitable<std::error_code> forget(std::string_view phone, std::uint64_t& wards_touched);
+
+  /// Subscribers of the ward, or of one group.
+  boost::asio::awaitable<std::error_code> count(std::string_view ward, std::string_view group,
+                                                std::uint64_t& n);
+
+  /// Groups of the ward with their sizes (groups that became empty are left out).
+  boost::asio::awaitable<std::error_code> groups(std::string_view ward,
+                                                 std::map<std::string, std::uint64_t>& out);
+
+  /// One subscriber's record; `found` false when the ward does not hold the number.
+  boost::asio::awaitable<std::error_code> get(std::string_view ward, std::string_view phone,
+                                              subscriber_record& out, bool& found);
+
+ private:
+  redis::connection& connection_;
+};
+
+/// The stored record value: groups, name, consent time and source, separated by 0x1F (unit separator).
+std::string encode_record(const subscriber_record& r);
+/// Reads a record value; `phone` is not part of it.
+subscriber_record decode_record(std::string_view value);
+
+/// Hex SHA-256, for forgotten opt-outs.
+std::string sha256_hex(std::string_view text);
+
+}  // namespace loa::broadcast

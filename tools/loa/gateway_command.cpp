@@ -1,0 +1,52 @@
+#include "tools/loa/gateway_command.hpp"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include "config/config.hpp"
+#include "gateway/service.hpp"
+
+namespace loa::cli {
+namespace {
+
+int run_gateway(const global_options& globals) {
+  auto log = spdlog::stderr_color_mt("loa");
+  log->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
+  config::configuration cfg;
+  try {
+    cfg = config::load_config(globals.config_file);
+  } catch (const config::config_error& e) {
+    return fail(globals, exit_code::bad_input, e.what());
+  }
+  log->info("loa gateway: configuration {}", globals.config_file);
+
+  boost::asio::io_context io;
+  gateway::service service(
+      io, std::move(cfg),
+      {[log](std::string_view s) { log->info("{}", s); }, [log](std::string_view s) { log->warn("{}", s); }});
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    log->info("signal {}: stopping", signal);
+    service.stop();
+  });
+  try {
+    service.start();
+  } catch (const std::system_error& e) {
+    signals.cancel();
+    return fail(globals, exit_code::unreachable, std::string("cannot listen for HTTP: ") + e.what());
+  }
+  io.run();
+  return 0;
+}
+
+}  // namespace
+
+void add_gateway_command(CLI::App& app, const global_options& globals, std::function<int()>& run) {
+  auto* cmd = app.add_subcommand("gateway", "Run the service: carrier sessions, fan-out, receipts, HTTP API");
+  cmd->callback([&globals, &run] { run = [&globals] { return run_gateway(globals); }; });
+}
+
+}  // namespace loa::cli

@@ -1,0 +1,65 @@
+#include "tools/loa/remote.hpp"
+
+#include <fmt/core.h>
+
+#include "config/config.hpp"
+
+namespace loa::cli {
+
+std::string server_url(const global_options& globals) {
+  if (!globals.server.empty()) return globals.server;
+  try {
+    const auto cfg = config::load_config(globals.config_file);
+    return fmt::format("http://{}:{}", cfg.gateway.listen.host, cfg.gateway.listen.port);
+  } catch (const std::exception&) {
+    return "http://127.0.0.1:8787";  // an official's machine may have no configuration: the usual local
+                                     // gateway
+  }
+}
+
+std::string url_encode(std::string_view text) {
+  std::string out;
+  for (const char byte : text) {
+    const auto c = static_cast<unsigned char>(byte);
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+        c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += fmt::format("%{:02X}", c);
+    }
+  }
+  return out;
+}
+
+remote_result call_gateway(const global_options& globals, boost::beast::http::verb method,
+                           const std::string& target, const std::string& body, const std::string& file) {
+  const std::string url = server_url(globals);
+  api::client client(url, globals.token);
+  api::reply reply;
+  const auto ec = file.empty()
+                      ? client.call(method, target, body, body.empty() ? "" : "application/json", reply)
+                      : client.call_file(method, target, file, "text/csv", reply);
+  if (ec) {
+    return {std::nullopt, fail(globals, exit_code::unreachable,
+                               fmt::format("cannot reach the gateway at {} ({}); is `loa gateway` running?",
+                                           url, ec.message()))};
+  }
+  if (reply.status >= 200 && reply.status < 300) return {std::move(reply.body), 0};
+
+  std::string message = reply.body.is_object() && reply.body.as_object().contains("error")
+                            ? std::string(reply.body.at("error").as_string())
+                            : fmt::format("the gateway answered HTTP {}", reply.status);
+  if (reply.body.is_object() && reply.body.as_object().contains("field"))
+    message += fmt::format(" (field: {})", std::string(reply.body.at("field").as_string()));
+  exit_code code = exit_code::bad_input;
+  if (reply.status == 401 || reply.status == 403 || reply.status == 429) code = exit_code::not_permitted;
+  if (reply.status >= 500) code = exit_code::unreachable;
+  if (globals.json &&
+      reply.body.is_object()) {  // keep everything the gateway said (an import's invalid rows)
+    print_json(reply.body);
+    return {std::nullopt, static_cast<int>(code)};
+  }
+  return {std::nullopt, fail(globals, code, message)};
+}
+
+}  // namespace loa::cli

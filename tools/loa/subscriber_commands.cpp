@@ -1,0 +1,189 @@
+#include "tools/loa/subscriber_commands.hpp"
+
+#include <fmt/core.h>
+#include <boost/json.hpp>
+
+#include <filesystem>
+#include <memory>
+
+#include "tools/loa/remote.hpp"
+
+namespace loa::cli {
+namespace {
+
+namespace json = boost::json;
+using boost::beast::http::verb;
+
+struct arguments {
+  std::string file;
+  std::string phone;
+  std::string ward;
+  std::string name;
+  std::vector<std::string> groups;
+};
+
+std::string groups_query(const std::vector<std::string>& groups, char first = '?') {
+  std::string q;
+  for (const auto& g : groups) {
+    q += q.empty() ? first : '&';
+    q += "group=" + url_encode(g);
+  }
+  return q;
+}
+
+std::string ward_path(const arguments& a) {
+  return "/v1/wards/" + url_encode(a.ward);
+}
+
+std::uint64_t number(const json::value& v, std::string_view key) {
+  const auto* found = v.as_object().if_contains(key);
+  return found && found->is_number() ? found->to_number<std::uint64_t>() : 0;
+}
+
+// Prints the body as JSON (--json) or through `human`; returns the exit code.
+int finish(const global_options& globals, const remote_result& r,
+           const std::function<void(const json::value&)>& human) {
+  if (!r.body) return r.exit;
+  if (globals.json) {
+    print_json(*r.body);
+  } else {
+    human(*r.body);
+  }
+  return 0;
+}
+
+int run_import(const global_options& globals, const arguments& a) {
+  if (!std::filesystem::is_regular_file(a.file))
+    return fail(globals, exit_code::bad_input, fmt::format("{}: no such file", a.file));
+  const auto r = call_gateway(globals, verb::post,
+                              ward_path(a) + "/subscribers/import" + groups_query(a.groups), {}, a.file);
+  return finish(globals, r, [](const json::value& b) {
+    fmt::print("imported    {}\nupdated     {}\nduplicates  {}\ninvalid     {}\n", number(b, "imported"),
+               number(b, "updated"), number(b, "duplicates"), number(b, "invalid_count"));
+    if (number(b, "legacy_converted") > 0)
+      fmt::print("(converted {} pre-2018 11-digit numbers to their new prefix)\n",
+                 number(b, "legacy_converted"));
+    const auto& invalid = b.at("invalid").as_array();
+    for (const auto& row : invalid) {
+      fmt::print("  line {}: \"{}\": {}\n", row.at("line").to_number<std::uint64_t>(),
+                 std::string(row.at("value").as_string()), std::string(row.at("reason").as_string()));
+    }
+    if (number(b, "invalid_count") > invalid.size())
+      fmt::print("  ... {} more (use --json for the list the gateway kept)\n",
+                 number(b, "invalid_count") - invalid.size());
+  });
+}
+
+int run_add(const global_options& globals, const arguments& a) {
+  json::object body;
+  if (!a.name.empty()) body["name"] = a.name;
+  json::array groups;
+  for (const auto& g : a.groups) groups.emplace_back(g);
+  body["groups"] = groups;
+  const auto r = call_gateway(globals, verb::put, ward_path(a) + "/subscribers/" + url_encode(a.phone),
+                              json::serialize(body));
+  return finish(globals, r, [&](const json::value& b) {
+    fmt::print("{} {} in {}\n", std::string(b.at("phone").as_string()),
+               b.at("added").as_bool() ? "added" : "updated", a.ward);
+  });
+}
+
+int run_remove(const global_options& globals, const arguments& a) {
+  const auto r = call_gateway(globals, verb::delete_,
+                              ward_path(a) + "/subscribers/" + url_encode(a.phone) + groups_query(a.groups));
+  return finish(globals, r, [&](const json::value& b) {
+    fmt::print("{} {}\n", std::string(b.at("phone").as_string()),
+               b.at("removed").as_bool()
+                   ? (a.groups.empty() ? "removed from " + a.ward : "removed from those groups")
+                   : "was not there: nothing changed");
+  });
+}
+
+int run_choice(const global_options& globals, const arguments& a, bool out) {
+  const auto r = call_gateway(globals, verb::post,
+                              "/v1/subscribers/" + url_encode(a.phone) + (out ? "/optout" : "/optin"));
+  return finish(globals, r, [&](const json::value& b) {
+    fmt::print("{} {}\n", std::string(b.at("phone").as_string()),
+               out ? "opted out: it gets no notice from any ward" : "opted in again");
+  });
+}
+
+int run_forget(const global_options& globals, const arguments& a) {
+  const auto r = call_gateway(globals, verb::delete_, "/v1/subscribers/" + url_encode(a.phone));
+  return finish(globals, r, [](const json::value& b) {
+    fmt::print("{} forgotten: removed from {} ward(s)\n", std::string(b.at("phone").as_string()),
+               number(b, "wards"));
+  });
+}
+
+int run_count(const global_options& globals, const arguments& a) {
+  if (a.groups.size() > 1) return fail(globals, exit_code::bad_input, "count takes one --group at most");
+  const auto r =
+      call_gateway(globals, verb::get, ward_path(a) + "/subscribers/count" + groups_query(a.groups));
+  return finish(globals, r, [](const json::value& b) { fmt::print("{}\n", number(b, "count")); });
+}
+
+int run_groups(const global_options& globals, const arguments& a) {
+  const auto r = call_gateway(globals, verb::get, ward_path(a) + "/groups");
+  return finish(globals, r, [](const json::value& b) {
+    const auto& groups = b.at("groups").as_array();
+    if (groups.empty()) fmt::print("no groups yet\n");
+    for (const auto& g : groups)
+      fmt::print("{:<30} {:>8}\n", std::string(g.at("name").as_string()),
+                 g.at("count").to_number<std::uint64_t>());
+  });
+}
+
+}  // namespace
+
+void add_subscriber_commands(CLI::App& app, const global_options& globals, std::function<int()>& run) {
+  auto a = std::make_shared<arguments>();
+  auto on = [&run, &globals, a](CLI::App* cmd, int (*body)(const global_options&, const arguments&)) {
+    cmd->callback([&run, &globals, a, body] { run = [&globals, a, body] { return body(globals, *a); }; });
+  };
+  auto* subscribers =
+      app.add_subcommand("subscribers", "Citizens who receive notices")->require_subcommand(1);
+
+  auto* import = subscribers->add_subcommand("import", "Import a CSV (UTF-8) of phone[,name[,groups]] rows");
+  import->add_option("FILE", a->file, "The CSV file")->required();
+  import->add_option("--ward", a->ward, "Ward")->required();
+  import->add_option("--group", a->groups, "A group for every row (repeatable)");
+  on(import, run_import);
+
+  auto* add = subscribers->add_subcommand("add", "Add one subscriber to a ward (and groups)");
+  add->add_option("PHONE", a->phone, "0912345678, +84912345678 or 84912345678")->required();
+  add->add_option("--ward", a->ward, "Ward")->required();
+  add->add_option("--group", a->groups, "Group (repeatable)");
+  add->add_option("--name", a->name, "Name");
+  on(add, run_add);
+
+  auto* remove =
+      subscribers->add_subcommand("remove", "Remove a subscriber from a ward, or from some groups");
+  remove->add_option("PHONE", a->phone, "Phone number")->required();
+  remove->add_option("--ward", a->ward, "Ward")->required();
+  remove->add_option("--group", a->groups, "Only from this group (repeatable)");
+  on(remove, run_remove);
+
+  auto* optout = subscribers->add_subcommand("optout", "The citizen asked to receive no notices");
+  optout->add_option("PHONE", a->phone, "Phone number")->required();
+  on(optout, [](const global_options& g, const arguments& x) { return run_choice(g, x, true); });
+  auto* optin = subscribers->add_subcommand("optin", "The citizen asked to receive notices again");
+  optin->add_option("PHONE", a->phone, "Phone number")->required();
+  on(optin, [](const global_options& g, const arguments& x) { return run_choice(g, x, false); });
+
+  auto* forget = subscribers->add_subcommand("forget", "Delete everything held about a number");
+  forget->add_option("PHONE", a->phone, "Phone number")->required();
+  on(forget, run_forget);
+
+  auto* count = subscribers->add_subcommand("count", "How many subscribers a ward (or one group) has");
+  count->add_option("--ward", a->ward, "Ward")->required();
+  count->add_option("--group", a->groups, "Group");
+  on(count, run_count);
+
+  auto* groups = app.add_subcommand("groups", "Groups of a ward")->require_subcommand(1);
+  auto* list = groups->add_subcommand("list", "Groups and their sizes");
+  list->add_option("--ward", a->ward, "Ward")->required();
+  on(list, run_groups);
+}
+
+}  // namespace loa::cli
