@@ -178,6 +178,10 @@ struct bind_driver::impl : std::enable_shared_from_this<impl> {
     if (!detached && callbacks.on_slots_free) callbacks.on_slots_free(f.count);
   }
   void handle(action::problem& p) { log(p.error, p.detail); }
+  void handle(action::link_alive& a) {
+    if (!detached && callbacks.on_link_alive)
+      callbacks.on_link_alive(std::chrono::duration_cast<std::chrono::microseconds>(a.round_trip));
+  }
   void handle(action::submit_result& r) { complete_submit(r.token, std::move(r.outcome)); }
   void handle(action::stopped&) {
     auto waiters = std::move(stop_waiters);
@@ -360,6 +364,8 @@ void bind_driver::stop_impl(stop_handler handler) {
   d.stop_waiters.push_back(std::move(handler));
   d.perform(d.machine.shutdown(session_clock::now()));
 }
+
+void bind_driver::enquire_link() { impl_->perform(impl_->machine.enquire_now(impl::now())); }
 
 session_state bind_driver::state() const {
   return impl_->machine.state();

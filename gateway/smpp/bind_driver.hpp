@@ -51,6 +51,7 @@ struct bind_callbacks {
   std::function<void(const pdu& deliver_sm)> on_deliver;  // a receipt or MO, already answered
   std::function<void(std::size_t free)> on_slots_free;    // back-pressure: room for this many more
   std::function<void(std::error_code error, std::string_view detail)> on_log;  // odd things, bytes in hex
+  std::function<void(std::chrono::microseconds round_trip)> on_link_alive;    // an enquire_link was answered
 };
 
 /// One bind to one carrier, driven by a coroutine per connection on the caller's io_context.
@@ -85,6 +86,9 @@ class bind_driver {
     return boost::asio::async_initiate<CompletionToken, void()>(
         [this](auto handler) { stop_impl(stop_handler(std::move(handler))); }, token);
   }
+
+  /// Sends an enquire_link now (when bound and none is in flight); on_link_alive reports the answer.
+  void enquire_link();
 
   /// The session's state.
   session_state state() const;

@@ -227,6 +227,7 @@ session_actions session::on_pdu(const pdu& p, session_clock::time_point now) {
       if (enquire_sequence_ && *enquire_sequence_ == p.sequence) {
         enquire_sequence_.reset();
         cancel(out, timer_id::enquire_link_response);
+        out.emplace_back(action::link_alive{now - enquire_sent_});
       } else {
         unknown_response(out, p);
       }
@@ -648,10 +649,21 @@ void session::on_enquire_timer(session_actions& out, session_clock::time_point n
     arm(out, timer_id::enquire_link, enquire_sequence_ ? interval : interval - idle);
     return;
   }
+  send_enquire(out, now);
+  arm(out, timer_id::enquire_link, interval);
+}
+
+void session::send_enquire(session_actions& out, session_clock::time_point now) {
   enquire_sequence_ = next_sequence();
+  enquire_sent_ = now;
   send(out, pdu{command_id::enquire_link, 0, *enquire_sequence_, empty{}});
   arm(out, timer_id::enquire_link_response, settings_.response_timeout);
-  arm(out, timer_id::enquire_link, interval);
+}
+
+session_actions session::enquire_now(session_clock::time_point now) {
+  session_actions out;
+  if (state_ == session_state::bound && !enquire_sequence_) send_enquire(out, now);
+  return out;
 }
 
 void session::unknown_response(session_actions& out, const pdu& p) {

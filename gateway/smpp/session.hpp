@@ -148,13 +148,17 @@ struct problem {
 };
 /// Notification: shutdown finished; the session is closed for good.
 struct stopped {};
+/// Notification: an enquire_link we sent was answered; the link is alive with this round trip.
+struct link_alive {
+  session_clock::duration round_trip;
+};
 }  // namespace action
 
 /// One thing for the driver to do or to tell the owner.
 using session_action =
     std::variant<action::connect, action::send, action::arm_timer, action::cancel_timer, action::close,
                  action::bound, action::unbound, action::bind_refused, action::submit_result, action::deliver,
-                 action::slots_free, action::problem, action::stopped>;
+                 action::slots_free, action::problem, action::stopped, action::link_alive>;
 
 /// The actions of one step.
 using session_actions = std::vector<session_action>;
@@ -212,6 +216,9 @@ class session {
   session_actions submit(std::uint64_t token, short_message message, session_clock::time_point now);
   /// Graceful stop: no new submits, drain the window, unbind, close; ends with action::stopped.
   session_actions shutdown(session_clock::time_point now);
+  /// Probe the link now (`loa carrier check`): an enquire_link unless one is in flight or the session is
+  /// not bound; its answer comes as action::link_alive.
+  session_actions enquire_now(session_clock::time_point now);
 
   /// The current state.
   session_state state() const { return state_; }
@@ -250,6 +257,7 @@ class session {
   void on_generic_nack(session_actions& out, const pdu& p, session_clock::time_point now);
   void on_deliver(session_actions& out, const pdu& p);
   void on_enquire_timer(session_actions& out, session_clock::time_point now);
+  void send_enquire(session_actions& out, session_clock::time_point now);
   void unknown_response(session_actions& out, const pdu& p);
   pdu bind_pdu(std::uint32_t sequence) const;
 
@@ -261,7 +269,8 @@ class session {
   backoff backoff_;
   std::uint32_t last_sequence_ = 0;
   std::uint32_t bind_sequence_ = 0;                // the bind in flight (binding state)
-  std::optional<std::uint32_t> enquire_sequence_;  // our enquire_link in flight
+  std::optional<std::uint32_t> enquire_sequence_;
+  session_clock::time_point enquire_sent_{};  // our enquire_link in flight
   std::optional<std::uint32_t> unbind_sequence_;   // our unbind in flight
   bool stopping_ = false;  // shutdown() was called: no new submits, and no reconnect after the unbind
   session_clock::time_point last_received_{};

@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "tools/loa/cli.hpp"
+#include "tools/loa/carrier_check_command.hpp"
 #include "tools/loa/gateway_command.hpp"
 #include "tools/loa/split_command.hpp"
 #include "tools/loa/subscriber_commands.hpp"
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
   app.add_flag("--json", globals.json, "Machine-readable output on stdout");
 
   std::function<int()> run;
+  add_carrier_check_command(app, globals, run);
   add_gateway_command(app, globals, run);
   add_split_command(app, globals, run);
   add_subscriber_commands(app, globals, run);

@@ -580,6 +580,20 @@ TEST_CASE("session: enquire_link when idle; answered in time keeps the bind") {
   CHECK(h.s.state() == session_state::bound);
 }
 
+TEST_CASE("session: enquire_now probes a bound link once and reports the round trip") {
+  harness h;
+  CHECK(sent(h.s.enquire_now(t0)).empty());  // not bound: nothing to probe
+  h.bind_ok();
+  auto a = h.s.enquire_now(t0 + 1s);
+  auto p = sent(a).at(0);
+  CHECK(p.id == command_id::enquire_link);
+  CHECK(arms(a, timer_id::enquire_link_response, 60s));
+  CHECK(sent(h.s.enquire_now(t0 + 1s)).empty());  // one in flight at a time
+  a = h.s.on_pdu(pdu{command_id::enquire_link_resp, 0, p.sequence, empty{}}, t0 + 1s + 250ms);
+  REQUIRE(has<action::link_alive>(a));
+  CHECK(all_of<action::link_alive>(a).front().round_trip == 250ms);
+}
+
 TEST_CASE("session: traffic postpones the enquire_link") {
   harness h;
   h.bind_ok();
