@@ -13,12 +13,13 @@ router::router(const std::vector<carrier_prefixes>& carriers, std::string defaul
       std::size_t at = 0;
       for (const char d : prefix) {
         if (d < '0' || d > '9') break;  // config/ accepts digits only; stay safe anyway
-        auto& slot = trie_[at].next[static_cast<std::size_t>(d - '0')];
-        if (slot < 0) {
-          slot = static_cast<std::int32_t>(trie_.size());
-          trie_.emplace_back();
+        const auto digit = static_cast<std::size_t>(d - '0');
+        if (trie_[at].next[digit] < 0) {
+          const auto child = static_cast<std::int32_t>(trie_.size());
+          trie_.emplace_back();  // may move the nodes: index them again afterwards, never hold a reference
+          trie_[at].next[digit] = child;
         }
-        at = static_cast<std::size_t>(slot);
+        at = static_cast<std::size_t>(trie_[at].next[digit]);
       }
       trie_[at].carrier = index;
     }
