@@ -153,3 +153,43 @@ TEST_CASE("store: record values round-trip") {
   CHECK(back.consent_time == r.consent_time);
   CHECK(back.consent_source == r.consent_source);
 }
+
+TEST_CASE("store: Redis going away gives a clear error; once back, nothing acknowledged is lost") {
+  test::redis_server_options options;
+  options.append_only = true;
+  test::redis_server server(options);
+  asio::io_context io;
+  redis::settings s;
+  s.port = server.port();
+  s.request_timeout = std::chrono::milliseconds(500);
+  s.backoff = {std::chrono::milliseconds(50), 2.0, std::chrono::milliseconds(200), 0.0};
+  redis::connection connection(io.get_executor(), s);
+  connection.async_run([](std::error_code) {});
+  broadcast::subscriber_store store(connection);
+  auto run = [&](asio::awaitable<std::error_code> work) {
+    std::optional<std::error_code> result;
+    asio::co_spawn(io, std::move(work), [&](std::exception_ptr e, std::error_code ec) {
+      if (e) std::rethrow_exception(e);
+      result = ec;
+    });
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!result && std::chrono::steady_clock::now() < deadline) io.run_one_for(std::chrono::milliseconds(50));
+    REQUIRE(result);
+    return *result;
+  };
+
+  broadcast::import_counts counts;
+  REQUIRE_FALSE(run(store.import_batch("long-thuy", {row(1, "84912345678", "A", {"g"})}, {}, "import:1", counts)));
+  server.kill();
+  const auto failed = run(store.import_batch("long-thuy", {row(2, "84987654321", "B", {"g"})}, {}, "import:1", counts));
+  CHECK(failed);  // the caller is told (the API answers 503, the CLI exits 3): nothing is silently dropped
+  server.restart();
+  std::uint64_t n = 0;
+  REQUIRE_FALSE(run(store.count("long-thuy", "", n)));
+  CHECK(n == 1);  // what was acknowledged before the crash is there
+  REQUIRE_FALSE(run(store.import_batch("long-thuy", {row(2, "84987654321", "B", {"g"})}, {}, "import:1", counts)));
+  REQUIRE_FALSE(run(store.count("long-thuy", "g", n)));
+  CHECK(n == 2);
+  connection.cancel();
+  io.run_for(std::chrono::milliseconds(200));
+}
