@@ -1,7 +1,9 @@
 // loa-smsc-sim: binds, enquire_link, unbind, shutdown.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <csignal>
+#include <thread>
 
 #include "tests/integration/fixtures/process.hpp"
 #include "tests/integration/fixtures/smpp_client.hpp"
@@ -68,4 +70,40 @@ TEST_CASE("sim: SIGTERM and SIGINT stop it cleanly, with clients connected") {
 TEST_CASE("sim: bad usage exits with 1") {
   test::child_process p(test::smsc_sim_path(), {"--port", "0", "--fault", "nonsense"}, "/dev/null");
   CHECK(p.stop(0, std::chrono::seconds(10)) == 1);
+}
+
+TEST_CASE("sim: --refuse-binds N answers the first N binds with ESME_RBINDFAIL, then binds") {
+  test::smsc_sim sim({"--refuse-binds", "2"});
+  {
+    test::smpp_client c(sim.port);
+    CHECK(c.bind(command_id::bind_transceiver, "loa", "pw")->status == smpp::status::bindfail);
+  }
+  test::smpp_client c(sim.port);  // counted across connections, and a refused session may try again
+  CHECK(c.bind(command_id::bind_transmitter, "loa", "pw")->status == smpp::status::bindfail);
+  const auto resp = c.bind(command_id::bind_transmitter, "loa", "pw");
+  REQUIRE(resp);
+  CHECK(resp->status == smpp::status::ok);
+  CHECK(c.bind(command_id::bind_transmitter, "loa", "pw")->status == smpp::status::alybnd);
+}
+
+TEST_CASE("sim: --refuse-binds-ms refuses binds during the window, accepts them after it") {
+  test::smsc_sim sim({"--refuse-binds-ms", "1000"});
+  test::smpp_client c(sim.port);
+  CHECK(c.bind(command_id::bind_transceiver, "loa", "pw")->status == smpp::status::bindfail);
+  // Retry as a gateway would, with a bound on the whole test.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  std::uint32_t status = smpp::status::bindfail;
+  while (status == smpp::status::bindfail && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    status = c.bind(command_id::bind_transceiver, "loa", "pw")->status;
+  }
+  CHECK(status == smpp::status::ok);
+}
+
+TEST_CASE("sim: a window of --refuse-binds-ms longer than the test refuses every bind") {
+  test::smsc_sim sim({"--refuse-binds-ms", "600000"});
+  for (int i = 0; i < 3; ++i) {
+    test::smpp_client c(sim.port);
+    CHECK(c.bind(command_id::bind_receiver, "loa", "pw")->status == smpp::status::bindfail);
+  }
 }

@@ -13,7 +13,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::unique_ptr<test::smpp_client> bound(const test::smsc_sim& sim, command_id kind = command_id::bind_transceiver) {
+std::unique_ptr<test::smpp_client> bound(const test::smsc_sim& sim,
+                                         command_id kind = command_id::bind_transceiver) {
   auto c = std::make_unique<test::smpp_client>(sim.port);
   const auto r = c->bind(kind, "loa", "pw");
   REQUIRE(r);

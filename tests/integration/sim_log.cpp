@@ -20,7 +20,8 @@ std::vector<boost::json::object> read_lines(const std::string& path) {
   return out;
 }
 
-std::vector<boost::json::object> events(const std::vector<boost::json::object>& lines, std::string_view kind) {
+std::vector<boost::json::object> events(const std::vector<boost::json::object>& lines,
+                                        std::string_view kind) {
   std::vector<boost::json::object> out;
   for (const auto& o : lines)
     if (o.at("event").as_string() == kind) out.push_back(o);

@@ -36,9 +36,10 @@ TEST_CASE("sim: a submit_sm whose sm_length overruns the PDU gets generic_nack, 
     test::smpp_client c(sim.port);
     REQUIRE(c.bind(command_id::bind_transceiver, "loa", "pw")->status == 0);
     // submit_sm, sequence 0x42, sm_length 10 but 5 octets.
-    c.send_raw(smpp::from_hex("00000039 00000004 00000000 00000042"
-                              "00 05 00 4c6f6e675468757900 01 01 383439313233343536373800 00 00 00 00 00 01 00 00 00"
-                              "0a 48656c6c6f"));
+    c.send_raw(
+        smpp::from_hex("00000039 00000004 00000000 00000042"
+                       "00 05 00 4c6f6e675468757900 01 01 383439313233343536373800 00 00 00 00 00 01 00 00 00"
+                       "0a 48656c6c6f"));
     const auto nack = c.read_until(command_id::generic_nack);
     REQUIRE(nack);
     CHECK(nack->sequence == 0x42);
@@ -46,8 +47,10 @@ TEST_CASE("sim: a submit_sm whose sm_length overruns the PDU gets generic_nack, 
     expect_enquire_link_works(c);
 
     // Unterminated C-string at the end (CVE-2026-75895 shape).
-    c.send_raw(smpp::from_hex("00000014 80000004 00000000 00000043 31613262"));  // a response: logged, not nacked
-    c.send_raw(smpp::from_hex("00000021 00000002 00000000 00000044 6c6f6100 73656372657400 00 34 00 00 41 41"));
+    c.send_raw(
+        smpp::from_hex("00000014 80000004 00000000 00000043 31613262"));  // a response: logged, not nacked
+    c.send_raw(
+        smpp::from_hex("00000021 00000002 00000000 00000044 6c6f6100 73656372657400 00 34 00 00 41 41"));
     const auto nack2 = c.read_until(command_id::generic_nack);
     REQUIRE(nack2);
     CHECK(nack2->sequence == 0x44);
@@ -75,9 +78,10 @@ TEST_CASE("sim: a truncated TLV gets generic_nack ESME_RINVOPTPARSTREAM") {
   test::smsc_sim sim;
   test::smpp_client c(sim.port);
   REQUIRE(c.bind(command_id::bind_transmitter, "loa", "pw")->status == 0);
-  c.send_raw(smpp::from_hex("0000003f 00000004 00000000 00000009"
-                            "00 05 00 4c6f6e675468757900 01 01 383439313233343536373800 00 00 00 00 00 01 00 00 00"
-                            "05 48656c6c6f 0424 0010 4142"));
+  c.send_raw(
+      smpp::from_hex("0000003f 00000004 00000000 00000009"
+                     "00 05 00 4c6f6e675468757900 01 01 383439313233343536373800 00 00 00 00 00 01 00 00 00"
+                     "05 48656c6c6f 0424 0010 4142"));
   const auto nack = c.read_until(command_id::generic_nack);
   REQUIRE(nack);
   CHECK(nack->sequence == 9);

@@ -12,7 +12,8 @@ namespace {
 
 // Sends one submit and returns its submit_sm_resp.
 smpp::pdu submit(test::smpp_client& c, const std::string& text, std::uint8_t registered_delivery = 1) {
-  const auto seq = c.send(command_id::submit_sm, test::text_message("84912345678", text, registered_delivery));
+  const auto seq =
+      c.send(command_id::submit_sm, test::text_message("84912345678", text, registered_delivery));
   auto r = c.read_until(command_id::submit_sm_resp);
   REQUIRE(r);
   CHECK(r->sequence == seq);

@@ -24,8 +24,10 @@ std::optional<std::uint64_t> parse_count(std::string_view s) {
 }  // namespace
 
 std::string_view fault_names() noexcept {
-  return "never-answer, no-submit-resp, generic-nack, generic-nack-zero-seq, submit-error=0xNN, unbind-after=N, "
-         "unbind-no-answer, bind-error=0xNN, short-length, long-length, deliver-before-bind, receipt-before-resp";
+  return "never-answer, no-submit-resp, generic-nack, generic-nack-zero-seq, submit-error=0xNN, "
+         "unbind-after=N, "
+         "unbind-no-answer, bind-error=0xNN, short-length, long-length, deliver-before-bind, "
+         "receipt-before-resp";
 }
 
 std::string apply_fault(std::string_view spec, fault_set& f) {
@@ -49,7 +51,8 @@ std::string apply_fault(std::string_view spec, fault_set& f) {
   if (name == "receipt-before-resp") return flag(f.receipt_before_resp);
   if (name == "submit-error" || name == "bind-error") {
     const auto v = parse_status(arg);
-    if (!v || *v == 0) return "fault " + std::string(name) + " needs a non-zero hex command_status, e.g. =0x58";
+    if (!v || *v == 0)
+      return "fault " + std::string(name) + " needs a non-zero hex command_status, e.g. =0x58";
     (name == "submit-error" ? f.submit_error : f.bind_error) = *v;
     return {};
   }

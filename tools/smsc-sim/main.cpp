@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "tools/smsc-sim/message_log.hpp"
+#include "tools/smsc-sim/mo.hpp"
 #include "tools/smsc-sim/options.hpp"
 #include "tools/smsc-sim/server.hpp"
 
@@ -16,11 +17,20 @@ int main(int argc, char** argv) {
   if (exit_code >= 0) return exit_code;
   try {
     boost::asio::io_context io(1);
-    std::unique_ptr<loa::sim::message_log> log =
-        opts.log_path.empty() ? std::make_unique<loa::sim::message_log>()
-                              : std::make_unique<loa::sim::message_log>(opts.log_path);
+    std::unique_ptr<loa::sim::message_log> log = opts.log_path.empty()
+                                                     ? std::make_unique<loa::sim::message_log>()
+                                                     : std::make_unique<loa::sim::message_log>(opts.log_path);
+    std::vector<loa::sim::mo_message> mo;
+    if (!opts.mo_path.empty()) {
+      try {
+        mo = loa::sim::load_mo_file(opts.mo_path);
+      } catch (const std::exception& e) {
+        std::cerr << "loa-smsc-sim: " << e.what() << '\n';
+        return 1;  // CONTRACT.md: 1 for bad input
+      }
+    }
     const auto host = opts.host;
-    loa::sim::server srv(io, std::move(opts), *log);
+    loa::sim::server srv(io, std::move(opts), *log, std::move(mo));
     const auto port = srv.listen();
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int) {

@@ -39,11 +39,18 @@ message_log::message_log(const std::string& path) : out_(path, std::ios::app), e
 void message_log::write(const std::string& line) {
   if (!enabled_) return;
   out_ << line << '\n';
-  out_.flush();
+  dirty_ = true;
 }
 
-void message_log::complete(const std::string& system_id, const smpp::short_message& m, const std::string& text,
-                           std::size_t parts, const std::string& method, const std::vector<std::string>& ids) {
+void message_log::flush() {
+  if (!dirty_) return;
+  out_.flush();
+  dirty_ = false;
+}
+
+void message_log::complete(const std::string& system_id, const smpp::short_message& m,
+                           const std::string& text, std::size_t parts, const std::string& method,
+                           const std::vector<std::string>& ids) {
   ++complete_;
   if (!enabled_) return;
   auto o = address_fields(m);
@@ -56,6 +63,15 @@ void message_log::complete(const std::string& system_id, const smpp::short_messa
   o["ids"] = std::move(id_list);
   o["text"] = text;
   write(boost::json::serialize(o));
+}
+
+void message_log::mo_delivered(const std::string& system_id, const std::string& from, const std::string& to,
+                               const std::string& text, std::size_t parts) {
+  if (!enabled_) return;
+  boost::json::object o{{"event", "mo"},     {"system_id", system_id}, {"source", from},
+                        {"destination", to}, {"parts", parts},         {"text", text}};
+  write(boost::json::serialize(o));
+  flush();
 }
 
 void message_log::accepted(const std::string& system_id, const std::string& message_id,
@@ -93,7 +109,8 @@ void message_log::accepted(const std::string& system_id, const std::string& mess
       }
     }
   }
-  const std::string text = segments::decode_text(body, m.data_coding);
+  // Without a log only the counters matter: reassembly needs the parts, not their text.
+  const std::string text = enabled_ ? segments::decode_text(body, m.data_coding) : std::string();
 
   if (enabled_) {
     auto o = address_fields(m);
@@ -104,10 +121,13 @@ void message_log::accepted(const std::string& system_id, const std::string& mess
     o["registered_delivery"] = m.registered_delivery;
     o["text"] = text;
     if (concat)
-      o["concat"] = {{"method", method}, {"reference", concat->reference}, {"total", concat->total},
+      o["concat"] = {{"method", method},
+                     {"reference", concat->reference},
+                     {"total", concat->total},
                      {"sequence", concat->sequence}};
     if (!udh_problem.empty()) o["problem"] = udh_problem;
-    if (!udh_problem.empty() || text.find("\xEF\xBF\xBD") != std::string::npos) o["hex"] = smpp::to_hex(m.message);
+    if (!udh_problem.empty() || text.find("\xEF\xBF\xBD") != std::string::npos)
+      o["hex"] = smpp::to_hex(m.message);
     write(boost::json::serialize(o));
   }
 

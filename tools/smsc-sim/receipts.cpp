@@ -46,11 +46,12 @@ smpp::short_message make_receipt_pdu(const receipt_job& job, std::chrono::system
   m.destination = job.to;
   m.esm_class = smpp::esm::delivery_receipt;
   const bool delivered = job.state == smpp::receipt_state::delivered;
-  const std::string text = "id:" + job.receipt_id + " sub:001 dlvrd:" + (delivered ? "001" : "000") +
-                           " submit date:" + receipt_date(job.submitted) + " done date:" + receipt_date(done) +
-                           " stat:" + std::string(smpp::stat_word(job.state)) + " err:" + job.error +
-                           " text:" + job.text_start;
-  m.message.assign(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(text.size(), 254)));
+  const std::string text =
+      "id:" + job.receipt_id + " sub:001 dlvrd:" + (delivered ? "001" : "000") +
+      " submit date:" + receipt_date(job.submitted) + " done date:" + receipt_date(done) +
+      " stat:" + std::string(smpp::stat_word(job.state)) + " err:" + job.error + " text:" + job.text_start;
+  m.message.assign(text.begin(),
+                   text.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(text.size(), 254)));
   m.tlvs = {smpp::make_tlv_cstring(smpp::tag::receipted_message_id, job.receipt_id),
             smpp::make_tlv_u8(smpp::tag::message_state, smpp::message_state_value(job.state))};
   return m;

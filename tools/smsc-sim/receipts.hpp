@@ -16,16 +16,16 @@ namespace loa::sim {
 
 /// One receipt to be sent: for which bind (system_id), about which message, with which outcome.
 struct receipt_job {
-  std::string system_id;              // receivers with this system_id may get it
-  std::uint64_t origin_session = 0;   // the session that submitted, preferred when it can receive
-  std::string receipt_id;             // the id as the receipt writes it (may differ in base from the resp id)
+  std::string system_id;             // receivers with this system_id may get it
+  std::uint64_t origin_session = 0;  // the session that submitted, preferred when it can receive
+  std::string receipt_id;            // the id as the receipt writes it (may differ in base from the resp id)
   smpp::receipt_state state = smpp::receipt_state::delivered;
-  std::string error = "000";          // err: field
-  smpp::address from;                 // the original destination (the handset)
-  smpp::address to;                   // the original source (the sender)
-  std::string text_start;             // first 20 octets of the original text, for `text:`
+  std::string error = "000";  // err: field
+  smpp::address from;         // the original destination (the handset)
+  smpp::address to;           // the original source (the sender)
+  std::string text_start;     // first 20 octets of the original text, for `text:`
   std::chrono::system_clock::time_point submitted;
-  bool failures_only = false;         // registered_delivery 2: no receipt when delivered
+  bool failures_only = false;  // registered_delivery 2: no receipt when delivered
 };
 
 /// Decides outcomes: a share `fail_rate` of messages fail, cycling through UNDELIV, EXPIRED, REJECTD.

@@ -16,15 +16,18 @@ namespace {
 constexpr std::size_t max_waiting_receipts = 100000;
 }  // namespace
 
-server::server(asio::io_context& io, options opts, message_log& log)
-    : io_(io),
-      opts_(std::move(opts)),
+server::server(asio::io_context& io, options opts, message_log& log, std::vector<mo_message> mo)
+    : opts_(std::move(opts)),
       log_(log),
       acceptor_(io),
       tokens_(opts_.tps),
       refilled_(std::chrono::steady_clock::now()),
       outcomes_(opts_.fail_rate, opts_.seed),
-      receipts_(io, std::chrono::milliseconds(opts_.receipt_delay_ms), [this](receipt_job j) { deliver(std::move(j)); }) {}
+      receipts_(io, std::chrono::milliseconds(opts_.receipt_delay_ms),
+                [this](receipt_job j) { deliver(std::move(j)); }),
+      started_(std::chrono::steady_clock::now()),
+      mo_(std::move(mo)),
+      mo_timer_(io) {}
 
 server::~server() = default;
 
@@ -57,6 +60,7 @@ void server::stop() {
   stopped_ = true;
   boost::system::error_code ignored;
   acceptor_.close(ignored);
+  mo_timer_.cancel();
   for (auto& [id, weak] : sessions_)
     if (auto s = weak.lock()) s->close();
   sessions_.clear();
@@ -121,7 +125,21 @@ void server::deliver(receipt_job job) {
   target->deliver(make_receipt_pdu(job, done));
 }
 
+bool server::refuse_bind() {
+  ++bind_attempts_;
+  if (bind_attempts_ <= opts_.refuse_binds) return true;
+  return opts_.refuse_binds_ms != 0 &&
+         std::chrono::steady_clock::now() - started_ < std::chrono::milliseconds(opts_.refuse_binds_ms);
+}
+
 void server::bound_receiver(const std::shared_ptr<session>& s) {
+  if (!mo_started_ && !mo_.empty()) {
+    mo_started_ = true;
+    mo_arm();
+  } else if (mo_blocked_) {
+    mo_blocked_ = false;
+    mo_due();
+  }
   auto it = waiting_.find(s->system_id());
   if (it == waiting_.end()) return;
   auto jobs = std::move(it->second);
@@ -130,6 +148,38 @@ void server::bound_receiver(const std::shared_ptr<session>& s) {
   for (const auto& job : jobs) s->deliver(make_receipt_pdu(job, done));
 }
 
-void server::closed(std::uint64_t session_id) { sessions_.erase(session_id); }
+void server::mo_arm() {
+  if (mo_next_ >= mo_.size() || stopped_) return;
+  // Even a zero delay waits for the next turn of the loop, so the bind_resp goes out before the first MO.
+  mo_timer_.expires_after(std::chrono::milliseconds(mo_[mo_next_].delay_ms));
+  mo_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) mo_due();
+  });
+}
+
+void server::mo_due() {
+  if (stopped_ || mo_next_ >= mo_.size()) return;
+  // Round robin over whoever can receive now; all parts of one MO go to the same bind, as an SMSC does.
+  std::vector<std::shared_ptr<session>> receivers;
+  for (auto& [id, weak] : sessions_)
+    if (auto s = weak.lock(); s && s->can_receive()) receivers.push_back(std::move(s));
+  if (receivers.empty()) {
+    mo_blocked_ = true;  // held until a receiver binds again
+    return;
+  }
+  const auto& target = receivers[mo_turn_++ % receivers.size()];
+  std::error_code ec;
+  auto parts = mo_parts(mo_[mo_next_], mo_reference_++, ec);  // checked at load: cannot fail here
+  // Logged (and flushed) before the first part leaves, so a client holding the parts finds the line.
+  log_.mo_delivered(target->system_id(), mo_[mo_next_].from, mo_[mo_next_].to, mo_[mo_next_].text,
+                    parts.size());
+  for (auto& m : parts) target->deliver(std::move(m));
+  ++mo_next_;
+  mo_arm();
+}
+
+void server::closed(std::uint64_t session_id) {
+  sessions_.erase(session_id);
+}
 
 }  // namespace loa::sim

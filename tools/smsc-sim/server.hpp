@@ -4,6 +4,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "tools/smsc-sim/message_log.hpp"
+#include "tools/smsc-sim/mo.hpp"
 #include "tools/smsc-sim/options.hpp"
 #include "tools/smsc-sim/receipts.hpp"
 
@@ -28,8 +30,8 @@ struct message_ids {
 /// One simulator: an acceptor plus the state shared by its sessions. Single-threaded (one io_context thread).
 class server {
  public:
-  /// Does not listen yet.
-  server(boost::asio::io_context& io, options opts, message_log& log);
+  /// Does not listen yet. `mo` are the citizens' messages to deliver once a receiver binds (--mo).
+  server(boost::asio::io_context& io, options opts, message_log& log, std::vector<mo_message> mo = {});
   ~server();
   server(const server&) = delete;
   server& operator=(const server&) = delete;
@@ -55,7 +57,15 @@ class server {
   /// Decides the outcome and queues (or, with receipt-before-resp, sends at once) a receipt.
   void receipt_for(receipt_job job, bool immediately);
 
-  /// A session bound as receiver or transceiver: receipts waiting for its system_id go out now.
+  /// Counts a bind attempt; true when it is to be refused with ESME_RBINDFAIL (--refuse-binds,
+  /// --refuse-binds-ms).
+  bool refuse_bind();
+
+  /// MO messages delivered so far (all their parts sent).
+  std::size_t mo_delivered() const noexcept { return mo_next_; }
+
+  /// A session bound as receiver or transceiver: receipts waiting for its system_id go out now, MO delivery
+  /// starts (or resumes).
   void bound_receiver(const std::shared_ptr<session>& s);
 
   /// A session ended.
@@ -64,8 +74,9 @@ class server {
  private:
   void accept_next();
   void deliver(receipt_job job);
+  void mo_arm();
+  void mo_due();
 
-  boost::asio::io_context& io_;
   options opts_;
   message_log& log_;
   boost::asio::ip::tcp::acceptor acceptor_;
@@ -78,6 +89,15 @@ class server {
   receipt_scheduler receipts_;
   std::map<std::string, std::vector<receipt_job>> waiting_;  // per system_id, while nobody can receive
   bool stopped_ = false;
+  std::chrono::steady_clock::time_point started_;
+  std::uint64_t bind_attempts_ = 0;
+  std::vector<mo_message> mo_;
+  std::size_t mo_next_ = 0;         // the next MO to deliver
+  bool mo_started_ = false;         // the first receiver bound: delays run
+  bool mo_blocked_ = false;         // an MO is due but nobody can receive it
+  std::uint64_t mo_turn_ = 0;       // round robin over the receivers
+  std::uint16_t mo_reference_ = 0;  // concatenation reference, one per long MO
+  boost::asio::steady_timer mo_timer_;
 };
 
 }  // namespace loa::sim

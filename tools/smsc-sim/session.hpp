@@ -57,6 +57,7 @@ class session : public std::enable_shared_from_this<session> {
   void on_data_sm(const smpp::pdu& p);
   void accept_message(const smpp::pdu& p, const smpp::short_message& m);
   void respond(const smpp::pdu& request, std::uint32_t status, smpp::body content);
+  void respond_accepted(const smpp::pdu& request, const std::string& message_id);
   void write_next();
   void close_after_write();
 
@@ -71,9 +72,10 @@ class session : public std::enable_shared_from_this<session> {
   std::uint64_t submits_answered_ = 0;
   bool malformed_sent_ = false;
   bool unbind_sent_ = false;
-  std::vector<std::uint8_t> pending_;   // queued for the next write
-  std::vector<std::uint8_t> writing_;   // being written now
+  std::vector<std::uint8_t> pending_;  // queued for the next write
+  std::vector<std::uint8_t> writing_;  // being written now
   bool write_active_ = false;
+  bool in_chunk_ = false;  // handling the PDUs of one read: hold writes until all are answered
   bool close_when_written_ = false;
   bool closed_ = false;
 };
