@@ -1,10 +1,12 @@
 #include "gateway/api/subscriber_routes.hpp"
 
+#include <boost/asio/this_coro.hpp>
 #include <boost/json.hpp>
 
 #include <chrono>
 #include <random>
 
+#include "gateway/broadcast/import_pipeline.hpp"
 #include "gateway/broadcast/numbers.hpp"
 
 namespace loa::api {
@@ -83,7 +85,7 @@ asio::awaitable<response> import(authenticator& auth, broadcast::subscriber_stor
         if (invalid.size() < reported_invalid_rows)
           invalid.push_back({{"line", bad.line}, {"value", bad.value}, {"reason", bad.reason}});
       });
-  broadcast::import_counts counts;
+  broadcast::import_pipeline pipeline(co_await asio::this_coro::executor, store, ward, extra_groups, source);
   auto flush = [&](bool all) -> asio::awaitable<std::error_code> {
     while (pending.size() >= import_batch_rows || (all && !pending.empty())) {
       const std::size_t n = std::min(pending.size(), import_batch_rows);
@@ -91,8 +93,9 @@ asio::awaitable<response> import(authenticator& auth, broadcast::subscriber_stor
           std::make_move_iterator(pending.begin()),
           std::make_move_iterator(pending.begin() + static_cast<std::ptrdiff_t>(n)));
       pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(n));
-      if (auto ec = co_await store.import_batch(ward, batch, extra_groups, source, counts)) co_return ec;
+      if (auto ec = co_await pipeline.push(std::move(batch))) co_return ec;
     }
+    if (all) co_return co_await pipeline.finish();
     co_return std::error_code{};
   };
   // A file that is not a subscriber CSV at all (a spreadsheet's binary, a photo) stores nothing.
@@ -120,6 +123,7 @@ asio::awaitable<response> import(authenticator& auth, broadcast::subscriber_stor
     co_return json_response(http::status::bad_request, refused);
   }
   if (auto ec = co_await flush(true)) co_return redis_failure(ec);
+  const auto& counts = pipeline.counts();
   co_return json_response(http::status::ok, {{"imported", counts.imported},
                                              {"updated", counts.updated},
                                              {"duplicates", counts.duplicates},

@@ -20,11 +20,9 @@ constexpr char separator = '\x1f';
 constexpr std::string_view import_script = R"lua(
 local source, now, extra = ARGV[1], ARGV[2], ARGV[3]
 local imported, updated, duplicates = 0, 0, 0
-local function split(s, sep)
-  local out = {}
-  if s == nil or s == '' then return out end
-  for part in string.gmatch(s, '([^' .. sep .. ']+)') do out[#out + 1] = part end
-  return out
+local added = {}  -- group -> new members in this batch: one HINCRBY per group, not per row
+local function each(list, f)
+  if list ~= nil and list ~= '' then for g in string.gmatch(list, '([^;]+)') do f(g) end end
 end
 local rows = (#ARGV - 3) / 3
 for i = 1, rows do
@@ -32,30 +30,27 @@ for i = 1, rows do
   local phone, name, groups = ARGV[1 + 3 * i], ARGV[2 + 3 * i], ARGV[3 + 3 * i]
   local old = redis.call('HGET', key, phone)
   local have, order = {}, {}
-  local old_name = ''
   if old then
-    local fields = {}
-    local at = 1
-    for field in string.gmatch(old .. '\31', '([^\31]*)\31') do fields[at] = field; at = at + 1 end
-    for _, g in ipairs(split(fields[1], ';')) do have[g] = true; order[#order + 1] = g end
-    old_name = fields[2] or ''
-    if fields[4] == source then duplicates = duplicates + 1 else updated = updated + 1 end
+    local old_groups, old_name, _, old_source = string.match(old, '^([^\31]*)\31([^\31]*)\31([^\31]*)\31(.*)$')
+    each(old_groups, function(g) if not have[g] then have[g] = true; order[#order + 1] = g end end)
+    if name == '' then name = old_name or '' end
+    if old_source == source then duplicates = duplicates + 1 else updated = updated + 1 end
   else
     imported = imported + 1
-    redis.call('HINCRBY', KEYS[2], 'subscribers', 1)
   end
-  for _, list in ipairs({groups, extra}) do
-    for _, g in ipairs(split(list, ';')) do
-      if not have[g] then
-        have[g] = true
-        order[#order + 1] = g
-        redis.call('HINCRBY', KEYS[1], g, 1)
-      end
+  local function add(g)
+    if not have[g] then
+      have[g] = true
+      order[#order + 1] = g
+      added[g] = (added[g] or 0) + 1
     end
   end
-  if name == '' then name = old_name end
+  each(groups, add)
+  each(extra, add)
   redis.call('HSET', key, phone, table.concat(order, ';') .. '\31' .. name .. '\31' .. now .. '\31' .. source)
 end
+for g, n in pairs(added) do redis.call('HINCRBY', KEYS[1], g, n) end
+if imported > 0 then redis.call('HINCRBY', KEYS[2], 'subscribers', imported) end
 return {imported, updated, duplicates}
 )lua";
 

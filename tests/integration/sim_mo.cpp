@@ -133,7 +133,8 @@ TEST_CASE(
 }
 
 TEST_CASE("sim --mo: an MO due while no receiver is bound waits for the next bind") {
-  const temp_file file("84912345678,8088,first\n84912345678,8088,second,1\n", "sim-mo-wait");
+  // "second" comes due 1.5 s after "first": long after the first receiver has gone.
+  const temp_file file("84912345678,8088,first\n84912345678,8088,second,1500\n", "sim-mo-wait");
   test::smsc_sim sim({"--mo", file.path});
   {
     test::smpp_client rx(sim.port);
