@@ -91,6 +91,7 @@ service::~service() = default;
 
 void service::start() {
   auto& p = *parts_;
+  p.auth.set_refusal_log([&p](std::string_view line) { p.warn(line); });
   p.connection.set_observer([&p](const redis::state_change& change) {
     if (change.now == redis::state::ready) {
       p.info(fmt::format("redis: connected to {}", p.cfg.redis.display()));

@@ -5,6 +5,7 @@
 #include <openssl/crypto.h>
 
 #include <algorithm>
+#include <optional>
 
 namespace loa::api {
 
@@ -20,8 +21,10 @@ auth_result authenticator::authenticate(std::string_view authorization, std::str
   auto& f = failures_[std::string(remote)];
   if (now - f.window_start > window_) f = {0, now};
   if (f.count >= max_failures_) {
-    return {nullptr, error_response(http::status::too_many_requests,
-                                    "too many failed logins from this address; wait a minute")};
+    auth_result refused{nullptr, error_response(http::status::too_many_requests,
+                                                "too many failed logins from this address; wait a minute")};
+    log_refusal(remote, refused.refusal);
+    return refused;
   }
 
   constexpr std::string_view scheme = "Bearer ";
@@ -40,9 +43,11 @@ auth_result authenticator::authenticate(std::string_view authorization, std::str
   }
   ++f.count;
   const bool missing = authorization.empty();
-  return {nullptr,
-          error_response(http::status::unauthorized,
-                         missing ? "no token: pass --token or set LOA_TOKEN" : "the token is not valid")};
+  auth_result refused{
+      nullptr, error_response(http::status::unauthorized, missing ? "no token: pass --token or set LOA_TOKEN"
+                                                                  : "the token is not valid")};
+  log_refusal(remote, refused.refusal);
+  return refused;
 }
 
 std::variant<const config::operator_config*, response> authenticator::authorize(const request& r,
@@ -51,18 +56,28 @@ std::variant<const config::operator_config*, response> authenticator::authorize(
                                                                                 clock::time_point now) {
   auto result = authenticate(r.authorization, r.remote, now);
   if (!result) return std::move(result.refusal);
+  std::optional<response> refusal;
   if (!has_role(*result.who, role)) {
-    return error_response(http::status::forbidden, "operator " + result.who->name + " has role " +
-                                                       std::string(config::to_string(result.who->role)) +
-                                                       "; this needs " +
-                                                       std::string(config::to_string(role)));
+    refusal =
+        error_response(http::status::forbidden, "operator " + result.who->name + " has role " +
+                                                    std::string(config::to_string(result.who->role)) +
+                                                    "; this needs " + std::string(config::to_string(role)));
+  } else if (!ward.empty() && !may_act_on(*result.who, ward)) {
+    refusal =
+        error_response(http::status::forbidden,
+                       "operator " + result.who->name + " may not act on ward " + std::string(ward), "ward");
   }
-  if (!ward.empty() && !may_act_on(*result.who, ward)) {
-    return error_response(http::status::forbidden,
-                          "operator " + result.who->name + " may not act on ward " + std::string(ward),
-                          "ward");
+  if (refusal) {
+    log_refusal(r.remote, *refusal);
+    return std::move(*refusal);
   }
   return result.who;
+}
+
+void authenticator::log_refusal(std::string_view remote, const response& refusal) const {
+  if (refusal_log_)
+    refusal_log_("refused " + std::to_string(static_cast<unsigned>(refusal.status)) + " to " +
+                 std::string(remote) + ": " + refusal.body);
 }
 
 bool authenticator::may_act_on(const config::operator_config& who, std::string_view ward) {

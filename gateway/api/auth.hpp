@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -39,6 +40,9 @@ class authenticator {
                                                                    config::operator_role role,
                                                                    clock::time_point now = clock::now());
 
+  /// Hears every refusal (401, 403, 429) with the address and the reason, never the token: for the log.
+  void set_refusal_log(std::function<void(std::string_view)> log) { refusal_log_ = std::move(log); }
+
   /// True when `who` may act on `ward` (admins may act on every ward).
   static bool may_act_on(const config::operator_config& who, std::string_view ward);
 
@@ -54,6 +58,8 @@ class authenticator {
   std::map<std::string, failures, std::less<>> failures_;
   int max_failures_;
   clock::duration window_;
+  std::function<void(std::string_view)> refusal_log_;
+  void log_refusal(std::string_view remote, const response& refusal) const;
 };
 
 }  // namespace loa::api

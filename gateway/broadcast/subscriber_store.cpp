@@ -263,10 +263,11 @@ asio::awaitable<std::error_code> subscriber_store::forget(std::string_view phone
   for (const auto& ward : resp[0].elements())
     req.push("EVAL", remove_script, 3, keys::bucket(ward.str(), phone), keys::groups(ward.str()),
              keys::meta(ward.str()), phone, "");
-  req.push("HDEL", keys::optout, phone);
+  req.push("HDEL", keys::ported, phone);
+  req.push("HDEL", keys::optout, phone);  // last: its answer says whether the number had opted out
   auto [forget_error, removed] = co_await exec(connection_, std::move(req));
   if (forget_error) co_return forget_error;
-  for (std::size_t i = 0; i + 1 < removed.size(); ++i)
+  for (std::size_t i = 0; i + 2 < removed.size(); ++i)
     wards_touched += static_cast<std::uint64_t>(removed[i].integer());
   if (removed[removed.size() - 1].integer() == 1) {  // it had opted out: keep only that, as a one-way hash
     auto [hash_error, ignored] =
@@ -302,6 +303,20 @@ asio::awaitable<std::error_code> subscriber_store::groups(std::string_view ward,
     std::from_chars(items[i + 1].str().data(), items[i + 1].str().data() + items[i + 1].str().size(), n);
     if (n > 0) out[items[i].str()] = static_cast<std::uint64_t>(n);
   }
+  co_return std::error_code{};
+}
+
+asio::awaitable<std::error_code> subscriber_store::set_ported(std::string_view phone,
+                                                              std::string_view carrier) {
+  auto [ec, resp] = co_await exec(connection_, command("HSET", keys::ported, phone, carrier));
+  co_return ec;
+}
+
+asio::awaitable<std::error_code> subscriber_store::ported(std::map<std::string, std::string>& out) {
+  auto [ec, resp] = co_await exec(connection_, command("HGETALL", keys::ported));
+  if (ec) co_return ec;
+  const auto& items = resp[0].elements();
+  for (std::size_t i = 0; i + 1 < items.size(); i += 2) out[items[i].str()] = items[i + 1].str();
   co_return std::error_code{};
 }
 

@@ -29,6 +29,7 @@ std::string meta(std::string_view ward);
 inline constexpr std::string_view wards = "loa:wards";
 inline constexpr std::string_view optout = "loa:optout";
 inline constexpr std::string_view forgotten_optouts = "loa:optout:forgotten";
+inline constexpr std::string_view ported = "loa:ported";
 }  // namespace keys
 
 /// What an import batch did.
@@ -82,6 +83,13 @@ class subscriber_store {
   /// Groups of the ward with their sizes (groups that became empty are left out).
   boost::asio::awaitable<std::error_code> groups(std::string_view ward,
                                                  std::map<std::string, std::uint64_t>& out);
+
+  /// Records that `phone` now belongs to `carrier` (learnt from a carrier's answer, or from the ported file);
+  /// shared by every gateway on this Redis.
+  boost::asio::awaitable<std::error_code> set_ported(std::string_view phone, std::string_view carrier);
+
+  /// Every ported number and its carrier (a few percent of numbers: read whole at start).
+  boost::asio::awaitable<std::error_code> ported(std::map<std::string, std::string>& out);
 
   /// One subscriber's record; `found` false when the ward does not hold the number.
   boost::asio::awaitable<std::error_code> get(std::string_view ward, std::string_view phone,

@@ -55,6 +55,8 @@ TEST_CASE("auth: repeated failures from one address are slowed down, then forgiv
 
 TEST_CASE("auth: wards and roles") {
   auto a = demo();
+  std::vector<std::string> log;
+  a.set_refusal_log([&log](std::string_view line) { log.emplace_back(line); });
   api::request r;
   r.remote = "127.0.0.1";
   r.authorization = "Bearer token-hoa";
@@ -64,6 +66,10 @@ TEST_CASE("auth: wards and roles") {
   REQUIRE(std::holds_alternative<api::response>(refused));
   CHECK(std::get<api::response>(refused).status == api::http::status::forbidden);
   CHECK(std::get<api::response>(refused).body.find("an-phu") != std::string::npos);
+  REQUIRE(log.size() == 1);  // a refusal is logged, with the address and the reason, never the token
+  CHECK(log[0].find("403") != std::string::npos);
+  CHECK(log[0].find("127.0.0.1") != std::string::npos);
+  CHECK(log[0].find("token-hoa") == std::string::npos);
   refused = a.authorize(r, "long-thuy", config::operator_role::approver);
   CHECK(std::get<api::response>(refused).status == api::http::status::forbidden);
 

@@ -145,6 +145,19 @@ TEST_CASE("store: opt-out is global and survives forget as a hash") {
   CHECK_FALSE(out);
 }
 
+TEST_CASE("store: ported numbers are shared through Redis, and forgotten with the rest") {
+  store_fixture f;
+  REQUIRE_FALSE(f.run(f.store.set_ported("84961234567", "vinaphone")));
+  std::map<std::string, std::string> ported;
+  REQUIRE_FALSE(f.run(f.store.ported(ported)));
+  CHECK(ported == std::map<std::string, std::string>{{"84961234567", "vinaphone"}});
+  std::uint64_t wards = 0;
+  REQUIRE_FALSE(f.run(f.store.forget("84961234567", wards)));
+  ported.clear();
+  REQUIRE_FALSE(f.run(f.store.ported(ported)));
+  CHECK(ported.empty());
+}
+
 TEST_CASE("store: record values round-trip") {
   broadcast::subscriber_record r{"", "Lê Thị C", {"a", "b"}, "1763800000", "api:hoa"};
   const auto back = broadcast::decode_record(broadcast::encode_record(r));
@@ -173,21 +186,25 @@ TEST_CASE("store: Redis going away gives a clear error; once back, nothing ackno
       result = ec;
     });
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (!result && std::chrono::steady_clock::now() < deadline) io.run_one_for(std::chrono::milliseconds(50));
+    while (!result && std::chrono::steady_clock::now() < deadline)
+      io.run_one_for(std::chrono::milliseconds(50));
     REQUIRE(result);
     return *result;
   };
 
   broadcast::import_counts counts;
-  REQUIRE_FALSE(run(store.import_batch("long-thuy", {row(1, "84912345678", "A", {"g"})}, {}, "import:1", counts)));
+  REQUIRE_FALSE(
+      run(store.import_batch("long-thuy", {row(1, "84912345678", "A", {"g"})}, {}, "import:1", counts)));
   server.kill();
-  const auto failed = run(store.import_batch("long-thuy", {row(2, "84987654321", "B", {"g"})}, {}, "import:1", counts));
+  const auto failed =
+      run(store.import_batch("long-thuy", {row(2, "84987654321", "B", {"g"})}, {}, "import:1", counts));
   CHECK(failed);  // the caller is told (the API answers 503, the CLI exits 3): nothing is silently dropped
   server.restart();
   std::uint64_t n = 0;
   REQUIRE_FALSE(run(store.count("long-thuy", "", n)));
   CHECK(n == 1);  // what was acknowledged before the crash is there
-  REQUIRE_FALSE(run(store.import_batch("long-thuy", {row(2, "84987654321", "B", {"g"})}, {}, "import:1", counts)));
+  REQUIRE_FALSE(
+      run(store.import_batch("long-thuy", {row(2, "84987654321", "B", {"g"})}, {}, "import:1", counts)));
   REQUIRE_FALSE(run(store.count("long-thuy", "g", n)));
   CHECK(n == 2);
   connection.cancel();

@@ -97,6 +97,17 @@ TEST_CASE("cli: carrier check reports a failed receipt with exit 4, with ids in 
   CHECK(v.at("receipt").at("state") != "delivered");
 }
 
+TEST_CASE("cli: a transmitter bind gets its receipts over a receiver bind of its own") {
+  test::smsc_sim sim({"--system-id", "loa", "--password", "secret", "--receipt-delay-ms", "50"});
+  const auto config = write_config(sim.port, 8787, 6379, "    bind: transmitter\n");
+  auto r = loa_cli({"--config", config, "--json", "carrier", "check", "viettel", "--to", "0912345678",
+                    "--text", notice, "--timeout", "10"});
+  CHECK(r.exit == 0);
+  const auto v = parse(r);
+  REQUIRE(v.at("receipt").is_object());
+  CHECK(v.at("receipt").at("state") == "delivered");
+}
+
 TEST_CASE("cli: carrier check without a carrier to reach exits 3, with bad input 1") {
   test::smsc_sim sim({"--system-id", "loa", "--password", "other"});
   auto r = loa_cli(

@@ -146,6 +146,8 @@ int run_check(const global_options& globals, const check_arguments& a) {
   asio::io_context io;
   smpp::rate_limiter limiter(gateway::rate_settings_for(*carrier));
   std::unique_ptr<smpp::bind_driver> driver;
+  std::unique_ptr<smpp::bind_driver>
+      receiver;  // a transmitter's receipts come over a receiver bind of their own
   asio::steady_timer deadline(io);
   const auto mode = gateway::receipt_mode_for(*carrier);
   bool finished = false;
@@ -154,7 +156,13 @@ int run_check(const global_options& globals, const check_arguments& a) {
     if (finished) return;
     finished = true;
     deadline.cancel();
-    driver->async_stop([&io] { io.stop(); });
+    driver->async_stop([&] {
+      if (receiver) {
+        receiver->async_stop([&io] { io.stop(); });
+      } else {
+        io.stop();
+      }
+    });
   };
   auto all_receipts_in = [&] {
     if (f.message_ids.empty() || f.receipts.size() < f.message_ids.size()) return false;
@@ -226,6 +234,14 @@ int run_check(const global_options& globals, const check_arguments& a) {
   auto settings = gateway::bind_settings_for(*carrier);
   settings.session.seed = 1;
   driver = std::make_unique<smpp::bind_driver>(io, settings, limiter, callbacks);
+  if (carrier->bind == config::bind_mode::transmitter) {
+    auto receiver_settings = settings;
+    receiver_settings.session.mode = smpp::bind_mode::receiver;
+    smpp::bind_callbacks receiver_callbacks;
+    receiver_callbacks.on_deliver = [&](const smpp::pdu& p) { sorter(p); };
+    receiver = std::make_unique<smpp::bind_driver>(io, receiver_settings, limiter, receiver_callbacks);
+    receiver->start();
+  }
   deadline.expires_after(std::chrono::milliseconds(static_cast<std::int64_t>(a.timeout_s * 1000)));
   deadline.async_wait([&](boost::system::error_code ec) {
     if (!ec) finish();
