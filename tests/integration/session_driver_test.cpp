@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "tests/integration/session_fake_smsc.hpp"
+#include "tests/integration/session_support.hpp"
 
 using namespace std::chrono_literals;
 using namespace loa::smpp;
@@ -15,60 +16,11 @@ using loa::test::fake_link;
 using loa::test::fake_smsc;
 using loa::test::run_until;
 namespace asio = boost::asio;
+using loa::test::owner;
+using loa::test::settings_for;
+using loa::test::text;
 
-namespace {
-
-bind_settings settings_for(std::uint16_t port) {
-  bind_settings s;
-  s.host = "127.0.0.1";
-  s.port = port;
-  s.connect_timeout = 1000ms;
-  s.close_flush_timeout = 200ms;
-  s.session.system_id = "loa";
-  s.session.password = "secret";
-  s.session.window = 2;
-  s.session.enquire_link_interval = 10s;
-  s.session.response_timeout = 2s;
-  s.session.bind_timeout = 1s;
-  s.session.unbind_timeout = 500ms;
-  s.session.reconnect = loa::backoff_settings{50ms, 2.0, 200ms, 0.0};
-  return s;
-}
-
-short_message text(const std::string& to) {
-  short_message m;
-  m.source = {5, 0, "UBND"};
-  m.destination = {1, 1, to};
-  m.message = {'h', 'i'};
-  return m;
-}
-
-// Records what the owner hears.
-struct owner {
-  int bound = 0;
-  int unbound = 0;
-  std::vector<std::pair<std::error_code, bool>> refused;
-  std::vector<pdu> delivered;
-  std::vector<std::string> logs;
-  bind_callbacks callbacks() {
-    bind_callbacks cb;
-    cb.on_bound = [this](const std::string&) { ++bound; };
-    cb.on_unbound = [this](std::error_code) { ++unbound; };
-    cb.on_bind_refused = [this](std::error_code ec, bool slow) { refused.emplace_back(ec, slow); };
-    cb.on_deliver = [this](const pdu& p) { delivered.push_back(p); };
-    cb.on_log = [this](std::error_code ec, std::string_view d) {
-      logs.push_back(ec.message() + ": " + std::string(d));
-    };
-    return cb;
-  }
-  bool logged(std::string_view needle) const {
-    for (const auto& l : logs)
-      if (l.find(needle) != std::string::npos) return true;
-    return false;
-  }
-};
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("bind_driver: binds, submits, gets the message_id, and stops with unbind") {
   asio::io_context io;

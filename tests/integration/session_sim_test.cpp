@@ -12,59 +12,19 @@
 #include "gateway/smpp/bind_driver.hpp"
 #include "gateway/smpp/receipt.hpp"
 #include "tests/integration/fixtures/process.hpp"
-#include "tests/integration/session_fake_smsc.hpp"  // run_until
+#include "tests/integration/session_fake_smsc.hpp"
+#include "tests/integration/session_support.hpp"  // run_until
 
 using namespace std::chrono_literals;
 using namespace loa::smpp;
 using loa::test::run_until;
 using loa::test::smsc_sim;
 namespace asio = boost::asio;
+using loa::test::owner;
+using loa::test::settings_for;
+using loa::test::text;
 
 namespace {
-
-bind_settings settings_for(std::uint16_t port) {
-  bind_settings s;
-  s.host = "127.0.0.1";
-  s.port = port;
-  s.connect_timeout = 1000ms;
-  s.close_flush_timeout = 200ms;
-  s.session.system_id = "loa";
-  s.session.password = "secret";
-  s.session.window = 2;
-  s.session.enquire_link_interval = 10s;
-  s.session.response_timeout = 2s;
-  s.session.bind_timeout = 1s;
-  s.session.unbind_timeout = 500ms;
-  s.session.retry_delay = 50ms;
-  s.session.throttle_delay = 50ms;
-  s.session.reconnect = loa::backoff_settings{50ms, 2.0, 200ms, 0.0};
-  return s;
-}
-
-short_message text(const std::string& to, std::uint8_t registered_delivery = 0) {
-  short_message m;
-  m.source = {5, 0, "UBND"};
-  m.destination = {1, 1, to};
-  m.registered_delivery = registered_delivery;
-  const std::string body = "Hop to dan pho 5 luc 19h";
-  m.message.assign(body.begin(), body.end());
-  return m;
-}
-
-struct owner {
-  int bound = 0;
-  int unbound = 0;
-  std::vector<std::pair<std::error_code, bool>> refused;
-  std::vector<pdu> delivered;
-  bind_callbacks callbacks() {
-    bind_callbacks cb;
-    cb.on_bound = [this](const std::string&) { ++bound; };
-    cb.on_unbound = [this](std::error_code) { ++unbound; };
-    cb.on_bind_refused = [this](std::error_code ec, bool slow) { refused.emplace_back(ec, slow); };
-    cb.on_deliver = [this](const pdu& p) { delivered.push_back(p); };
-    return cb;
-  }
-};
 
 // How many times the simulator's JSON-lines log shows each destination submitted.
 std::map<std::string, int> submits_by_destination(const std::string& path) {
