@@ -16,7 +16,7 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 using config::operator_role;
 
-constexpr std::size_t import_batch_rows = 1000;      // rows per Lua call: one round trip per thousand
+constexpr std::size_t import_batch_rows = 2000;      // rows per Lua call: one round trip per two thousand
 constexpr std::size_t reported_invalid_rows = 1000;  // the report lists this many; the count covers all
 constexpr std::size_t rows_before_commit = 100;      // nothing is stored before these rows prove it is a CSV
 
