@@ -7,12 +7,15 @@
 #include <type_traits>
 
 // libsmpp34 is plain C without extern "C" guards; its headers need <stdint.h> first. Only this file includes them.
+// The order matters: clang-format must not sort these.
+// clang-format off
 extern "C" {
 #include <stdint.h>
 #include <smpp34.h>
 #include <smpp34_structs.h>
 #include <smpp34_params.h>
 }
+// clang-format on
 
 namespace loa::smpp {
 namespace {
@@ -276,6 +279,19 @@ void read_sm(const T& s, short_message& m) {
   m.message.assign(s.short_message, s.short_message + s.sm_length);
 }
 
+// submit_sm and deliver_sm share one body; libsmpp34 has a struct for each (T).
+template <typename T>
+std::error_code decode_sm(command_id id, std::span<const std::uint8_t> frame, const walk_result& walk, tlv_list& owned,
+                          std::vector<tlv> tlvs, body& out, std::string& detail) {
+  T s;
+  if (auto ec = unpack_mandatory(id, frame, walk, s, owned, detail)) return ec;
+  short_message m;
+  read_sm(s, m);
+  m.tlvs = std::move(tlvs);
+  out = std::move(m);
+  return {};
+}
+
 std::error_code decode_body(command_id id, std::span<const std::uint8_t> frame, const walk_result& walk, body& out,
                             std::string& detail) {
   tlv_list owned;
@@ -314,24 +330,10 @@ std::error_code decode_body(command_id id, std::span<const std::uint8_t> frame, 
       out = outbind{c_string(s.system_id), c_string(s.password)};
       return {};
     }
-    case command_id::submit_sm: {
-      submit_sm_t s;
-      if (auto ec = unpack_mandatory(id, frame, walk, s, owned, detail)) return ec;
-      short_message m;
-      read_sm(s, m);
-      m.tlvs = std::move(tlvs);
-      out = std::move(m);
-      return {};
-    }
-    case command_id::deliver_sm: {
-      deliver_sm_t s;
-      if (auto ec = unpack_mandatory(id, frame, walk, s, owned, detail)) return ec;
-      short_message m;
-      read_sm(s, m);
-      m.tlvs = std::move(tlvs);
-      out = std::move(m);
-      return {};
-    }
+    case command_id::submit_sm:
+      return decode_sm<submit_sm_t>(id, frame, walk, owned, std::move(tlvs), out, detail);
+    case command_id::deliver_sm:
+      return decode_sm<deliver_sm_t>(id, frame, walk, owned, std::move(tlvs), out, detail);
     case command_id::submit_sm_resp:
     case command_id::data_sm_resp:
     case command_id::deliver_sm_resp: {
