@@ -1010,7 +1010,12 @@ configuration read_root(const context& cx, const YAML::Node& root) {
                    "approval", "mo", "limits"});
   configuration c;
   if (auto v = m.get("limits")) {
-    const mapping l(cx, *v, "limits", {"max_parts", "validity"});
+    const mapping l(cx, *v, "limits", {"max_parts", "validity", "uncertain"});
+    if (auto x = l.get("uncertain")) {
+      constexpr std::array<std::pair<std::string_view, bool>, 2> uncertain_names{
+          {{"report", false}, {"resend", true}}};
+      c.limits.resend_uncertain = read_enum(cx, *x, l.path("uncertain"), uncertain_names);
+    }
     if (auto x = l.get("max_parts"))
       c.limits.max_parts = read_int_as<int>(cx, *x, l.path("max_parts"), 1, 255);
     if (auto x = l.get("validity")) {

@@ -197,6 +197,9 @@ struct mo_config {
 struct limits_config {
   int max_parts = 10;                        // parts per message, 1..255 (refused above, never truncated)
   std::chrono::seconds validity{24 * 3600};  // SMPP validity_period for notices
+  // A submit whose answer was lost (crash, dropped bind): report it uncertain, or send it again (the
+  // carrier may then deliver it twice). DOMAIN.md: peers resend; loa reports unless told otherwise.
+  bool resend_uncertain = false;             // limits.uncertain: report | resend
 };
 
 // The whole file.

@@ -110,6 +110,19 @@ std::string relative_validity(std::chrono::seconds validity) {
   return fmt::format("0000{:02}{:02}{:02}{:02}000R", days, left / 3600, (left % 3600) / 60, left % 60);
 }
 
+segments::split_status split_notice(std::string_view text, const config::carrier_config& carrier,
+                                    const config::limits_config& limits, segments::accents accent_policy,
+                                    std::uint16_t reference, segments::message& out) {
+  segments::splitter splitter(split_options_for(carrier, limits, accent_policy, reference));
+  return splitter.split(text, out);
+}
+
+std::uint16_t concat_reference(std::string_view campaign_id) {
+  std::uint32_t h = 2166136261u;  // FNV-1a: spreads consecutive ids over the 8-bit references too
+  for (const char c : campaign_id) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+  return static_cast<std::uint16_t>(h ^ (h >> 16));
+}
+
 std::vector<smpp::short_message> submit_bodies(const segments::message& message,
                                                const config::carrier_config& carrier,
                                                const submit_context& context) {

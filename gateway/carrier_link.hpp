@@ -28,6 +28,15 @@ segments::split_options split_options_for(const config::carrier_config& carrier,
                                           const config::limits_config& limits,
                                           segments::accents accent_policy, std::uint16_t reference);
 
+/// Splits a notice the way this carrier takes it; the status says why it cannot be sent (part cap, bad text).
+segments::split_status split_notice(std::string_view text, const config::carrier_config& carrier,
+                                    const config::limits_config& limits, segments::accents accent_policy,
+                                    std::uint16_t reference, segments::message& out);
+
+/// The concatenation reference of one campaign's messages: the same for all its recipients (each phone sees
+/// one message from it), different between campaigns sent close together.
+std::uint16_t concat_reference(std::string_view campaign_id);
+
 /// How this carrier's receipt ids relate to its submit_sm_resp ids.
 smpp::receipt_id_mode receipt_mode_for(const config::carrier_config& carrier);
 

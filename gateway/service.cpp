@@ -8,9 +8,13 @@
 #include <boost/json.hpp>
 
 #include "gateway/api/auth.hpp"
+#include "gateway/api/campaign_routes.hpp"
 #include "gateway/api/http_server.hpp"
 #include "gateway/api/subscriber_routes.hpp"
+#include "gateway/broadcast/campaign_store.hpp"
 #include "gateway/broadcast/subscriber_store.hpp"
+#include "gateway/broadcaster.hpp"
+#include "gateway/carrier_link.hpp"
 #include "gateway/redis/connection.hpp"
 
 namespace loa::gateway {
@@ -42,14 +46,19 @@ struct service::parts {
         log(std::move(l)),
         connection(io_.get_executor(), redis_settings_for(cfg.redis)),
         store(connection),
-        auth(cfg.operators) {}
+        campaigns(connection),
+        auth(cfg.operators),
+        sending(io_, cfg, store, campaigns, [this](std::string_view s) { info(s); },
+                [this](std::string_view s) { warn(s); }) {}
 
   asio::io_context& io;
   config::configuration cfg;
   service_log log;
   redis::connection connection;
   broadcast::subscriber_store store;
+  broadcast::campaign_store campaigns;
   api::authenticator auth;
+  broadcaster sending;
   std::unique_ptr<api::http_server> http;
 
   void info(std::string_view s) const {
@@ -71,15 +80,40 @@ struct service::parts {
           resp.empty() ? ec.message() : resp[0].str()));
   }
 
+  // Every carrier must be able to take the text: a recipient of any carrier may be in the groups.
+  std::optional<std::string> check_text(const broadcast::campaign_spec& spec, api::campaign_plan& plan) const {
+    const auto policy = segments::parse_accents(spec.accents).value_or(segments::accents::keep);
+    for (const auto& carrier : cfg.carriers) {
+      segments::message m;
+      const auto status = split_notice(spec.text, carrier, cfg.limits, policy, 0, m);
+      if (!status) return fmt::format("{} (carrier {})", segments::describe(status, m), carrier.name);
+      plan.parts_per_message = std::max(plan.parts_per_message, m.parts.size());
+      plan.encoding = std::string(segments::to_string(m.coding));
+    }
+    return std::nullopt;
+  }
+
   api::router routes() {
     api::router r;
     r.add(api::http::verb::get, "/healthz", [this](api::request&) -> asio::awaitable<api::response> {
       const bool redis_ready = connection.current_state() == redis::state::ready;
-      boost::json::object body{{"ok", redis_ready}, {"redis", redis::to_string(connection.current_state())}};
+      boost::json::object carriers;
+      for (const auto& c : sending.health())
+        carriers[c.name] = boost::json::object{{"bound", c.binds_up > 0}, {"binds_up", c.binds_up}, {"binds", c.binds}};
+      boost::json::object body{{"ok", redis_ready},
+                               {"redis", redis::to_string(connection.current_state())},
+                               {"carriers", carriers}};
       co_return api::json_response(
           redis_ready ? api::http::status::ok : api::http::status::service_unavailable, body);
     });
     api::add_subscriber_routes(r, auth, store);
+    api::campaign_hooks hooks;
+    hooks.cfg = &cfg;
+    hooks.check = [this](const broadcast::campaign_spec& spec, api::campaign_plan& plan) {
+      return check_text(spec, plan);
+    };
+    hooks.changed = [this] { sending.poke(); };
+    api::add_campaign_routes(r, auth, campaigns, store, std::move(hooks));
     return r;
   }
 };
@@ -111,6 +145,7 @@ void service::start() {
   p.http = std::make_unique<api::http_server>(p.io, http, p.routes());
   p.http->start();
   p.info(fmt::format("http: listening on {}:{}", http.host, p.http->port()));
+  p.sending.start();
 }
 
 std::uint16_t service::http_port() const {
@@ -120,8 +155,11 @@ std::uint16_t service::http_port() const {
 void service::stop() {
   auto& p = *parts_;
   if (p.http) p.http->stop();
-  p.connection.cancel();
-  p.info("stopped");
+  // Running campaigns record what is in flight before Redis goes.
+  p.sending.stop([&p] {
+    p.connection.cancel();
+    p.info("stopped");
+  });
 }
 
 }  // namespace loa::gateway

@@ -114,6 +114,7 @@ TEST_CASE("the example config/loa.yaml loads with every field") {
   CHECK(c.mo.help == std::vector<std::string>{"HD"});
   CHECK(c.limits.max_parts == 10);
   CHECK(c.limits.validity == 24h);
+  CHECK_FALSE(c.limits.resend_uncertain);
 
   // Its ported file names carriers of this configuration.
   const ported_map ported = load_ported(*c.routing.ported_file, c);
@@ -161,6 +162,7 @@ TEST_CASE("a minimal file gets every default") {
   CHECK(c.mo.opt_out == std::vector<std::string>{"HUY", "TU CHOI"});
   CHECK(c.limits.max_parts == 10);
   CHECK(c.limits.validity == 24h);
+  CHECK_FALSE(c.limits.resend_uncertain);  // DOMAIN.md: report, never resend by default
 }
 
 TEST_CASE("unknown keys are refused, naming the key and a close match") {
@@ -169,7 +171,7 @@ TEST_CASE("unknown keys are refused, naming the key and a close match") {
   CHECK(error_of(with("gatway:\n  listen: 127.0.0.1:1\n")) ==
         "t.yaml:7: top level: unknown key 'gatway' (did you mean 'gateway'?)");
   CHECK(error_of(with("limits:\n  colour: red\n")) ==
-        "t.yaml:8: limits: unknown key 'colour'; allowed: max_parts, validity");
+        "t.yaml:8: limits: unknown key 'colour'; allowed: max_parts, validity, uncertain");
   // Through a file: the message names the path as given.
   try {
     load_config("tests/config/data/typo.yaml", no_env);
@@ -282,6 +284,8 @@ TEST_CASE("out-of-range values are refused with the range") {
         "t.yaml:6: carriers.viettel.system_id: 'abcdefghijklmnop' is 16 characters; SMPP allows at most 15");
   CHECK(error_of(with("approval:\n  above_recipients: 0\n")) ==
         "t.yaml:8: approval.above_recipients: 0 is out of range 1..100000000");
+  CHECK(error_of(with("limits:\n  uncertain: maybe\n")) ==
+        "t.yaml:8: limits.uncertain: unknown value 'maybe'; expected report | resend");
   CHECK(error_of(with("limits:\n  validity: 30s\n")) ==
         "t.yaml:8: limits.validity: '30s' is out of range 60s..2592000s");
   CHECK(error_of(with("limits:\n  validity: 1w\n")) ==

@@ -1,0 +1,333 @@
+#include "gateway/api/campaign_routes.hpp"
+
+#include <fmt/format.h>
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+
+namespace loa::api {
+namespace {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using config::operator_role;
+
+constexpr std::size_t max_text_bytes = 4000;
+constexpr std::size_t max_key_bytes = 200;
+constexpr auto key_memory = std::chrono::hours(24 * 90);  // a cron rerun within 90 days sends nothing
+
+response redis_failure(std::error_code ec) {
+  return error_response(http::status::service_unavailable, "the store (Redis) is unavailable: " + ec.message());
+}
+
+response bad(std::string_view message, std::string_view field) {
+  return error_response(http::status::bad_request, message, field);
+}
+
+const config::operator_config* who_or(std::variant<const config::operator_config*, response>& verdict,
+                                      response& refusal) {
+  if (auto* r = std::get_if<response>(&verdict)) {
+    refusal = std::move(*r);
+    return nullptr;
+  }
+  return std::get<const config::operator_config*>(verdict);
+}
+
+json::array string_array(const std::vector<std::string>& values) {
+  json::array a;
+  for (const auto& v : values) a.emplace_back(v);
+  return a;
+}
+
+// A list of strings from a field that may also be one string ("ward": "x" or "wards": ["x", "y"]).
+std::optional<std::vector<std::string>> strings(const json::object& body, std::string_view many,
+                                                std::string_view one) {
+  std::vector<std::string> out;
+  if (const auto* v = body.if_contains(many)) {
+    if (!v->is_array()) return std::nullopt;
+    for (const auto& e : v->as_array()) {
+      if (!e.is_string() || e.as_string().empty()) return std::nullopt;
+      out.emplace_back(e.as_string());
+    }
+  }
+  if (const auto* v = body.if_contains(one)) {
+    if (!v->is_string() || v->as_string().empty()) return std::nullopt;
+    out.emplace_back(v->as_string());
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::optional<std::string> optional_string(const json::object& body, std::string_view name, bool& bad_type) {
+  const auto* v = body.if_contains(name);
+  if (!v || v->is_null()) return std::nullopt;
+  if (!v->is_string()) {
+    bad_type = true;
+    return std::nullopt;
+  }
+  return std::string(v->as_string());
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Reads and checks the request body into `spec`; a 400 naming the field, or nullopt.
+std::optional<response> read_spec(const request& r, const campaign_hooks& hooks, broadcast::campaign_spec& spec) {
+  json::error_code jec;
+  auto parsed = json::parse(r.body, jec);
+  if (jec || !parsed.is_object()) return bad("the body must be a JSON object", "body");
+  const auto& body = parsed.as_object();
+  auto wards = strings(body, "wards", "ward");
+  if (!wards || wards->empty()) return bad("wards: name at least one ward", "wards");
+  auto groups = strings(body, "groups", "group");
+  if (!groups || groups->empty()) return bad("groups: name at least one group", "groups");
+  spec.wards = std::move(*wards);
+  spec.groups = std::move(*groups);
+
+  bool bad_type = false;
+  auto text = optional_string(body, "text", bad_type);
+  if (bad_type || !text || text->empty()) return bad("text: the notice's text is required", "text");
+  if (text->size() > max_text_bytes)
+    return bad(fmt::format("text: {} bytes; at most {}", text->size(), max_text_bytes), "text");
+  spec.text = std::move(*text);
+
+  if (auto accents = optional_string(body, "accents", bad_type)) {
+    if (*accents != "keep" && *accents != "strip" && *accents != "auto")
+      return bad("accents: expected keep, strip or auto", "accents");
+    spec.accents = *accents;
+  }
+  if (bad_type) return bad("accents: expected a string", "accents");
+  if (auto sender = optional_string(body, "sender", bad_type)) {
+    if (auto problem = config::check_brandname(*sender)) return bad("sender: " + *problem, "sender");
+    spec.sender = *sender;
+  }
+  if (bad_type) return bad("sender: expected a string", "sender");
+  if (auto key = optional_string(body, "key", bad_type)) {
+    if (key->empty() || key->size() > max_key_bytes)
+      return bad(fmt::format("key: 1 to {} characters", max_key_bytes), "key");
+    spec.key = *key;
+  }
+  if (bad_type) return bad("key: expected a string", "key");
+  if (auto at = optional_string(body, "at", bad_type)) {
+    auto t = parse_local_time(*at, hooks.cfg->gateway.utc_offset);
+    if (!t) return bad("at: '" + *at + "' is not a time like 2026-11-23T07:30 (local) or with +07:00", "at");
+    spec.due_at_s = *t;
+  }
+  if (bad_type) return bad("at: expected a string", "at");
+  if (const auto* v = body.if_contains("urgent")) {
+    if (!v->is_bool()) return bad("urgent: expected true or false", "urgent");
+    spec.urgent = v->as_bool();
+  }
+  spec.validity_s = hooks.cfg->limits.validity.count();
+  if (const auto* v = body.if_contains("validity_s")) {
+    if (!v->is_int64() || v->as_int64() < 60 || v->as_int64() > 30 * 86400)
+      return bad("validity_s: seconds between 60 and 2592000 (30 days)", "validity_s");
+    spec.validity_s = v->as_int64();
+  }
+  return std::nullopt;
+}
+
+broadcast::campaign_state initial_state(const broadcast::campaign_spec& spec) {
+  const auto now = std::chrono::system_clock::now();
+  const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  if (spec.due_at_s > now_s) return broadcast::campaign_state::scheduled;
+  // The scheduler moves a waiting campaign on when the quiet hours end (and at once when urgent).
+  return broadcast::campaign_state::waiting;
+}
+
+// POST /v1/campaigns
+asio::awaitable<response> create(authenticator& auth, broadcast::campaign_store& campaigns,
+                                 broadcast::subscriber_store& subscribers, const campaign_hooks& hooks, request& r) {
+  broadcast::campaign_spec spec;
+  if (auto refusal = read_spec(r, hooks, spec)) {
+    // Still authenticate first: an unknown caller learns nothing about what a good body looks like.
+    auto verdict = auth.authorize(r, {}, operator_role::sender);
+    response denied;
+    if (!who_or(verdict, denied)) co_return denied;
+    co_return *refusal;
+  }
+  const config::operator_config* who = nullptr;
+  for (const auto& ward : spec.wards) {
+    response refusal;
+    auto verdict = auth.authorize(r, ward, operator_role::sender);
+    who = who_or(verdict, refusal);
+    if (!who) co_return refusal;
+  }
+  spec.created_by = who->name;
+  campaign_plan plan;
+  if (auto problem = hooks.check(spec, plan)) co_return bad("text: " + *problem, "text");
+
+  for (const auto& ward : spec.wards) {
+    std::map<std::string, std::uint64_t> sizes;
+    if (auto ec = co_await subscribers.groups(ward, sizes)) co_return redis_failure(ec);
+    for (const auto& g : spec.groups)
+      if (auto it = sizes.find(g); it != sizes.end()) spec.estimated_recipients += it->second;
+  }
+  spec.created_at_ms = now_ms();
+  spec.state = initial_state(spec);
+  bool existing = false;
+  if (auto ec = co_await campaigns.create(spec, key_memory, existing)) co_return redis_failure(ec);
+  if (existing) {
+    bool found = false;
+    if (auto ec = co_await campaigns.load(spec.id, spec, found)) co_return redis_failure(ec);
+  } else if (hooks.changed) {
+    hooks.changed();
+  }
+  json::object out{{"id", spec.id},
+                   {"state", broadcast::to_string(spec.state)},
+                   {"existing", existing},
+                   {"estimated_recipients", spec.estimated_recipients},
+                   {"encoding", plan.encoding},
+                   {"parts_per_message", plan.parts_per_message},
+                   {"urgent", spec.urgent}};
+  co_return json_response(existing ? http::status::ok : http::status::created, out);
+}
+
+// The campaign in the path, when the caller may see it; else the response to send.
+asio::awaitable<std::optional<response>> load_visible(authenticator& auth, broadcast::campaign_store& campaigns,
+                                                      request& r, operator_role role,
+                                                      broadcast::campaign_spec& spec) {
+  auto verdict = auth.authorize(r, {}, role);
+  response refusal;
+  const auto* who = who_or(verdict, refusal);
+  if (!who) co_return refusal;
+  bool found = false;
+  if (auto ec = co_await campaigns.load(r.params.at("id"), spec, found)) co_return redis_failure(ec);
+  const bool visible =
+      found && std::any_of(spec.wards.begin(), spec.wards.end(),
+                           [&](const std::string& w) { return authenticator::may_act_on(*who, w); });
+  // Another ward's campaign is answered like a missing one: ids are sequential and should not leak counts.
+  if (!visible)
+    co_return error_response(http::status::not_found, "no campaign " + r.params.at("id"), "id");
+  co_return std::nullopt;
+}
+
+asio::awaitable<response> status(authenticator& auth, broadcast::campaign_store& campaigns,
+                                 const campaign_hooks& hooks, request& r) {
+  broadcast::campaign_spec spec;
+  if (auto refusal = co_await load_visible(auth, campaigns, r, operator_role::sender, spec)) co_return *refusal;
+  broadcast::campaign_counts counts;
+  if (auto ec = co_await campaigns.counts(spec.id, counts)) co_return redis_failure(ec);
+  co_return json_response(http::status::ok, status_document(spec, counts, hooks.cfg->gateway.utc_offset));
+}
+
+asio::awaitable<response> cancel(authenticator& auth, broadcast::campaign_store& campaigns,
+                                 const campaign_hooks& hooks, request& r) {
+  broadcast::campaign_spec spec;
+  if (auto refusal = co_await load_visible(auth, campaigns, r, operator_role::sender, spec)) co_return *refusal;
+  std::optional<broadcast::campaign_state> before;
+  if (auto ec = co_await campaigns.cancel(spec.id, before)) co_return redis_failure(ec);
+  const bool changed = before && broadcast::is_active(*before);
+  if (changed && hooks.changed) hooks.changed();
+  bool found = false;
+  broadcast::campaign_counts counts;
+  if (auto ec = co_await campaigns.load(spec.id, spec, found)) co_return redis_failure(ec);
+  if (auto ec = co_await campaigns.counts(spec.id, counts)) co_return redis_failure(ec);
+  auto doc = status_document(spec, counts, hooks.cfg->gateway.utc_offset);
+  doc["cancelled"] = changed;
+  co_return json_response(http::status::ok, doc);
+}
+
+bool digits(std::string_view s, std::size_t at, std::size_t n, int& out) {
+  if (at + n > s.size()) return false;
+  auto [p, ec] = std::from_chars(s.data() + at, s.data() + at + n, out);
+  return ec == std::errc{} && p == s.data() + at + n;
+}
+
+}  // namespace
+
+std::optional<std::int64_t> parse_local_time(std::string_view s, std::chrono::minutes utc_offset) {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+  if (s.size() < 16 || !digits(s, 0, 4, y) || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' ||
+      !digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != ' ') || !digits(s, 11, 2, h) || s[13] != ':' ||
+      !digits(s, 14, 2, mi))
+    return std::nullopt;
+  std::size_t at = 16;
+  if (at < s.size() && s[at] == ':') {
+    if (!digits(s, at + 1, 2, sec)) return std::nullopt;
+    at += 3;
+  }
+  auto offset = utc_offset;
+  if (at < s.size()) {
+    int oh = 0, om = 0;
+    if (s.substr(at) == "Z") {
+      offset = std::chrono::minutes(0);
+    } else if ((s[at] == '+' || s[at] == '-') && s.size() == at + 6 && digits(s, at + 1, 2, oh) &&
+               s[at + 3] == ':' && digits(s, at + 4, 2, om) && oh <= 14 && om < 60) {
+      offset = std::chrono::minutes((oh * 60 + om) * (s[at] == '-' ? -1 : 1));
+    } else {
+      return std::nullopt;
+    }
+  }
+  const std::chrono::year_month_day date{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(mo)),
+                                         std::chrono::day(static_cast<unsigned>(d))};
+  if (!date.ok() || h > 23 || mi > 59 || sec > 59) return std::nullopt;
+  const auto local = std::chrono::sys_days(date).time_since_epoch() + std::chrono::hours(h) +
+                     std::chrono::minutes(mi) + std::chrono::seconds(sec);
+  return std::chrono::duration_cast<std::chrono::seconds>(local - offset).count();
+}
+
+std::string format_local_time(std::int64_t unix_seconds, std::chrono::minutes utc_offset) {
+  const std::chrono::sys_seconds t{std::chrono::seconds(unix_seconds) + utc_offset};
+  const auto day = std::chrono::floor<std::chrono::days>(t);
+  const std::chrono::year_month_day date{day};
+  const std::chrono::hh_mm_ss time{t - day};
+  const auto off = utc_offset.count();
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{:02}:{:02}", static_cast<int>(date.year()),
+                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()), time.hours().count(),
+                     time.minutes().count(), time.seconds().count(), off < 0 ? '-' : '+', std::abs(off) / 60,
+                     std::abs(off) % 60);
+}
+
+json::object status_document(const broadcast::campaign_spec& spec, const broadcast::campaign_counts& c,
+                             std::chrono::minutes utc_offset) {
+  json::object by_carrier;
+  for (const auto& [name, k] : c.by_carrier)
+    by_carrier[name] = json::object{{"submitted", k.submitted}, {"delivered", k.delivered}, {"failed", k.failed},
+                                    {"expired", k.expired},     {"uncertain", k.uncertain}, {"pending", k.pending()}};
+  json::object doc{{"id", spec.id},
+                   {"state", broadcast::to_string(spec.state)},
+                   {"wards", string_array(spec.wards)},
+                   {"groups", string_array(spec.groups)},
+                   {"text", spec.text},
+                   {"accents", spec.accents},
+                   {"created_by", spec.created_by},
+                   {"created_at", format_local_time(spec.created_at_ms / 1000, utc_offset)},
+                   {"urgent", spec.urgent},
+                   {"recipients", c.recipients},
+                   {"estimated_recipients", spec.estimated_recipients},
+                   {"fanout_done", c.fanout_done},
+                   {"skipped_optout", c.skipped_optout},
+                   {"queued", c.queued()},
+                   {"submitted", c.total.submitted},
+                   {"pending", c.pending()},
+                   {"delivered", c.total.delivered},
+                   {"failed", c.total.failed},
+                   {"expired", c.total.expired},
+                   {"uncertain", c.total.uncertain},
+                   {"resent", c.resent},
+                   {"parts", c.parts},
+                   {"by_carrier", by_carrier}};
+  doc["due_at"] = spec.due_at_s ? json::value(format_local_time(spec.due_at_s, utc_offset)) : json::value(nullptr);
+  if (!spec.key.empty()) doc["key"] = spec.key;
+  return doc;
+}
+
+void add_campaign_routes(router& routes, authenticator& auth, broadcast::campaign_store& campaigns,
+                         broadcast::subscriber_store& subscribers, campaign_hooks hooks) {
+  auto shared = std::make_shared<campaign_hooks>(std::move(hooks));
+  routes.add(http::verb::post, "/v1/campaigns", [&auth, &campaigns, &subscribers, shared](request& r) {
+    return create(auth, campaigns, subscribers, *shared, r);
+  });
+  routes.add(http::verb::get, "/v1/campaigns/{id}",
+             [&auth, &campaigns, shared](request& r) { return status(auth, campaigns, *shared, r); });
+  routes.add(http::verb::post, "/v1/campaigns/{id}/cancel",
+             [&auth, &campaigns, shared](request& r) { return cancel(auth, campaigns, *shared, r); });
+}
+
+}  // namespace loa::api

@@ -1,0 +1,49 @@
+// /v1 routes for campaigns (CONTRACT.md's `loa send`, `loa status`, `loa cancel`); docs/API.md.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "config/config.hpp"
+#include "gateway/api/auth.hpp"
+#include "gateway/api/http.hpp"
+#include "gateway/broadcast/campaign_store.hpp"
+#include "gateway/broadcast/subscriber_store.hpp"
+
+namespace loa::api {
+
+/// How a campaign's text will go out (the same for every carrier unless a carrier splits differently).
+struct campaign_plan {
+  std::string encoding;  ///< gsm7 | ucs2
+  std::size_t parts_per_message = 0;
+};
+
+/// What the routes need from the gateway around them.
+struct campaign_hooks {
+  const config::configuration* cfg = nullptr;
+  /// Checks the text against every carrier's split; an error message (naming the carrier) or the plan.
+  std::function<std::optional<std::string>(const broadcast::campaign_spec&, campaign_plan&)> check;
+  /// A campaign was created or cancelled: the scheduler should look now.
+  std::function<void()> changed;
+};
+
+/// Adds POST /v1/campaigns, GET /v1/campaigns/{id}, POST /v1/campaigns/{id}/cancel.
+void add_campaign_routes(router& routes, authenticator& auth, broadcast::campaign_store& campaigns,
+                         broadcast::subscriber_store& subscribers, campaign_hooks hooks);
+
+/// Reads --at: "YYYY-MM-DDTHH:MM[:SS]" (or a space for T) in local time at `utc_offset`, or with "Z" or
+/// "+HH:MM"/"-HH:MM" after it. Unix seconds, or nullopt when it is not such a time.
+std::optional<std::int64_t> parse_local_time(std::string_view text, std::chrono::minutes utc_offset);
+
+/// Unix seconds as local ISO 8601 with the offset ("2026-11-23T07:30:00+07:00").
+std::string format_local_time(std::int64_t unix_seconds, std::chrono::minutes utc_offset);
+
+/// The status document of CONTRACT.md (`loa status ID --json`).
+boost::json::object status_document(const broadcast::campaign_spec& spec, const broadcast::campaign_counts& counts,
+                                    std::chrono::minutes utc_offset);
+
+}  // namespace loa::api

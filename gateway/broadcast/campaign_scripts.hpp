@@ -1,0 +1,249 @@
+// The Lua scripts behind campaign_store (key schema: docs/REDIS.md). Each takes a batch, so that a campaign
+// of 100,000 recipients costs a few hundred script calls, not hundreds of thousands of round trips.
+//
+// A recipient's record is "carrier|parts|owner|reason|claimed_ms|settled_ms": `parts` holds one state letter
+// per SMS part (campaign.hpp part_state), `owner` the gateway run that claimed it. Counters are kept exact
+// by recomputing the recipient's summary before and after each change (so a batch applied twice after a lost
+// answer changes nothing the second time) and are written once per batch.
+#pragma once
+
+#include <string_view>
+
+namespace loa::broadcast::scripts {
+
+// Shared by the scripts that change records: parsing, the summary of a record and the counter deltas.
+inline constexpr std::string_view record_prelude = R"lua(
+local function parse(rec)
+  local c, p, o, r, t1, t2 = string.match(rec, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)$')
+  return {carrier = c, parts = p, owner = o, reason = r, t1 = t1, t2 = t2}
+end
+local function unparse(x)
+  return x.carrier .. '|' .. x.parts .. '|' .. x.owner .. '|' .. x.reason .. '|' .. x.t1 .. '|' .. x.t2
+end
+local function summary(p)
+  if string.find(p, '[RF]') then return 'failed' end
+  if string.find(p, 'I', 1, true) then return 'queued' end
+  if string.find(p, 'U', 1, true) then return 'uncertain' end
+  if string.find(p, 'S', 1, true) then return 'pending' end
+  if string.find(p, 'E', 1, true) then return 'expired' end
+  return 'delivered'
+end
+local function accepted(p) return not string.find(p, '[IRU]') end
+local finals = {failed = true, uncertain = true, expired = true, delivered = true}
+local deltas = {}
+local function bump(counts, carrier, field, by)
+  local d = deltas[counts]
+  if not d then d = {}; deltas[counts] = d end
+  d[field] = (d[field] or 0) + by
+  local f = 'c:' .. carrier .. ':' .. field
+  d[f] = (d[f] or 0) + by
+end
+-- Counts the change of one record from parts `old` to parts `new`; returns true when it settled now.
+local function account(counts, carrier, old, new)
+  local os, ns = summary(old), summary(new)
+  local oa, na = accepted(old), accepted(new)
+  if oa ~= na then bump(counts, carrier, 'submitted', na and 1 or -1) end
+  if os ~= ns or oa ~= na then
+    if finals[os] then
+      bump(counts, carrier, os, -1)
+      bump(counts, carrier, oa and 'settled_submitted' or 'settled_unsubmitted', -1)
+    end
+    if finals[ns] then
+      bump(counts, carrier, ns, 1)
+      bump(counts, carrier, na and 'settled_submitted' or 'settled_unsubmitted', 1)
+    end
+  end
+  return finals[ns] and not finals[os]
+end
+local function flush_counts()
+  for counts, d in pairs(deltas) do
+    for field, by in pairs(d) do
+      if by ~= 0 then redis.call('HINCRBY', counts, field, by) end
+    end
+  end
+end
+local function set_part(p, i, letter) return string.sub(p, 1, i - 1) .. letter .. string.sub(p, i + 1) end
+)lua";
+
+// Creates a campaign unless its idempotency key was used. KEYS: 1 the id counter, 2 the key's guard (or the
+// counter again when no key). ARGV: 1 has_key (0/1), 2 key TTL seconds, 3 meta key prefix ("loa:{c:"),
+// 4 active set, 5 created_ms, 6 ward index prefix, then field/value pairs of the meta hash.
+// Returns {id, existing (0/1)}.
+inline constexpr std::string_view create = R"lua(
+if ARGV[1] == '1' then
+  local existing = redis.call('GET', KEYS[2])
+  if existing then return {existing, 1} end
+end
+local id = tostring(redis.call('INCR', KEYS[1]))
+local meta = ARGV[3] .. id .. '}:meta'
+local fields = {}
+for i = 7, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', meta, 'id', id, unpack(fields))
+redis.call('SADD', ARGV[4], id)
+local wards = redis.call('HGET', meta, 'wards')
+for w in string.gmatch(wards, '[^\31]+') do
+  redis.call('ZADD', ARGV[6] .. w .. '}:campaigns', ARGV[5], id)
+end
+if ARGV[1] == '1' then redis.call('SET', KEYS[2], id, 'EX', ARGV[2]) end
+return {id, 0}
+)lua";
+
+// Reads buckets [from, to) of every ward and keeps each number once when it is in one of the groups and has
+// not opted out. Buckets at or past the meta's fanout_counted are added to the counts (a re-read after a
+// restart does not count twice). KEYS: 1 meta, 2 counts, 3 opt-out hash. ARGV: 1 from, 2 to, 3 number of
+// wards, then the wards' bucket key prefixes, then the groups. Returns the numbers.
+inline constexpr std::string_view fanout = R"lua(
+local from, to, nwards = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local want = {}
+for i = 4 + nwards, #ARGV do want[ARGV[i]] = true end
+local counted_to = tonumber(redis.call('HGET', KEYS[1], 'fanout_counted') or '0')
+local out, counted, skipped = {}, 0, 0
+for b = from, to - 1 do
+  local seen, order = {}, {}
+  for w = 1, nwards do
+    local kv = redis.call('HGETALL', ARGV[3 + w] .. b)
+    for i = 1, #kv, 2 do
+      local number = kv[i]
+      if not seen[number] then
+        local groups = string.match(kv[i + 1], '^([^\31]*)')
+        for g in string.gmatch(groups, '[^;]+') do
+          if want[g] then
+            seen[number] = true
+            order[#order + 1] = number
+            break
+          end
+        end
+      end
+    end
+  end
+  for _, number in ipairs(order) do
+    if redis.call('HEXISTS', KEYS[3], number) == 1 then
+      if b >= counted_to then skipped = skipped + 1 end
+    else
+      out[#out + 1] = number
+      if b >= counted_to then counted = counted + 1 end
+    end
+  end
+end
+if to > counted_to then
+  redis.call('HSET', KEYS[1], 'fanout_counted', to)
+  redis.call('HINCRBY', KEYS[2], 'recipients', counted)
+  redis.call('HINCRBY', KEYS[2], 'skipped_optout', skipped)
+end
+return out
+)lua";
+
+// Claims recipients for one carrier before their parts are submitted: a new record with every part in
+// flight. KEYS: 1 records, 2 counts. ARGV: 1 owner, 2 carrier, 3 number of parts, 4 now_ms, then numbers.
+// Returns, per number, 1 when claimed now or the existing record (claimed earlier, maybe by us).
+inline constexpr std::string_view claim = R"lua(
+local owner, carrier, nparts, now = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local fresh = carrier .. '|' .. string.rep('I', nparts) .. '|' .. owner .. '||' .. now .. '|'
+local out, claimed = {}, 0
+for i = 5, #ARGV do
+  if redis.call('HSETNX', KEYS[1], ARGV[i], fresh) == 1 then
+    out[#out + 1] = 1
+    claimed = claimed + 1
+  else
+    out[#out + 1] = redis.call('HGET', KEYS[1], ARGV[i])
+  end
+end
+if claimed > 0 then redis.call('HINCRBY', KEYS[2], 'parts', claimed * nparts) end
+return out
+)lua";
+
+// Takes over records a dead gateway run left with parts in flight, to send those parts again (policy
+// resend). KEYS: 1 records, 2 counts. ARGV: 1 owner, then numbers. Returns per number the parts letters after
+// the take-over ("" when there was nothing in flight any more).
+inline constexpr std::string_view reclaim = R"lua(
+local out, resent = {}, 0
+for i = 2, #ARGV do
+  local rec = redis.call('HGET', KEYS[1], ARGV[i])
+  local x = rec and parse(rec)
+  if x and x.owner ~= ARGV[1] and string.find(x.parts, 'I', 1, true) then
+    x.owner = ARGV[1]
+    redis.call('HSET', KEYS[1], ARGV[i], unparse(x))
+    local _, n = string.gsub(x.parts, 'I', 'I')
+    resent = resent + n
+    out[#out + 1] = x.parts
+  else
+    out[#out + 1] = ''
+  end
+end
+if resent > 0 then redis.call('HINCRBY', KEYS[2], 'resent', resent) end
+return out
+)lua";
+
+// Records the carriers' answers to submits. KEYS: 1 records, 2 counts. ARGV: 1 now_ms, 2 receipt mapping
+// TTL seconds, 3 campaign id, then groups of 5: number, part (1-based), letter (S R U), receipt mapping key
+// ("" unless S), reason. A part only moves out of I or U, so a repeated batch changes nothing.
+inline constexpr std::string_view outcomes = R"lua(
+local now, ttl, id = ARGV[1], ARGV[2], ARGV[3]
+for i = 4, #ARGV, 5 do
+  local number, part, letter, dlr, reason = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+  local rec = redis.call('HGET', KEYS[1], number)
+  if rec then
+    local x = parse(rec)
+    local current = string.sub(x.parts, part, part)
+    if current == 'I' or current == 'U' then
+      local old = x.parts
+      x.parts = set_part(x.parts, part, letter)
+      if reason ~= '' and x.reason == '' then x.reason = reason end
+      if account(KEYS[2], x.carrier, old, x.parts) then x.t2 = now end
+      redis.call('HSET', KEYS[1], number, unparse(x))
+      if dlr ~= '' then redis.call('SET', dlr, id .. '|' .. number .. '|' .. part, 'EX', ttl) end
+    end
+  end
+end
+flush_counts()
+return 1
+)lua";
+
+// Applies receipts. ARGV: 1 now_ms, 2 campaign key prefix ("loa:{c:"), then groups of 3: receipt mapping key,
+// letter (D F E), reason. Returns the 1-based group numbers that matched no submitted part (yet).
+inline constexpr std::string_view receipts = R"lua(
+local now, prefix = ARGV[1], ARGV[2]
+local unmatched = {}
+for i = 3, #ARGV, 3 do
+  local m = redis.call('GET', ARGV[i])
+  local id, number, part
+  if m then id, number, part = string.match(m, '^([^|]*)|([^|]*)|([^|]*)$') end
+  local rec = id and redis.call('HGET', prefix .. id .. '}:r', number)
+  if rec then
+    local x = parse(rec)
+    part = tonumber(part)
+    if string.sub(x.parts, part, part) == 'S' then
+      local old = x.parts
+      x.parts = set_part(x.parts, part, ARGV[i + 1])
+      if ARGV[i + 2] ~= '' and x.reason == '' then x.reason = ARGV[i + 2] end
+      if account(prefix .. id .. '}:counts', x.carrier, old, x.parts) then x.t2 = now end
+      redis.call('HSET', prefix .. id .. '}:r', number, unparse(x))
+    end
+  else
+    unmatched[#unmatched + 1] = (i - 3) / 3 + 1
+  end
+end
+flush_counts()
+return unmatched
+)lua";
+
+// Takes or renews the lease that makes one gateway run a campaign. KEYS: 1 lease. ARGV: 1 owner, 2 ms.
+inline constexpr std::string_view lease = R"lua(
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+)lua";
+
+// Cancels unless finished. KEYS: 1 meta, 2 active set. ARGV: 1 id. Returns the state before.
+inline constexpr std::string_view cancel = R"lua(
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return false end
+if state ~= 'done' and state ~= 'cancelled' then
+  redis.call('HSET', KEYS[1], 'state', 'cancelled')
+  redis.call('SREM', KEYS[2], ARGV[1])
+end
+return state
+)lua";
+
+}  // namespace loa::broadcast::scripts

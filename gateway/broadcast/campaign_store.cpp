@@ -1,0 +1,439 @@
+#include "gateway/broadcast/campaign_store.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <charconv>
+#include <chrono>
+#include <map>
+
+#include "gateway/broadcast/campaign_scripts.hpp"
+#include "gateway/broadcast/subscriber_store.hpp"
+
+namespace loa::broadcast {
+namespace {
+
+namespace asio = boost::asio;
+constexpr char unit_separator = '\x1f';
+constexpr std::string_view campaign_prefix = "loa:{c:";
+constexpr std::string_view ward_prefix = "loa:{w:";
+
+asio::awaitable<std::pair<std::error_code, redis::response>> exec(redis::connection& c, redis::request req) {
+  auto [ec, resp] = co_await c.async_exec(std::move(req), asio::as_tuple(asio::use_awaitable));
+  co_return std::pair{ec, std::move(resp)};
+}
+
+// Built outside the coroutines (g++ 12 miscompiles braced lists of literals inside them).
+template <class... Args>
+redis::request command(std::string_view name, const Args&... args) {
+  redis::request r;
+  r.push(name, args...);
+  return r;
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& s : items) {
+    if (!out.empty()) out.push_back(unit_separator);
+    out += s;
+  }
+  return out;
+}
+
+std::vector<std::string> split(std::string_view text) {
+  std::vector<std::string> out;
+  while (!text.empty()) {
+    const auto end = text.find(unit_separator);
+    out.emplace_back(text.substr(0, end));
+    if (end == std::string_view::npos) break;
+    text.remove_prefix(end + 1);
+  }
+  return out;
+}
+
+template <class T>
+T to_number(std::string_view s) {
+  T value{};
+  std::from_chars(s.data(), s.data() + s.size(), value);
+  return value;
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// EVAL of a record-changing script: the shared prelude, then the script.
+std::string with_prelude(std::string_view script) {
+  return std::string(scripts::record_prelude) + std::string(script);
+}
+
+void set_count(carrier_counts& c, std::string_view field, std::uint64_t v) {
+  if (field == "submitted") c.submitted = v;
+  else if (field == "delivered") c.delivered = v;
+  else if (field == "failed") c.failed = v;
+  else if (field == "expired") c.expired = v;
+  else if (field == "uncertain") c.uncertain = v;
+  else if (field == "settled_submitted") c.settled_submitted = v;
+  else if (field == "settled_unsubmitted") c.settled_unsubmitted = v;
+}
+
+}  // namespace
+
+namespace campaign_keys {
+namespace {
+std::string campaign_key(std::string_view id, std::string_view what) {
+  std::string k(campaign_prefix);
+  k += id;
+  k += "}:";
+  k += what;
+  return k;
+}
+}  // namespace
+std::string meta(std::string_view id) { return campaign_key(id, "meta"); }
+std::string counts(std::string_view id) { return campaign_key(id, "counts"); }
+std::string records(std::string_view id) { return campaign_key(id, "r"); }
+std::string lease(std::string_view id) { return campaign_key(id, "lease"); }
+std::string receipt(std::string_view carrier, std::string_view normalised_id) {
+  std::string k = "loa:dlr:";
+  k += carrier;
+  k += ':';
+  k += normalised_id;
+  return k;
+}
+std::string ward_index(std::string_view ward) {
+  return std::string(ward_prefix) + std::string(ward) + "}:campaigns";
+}
+}  // namespace campaign_keys
+
+recipient_record parse_recipient_record(std::string_view value) {
+  recipient_record r;
+  std::vector<std::string_view> parts;
+  while (true) {
+    const auto bar = value.find('|');
+    parts.push_back(value.substr(0, bar));
+    if (bar == std::string_view::npos) break;
+    value.remove_prefix(bar + 1);
+  }
+  parts.resize(6);
+  r.carrier = parts[0];
+  r.parts = parts[1];
+  r.owner = parts[2];
+  r.reason = parts[3];
+  r.claimed_ms = to_number<std::int64_t>(parts[4]);
+  r.settled_ms = to_number<std::int64_t>(parts[5]);
+  return r;
+}
+
+campaign_store::campaign_store(redis::connection& connection) : connection_(connection) {}
+
+asio::awaitable<std::error_code> campaign_store::create(campaign_spec& spec, std::chrono::seconds key_ttl,
+                                                        bool& existing) {
+  redis::request req;
+  const bool has_key = !spec.key.empty();
+  std::vector<std::string> args{"EVAL",
+                                std::string(scripts::create),
+                                "2",
+                                std::string(campaign_keys::next_id),
+                                has_key ? std::string(ward_prefix) + spec.wards.front() + "}:sendkey:" + spec.key
+                                        : std::string(campaign_keys::next_id),
+                                has_key ? "1" : "0",
+                                std::to_string(key_ttl.count()),
+                                std::string(campaign_prefix),
+                                std::string(campaign_keys::active),
+                                std::to_string(spec.created_at_ms),
+                                std::string(ward_prefix)};
+  auto field = [&](std::string_view name, std::string value) {
+    args.emplace_back(name);
+    args.push_back(std::move(value));
+  };
+  field("state", std::string(to_string(spec.state)));
+  field("wards", join(spec.wards));
+  field("groups", join(spec.groups));
+  field("text", spec.text);
+  field("accents", spec.accents);
+  field("sender", spec.sender);
+  field("created_at_ms", std::to_string(spec.created_at_ms));
+  field("due_at_s", std::to_string(spec.due_at_s));
+  field("urgent", spec.urgent ? "1" : "0");
+  field("validity_s", std::to_string(spec.validity_s));
+  field("key", spec.key);
+  field("created_by", spec.created_by);
+  field("estimated", std::to_string(spec.estimated_recipients));
+  req.push_range(args);
+  auto [ec, resp] = co_await exec(connection_, std::move(req));
+  if (ec) co_return ec;
+  const auto& answer = resp[0].elements();
+  if (answer.size() != 2) co_return redis::error::protocol;
+  spec.id = answer[0].str();
+  existing = answer[1].integer() == 1;
+  co_return std::error_code{};
+}
+
+asio::awaitable<std::error_code> campaign_store::load(std::string_view id, campaign_spec& out, bool& found) {
+  auto [ec, resp] = co_await exec(connection_, command("HGETALL", campaign_keys::meta(id)));
+  if (ec) co_return ec;
+  std::map<std::string, std::string, std::less<>> f;
+  const auto& kv = resp[0].elements();
+  for (std::size_t i = 0; i + 1 < kv.size(); i += 2) f[kv[i].str()] = kv[i + 1].str();
+  found = f.count("state") > 0;
+  if (!found) co_return std::error_code{};
+  out = {};
+  out.id = std::string(id);
+  out.state = parse_campaign_state(f["state"]).value_or(campaign_state::done);
+  out.wards = split(f["wards"]);
+  out.groups = split(f["groups"]);
+  out.text = f["text"];
+  out.accents = f["accents"];
+  out.sender = f["sender"];
+  out.created_at_ms = to_number<std::int64_t>(f["created_at_ms"]);
+  out.due_at_s = to_number<std::int64_t>(f["due_at_s"]);
+  out.urgent = f["urgent"] == "1";
+  out.validity_s = to_number<std::int64_t>(f["validity_s"]);
+  out.key = f["key"];
+  out.created_by = f["created_by"];
+  out.estimated_recipients = to_number<std::uint64_t>(f["estimated"]);
+  co_return std::error_code{};
+}
+
+asio::awaitable<std::error_code> campaign_store::counts(std::string_view id, campaign_counts& out) {
+  redis::request req;
+  req.push("HGETALL", campaign_keys::counts(id));
+  req.push("HGET", campaign_keys::meta(id), "fanout_done");
+  auto [ec, resp] = co_await exec(connection_, std::move(req));
+  if (ec) co_return ec;
+  out = {};
+  const auto& kv = resp[0].elements();
+  for (std::size_t i = 0; i + 1 < kv.size(); i += 2) {
+    const std::string_view field = kv[i].str();
+    const auto value = to_number<std::int64_t>(kv[i + 1].str());
+    const auto v = value > 0 ? static_cast<std::uint64_t>(value) : 0;
+    if (field.starts_with("c:")) {
+      const auto colon = field.rfind(':');
+      if (colon <= 2) continue;
+      set_count(out.by_carrier[std::string(field.substr(2, colon - 2))], field.substr(colon + 1), v);
+    } else if (field == "recipients") {
+      out.recipients = v;
+    } else if (field == "skipped_optout") {
+      out.skipped_optout = v;
+    } else if (field == "parts") {
+      out.parts = v;
+    } else if (field == "resent") {
+      out.resent = v;
+    } else {
+      set_count(out.total, field, v);
+    }
+  }
+  out.fanout_done = resp[1].str() == "1";
+  co_return std::error_code{};
+}
+
+asio::awaitable<std::error_code> campaign_store::active(std::vector<std::string>& ids) {
+  auto [ec, resp] = co_await exec(connection_, command("SMEMBERS", campaign_keys::active));
+  if (ec) co_return ec;
+  ids.clear();
+  for (const auto& e : resp[0].elements()) ids.push_back(e.str());
+  co_return std::error_code{};
+}
+
+asio::awaitable<std::error_code> campaign_store::set_state(std::string_view id, campaign_state state) {
+  redis::request req;
+  req.push("HSET", campaign_keys::meta(id), "state", to_string(state));
+  if (is_active(state))
+    req.push("SADD", campaign_keys::active, id);
+  else
+    req.push("SREM", campaign_keys::active, id);
+  auto [ec, resp] = co_await exec(connection_, std::move(req));
+  co_return ec;
+}
+
+asio::awaitable<std::error_code> campaign_store::cancel(std::string_view id,
+                                                        std::optional<campaign_state>& before) {
+  auto [ec, resp] = co_await exec(connection_, command("EVAL", scripts::cancel, 2, campaign_keys::meta(id),
+                                                       campaign_keys::active, id));
+  if (ec) co_return ec;
+  before = resp[0].is_nil() ? std::nullopt : parse_campaign_state(resp[0].str());
+  co_return std::error_code{};
+}
+
+asio::awaitable<std::error_code> campaign_store::take_lease(std::string_view id, std::string_view owner,
+                                                            std::chrono::milliseconds ttl, bool& held) {
+  auto [ec, resp] = co_await exec(
+      connection_, command("EVAL", scripts::lease, 1, campaign_keys::lease(id), owner, ttl.count()));
+  if (ec) co_return ec;
+  held = resp[0].integer() == 1;
+  co_return std::error_code{};
+}
+
+asio::awaitable<std::error_code> campaign_store::release_lease(std::string_view id, std::string_view owner) {
+  static constexpr std::string_view release =
+      "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end return 1";
+  auto [ec, resp] = co_await exec(connection_, command("EVAL", release, 1, campaign_keys::lease(id), owner));
+  co_return ec;
+}
+
+asio::awaitable<std::error_code> campaign_store::fanout_position(std::string_view id, std::uint64_t& cursor) {
+  auto [ec, resp] = co_await exec(connection_, command("HGET", campaign_keys::meta(id), "fanout_cursor"));
+  if (ec) co_return ec;
+  cursor = to_number<std::uint64_t>(resp[0].str());
+  co_return std::error_code{};
+}
+
+asio::awaitable<std::error_code> campaign_store::set_fanout_position(std::string_view id, std::uint64_t cursor,
+                                                                     bool done) {
+  auto [ec, resp] = co_await exec(connection_, command("HSET", campaign_keys::meta(id), "fanout_cursor", cursor,
+                                                       "fanout_done", done ? "1" : "0"));
+  co_return ec;
+}
+
+asio::awaitable<std::error_code> campaign_store::fanout(const campaign_spec& spec, std::uint64_t from,
+                                                        std::uint64_t to, std::vector<std::string>& numbers) {
+  std::vector<std::string> args{"EVAL",
+                                std::string(scripts::fanout),
+                                "3",
+                                campaign_keys::meta(spec.id),
+                                campaign_keys::counts(spec.id),
+                                std::string(keys::optout),
+                                std::to_string(from),
+                                std::to_string(to),
+                                std::to_string(spec.wards.size())};
+  for (const auto& w : spec.wards) {
+    auto prefix = keys::bucket(w, std::uint64_t{0});
+    prefix.pop_back();  // "...:sub:0" -> "...:sub:"
+    args.push_back(std::move(prefix));
+  }
+  for (const auto& g : spec.groups) args.push_back(g);
+  redis::request req;
+  req.push_range(args);
+  auto [ec, resp] = co_await exec(connection_, std::move(req));
+  if (ec) co_return ec;
+  numbers.clear();
+  for (auto& e : resp[0].elements()) numbers.push_back(e.str());
+  co_return std::error_code{};
+}
+
+asio::awaitable<std::error_code> campaign_store::claim(std::string_view id, std::string_view carrier,
+                                                       std::string_view owner, int parts,
+                                                       const std::vector<std::string>& numbers,
+                                                       std::vector<claim_result>& results) {
+  std::vector<std::string> args{"EVAL",
+                                std::string(scripts::claim),
+                                "2",
+                                campaign_keys::records(id),
+                                campaign_keys::counts(id),
+                                std::string(owner),
+                                std::string(carrier),
+                                std::to_string(parts),
+                                std::to_string(now_ms())};
+  args.insert(args.end(), numbers.begin(), numbers.end());
+  redis::request req;
+  req.push_range(args);
+  auto [ec, resp] = co_await exec(connection_, std::move(req));
+  if (ec) co_return ec;
+  results.clear();
+  for (const auto& e : resp[0].elements())
+    results.push_back(e.type() == redis::reply::kind::integer ? claim_result{true, {}}
+                                                               : claim_result{false, e.str()});
+  if (results.size() != numbers.size()) co_return redis::error::protocol;
+  co_return std::error_code{};
+}
+
+asio::awaitable<std::error_code> campaign_store::reclaim(std::string_view id, std::string_view owner,
+                                                         const std::vector<std::string>& numbers,
+                                                         std::vector<std::string>& parts) {
+  std::vector<std::string> args{"EVAL", with_prelude(scripts::reclaim), "2", campaign_keys::records(id),
+                                campaign_keys::counts(id), std::string(owner)};
+  args.insert(args.end(), numbers.begin(), numbers.end());
+  redis::request req;
+  req.push_range(args);
+  auto [ec, resp] = co_await exec(connection_, std::move(req));
+  if (ec) co_return ec;
+  parts.clear();
+  for (const auto& e : resp[0].elements()) parts.push_back(e.str());
+  if (parts.size() != numbers.size()) co_return redis::error::protocol;
+  co_return std::error_code{};
+}
+
+asio::awaitable<std::error_code> campaign_store::record_outcomes(std::string_view id,
+                                                                 const std::vector<part_outcome>& outcomes,
+                                                                 std::chrono::seconds receipt_ttl,
+                                                                 std::uint64_t resent) {
+  std::vector<std::string> args{"EVAL",
+                                with_prelude(scripts::outcomes),
+                                "2",
+                                campaign_keys::records(id),
+                                campaign_keys::counts(id),
+                                std::to_string(now_ms()),
+                                std::to_string(receipt_ttl.count()),
+                                std::string(id)};
+  args.reserve(args.size() + outcomes.size() * 5);
+  for (const auto& o : outcomes) {
+    args.push_back(o.number);
+    args.push_back(std::to_string(o.part));
+    args.emplace_back(1, o.letter);
+    args.push_back(o.receipt_key);
+    args.push_back(o.reason);
+  }
+  redis::request req;
+  if (!outcomes.empty()) req.push_range(args);
+  if (resent > 0) req.push("HINCRBY", campaign_keys::counts(id), "resent", resent);
+  if (req.empty()) co_return std::error_code{};
+  auto [ec, resp] = co_await exec(connection_, std::move(req));
+  co_return ec;
+}
+
+asio::awaitable<std::error_code> campaign_store::apply_receipts(const std::vector<receipt_update>& receipts,
+                                                                std::vector<std::size_t>& unmatched) {
+  std::vector<std::string> args{"EVAL", with_prelude(scripts::receipts), "0", std::to_string(now_ms()),
+                                std::string(campaign_prefix)};
+  args.reserve(args.size() + receipts.size() * 3);
+  for (const auto& r : receipts) {
+    args.push_back(r.receipt_key);
+    args.emplace_back(1, r.letter);
+    args.push_back(r.reason);
+  }
+  redis::request req;
+  req.push_range(args);
+  auto [ec, resp] = co_await exec(connection_, std::move(req));
+  if (ec) co_return ec;
+  unmatched.clear();
+  for (const auto& e : resp[0].elements()) unmatched.push_back(static_cast<std::size_t>(e.integer()) - 1);
+  co_return std::error_code{};
+}
+
+asio::awaitable<std::error_code> campaign_store::keep_unmatched(const std::vector<std::string>& lines) {
+  if (lines.empty()) co_return std::error_code{};
+  redis::request req;
+  std::vector<std::string> push{"LPUSH", std::string(campaign_keys::unmatched_receipts)};
+  push.insert(push.end(), lines.begin(), lines.end());
+  req.push_range(push);
+  req.push("LTRIM", campaign_keys::unmatched_receipts, 0, 9999);
+  auto [ec, resp] = co_await exec(connection_, std::move(req));
+  co_return ec;
+}
+
+namespace {
+constexpr std::pair<campaign_state, std::string_view> state_names[] = {
+    {campaign_state::awaiting_approval, "awaiting_approval"},
+    {campaign_state::scheduled, "scheduled"},
+    {campaign_state::waiting, "waiting"},
+    {campaign_state::running, "running"},
+    {campaign_state::done, "done"},
+    {campaign_state::cancelled, "cancelled"},
+};
+}  // namespace
+
+std::string_view to_string(campaign_state s) noexcept {
+  for (const auto& [state, name] : state_names)
+    if (state == s) return name;
+  return "unknown";
+}
+
+std::optional<campaign_state> parse_campaign_state(std::string_view name) noexcept {
+  for (const auto& [state, n] : state_names)
+    if (n == name) return state;
+  return std::nullopt;
+}
+
+}  // namespace loa::broadcast

@@ -1,0 +1,120 @@
+// Campaigns in Redis (key schema: docs/REDIS.md): creation with an idempotency key, the fan-out reads, the
+// per-recipient claims and outcomes, receipts, counts, cancel, and the lease that lets one gateway run a
+// campaign at a time. Every call is one round trip; the record-changing ones take batches.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <variant>
+#include <vector>
+
+#include "gateway/broadcast/campaign.hpp"
+#include "gateway/redis/connection.hpp"
+
+namespace loa::broadcast {
+
+namespace campaign_keys {
+std::string meta(std::string_view id);
+std::string counts(std::string_view id);
+std::string records(std::string_view id);
+std::string lease(std::string_view id);
+/// The receipt mapping of one accepted part: (carrier, normalised message id) -> "campaign|number|part".
+std::string receipt(std::string_view carrier, std::string_view normalised_id);
+std::string ward_index(std::string_view ward);
+inline constexpr std::string_view next_id = "loa:campaign:next";
+inline constexpr std::string_view active = "loa:campaigns:active";
+inline constexpr std::string_view unmatched_receipts = "loa:receipts:unmatched";
+}  // namespace campaign_keys
+
+/// What became of one claim.
+struct claim_result {
+  bool claimed_now = false;  ///< the record is new: send every part
+  std::string record;        ///< otherwise: the record found ("carrier|parts|owner|reason|t1|t2")
+};
+
+/// The parts of a stored record (see campaign_scripts.hpp).
+struct recipient_record {
+  std::string carrier, parts, owner, reason;
+  std::int64_t claimed_ms = 0, settled_ms = 0;
+};
+recipient_record parse_recipient_record(std::string_view value);
+
+/// One carrier answer to record.
+struct part_outcome {
+  std::string number;
+  int part = 1;  ///< 1-based
+  char letter = part_state::submitted;
+  std::string receipt_key;  ///< campaign_keys::receipt(...) when accepted, else ""
+  std::string reason;       ///< why rejected or uncertain
+};
+
+/// One receipt to apply.
+struct receipt_update {
+  std::string receipt_key;
+  char letter = part_state::delivered;
+  std::string reason;
+};
+
+class campaign_store {
+ public:
+  explicit campaign_store(redis::connection& connection);
+
+  /// Creates the campaign (spec.id is set), or finds the one created earlier with the same key (`existing`).
+  /// `key_ttl` is how long a key is remembered.
+  boost::asio::awaitable<std::error_code> create(campaign_spec& spec, std::chrono::seconds key_ttl,
+                                                 bool& existing);
+  /// Reads a campaign; `found` false when there is none with that id.
+  boost::asio::awaitable<std::error_code> load(std::string_view id, campaign_spec& out, bool& found);
+  /// Reads its counts.
+  boost::asio::awaitable<std::error_code> counts(std::string_view id, campaign_counts& out);
+  /// Ids of the campaigns not yet done or cancelled.
+  boost::asio::awaitable<std::error_code> active(std::vector<std::string>& ids);
+  /// Moves a campaign to `state` (done and cancelled also leave the active set). Refuses nothing: callers
+  /// decide the transitions.
+  boost::asio::awaitable<std::error_code> set_state(std::string_view id, campaign_state state);
+  /// Cancels unless done; `before` is the state it had (nullopt when there is no such campaign).
+  boost::asio::awaitable<std::error_code> cancel(std::string_view id, std::optional<campaign_state>& before);
+  /// Takes or renews the run lease for `owner`; `held` false when another gateway holds it.
+  boost::asio::awaitable<std::error_code> take_lease(std::string_view id, std::string_view owner,
+                                                     std::chrono::milliseconds ttl, bool& held);
+  /// Gives the lease up (only when `owner` holds it).
+  boost::asio::awaitable<std::error_code> release_lease(std::string_view id, std::string_view owner);
+
+  /// Fan-out position: buckets below `cursor` are fully claimed; `done` when every bucket is.
+  boost::asio::awaitable<std::error_code> fanout_position(std::string_view id, std::uint64_t& cursor);
+  boost::asio::awaitable<std::error_code> set_fanout_position(std::string_view id, std::uint64_t cursor,
+                                                              bool done);
+  /// The recipients in buckets [from, to) of the campaign's wards and groups, opted-out numbers left out.
+  boost::asio::awaitable<std::error_code> fanout(const campaign_spec& spec, std::uint64_t from,
+                                                 std::uint64_t to, std::vector<std::string>& numbers);
+  /// Claims `numbers` for `carrier` (messages of `parts` parts) on behalf of `owner`.
+  boost::asio::awaitable<std::error_code> claim(std::string_view id, std::string_view carrier,
+                                                std::string_view owner, int parts,
+                                                const std::vector<std::string>& numbers,
+                                                std::vector<claim_result>& results);
+  /// Takes over records whose parts a dead run left in flight; per number the parts after ("" = none).
+  boost::asio::awaitable<std::error_code> reclaim(std::string_view id, std::string_view owner,
+                                                  const std::vector<std::string>& numbers,
+                                                  std::vector<std::string>& parts);
+  /// Records submit outcomes (idempotent) and counts `resent` parts sent again. `receipt_ttl` must outlast
+  /// the validity period.
+  boost::asio::awaitable<std::error_code> record_outcomes(std::string_view id,
+                                                          const std::vector<part_outcome>& outcomes,
+                                                          std::chrono::seconds receipt_ttl,
+                                                          std::uint64_t resent = 0);
+  /// Applies receipts; `unmatched` gets the indexes of those whose message is not known (yet).
+  boost::asio::awaitable<std::error_code> apply_receipts(const std::vector<receipt_update>& receipts,
+                                                         std::vector<std::size_t>& unmatched);
+  /// Keeps receipts that never matched, for an operator to look at (the newest 10,000).
+  boost::asio::awaitable<std::error_code> keep_unmatched(const std::vector<std::string>& lines);
+
+ private:
+  redis::connection& connection_;
+};
+
+}  // namespace loa::broadcast

@@ -1,0 +1,238 @@
+#include "gateway/broadcaster.hpp"
+
+#include <fmt/format.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <random>
+#include <unordered_map>
+
+#include "gateway/broadcast/numbers.hpp"
+#include "gateway/campaign_runner.hpp"
+#include "gateway/carrier_link.hpp"
+#include "gateway/receipt_matcher.hpp"
+
+namespace loa::gateway {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+broadcast::router make_router(const config::configuration& cfg) {
+  std::vector<broadcast::carrier_prefixes> prefixes;
+  for (const auto& c : cfg.carriers) prefixes.push_back({c.name, c.prefixes});
+  std::unordered_map<std::string, std::string> ported;
+  if (cfg.routing.ported_file)
+    for (const auto& [number, carrier] : config::load_ported(*cfg.routing.ported_file, cfg))
+      if (auto n = broadcast::normalise_number(number)) ported[n.number] = carrier;
+  return broadcast::router(prefixes, cfg.routing.default_carrier, std::move(ported));
+}
+
+// A name for this gateway run, written into the records it claims: a restarted gateway can tell its own
+// claims from those a dead run left in flight.
+std::string run_name() {
+  std::random_device rd;
+  return fmt::format("{:08x}{:08x}", rd(), rd());
+}
+
+}  // namespace
+
+bool in_quiet_hours(const config::gateway_config& gateway, std::chrono::system_clock::time_point now) {
+  if (!gateway.quiet) return false;
+  const auto local = std::chrono::floor<std::chrono::minutes>(now.time_since_epoch()) + gateway.utc_offset;
+  const auto minute_of_day = ((local.count() % 1440) + 1440) % 1440;
+  return gateway.quiet->contains(std::chrono::minutes(minute_of_day));
+}
+
+struct broadcaster::impl {
+  impl(asio::io_context& io_, const config::configuration& c, broadcast::subscriber_store& s,
+       broadcast::campaign_store& cs, std::function<void(std::string_view)> i,
+       std::function<void(std::string_view)> w)
+      : io(io_),
+        cfg(c),
+        subscribers(s),
+        campaigns(cs),
+        info(std::move(i)),
+        warn(std::move(w)),
+        router(make_router(c)),
+        matcher(io_, cs, warn),
+        timer(io_),
+        context{io_, c, cs, router, pools, run_name(), info, warn} {
+    for (const auto& carrier : cfg.carriers) {
+      receipt_modes[carrier.name] = receipt_mode_for(carrier);
+      carrier_events events;
+      events.on_receipt = [this](std::string_view name, const smpp::receipt& r) {
+        matcher.add(name, receipt_modes[std::string(name)], r);
+      };
+      events.on_mo = [this](std::string_view name, const smpp::mo_message& m) {
+        this->info(fmt::format("{}: reply from {}: \"{}\" (replies are not handled yet)", name, m.from, m.text));
+      };
+      events.on_capacity = [this](std::string_view) {
+        for (auto& [id, r] : runners) r->wake();
+      };
+      events.on_info = info;
+      events.on_warn = warn;
+      pools.emplace(carrier.name, std::make_unique<carrier_pool>(io, carrier, std::move(events)));
+    }
+  }
+
+  asio::io_context& io;
+  const config::configuration& cfg;
+  broadcast::subscriber_store& subscribers;
+  broadcast::campaign_store& campaigns;
+  std::function<void(std::string_view)> info;
+  std::function<void(std::string_view)> warn;
+  broadcast::router router;
+  std::map<std::string, smpp::receipt_id_mode> receipt_modes;
+  std::map<std::string, std::unique_ptr<carrier_pool>, std::less<>> pools;
+  receipt_matcher matcher;
+  asio::steady_timer timer;
+  runner_context context;
+  std::map<std::string, std::unique_ptr<campaign_runner>> runners;
+  bool woken = false;
+  bool stopping = false;
+  bool matcher_running = false;
+
+  void poke() {
+    woken = true;
+    timer.cancel();
+  }
+
+  asio::awaitable<void> learn_ported() {
+    std::map<std::string, std::string> ported;
+    while (!stopping) {
+      if (!co_await subscribers.ported(ported)) break;
+      timer.expires_after(1s);
+      co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    for (auto& [number, carrier] : ported)
+      if (pools.count(carrier)) router.learn_ported(number, carrier);
+    if (!ported.empty()) info(fmt::format("routing: {} ported numbers from Redis", ported.size()));
+  }
+
+  // Moves a due campaign to running (or waiting, in quiet hours), and starts runners for running ones.
+  asio::awaitable<void> schedule_once() {
+    std::vector<std::string> ids;
+    if (co_await campaigns.active(ids)) co_return;
+    const auto now = std::chrono::system_clock::now();
+    const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+    for (const auto& id : ids) {
+      if (stopping) co_return;
+      if (runners.count(id)) continue;
+      broadcast::campaign_spec spec;
+      bool found = false;
+      if (co_await campaigns.load(id, spec, found)) co_return;
+      if (!found) continue;
+      using broadcast::campaign_state;
+      auto state = spec.state;
+      if (state == campaign_state::scheduled && spec.due_at_s <= now_s) state = campaign_state::waiting;
+      if (state == campaign_state::waiting) {
+        const bool quiet = !spec.urgent && in_quiet_hours(cfg.gateway, now);
+        if (!quiet) state = campaign_state::running;
+      }
+      if (state != spec.state) {
+        if (co_await campaigns.set_state(id, state)) co_return;
+        info(fmt::format("campaign {}: {}", id, broadcast::to_string(state)));
+        spec.state = state;
+      }
+      if (state == campaign_state::running) start_runner(std::move(spec));
+    }
+  }
+
+  void start_runner(broadcast::campaign_spec spec) {
+    const auto id = spec.id;
+    auto runner = std::make_unique<campaign_runner>(context, std::move(spec));
+    auto* r = runner.get();
+    runners.emplace(id, std::move(runner));
+    asio::co_spawn(io, r->run(), [this, id](std::exception_ptr e) {
+      if (e) {
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& x) {
+          warn(fmt::format("campaign {}: runner failed: {}", id, x.what()));
+        }
+      }
+      runners.erase(id);
+      poke();
+    });
+  }
+
+  asio::awaitable<void> schedule() {
+    while (!stopping) {
+      co_await schedule_once();
+      if (woken) {
+        woken = false;
+        continue;
+      }
+      timer.expires_after(1s);
+      co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      woken = false;
+    }
+  }
+
+  asio::awaitable<void> shut_down(std::function<void()> done) {
+    for (auto& [id, r] : runners) r->stop();
+    asio::steady_timer wait(io);
+    while (!runners.empty()) {
+      wait.expires_after(50ms);
+      co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    matcher.stop();
+    while (matcher_running) {
+      wait.expires_after(50ms);
+      co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    auto remaining = std::make_shared<std::size_t>(pools.size());
+    if (*remaining == 0) {
+      done();
+      co_return;
+    }
+    for (auto& [name, pool] : pools)
+      pool->stop([remaining, done] {
+        if (--*remaining == 0) done();
+      });
+  }
+};
+
+broadcaster::broadcaster(asio::io_context& io, const config::configuration& cfg,
+                         broadcast::subscriber_store& subscribers, broadcast::campaign_store& campaigns,
+                         std::function<void(std::string_view)> info, std::function<void(std::string_view)> warn)
+    : impl_(std::make_unique<impl>(io, cfg, subscribers, campaigns, std::move(info), std::move(warn))) {}
+
+broadcaster::~broadcaster() = default;
+
+void broadcaster::start() {
+  auto& p = *impl_;
+  for (auto& [name, pool] : p.pools) pool->start();
+  p.matcher_running = true;
+  asio::co_spawn(p.io, p.matcher.run(), [&p](std::exception_ptr) { p.matcher_running = false; });
+  asio::co_spawn(
+      p.io,
+      [&p]() -> asio::awaitable<void> {
+        co_await p.learn_ported();
+        co_await p.schedule();
+      },
+      asio::detached);
+}
+
+void broadcaster::stop(std::function<void()> done) {
+  auto& p = *impl_;
+  p.stopping = true;
+  p.poke();
+  asio::co_spawn(p.io, p.shut_down(std::move(done)), asio::detached);
+}
+
+void broadcaster::poke() {
+  impl_->poke();
+}
+
+std::vector<carrier_health> broadcaster::health() const {
+  std::vector<carrier_health> out;
+  for (const auto& [name, pool] : impl_->pools) out.push_back({name, pool->binds_up(), pool->binds_total()});
+  return out;
+}
+
+}  // namespace loa::gateway

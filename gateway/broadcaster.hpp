@@ -1,0 +1,56 @@
+// The sending half of `loa gateway`: the carriers' bind pools, the router, the receipt matcher, and the
+// scheduler that starts a runner for each campaign that is due (after --at, outside quiet hours) and that
+// this gateway holds the lease of.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "config/config.hpp"
+#include "gateway/broadcast/campaign_store.hpp"
+#include "gateway/broadcast/router.hpp"
+#include "gateway/broadcast/subscriber_store.hpp"
+#include "gateway/carrier_pool.hpp"
+
+namespace loa::gateway {
+
+/// One carrier's binds, for /healthz.
+struct carrier_health {
+  std::string name;
+  std::size_t binds_up = 0;
+  std::size_t binds = 0;
+};
+
+class broadcaster {
+ public:
+  /// Reads routing.ported_file (throws config::config_error on a bad file).
+  broadcaster(boost::asio::io_context& io, const config::configuration& cfg,
+              broadcast::subscriber_store& subscribers, broadcast::campaign_store& campaigns,
+              std::function<void(std::string_view)> info, std::function<void(std::string_view)> warn);
+  ~broadcaster();
+  broadcaster(const broadcaster&) = delete;
+  broadcaster& operator=(const broadcaster&) = delete;
+
+  /// Binds to every carrier and starts scheduling campaigns.
+  void start();
+  /// Stops taking campaigns, lets running ones record what is in flight, unbinds; then `done`.
+  void stop(std::function<void()> done);
+  /// A campaign was created or changed: look at it now rather than at the next tick.
+  void poke();
+
+  std::vector<carrier_health> health() const;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+/// True when `now` falls inside the configured quiet hours (local time at gateway.utc_offset).
+bool in_quiet_hours(const config::gateway_config& gateway, std::chrono::system_clock::time_point now);
+
+}  // namespace loa::gateway

@@ -1,0 +1,60 @@
+// Runs one campaign on this gateway: reads its recipients from Redis in chunks, routes each number, claims
+// recipients for a carrier only as fast as that carrier's binds free up (back-pressure from the window to the
+// Redis reads), submits every part, records each answer, and finishes the campaign when nothing is left.
+//
+// Nothing lost, nothing sent twice by accident: a recipient is claimed (a record with every part in flight)
+// before its first submit, and each answer is recorded before the recipient leaves memory. After a crash the
+// campaign restarts from the first chunk not wholly claimed; a claimed recipient is never sent again, except
+// parts a dead run left in flight, which are sent again or reported uncertain per limits.uncertain.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "config/config.hpp"
+#include "gateway/broadcast/campaign.hpp"
+#include "gateway/broadcast/campaign_store.hpp"
+#include "gateway/broadcast/router.hpp"
+#include "gateway/carrier_pool.hpp"
+
+namespace loa::gateway {
+
+/// What every runner of a gateway shares.
+struct runner_context {
+  boost::asio::io_context& io;
+  const config::configuration& cfg;
+  broadcast::campaign_store& store;
+  const broadcast::router& router;
+  std::map<std::string, std::unique_ptr<carrier_pool>, std::less<>>& carriers;
+  std::string owner;  ///< this gateway run, written into the records it claims
+  std::function<void(std::string_view)> info;
+  std::function<void(std::string_view)> warn;
+};
+
+class campaign_runner {
+ public:
+  campaign_runner(runner_context& context, broadcast::campaign_spec spec);
+  ~campaign_runner();
+  campaign_runner(const campaign_runner&) = delete;
+  campaign_runner& operator=(const campaign_runner&) = delete;
+
+  /// Runs until the campaign is done or cancelled, or stop() and the in-flight parts are answered.
+  boost::asio::awaitable<void> run();
+  /// Stops claiming; run() returns once what was sent is answered and recorded.
+  void stop();
+  /// A carrier has room again (or a bind came up).
+  void wake();
+  const std::string& id() const noexcept;
+
+ private:
+  struct impl;
+  std::shared_ptr<impl> impl_;  // shared with submit callbacks that may outlive a stopped runner briefly
+};
+
+}  // namespace loa::gateway

@@ -1,0 +1,148 @@
+#include "gateway/carrier_pool.hpp"
+
+#include <fmt/format.h>
+
+#include "gateway/carrier_link.hpp"
+
+namespace loa::gateway {
+
+carrier_pool::carrier_pool(boost::asio::io_context& io, const config::carrier_config& carrier,
+                           carrier_events events)
+    : io_(io),
+      carrier_(carrier),
+      events_(std::move(events)),
+      limiter_(rate_settings_for(carrier)),
+      sorter_(
+          [this](smpp::receipt r) {
+            if (events_.on_receipt) events_.on_receipt(carrier_.name, r);
+          },
+          [this](smpp::mo_message m) {
+            if (events_.on_mo) events_.on_mo(carrier_.name, m);
+          },
+          [this](std::string_view problem) {
+            if (events_.on_warn) events_.on_warn(fmt::format("{}: {}", carrier_.name, problem));
+          }) {
+  const auto settings = bind_settings_for(carrier_);
+  if (carrier_.bind == config::bind_mode::receiver) {
+    // Receipts and replies only: nothing is ever submitted here.
+    for (int i = 0; i < carrier_.sessions; ++i)
+      receivers_.push_back(std::make_unique<smpp::bind_driver>(io_, settings, limiter_,
+                                                               callbacks_for(fmt::format("rx{}", i + 1))));
+    return;
+  }
+  for (int i = 0; i < carrier_.sessions; ++i) {
+    transmitters_.push_back(std::make_unique<smpp::bind_driver>(io_, settings, limiter_,
+                                                                callbacks_for(fmt::format("#{}", i + 1))));
+    if (carrier_.bind == config::bind_mode::transmitter) {
+      // A transmitter gets no deliver_sm: its receipts come over a receiver bind of their own.
+      auto receiver = settings;
+      receiver.session.mode = smpp::bind_mode::receiver;
+      receivers_.push_back(std::make_unique<smpp::bind_driver>(io_, receiver, limiter_,
+                                                               callbacks_for(fmt::format("rx{}", i + 1))));
+    }
+  }
+}
+
+carrier_pool::~carrier_pool() = default;
+
+smpp::bind_callbacks carrier_pool::callbacks_for(std::string label) {
+  smpp::bind_callbacks cb;
+  cb.on_bound = [this, label](const std::string& smsc) {
+    if (events_.on_info)
+      events_.on_info(fmt::format("{} bind {}: bound{}{}", carrier_.name, label, smsc.empty() ? "" : " to ", smsc));
+    dispatch();
+  };
+  cb.on_unbound = [this, label](std::error_code why) {
+    if (events_.on_warn) events_.on_warn(fmt::format("{} bind {}: down ({})", carrier_.name, label, why.message()));
+  };
+  cb.on_bind_refused = [this, label](std::error_code why, bool slow) {
+    if (events_.on_warn)
+      events_.on_warn(fmt::format("{} bind {}: refused ({}){}", carrier_.name, label, why.message(),
+                                  slow ? ": check system_id and password; retrying slowly" : ""));
+  };
+  cb.on_deliver = [this](const smpp::pdu& p) { sorter_(p); };
+  cb.on_slots_free = [this](std::size_t) { dispatch(); };
+  cb.on_log = [this, label](std::error_code ec, std::string_view detail) {
+    if (events_.on_warn) events_.on_warn(fmt::format("{} bind {}: {}: {}", carrier_.name, label, ec.message(), detail));
+  };
+  return cb;
+}
+
+void carrier_pool::start() {
+  if (transmitters_.empty() && events_.on_warn)
+    events_.on_warn(fmt::format("{}: bound as receiver only: no notice can be sent through it", carrier_.name));
+  for (auto& b : transmitters_) b->start();
+  for (auto& b : receivers_) b->start();
+}
+
+void carrier_pool::stop(std::function<void()> done) {
+  // Whatever still waits in the queue was never sent: its owner may send it again later.
+  auto left = std::move(queue_);
+  queue_.clear();
+  for (auto& w : left) {
+    smpp::submit_outcome o;
+    o.kind = smpp::outcome_kind::retry_later;
+    o.error = smpp::error::not_bound;
+    w.done(o);
+  }
+  auto remaining = std::make_shared<std::size_t>(transmitters_.size() + receivers_.size());
+  if (*remaining == 0) {
+    done();
+    return;
+  }
+  auto one_closed = [remaining, done = std::move(done)] {
+    if (--*remaining == 0) done();
+  };
+  for (auto& b : transmitters_) b->async_stop(one_closed);
+  for (auto& b : receivers_) b->async_stop(one_closed);
+}
+
+void carrier_pool::submit(smpp::short_message body, submit_callback done) {
+  queue_.push_back({std::move(body), std::move(done)});
+  dispatch();
+}
+
+void carrier_pool::dispatch() {
+  if (dispatching_) return;  // an outcome delivered inline may submit again: finish this pass first
+  dispatching_ = true;
+  while (!queue_.empty()) {
+    smpp::bind_driver* best = nullptr;
+    std::size_t room = 0;
+    for (auto& b : transmitters_) {
+      if (b->state() != smpp::session_state::bound) continue;
+      const auto free = b->free_capacity();
+      if (free > room) {
+        room = free;
+        best = b.get();
+      }
+    }
+    if (!best) break;
+    auto w = std::move(queue_.front());
+    queue_.pop_front();
+    best->async_submit(std::move(w.body), [done = std::move(w.done)](smpp::submit_outcome o) { done(o); });
+  }
+  dispatching_ = false;
+  if (events_.on_capacity && free_capacity() > 0) events_.on_capacity(carrier_.name);
+}
+
+std::size_t carrier_pool::free_capacity() const {
+  std::size_t free = 0;
+  for (const auto& b : transmitters_)
+    if (b->state() == smpp::session_state::bound) free += b->free_capacity();
+  return free > queue_.size() ? free - queue_.size() : 0;
+}
+
+std::size_t carrier_pool::binds_up() const {
+  std::size_t n = 0;
+  for (const auto& b : transmitters_)
+    if (b->state() == smpp::session_state::bound) ++n;
+  return n;
+}
+
+std::size_t carrier_pool::outstanding() const {
+  std::size_t n = 0;
+  for (const auto& b : transmitters_) n += b->outstanding();
+  return n;
+}
+
+}  // namespace loa::gateway

@@ -1,0 +1,83 @@
+// One carrier's binds: `sessions` transmitting binds (and, when the carrier binds as transmitter, a receiver
+// beside each for its receipts), their shared rate limit, and one queue in front of them. Submits go to the
+// bound bind with the most room, never to a receiver; while no bind is up they wait in the queue, so a bind
+// that drops does not strand messages behind its back-off while another bind is up.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.hpp"
+#include "gateway/smpp/bind_driver.hpp"
+#include "gateway/smpp/deliver.hpp"
+#include "gateway/smpp/rate_limiter.hpp"
+#include "gateway/smpp/receipt.hpp"
+
+namespace loa::gateway {
+
+/// What a carrier pool reports to its owner (all optional; on the io_context thread).
+struct carrier_events {
+  std::function<void(std::string_view carrier, const smpp::receipt&)> on_receipt;
+  std::function<void(std::string_view carrier, const smpp::mo_message&)> on_mo;
+  std::function<void(std::string_view carrier)> on_capacity;  ///< room freed, or a bind came up
+  std::function<void(std::string_view line)> on_info;
+  std::function<void(std::string_view line)> on_warn;
+};
+
+class carrier_pool {
+ public:
+  using submit_callback = std::function<void(const smpp::submit_outcome&)>;
+
+  carrier_pool(boost::asio::io_context& io, const config::carrier_config& carrier, carrier_events events);
+  ~carrier_pool();
+  carrier_pool(const carrier_pool&) = delete;
+  carrier_pool& operator=(const carrier_pool&) = delete;
+
+  /// Opens every bind; they keep themselves up from then on.
+  void start();
+  /// Unbinds every bind gracefully; `done` runs when all are closed.
+  void stop(std::function<void()> done);
+
+  /// Sends one submit_sm body; `done` hears its outcome exactly once.
+  void submit(smpp::short_message body, submit_callback done);
+
+  const std::string& name() const noexcept { return carrier_.name; }
+  const config::carrier_config& config() const noexcept { return carrier_; }
+  /// Submits that would go out now: free window slots of the bound transmitting binds, less the queue.
+  std::size_t free_capacity() const;
+  /// Transmitting binds bound now.
+  std::size_t binds_up() const;
+  /// Transmitting binds configured.
+  std::size_t binds_total() const noexcept { return transmitters_.size(); }
+  /// Submits sent and not yet answered, over all binds.
+  std::size_t outstanding() const;
+  /// Submits waiting in the pool's queue.
+  std::size_t queued() const noexcept { return queue_.size(); }
+
+ private:
+  struct waiting {
+    smpp::short_message body;
+    submit_callback done;
+  };
+  void dispatch();
+  smpp::bind_callbacks callbacks_for(std::string label);
+
+  boost::asio::io_context& io_;
+  config::carrier_config carrier_;
+  carrier_events events_;
+  smpp::rate_limiter limiter_;
+  smpp::deliver_sorter sorter_;
+  std::vector<std::unique_ptr<smpp::bind_driver>> transmitters_;
+  std::vector<std::unique_ptr<smpp::bind_driver>> receivers_;
+  std::deque<waiting> queue_;
+  bool dispatching_ = false;
+};
+
+}  // namespace loa::gateway
