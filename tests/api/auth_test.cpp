@@ -29,7 +29,7 @@ TEST_CASE("auth: SHA-256 as config's token_sha256 holds it") {
         "0c7608d51a1cd241340365f240fcce28178d00f75c1f955e0a183db4a5f9e418");
 }
 
-TEST_CASE("auth: a bearer token finds its operator; anything else is 401") {
+TEST_CASE("auth: a bearer token finds its operator, anything else is 401") {
   auto a = demo();
   const auto now = api::authenticator::clock::now();
   auto r = a.authenticate("Bearer token-hoa", "127.0.0.1", now);

@@ -167,7 +167,7 @@ TEST_CASE("store: record values round-trip") {
   CHECK(back.consent_source == r.consent_source);
 }
 
-TEST_CASE("store: Redis going away gives a clear error; once back, nothing acknowledged is lost") {
+TEST_CASE("store: Redis going away gives a clear error, once back, nothing acknowledged is lost") {
   test::redis_server_options options;
   options.append_only = true;
   test::redis_server server(options);

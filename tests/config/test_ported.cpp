@@ -34,7 +34,7 @@ TEST_CASE("a ported file loads: header, comments, blank lines, spaces") {
   CHECK(m.at("84912000002") == "viettel");
 }
 
-TEST_CASE("numbers are kept as written; BOM and CRLF are accepted") {
+TEST_CASE("numbers are kept as written, BOM and CRLF are accepted") {
   const ported_map m =
       parse_ported("\xEF\xBB\xBFnumber,carrier\r\n0986 000 003,vinaphone\r\n+84912000004,viettel", "p.csv",
                    two_carriers());

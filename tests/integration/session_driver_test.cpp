@@ -68,7 +68,7 @@ TEST_CASE("bind_driver: async_submit works as a coroutine") {
   CHECK(out->kind == outcome_kind::accepted);
 }
 
-TEST_CASE("bind_driver: the window bounds what is in flight; the rest waits and all are accepted") {
+TEST_CASE("bind_driver: the window bounds what is in flight, the rest waits and all are accepted") {
   asio::io_context io;
   fake_smsc smsc{io};
   std::vector<pdu> held;
@@ -182,7 +182,7 @@ TEST_CASE("bind_driver: a deliver_sm receipt is answered and handed up") {
   CHECK(resp.status == 0);
 }
 
-TEST_CASE("bind_driver: an undecodable PDU is logged in hex and answered; the bind survives") {
+TEST_CASE("bind_driver: an undecodable PDU is logged in hex and answered, the bind survives") {
   asio::io_context io;
   fake_smsc smsc{io};
   smsc.on_pdu = [&](fake_link& l, const pdu& p) {
@@ -303,7 +303,7 @@ TEST_CASE("bind_driver: ESME_RTHROTTLED -> retry_later and the carrier's limiter
   CHECK(limiter.current_tps(rate_limiter::clock::now()) < 100);
 }
 
-TEST_CASE("bind_driver: nobody listening -> connect keeps retrying; stop ends it; queued submits retry") {
+TEST_CASE("bind_driver: nobody listening -> connect keeps retrying, stop ends it, queued submits retry") {
   asio::io_context io;
   std::uint16_t port = 0;
   {

@@ -93,7 +93,7 @@ TEST_CASE("sim: a transmitter's receipts go to a receiver bind of the same syste
   CHECK(submit(rx, "y").status == smpp::status::invbndsts);
 }
 
-TEST_CASE("sim: --fail-rate 1 reports failures; registered_delivery 0 asks for none") {
+TEST_CASE("sim: --fail-rate 1 reports failures, registered_delivery 0 asks for none") {
   test::smsc_sim sim({"--fail-rate", "1"});
   test::smpp_client c(sim.port);
   REQUIRE(c.bind(command_id::bind_transceiver, "loa", "pw")->status == 0);

@@ -566,7 +566,7 @@ TEST_CASE("session: answers the peer's enquire_link") {
   CHECK(p.status == 0);
 }
 
-TEST_CASE("session: enquire_link when idle; answered in time keeps the bind") {
+TEST_CASE("session: enquire_link when idle, answered in time keeps the bind") {
   harness h;
   h.bind_ok();
   auto a = h.s.on_timer(timer_id::enquire_link, t0 + 30s);
@@ -778,7 +778,7 @@ TEST_CASE("session: shutdown when bound and idle sends unbind, closes on unbind_
   CHECK(h.s.state() == session_state::closed);
 }
 
-TEST_CASE("session: shutdown drains outstanding submits before the unbind; queued ones are handed back") {
+TEST_CASE("session: shutdown drains outstanding submits before the unbind, queued ones are handed back") {
   harness h;
   h.bind_ok();
   auto p1 = h.submit_sent(1);
