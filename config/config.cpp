@@ -119,6 +119,12 @@ bool quiet_hours::contains(std::chrono::minutes time_of_day) const noexcept {
   return time_of_day >= from || time_of_day < to;  // across midnight, e.g. 21:30 -> 06:30
 }
 
+bool gateway_config::quiet_at(std::chrono::system_clock::time_point now) const noexcept {
+  if (!quiet) return false;
+  const auto local = std::chrono::floor<std::chrono::minutes>(now.time_since_epoch()) + utc_offset;
+  return quiet->contains(std::chrono::minutes((local.count() % 1440 + 1440) % 1440));
+}
+
 std::string redis_config::display() const {
   if (kind == transport::unix_socket) {
     return db == 0 ? fmt::format("unix://{}", socket.string())

@@ -113,6 +113,8 @@ struct gateway_config {
   host_port listen{"127.0.0.1", 8787};
   std::chrono::minutes utc_offset{7 * 60};  // Vietnam is UTC+7 all year
   std::optional<quiet_hours> quiet;         // absent: no quiet hours
+  // True when `now` falls inside the quiet hours, in local time at utc_offset.
+  bool quiet_at(std::chrono::system_clock::time_point now) const noexcept;
 };
 
 // redis: where the shared store and work queue live.

@@ -7,6 +7,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <unistd.h>
+
 #include <random>
 #include <unordered_map>
 
@@ -31,21 +33,17 @@ broadcast::router make_router(const config::configuration& cfg) {
   return broadcast::router(prefixes, cfg.routing.default_carrier, std::move(ported));
 }
 
-// A name for this gateway run, written into the records it claims: a restarted gateway can tell its own
-// claims from those a dead run left in flight.
-std::string run_name() {
+// "GATEWAY/RUN": the gateway (host and API port: one per machine and port) and this run of it, written into
+// the records it claims and the leases it holds. A restarted gateway tells its own claims from those a dead
+// run left in flight, and takes its dead run's leases over at once.
+std::string owner_name(const config::configuration& cfg) {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = 0;
   std::random_device rd;
-  return fmt::format("{:08x}{:08x}", rd(), rd());
+  return fmt::format("{}:{}/{:08x}{:08x}", host, cfg.gateway.listen.port, rd(), rd());
 }
 
 }  // namespace
-
-bool in_quiet_hours(const config::gateway_config& gateway, std::chrono::system_clock::time_point now) {
-  if (!gateway.quiet) return false;
-  const auto local = std::chrono::floor<std::chrono::minutes>(now.time_since_epoch()) + gateway.utc_offset;
-  const auto minute_of_day = ((local.count() % 1440) + 1440) % 1440;
-  return gateway.quiet->contains(std::chrono::minutes(minute_of_day));
-}
 
 struct broadcaster::impl {
   impl(asio::io_context& io_, const config::configuration& c, broadcast::subscriber_store& s,
@@ -60,7 +58,7 @@ struct broadcaster::impl {
         router(make_router(c)),
         matcher(io_, cs, warn),
         timer(io_),
-        context{io_, c, cs, router, pools, run_name(), info, warn} {
+        context{io_, c, cs, router, pools, owner_name(c), info, warn} {
     for (const auto& carrier : cfg.carriers) {
       receipt_modes[carrier.name] = receipt_mode_for(carrier);
       carrier_events events;
@@ -130,7 +128,7 @@ struct broadcaster::impl {
       auto state = spec.state;
       if (state == campaign_state::scheduled && spec.due_at_s <= now_s) state = campaign_state::waiting;
       if (state == campaign_state::waiting) {
-        const bool quiet = !spec.urgent && in_quiet_hours(cfg.gateway, now);
+        const bool quiet = !spec.urgent && cfg.gateway.quiet_at(now);
         if (!quiet) state = campaign_state::running;
       }
       if (state != spec.state) {
@@ -227,6 +225,10 @@ void broadcaster::stop(std::function<void()> done) {
 
 void broadcaster::poke() {
   impl_->poke();
+}
+
+void broadcaster::cancelled(const std::string& id) {
+  if (auto it = impl_->runners.find(id); it != impl_->runners.end()) it->second->cancel();
 }
 
 std::vector<carrier_health> broadcaster::health() const {

@@ -42,6 +42,8 @@ class broadcaster {
   void stop(std::function<void()> done);
   /// A campaign was created or changed: look at it now rather than at the next tick.
   void poke();
+  /// A campaign was cancelled: if it runs here, it stops claiming now (other gateways notice within a second).
+  void cancelled(const std::string& id);
 
   std::vector<carrier_health> health() const;
 
@@ -49,8 +51,5 @@ class broadcaster {
   struct impl;
   std::unique_ptr<impl> impl_;
 };
-
-/// True when `now` falls inside the configured quiet hours (local time at gateway.utc_offset).
-bool in_quiet_hours(const config::gateway_config& gateway, std::chrono::system_clock::time_point now);
 
 }  // namespace loa::gateway

@@ -46,6 +46,7 @@ struct lane {
 // One claimed recipient whose parts are with the carrier.
 struct job {
   std::string number;
+  std::uint64_t chunk = 0;  // the chunk it was read in: settles it once every part is answered and recorded
   lane* via = nullptr;
   std::vector<smpp::short_message> bodies;
   int open = 0;  // parts not yet answered for good
@@ -73,11 +74,14 @@ struct campaign_runner::impl : std::enable_shared_from_this<impl> {
   std::map<std::string, lane, std::less<>> lanes;
   std::uint64_t next_bucket = 0;   // the fan-out reads from here
   std::uint64_t buckets_per_chunk = 1;
-  std::map<std::uint64_t, std::size_t> chunk_open;  // chunk -> numbers read and not yet claimed
+  // chunk -> numbers read and not yet settled (claimed, every part answered and the answers recorded): a
+  // restart reads again from the first open chunk, so nothing a dead run left in flight is overlooked.
+  std::map<std::uint64_t, std::size_t> chunk_open;
   std::uint64_t cursor_written = 0;
   std::size_t unclaimed_total = 0;
   std::size_t parts_open = 0;
   std::vector<broadcast::part_outcome> outcomes;
+  std::vector<std::optional<std::uint64_t>> outcome_settles;  // per outcome: the chunk its recording settles
   std::deque<retry> retries;
   std::chrono::seconds validity{0};
   std::uint64_t resent = 0;  // parts sent again since the last outcome batch was written
@@ -168,22 +172,36 @@ struct campaign_runner::impl : std::enable_shared_from_this<impl> {
     co_return true;
   }
 
-  void chunk_claimed(std::uint64_t chunk) {
+  void chunk_settled(std::uint64_t chunk) {
     auto it = chunk_open.find(chunk);
     if (it != chunk_open.end() && --it->second == 0) chunk_open.erase(it);
-    --unclaimed_total;
   }
 
-  // Buckets below this are wholly claimed: a restart reads from here.
+  // Records outcomes of one recipient's parts; the last one settles its chunk once written.
+  void record(const std::string& number, std::uint64_t chunk, const std::string& parts, char letter,
+              const std::string& why) {
+    std::size_t last = outcomes.size();
+    for (std::size_t p = 0; p < parts.size(); ++p)
+      if (parts[p] == ps::in_flight) {
+        last = outcomes.size();
+        outcomes.push_back({number, static_cast<int>(p + 1), letter, "", why});
+        outcome_settles.emplace_back();
+      }
+    if (last == outcomes.size()) chunk_settled(chunk);
+    else outcome_settles[last] = chunk;
+  }
+
+  // Buckets below this are wholly settled: a restart reads from here.
   std::uint64_t durable_cursor() const { return chunk_open.empty() ? next_bucket : chunk_open.begin()->first; }
 
   // --- claims and submits ----------------------------------------------------------------------------
   std::size_t claim_budget(const lane& l) const {
     const auto binds = l.pool->binds_up();
     if (binds == 0 || !l.message) return l.message ? 0 : l.unclaimed.size();
-    // Keep the windows full and one more window's worth queued, no more: what is claimed and not yet sent
-    // is what a crash would leave uncertain.
-    const std::size_t target = 2 * static_cast<std::size_t>(l.carrier->window) * binds;
+    // Keep the windows full and a quarter window queued, no more: what is claimed and not yet answered is
+    // what a crash leaves uncertain.
+    const auto window = static_cast<std::size_t>(l.carrier->window);
+    const std::size_t target = (window + (window + 3) / 4) * binds;
     const std::size_t busy = l.pool->outstanding() + l.pool->queued() + l.retrying;
     return busy >= target ? 0 : (target - busy) / static_cast<std::size_t>(l.parts);
   }
@@ -204,48 +222,51 @@ struct campaign_runner::impl : std::enable_shared_from_this<impl> {
     }
     redis_ok();
     l.unclaimed.erase(l.unclaimed.begin(), l.unclaimed.begin() + static_cast<std::ptrdiff_t>(n));
-    std::vector<std::string> orphans;  // in flight in a dead run
+    unclaimed_total -= n;
+    std::vector<std::pair<std::string, std::uint64_t>> orphans;  // in flight in a dead run
     for (std::size_t i = 0; i < n; ++i) {
-      chunk_claimed(chunks[i]);
       if (results[i].claimed_now) {
-        start(l, std::move(numbers[i]), std::string(static_cast<std::size_t>(l.parts), ps::in_flight));
+        start(l, std::move(numbers[i]), chunks[i], std::string(static_cast<std::size_t>(l.parts), ps::in_flight));
         continue;
       }
       const auto rec = broadcast::parse_recipient_record(results[i].record);
-      if (rec.parts.find(ps::in_flight) == std::string::npos) continue;  // settled earlier: never again
-      if (rec.owner == cx.owner) {
-        start(l, std::move(numbers[i]), rec.parts);  // our own claim whose answer was lost
+      if (rec.parts.find(ps::in_flight) == std::string::npos) {
+        chunk_settled(chunks[i]);  // settled earlier: never again
+      } else if (rec.owner == cx.owner) {
+        start(l, std::move(numbers[i]), chunks[i], rec.parts);  // our own claim whose answer was lost
       } else if (cx.cfg.limits.resend_uncertain) {
-        orphans.push_back(std::move(numbers[i]));
+        orphans.emplace_back(std::move(numbers[i]), chunks[i]);
       } else {
-        for (std::size_t p = 0; p < rec.parts.size(); ++p)
-          if (rec.parts[p] == ps::in_flight)
-            outcomes.push_back({numbers[i], static_cast<int>(p + 1), ps::uncertain, "",
-                                "in flight when an earlier gateway run ended"});
+        record(numbers[i], chunks[i], rec.parts, ps::uncertain, "in flight when an earlier gateway run ended");
       }
     }
     if (!orphans.empty()) {
-      std::vector<std::string> parts;
-      if (auto ec = co_await cx.store.reclaim(spec.id, cx.owner, orphans, parts)) {
-        // Not taken over: they stay in flight under the dead run and the next restart decides.
+      std::vector<std::string> numbers_only, parts;
+      for (const auto& o : orphans) numbers_only.push_back(o.first);
+      if (auto ec = co_await cx.store.reclaim(spec.id, cx.owner, numbers_only, parts)) {
         redis_failed("taking over in-flight recipients", ec);
+        // Back in line: the next claim finds the same records and tries again.
+        for (auto& o : orphans) l.unclaimed.push_front(std::move(o));
+        unclaimed_total += orphans.size();
         co_return true;
       }
-      for (std::size_t i = 0; i < orphans.size(); ++i)
-        if (!parts[i].empty()) start(l, std::move(orphans[i]), parts[i]);
+      for (std::size_t i = 0; i < orphans.size(); ++i) {
+        if (parts[i].empty()) chunk_settled(orphans[i].second);
+        else start(l, std::move(orphans[i].first), orphans[i].second, parts[i]);
+      }
     }
     co_return true;
   }
 
   // Submits the parts marked in flight in `parts` (all of them for a fresh claim).
-  void start(lane& l, std::string number, const std::string& parts) {
+  void start(lane& l, std::string number, std::uint64_t chunk, const std::string& parts) {
     if (!l.message) {
-      for (std::size_t p = 0; p < parts.size(); ++p)
-        if (parts[p] == ps::in_flight) outcomes.push_back({number, static_cast<int>(p + 1), ps::rejected, "", l.unsendable});
+      record(number, chunk, parts, ps::rejected, l.unsendable);
       return;
     }
     auto j = std::make_shared<job>();
     j->number = std::move(number);
+    j->chunk = chunk;
     j->via = &l;
     const auto sender = sender_for(*l.carrier);
     submit_context context{sender, j->number, true, validity};
@@ -301,7 +322,9 @@ struct campaign_runner::impl : std::enable_shared_from_this<impl> {
 
   void settle(const std::shared_ptr<job>& j, int part, char letter, std::string receipt_key, std::string why) {
     outcomes.push_back({j->number, part + 1, letter, std::move(receipt_key), std::move(why)});
+    outcome_settles.emplace_back();
     --j->open;
+    if (j->open == 0) outcome_settles.back() = j->chunk;
     --parts_open;
     if (outcomes.size() >= outcome_batch / 2 || parts_open == 0) wake();
   }
@@ -319,8 +342,9 @@ struct campaign_runner::impl : std::enable_shared_from_this<impl> {
   asio::awaitable<bool> flush_outcomes() {
     if (outcomes.empty()) co_return false;
     const auto n = std::min(outcomes.size(), outcome_batch);
-    std::vector<broadcast::part_outcome> batch(std::make_move_iterator(outcomes.begin()),
-                                               std::make_move_iterator(outcomes.begin() + static_cast<std::ptrdiff_t>(n)));
+    // A copy: on failure the same batch is written again.
+    const std::vector<broadcast::part_outcome> batch(outcomes.begin(),
+                                                     outcomes.begin() + static_cast<std::ptrdiff_t>(n));
     if (auto ec = co_await cx.store.record_outcomes(spec.id, batch, receipt_ttl(), resent)) {
       // Kept: the script is idempotent, so the same batch is simply written again.
       redis_failed("recording answers", ec);
@@ -329,6 +353,9 @@ struct campaign_runner::impl : std::enable_shared_from_this<impl> {
     redis_ok();
     resent = 0;
     outcomes.erase(outcomes.begin(), outcomes.begin() + static_cast<std::ptrdiff_t>(n));
+    for (std::size_t i = 0; i < n; ++i)
+      if (outcome_settles[i]) chunk_settled(*outcome_settles[i]);
+    outcome_settles.erase(outcome_settles.begin(), outcome_settles.begin() + static_cast<std::ptrdiff_t>(n));
     co_return true;
   }
 
@@ -463,6 +490,11 @@ void campaign_runner::stop() {
 }
 
 void campaign_runner::wake() {
+  impl_->wake();
+}
+
+void campaign_runner::cancel() {
+  impl_->cancelled = true;
   impl_->wake();
 }
 

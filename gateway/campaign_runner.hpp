@@ -50,6 +50,8 @@ class campaign_runner {
   void stop();
   /// A carrier has room again (or a bind came up).
   void wake();
+  /// The campaign was cancelled: claim nothing more (what the binds already hold still goes out).
+  void cancel();
   const std::string& id() const noexcept;
 
  private:

@@ -141,7 +141,7 @@ std::size_t carrier_pool::binds_up() const {
 
 std::size_t carrier_pool::outstanding() const {
   std::size_t n = 0;
-  for (const auto& b : transmitters_) n += b->outstanding();
+  for (const auto& b : transmitters_) n += b->outstanding() + b->queued();
   return n;
 }
 

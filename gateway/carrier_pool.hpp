@@ -56,7 +56,7 @@ class carrier_pool {
   std::size_t binds_up() const;
   /// Transmitting binds configured.
   std::size_t binds_total() const noexcept { return transmitters_.size(); }
-  /// Submits sent and not yet answered, over all binds.
+  /// Submits handed to the binds and not yet answered (sent, or waiting in a bind for the rate limit).
   std::size_t outstanding() const;
   /// Submits waiting in the pool's queue.
   std::size_t queued() const noexcept { return queue_.size(); }

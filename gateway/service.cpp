@@ -34,6 +34,9 @@ redis::settings redis_settings_for(const config::redis_config& r) {
   s.password = r.password.reveal();
   s.db = r.db;
   s.client_name = "loa-gateway";
+  // Redis is local and restarts in a second: try again soon (the default back-off is the carriers' 10 s).
+  s.backoff.initial = std::chrono::milliseconds(200);
+  s.backoff.cap = std::chrono::seconds(5);
   return s;
 }
 
@@ -113,6 +116,7 @@ struct service::parts {
       return check_text(spec, plan);
     };
     hooks.changed = [this] { sending.poke(); };
+    hooks.cancelled = [this](const std::string& id) { sending.cancelled(id); };
     api::add_campaign_routes(r, auth, campaigns, store, std::move(hooks));
     return r;
   }

@@ -132,12 +132,13 @@ std::optional<response> read_spec(const request& r, const campaign_hooks& hooks,
   return std::nullopt;
 }
 
-broadcast::campaign_state initial_state(const broadcast::campaign_spec& spec) {
+broadcast::campaign_state initial_state(const broadcast::campaign_spec& spec, const config::gateway_config& gw) {
   const auto now = std::chrono::system_clock::now();
   const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   if (spec.due_at_s > now_s) return broadcast::campaign_state::scheduled;
-  // The scheduler moves a waiting campaign on when the quiet hours end (and at once when urgent).
-  return broadcast::campaign_state::waiting;
+  // The scheduler moves a waiting campaign on when the quiet hours end.
+  if (!spec.urgent && gw.quiet_at(now)) return broadcast::campaign_state::waiting;
+  return broadcast::campaign_state::running;
 }
 
 // POST /v1/campaigns
@@ -169,7 +170,7 @@ asio::awaitable<response> create(authenticator& auth, broadcast::campaign_store&
       if (auto it = sizes.find(g); it != sizes.end()) spec.estimated_recipients += it->second;
   }
   spec.created_at_ms = now_ms();
-  spec.state = initial_state(spec);
+  spec.state = initial_state(spec, hooks.cfg->gateway);
   bool existing = false;
   if (auto ec = co_await campaigns.create(spec, key_memory, existing)) co_return redis_failure(ec);
   if (existing) {
@@ -223,7 +224,7 @@ asio::awaitable<response> cancel(authenticator& auth, broadcast::campaign_store&
   std::optional<broadcast::campaign_state> before;
   if (auto ec = co_await campaigns.cancel(spec.id, before)) co_return redis_failure(ec);
   const bool changed = before && broadcast::is_active(*before);
-  if (changed && hooks.changed) hooks.changed();
+  if (changed && hooks.cancelled) hooks.cancelled(spec.id);
   bool found = false;
   broadcast::campaign_counts counts;
   if (auto ec = co_await campaigns.load(spec.id, spec, found)) co_return redis_failure(ec);

@@ -27,8 +27,10 @@ struct campaign_hooks {
   const config::configuration* cfg = nullptr;
   /// Checks the text against every carrier's split; an error message (naming the carrier) or the plan.
   std::function<std::optional<std::string>(const broadcast::campaign_spec&, campaign_plan&)> check;
-  /// A campaign was created or cancelled: the scheduler should look now.
+  /// A campaign was created: the scheduler should look now.
   std::function<void()> changed;
+  /// A campaign was cancelled: its runner should stop claiming now.
+  std::function<void(const std::string& id)> cancelled;
 };
 
 /// Adds POST /v1/campaigns, GET /v1/campaigns/{id}, POST /v1/campaigns/{id}/cancel.

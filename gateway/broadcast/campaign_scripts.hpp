@@ -227,10 +227,13 @@ flush_counts()
 return unmatched
 )lua";
 
-// Takes or renews the lease that makes one gateway run a campaign. KEYS: 1 lease. ARGV: 1 owner, 2 ms.
+// Takes or renews the lease that makes one gateway run a campaign. KEYS: 1 lease. ARGV: 1 owner
+// ("GATEWAY/RUN"), 2 ms. A holder with our GATEWAY and another RUN is our own previous life, dead: taken over
+// at once instead of waiting for its lease to run out.
 inline constexpr std::string_view lease = R"lua(
 local holder = redis.call('GET', KEYS[1])
-if holder and holder ~= ARGV[1] then return 0 end
+local function gateway_of(owner) return string.match(owner, '^(.*)/[^/]*$') or owner end
+if holder and holder ~= ARGV[1] and gateway_of(holder) ~= gateway_of(ARGV[1]) then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1
 )lua";

@@ -171,7 +171,8 @@ asio::awaitable<std::error_code> campaign_store::create(campaign_spec& spec, std
   co_return std::error_code{};
 }
 
-asio::awaitable<std::error_code> campaign_store::load(std::string_view id, campaign_spec& out, bool& found) {
+asio::awaitable<std::error_code> campaign_store::load(std::string_view id_view, campaign_spec& out, bool& found) {
+  const std::string id(id_view);  // `id_view` may be `out.id`, which is overwritten below
   auto [ec, resp] = co_await exec(connection_, command("HGETALL", campaign_keys::meta(id)));
   if (ec) co_return ec;
   std::map<std::string, std::string, std::less<>> f;
@@ -180,7 +181,7 @@ asio::awaitable<std::error_code> campaign_store::load(std::string_view id, campa
   found = f.count("state") > 0;
   if (!found) co_return std::error_code{};
   out = {};
-  out.id = std::string(id);
+  out.id = id;
   out.state = parse_campaign_state(f["state"]).value_or(campaign_state::done);
   out.wards = split(f["wards"]);
   out.groups = split(f["groups"]);

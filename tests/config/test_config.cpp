@@ -58,6 +58,13 @@ TEST_CASE("the example config/loa.yaml loads with every field") {
   REQUIRE(c.gateway.quiet);
   CHECK(c.gateway.quiet->from == 21h + 30min);
   CHECK(c.gateway.quiet->to == 6h + 30min);
+  // 21:30-06:30 Vietnam time (UTC+7) is 14:30-23:30 UTC.
+  using std::chrono::sys_days;
+  const auto day = sys_days{std::chrono::year{2026} / 11 / 22};
+  CHECK(c.gateway.quiet_at(day + 15h));              // 22:00 local
+  CHECK(c.gateway.quiet_at(day + 23h + 29min));      // 06:29 local, across midnight
+  CHECK_FALSE(c.gateway.quiet_at(day + 23h + 30min));  // 06:30 local: the window has ended
+  CHECK_FALSE(c.gateway.quiet_at(day + 7h));         // 14:00 local
   CHECK(c.redis.kind == redis_config::transport::tcp);
   CHECK(c.redis.host == "127.0.0.1");
   CHECK(c.redis.port == 6379);

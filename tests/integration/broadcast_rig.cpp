@@ -1,0 +1,190 @@
+#include "tests/integration/broadcast_rig.hpp"
+
+#include <fmt/format.h>
+
+#include <csignal>
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+#include "gateway/api/client.hpp"
+
+namespace loa::test {
+namespace {
+
+namespace json = boost::json;
+using boost::beast::http::verb;
+using namespace std::chrono_literals;
+
+std::vector<std::string> with_log(std::vector<std::string> args, const std::string& log) {
+  std::vector<std::string> out{"--system-id", "loa", "--password", "secret", "--receipt-delay-ms", "20", "--log",
+                               log};
+  out.insert(out.end(), args.begin(), args.end());
+  return out;
+}
+
+}  // namespace
+
+broadcast_rig::broadcast_rig(rig_options options) : redis(redis_server_options{{}, false, true}) {
+  viettel_log_ = temp_path("loa-sim-viettel") + ".jsonl";
+  vinaphone_log_ = temp_path("loa-sim-vinaphone") + ".jsonl";
+  viettel_ = std::make_unique<smsc_sim>(with_log(options.viettel_args, viettel_log_));
+  auto vina_args = options.vinaphone_args;
+  vina_args.insert(vina_args.end(), {"--id-base", "hex", "--receipt-id-base", "dec"});
+  vinaphone_ = std::make_unique<smsc_sim>(with_log(vina_args, vinaphone_log_));
+  http_port = free_port();
+  config_path = temp_path("loa-broadcast") + ".yaml";
+  gateway_log = temp_path("loa-gateway") + ".log";
+  const std::string common = "    system_id: loa\n    password: secret\n    window: 20\n    reconnect_min_s: 1\n"
+                             "    reconnect_max_s: 2\n    response_timeout_s: 5\n";
+  std::ofstream(config_path) << "gateway:\n  listen: 127.0.0.1:" << http_port << "\n"
+                             << options.gateway_lines << "redis:\n  url: redis://127.0.0.1:" << redis.port()
+                             << "/0\n"
+                             << "sender: \"UBND LThuy\"\n"
+                             << "carriers:\n"
+                             << "  - name: viettel\n    host: 127.0.0.1\n    port: " << viettel_->port << "\n"
+                             << common << "    sessions: 2\n    prefixes: [\"8496\"]\n"
+                             << options.carrier_lines
+                             << "  - name: vinaphone\n    host: 127.0.0.1\n    port: " << vinaphone_->port << "\n"
+                             << common << "    bind: transmitter\n    receipt_id: dec\n    prefixes: [\"8491\"]\n"
+                             << options.carrier_lines << "routing:\n  default: viettel\n"
+                             << options.top_lines << "operators:\n"
+                             << "  - name: hoa\n    token_sha256: "
+                                "\"0c7608d51a1cd241340365f240fcce28178d00f75c1f955e0a183db4a5f9e418\"\n"
+                             << "    wards: [long-thuy]\n    role: sender\n";
+}
+
+broadcast_rig::~broadcast_rig() {
+  if (gateway_) gateway_->stop(SIGKILL, 5s);
+}
+
+void broadcast_rig::start_gateway() {
+  gateway_.emplace(LOA_CLI_PATH, std::vector<std::string>{"--config", config_path, "gateway"}, gateway_log);
+  api::client health("http://127.0.0.1:" + std::to_string(http_port), "", 2s);
+  for (int i = 0; i < 200; ++i) {
+    api::reply r;
+    if (!health.call(verb::get, "/healthz", "", "", r) && r.status == 200) {
+      bool all_bound = true;
+      for (const auto& [name, c] : r.body.at("carriers").as_object()) all_bound &= c.at("bound").as_bool();
+      if (all_bound) return;
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  throw std::runtime_error("the gateway did not come up with every carrier bound; see " + gateway_log);
+}
+
+void broadcast_rig::kill_gateway() {
+  if (gateway_) gateway_->stop(SIGKILL, 5s);
+  gateway_.reset();
+}
+
+int broadcast_rig::stop_gateway() {
+  const int code = gateway_ ? gateway_->stop(SIGTERM, 20s) : -1;
+  gateway_.reset();
+  return code;
+}
+
+std::pair<unsigned, json::value> broadcast_rig::call(verb method, const std::string& target,
+                                                     const std::string& body) {
+  api::client c("http://127.0.0.1:" + std::to_string(http_port), "demo-token-hoa", 10s);
+  api::reply r;
+  if (auto ec = c.call(method, target, body, body.empty() ? "" : "application/json", r))
+    throw std::runtime_error("gateway unreachable: " + ec.message());
+  return {r.status, r.body};
+}
+
+void broadcast_rig::import(const std::string& csv) {
+  const auto path = temp_path("loa-import") + ".csv";
+  std::ofstream(path) << csv;
+  api::client c("http://127.0.0.1:" + std::to_string(http_port), "demo-token-hoa", 30s);
+  api::reply r;
+  if (c.call_file(verb::post, "/v1/wards/long-thuy/subscribers/import", path, "text/csv", r) || r.status != 200)
+    throw std::runtime_error("import failed: " + json::serialize(r.body));
+}
+
+std::string broadcast_rig::send(json::object body) {
+  if (!body.contains("ward")) body["ward"] = "long-thuy";
+  auto [status, reply] = call(verb::post, "/v1/campaigns", json::serialize(body));
+  if (status != 201 && status != 200) throw std::runtime_error("send refused: " + json::serialize(reply));
+  return std::string(reply.at("id").as_string());
+}
+
+json::object broadcast_rig::status(const std::string& id) {
+  auto [code, body] = call(verb::get, "/v1/campaigns/" + id);
+  if (code != 200) throw std::runtime_error("status failed: " + json::serialize(body));
+  return body.as_object();
+}
+
+bool broadcast_rig::try_status(const std::string& id, json::object& out) {
+  auto [code, body] = call(verb::get, "/v1/campaigns/" + id);
+  if (code == 503) {  // Redis away for a moment (a test restarts it): ask again
+    std::this_thread::sleep_for(100ms);
+    return false;
+  }
+  if (code != 200) throw std::runtime_error("status failed: " + json::serialize(body));
+  out = body.as_object();
+  return true;
+}
+
+json::object broadcast_rig::wait_finished(const std::string& id, std::chrono::seconds limit) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  json::object s;
+  do {
+    if (!try_status(id, s)) continue;
+    const auto state = s.at("state").as_string();
+    if ((state == "done" || state == "cancelled") && field(s, "pending") == 0) return s;
+    std::this_thread::sleep_for(100ms);
+  } while (std::chrono::steady_clock::now() < until);
+  return s;
+}
+
+json::object broadcast_rig::wait_for(const std::string& id, const std::string& name, std::int64_t value,
+                                     std::chrono::seconds limit) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  json::object s;
+  do {
+    if (try_status(id, s) && field(s, name) >= value) return s;
+    std::this_thread::sleep_for(20ms);
+  } while (std::chrono::steady_clock::now() < until);
+  return s;
+}
+
+accepted_messages broadcast_rig::accepted(const std::string& marker) const {
+  accepted_messages out;
+  std::set<std::pair<std::string, std::int64_t>> seen;
+  for (const auto* path : {&viettel_log_, &vinaphone_log_}) {
+    std::ifstream in(*path);
+    std::string line;
+    while (std::getline(in, line)) {
+      boost::system::error_code ec;
+      auto v = json::parse(line, ec);
+      if (ec || !v.is_object()) continue;
+      const auto& o = v.as_object();
+      if (!o.contains("event") || o.at("event") != "submit") continue;
+      const std::string number(o.at("destination").as_string());
+      // A part's text is the part alone: match the marker on the whole message's first part.
+      std::int64_t sequence = 1;
+      if (const auto* concat = o.if_contains("concat"); concat && concat->is_object())
+        sequence = concat->at("sequence").to_number<std::int64_t>();
+      if (sequence == 1 && std::string(o.at("text").as_string()).find(marker) == std::string::npos) continue;
+      ++out.submits;
+      ++out.parts_by_number[number];
+      if (!seen.insert({number, sequence}).second) out.duplicated.insert(number);
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> test_numbers(std::size_t count, std::size_t first) {
+  std::vector<std::string> out;
+  for (std::size_t i = first; i < first + count; ++i)
+    out.push_back(fmt::format("{}{:07}", i % 2 ? "8491" : "8496", 1000000 + i * 7));
+  return out;
+}
+
+std::int64_t field(const boost::json::object& o, const std::string& name) {
+  const auto* v = o.if_contains(name);
+  return v && v->is_number() ? v->to_number<std::int64_t>() : -1;
+}
+
+}  // namespace loa::test

@@ -1,0 +1,90 @@
+// A whole loa installation on 127.0.0.1 for the broadcast tests: redis-server (AOF, so that it can be killed
+// and restarted without losing what it acknowledged), two loa-smsc-sim carriers (viettel: a transceiver
+// answering in hex; vinaphone: a transmitter with a receiver beside it, receipts in decimal), and the real
+// `loa gateway` process, which the tests kill, restart and stop. Everything stops with the rig.
+#pragma once
+
+#include <boost/beast/http/verb.hpp>
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "tests/fixtures/redis_server.hpp"
+#include "tests/integration/fixtures/process.hpp"
+
+namespace loa::test {
+
+struct rig_options {
+  std::vector<std::string> viettel_args;    ///< extra loa-smsc-sim flags
+  std::vector<std::string> vinaphone_args;  ///< extra loa-smsc-sim flags
+  std::string carrier_lines;                ///< extra YAML lines for both carriers (4-space indent)
+  std::string top_lines;                    ///< extra top-level YAML (limits, ...)
+  std::string gateway_lines;                ///< extra YAML under gateway: (2-space indent)
+};
+
+/// What the simulators accepted: submit_sm per destination, and per (destination, part).
+struct accepted_messages {
+  std::map<std::string, int> parts_by_number;
+  std::size_t submits = 0;
+  /// Numbers that got some part more than once.
+  std::set<std::string> duplicated;
+};
+
+class broadcast_rig {
+ public:
+  explicit broadcast_rig(rig_options options = {});
+  ~broadcast_rig();
+
+  /// Starts `loa gateway` and waits (bounded) until Redis and every carrier's binds are up.
+  void start_gateway();
+  /// kill -9.
+  void kill_gateway();
+  /// SIGTERM; returns the exit code.
+  int stop_gateway();
+
+  /// One API call as operator hoa (ward long-thuy); the HTTP status and the JSON body.
+  std::pair<unsigned, boost::json::value> call(boost::beast::http::verb method, const std::string& target,
+                                               const std::string& body = {});
+  /// Imports CSV text into long-thuy.
+  void import(const std::string& csv);
+  /// Creates a campaign; returns its id (REQUIREs success).
+  std::string send(boost::json::object body);
+  /// The status document.
+  boost::json::object status(const std::string& id);
+  /// The status document, or false while Redis is unavailable (503).
+  bool try_status(const std::string& id, boost::json::object& out);
+  /// Polls until the campaign is done (or cancelled) with no receipt pending, or `limit` passes; the last
+  /// status.
+  boost::json::object wait_finished(const std::string& id, std::chrono::seconds limit = std::chrono::seconds(30));
+  /// Polls until `field` of the status reaches at least `value` (bounded); the last status.
+  boost::json::object wait_for(const std::string& id, const std::string& field, std::int64_t value,
+                               std::chrono::seconds limit = std::chrono::seconds(20));
+
+  /// What both simulators logged as accepted for messages whose text contains `marker`.
+  accepted_messages accepted(const std::string& marker) const;
+
+  redis_server redis;
+  std::string config_path;
+  std::uint16_t http_port = 0;
+  std::string gateway_log;
+
+ private:
+  std::unique_ptr<smsc_sim> viettel_;
+  std::unique_ptr<smsc_sim> vinaphone_;
+  std::string viettel_log_, vinaphone_log_;
+  std::optional<child_process> gateway_;
+};
+
+/// `count` numbers, alternately viettel (8496...) and vinaphone (8491...), from `first` on.
+std::vector<std::string> test_numbers(std::size_t count, std::size_t first = 0);
+
+/// Integer field of a JSON object.
+std::int64_t field(const boost::json::object& o, const std::string& name);
+
+}  // namespace loa::test

@@ -1,0 +1,246 @@
+// Campaigns end to end against real processes (tests/integration/broadcast_rig.hpp): every subscriber of the
+// groups gets the notice once, receipts are matched across carriers and id bases, and nothing is lost or sent
+// twice by accident when the gateway is killed, a carrier drops its bind or Redis restarts.
+#include <doctest/doctest.h>
+
+#include <fmt/format.h>
+#include <boost/json.hpp>
+
+#include <set>
+#include <thread>
+
+#include "tests/integration/broadcast_rig.hpp"
+
+using namespace loa;
+using test::field;
+namespace json = boost::json;
+using boost::beast::http::verb;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string notice =
+    "UBND phường Long Thủy thông báo: Lịch tiêm chủng vắc xin sởi - rubella cho trẻ từ 1 đến 5 tuổi vào thứ "
+    "Hai 23/11/2026, 7h30 tại Trạm Y tế phường. Mang theo sổ tiêm chủng.";
+
+// CSV rows for `numbers`, each in group "all" and, by position, in "even" or "odd".
+std::string csv_for(const std::vector<std::string>& numbers) {
+  std::string csv = "phone,name,groups\n";
+  for (std::size_t i = 0; i < numbers.size(); ++i)
+    csv += numbers[i] + ",Người dân " + std::to_string(i) + ",all;" + (i % 2 ? "odd" : "even") + "\n";
+  return csv;
+}
+
+// The records of `id` that are not settled, as "number=record" lines (for failure messages).
+std::string unsettled(const test::broadcast_rig& rig, const std::string& id) {
+  return rig.redis.command(
+      {"EVAL",
+       "local kv = redis.call('HGETALL', KEYS[1]) local out = {} "
+       "for i = 1, #kv, 2 do if string.find(kv[i + 1], '|[^|]*[IS][^|]*|') then "
+       "out[#out + 1] = kv[i] .. '=' .. kv[i + 1] end end return table.concat(out, ' ')",
+       "1", "loa:{c:" + id + "}:r"});
+}
+
+// Every recipient ends delivered or uncertain; none is queued or pending; the counts add up.
+void check_settled(const test::broadcast_rig& rig, const std::string& id, const json::object& s,
+                   std::int64_t recipients) {
+  INFO(json::serialize(s));
+  INFO("not settled: ", unsettled(rig, id));
+  INFO("gateway log: ", rig.gateway_log);
+  CHECK(s.at("state") == "done");
+  CHECK(field(s, "recipients") == recipients);
+  CHECK(field(s, "queued") == 0);
+  CHECK(field(s, "pending") == 0);
+  CHECK(field(s, "failed") == 0);
+  CHECK(field(s, "delivered") + field(s, "uncertain") == recipients);
+}
+
+// Quiet hours from two hours ago to two hours ahead (Vietnam time): now is inside them.
+std::string quiet_now() {
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  const auto minute = (std::chrono::duration_cast<std::chrono::minutes>(now).count() + 7 * 60) % 1440;
+  auto hhmm = [](long m) {
+    m = (m % 1440 + 1440) % 1440;
+    return fmt::format("{:02}:{:02}", m / 60, m % 60);
+  };
+  return fmt::format("  quiet_hours: {{ from: \"{}\", to: \"{}\" }}\n", hhmm(minute - 120), hhmm(minute + 120));
+}
+
+}  // namespace
+
+TEST_CASE("broadcast: a notice reaches every subscriber of the groups once: opted-out numbers are skipped") {
+  test::broadcast_rig rig;
+  rig.start_gateway();
+  const auto numbers = test::test_numbers(300);
+  rig.import(csv_for(numbers));
+  // Three numbers opt out, one of them only in "odd": the union of the groups still skips it.
+  for (const auto& n : {numbers[0], numbers[1], numbers[7]})
+    CHECK(rig.call(verb::post, "/v1/subscribers/" + n + "/optout").first == 200);
+
+  const auto id = rig.send({{"groups", json::array{"even", "odd"}}, {"text", notice}});
+  const auto s = rig.wait_finished(id);
+  INFO(json::serialize(s));
+  CHECK(s.at("state") == "done");
+  CHECK(field(s, "recipients") == 297);
+  CHECK(field(s, "skipped_optout") == 3);
+  CHECK(field(s, "submitted") == 297);
+  CHECK(field(s, "delivered") == 297);
+  CHECK(field(s, "queued") == 0);
+  CHECK(field(s, "pending") == 0);
+  CHECK(field(s, "parts") == 297 * 3);
+  // Routed by prefix; receipts matched on both carriers (vinaphone's receipts write ids in decimal).
+  const auto& by = s.at("by_carrier").as_object();
+  CHECK(field(by.at("viettel").as_object(), "delivered") == 149);    // 150 even positions, one opted out
+  CHECK(field(by.at("vinaphone").as_object(), "delivered") == 148);  // 150 odd positions, two opted out
+
+  const auto got = rig.accepted("Long Thủy");
+  CHECK(got.duplicated.empty());
+  CHECK(got.parts_by_number.size() == 297);
+  CHECK(got.submits == 297 * 3);
+  for (const auto& n : {numbers[0], numbers[1], numbers[7]}) CHECK(got.parts_by_number.count(n) == 0);
+  for (const auto& [number, parts] : got.parts_by_number) CHECK(parts == 3);
+}
+
+TEST_CASE("broadcast: the same --key twice creates one campaign: bad requests name the field") {
+  test::broadcast_rig rig;
+  rig.start_gateway();
+  rig.import(csv_for(test::test_numbers(20)));
+  const json::object body{{"ward", "long-thuy"}, {"groups", json::array{"all"}}, {"text", "Hop to dan pho 19h"},
+                          {"key", "bulletin-2026-47"}};
+  auto [first_status, first] = rig.call(verb::post, "/v1/campaigns", json::serialize(body));
+  CHECK(first_status == 201);
+  CHECK(first.at("existing") == false);
+  auto [second_status, second] = rig.call(verb::post, "/v1/campaigns", json::serialize(body));
+  CHECK(second_status == 200);
+  CHECK(second.at("existing") == true);
+  CHECK(second.at("id") == first.at("id"));
+  const auto s = rig.wait_finished(std::string(first.at("id").as_string()));
+  CHECK(field(s, "delivered") == 20);
+  CHECK(rig.accepted("Hop to dan pho").submits == 20);
+
+  auto refused = [&](json::object b, const std::string& field_name) {
+    auto [code, reply] = rig.call(verb::post, "/v1/campaigns", json::serialize(b));
+    INFO(json::serialize(reply));
+    CHECK(code == 400);
+    CHECK(reply.at("field").as_string() == field_name);
+  };
+  refused({{"ward", "long-thuy"}, {"groups", json::array{"all"}}}, "text");
+  refused({{"ward", "long-thuy"}, {"text", "x"}}, "groups");
+  refused({{"ward", "long-thuy"}, {"groups", json::array{"all"}}, {"text", "x"}, {"accents", "some"}}, "accents");
+  refused({{"ward", "long-thuy"}, {"groups", json::array{"all"}}, {"text", "x"}, {"at", "tomorrow"}}, "at");
+  refused({{"ward", "long-thuy"}, {"groups", json::array{"all"}}, {"text", std::string(2000, 'x')}}, "text");
+  auto [code, reply] = rig.call(verb::post, "/v1/campaigns",
+                                json::serialize(json::object{{"ward", "an-phu"}, {"groups", json::array{"all"}},
+                                                             {"text", "x"}}));
+  CHECK(code == 403);
+  CHECK(rig.call(verb::get, "/v1/campaigns/999").first == 404);
+}
+
+TEST_CASE("broadcast: cancel stops what is not yet submitted: --at and quiet hours hold a campaign back") {
+  // 100 messages a second: the campaign of 400 takes seconds, long enough to cancel in the middle.
+  test::broadcast_rig rig({.carrier_lines = "    tps: 50\n", .gateway_lines = quiet_now()});
+  rig.start_gateway();
+  rig.import(csv_for(test::test_numbers(400)));
+  // Inside quiet hours: waits, unless urgent.
+  const auto quiet = rig.send({{"groups", json::array{"all"}}, {"text", "Quiet test"}});
+  std::this_thread::sleep_for(1500ms);
+  CHECK(rig.status(quiet).at("state") == "waiting");
+  CHECK(field(rig.status(quiet), "submitted") == 0);
+  const auto later = rig.send({{"groups", json::array{"all"}}, {"text", "Later test"}, {"urgent", true},
+                               {"at", "2099-01-01T07:30"}});
+  CHECK(rig.status(later).at("state") == "scheduled");
+  CHECK(rig.status(later).at("due_at") == "2099-01-01T07:30:00+07:00");
+
+  const auto id = rig.send({{"groups", json::array{"all"}}, {"text", "Cancel test"}, {"urgent", true}});
+  auto s = rig.wait_for(id, "submitted", 50);
+  REQUIRE(field(s, "submitted") >= 50);
+  auto [code, cancelled] = rig.call(verb::post, "/v1/campaigns/" + id + "/cancel");
+  CHECK(code == 200);
+  CHECK(cancelled.at("cancelled") == true);
+  CHECK(cancelled.at("state") == "cancelled");
+  // What the binds already held (a window each, sent at the carrier's rate) still goes out; nothing after.
+  std::this_thread::sleep_for(2500ms);
+  const auto before = rig.accepted("Cancel test").submits;
+  std::this_thread::sleep_for(1000ms);
+  CHECK(rig.accepted("Cancel test").submits == before);
+  CHECK(before < 300);
+  s = rig.status(id);
+  CHECK(s.at("state") == "cancelled");
+  CHECK(field(s, "submitted") == static_cast<std::int64_t>(before));
+  auto [again_code, again] = rig.call(verb::post, "/v1/campaigns/" + id + "/cancel");
+  CHECK(again.at("cancelled") == false);
+  CHECK(rig.call(verb::post, "/v1/campaigns/" + quiet + "/cancel").second.at("cancelled") == true);
+  CHECK(rig.accepted("Quiet test").submits == 0);
+}
+
+TEST_CASE("broadcast: kill -9 in the middle: the restarted gateway goes on and sends nobody twice") {
+  test::broadcast_rig rig({.carrier_lines = "    tps: 400\n"});
+  rig.start_gateway();
+  const auto numbers = test::test_numbers(1600);
+  rig.import(csv_for(numbers));
+  const auto id = rig.send({{"groups", json::array{"all"}}, {"text", "Crash test"}});
+  auto s = rig.wait_for(id, "submitted", 300);
+  REQUIRE(field(s, "submitted") >= 300);
+  rig.kill_gateway();
+  const auto at_kill = rig.accepted("Crash test").submits;
+  CHECK(at_kill < 1600);
+  rig.start_gateway();
+  s = rig.wait_finished(id, 40s);
+  check_settled(rig, id, s, 1600);
+  // Parts in flight at the kill are reported uncertain (limits.uncertain: report): never sent again.
+  CHECK(field(s, "uncertain") <= 2 * (20 + 5) * 2);
+  const auto got = rig.accepted("Crash test");
+  CHECK(got.duplicated.empty());
+  CHECK(got.submits <= 1600);
+  CHECK(static_cast<std::int64_t>(got.submits) >= field(s, "delivered"));
+}
+
+TEST_CASE("broadcast: with limits.uncertain resend, what was in flight at a kill is sent again and counted") {
+  test::broadcast_rig rig({.carrier_lines = "    tps: 400\n", .top_lines = "limits:\n  uncertain: resend\n"});
+  rig.start_gateway();
+  rig.import(csv_for(test::test_numbers(1200)));
+  const auto id = rig.send({{"groups", json::array{"all"}}, {"text", "Resend test"}});
+  REQUIRE(field(rig.wait_for(id, "submitted", 300), "submitted") >= 300);
+  rig.kill_gateway();
+  rig.start_gateway();
+  const auto s = rig.wait_finished(id, 40s);
+  INFO(json::serialize(s));
+  check_settled(rig, id, s, 1200);
+  CHECK(field(s, "uncertain") == 0);
+  CHECK(field(s, "delivered") == 1200);
+  const auto got = rig.accepted("Resend test");
+  CHECK(got.parts_by_number.size() == 1200);
+  // Duplicates are at most what was resent, and the report says how many were resent.
+  CHECK(static_cast<std::int64_t>(got.duplicated.size()) <= field(s, "resent"));
+}
+
+TEST_CASE("broadcast: a carrier that drops its bind every 150 submits: the campaign pauses and goes on") {
+  test::broadcast_rig rig({.viettel_args = {"--drop-after", "150"}});
+  rig.start_gateway();
+  rig.import(csv_for(test::test_numbers(1000)));
+  const auto id = rig.send({{"groups", json::array{"all"}}, {"text", "Drop test"}});
+  const auto s = rig.wait_finished(id, 60s);
+  check_settled(rig, id, s, 1000);
+  const auto got = rig.accepted("Drop test");
+  CHECK(got.duplicated.empty());
+  // Submits cut off by the drop were never answered: uncertain, not resent.
+  CHECK(field(s, "delivered") >= 900);
+}
+
+TEST_CASE("broadcast: Redis killed and restarted mid-campaign: the campaign resumes and loses nothing") {
+  test::broadcast_rig rig({.carrier_lines = "    tps: 300\n"});
+  rig.start_gateway();
+  rig.import(csv_for(test::test_numbers(1200)));
+  const auto id = rig.send({{"groups", json::array{"all"}}, {"text", "Redis test"}});
+  REQUIRE(field(rig.wait_for(id, "submitted", 200), "submitted") >= 200);
+  rig.redis.kill();
+  std::this_thread::sleep_for(1s);
+  rig.redis.restart();
+  const auto s = rig.wait_finished(id, 40s);
+  check_settled(rig, id, s, 1200);
+  CHECK(field(s, "delivered") == 1200);  // the gateway lived: every answer was kept until Redis took it
+  const auto got = rig.accepted("Redis test");
+  CHECK(got.duplicated.empty());
+  CHECK(got.submits == 1200);
+  CHECK(rig.stop_gateway() == 0);
+}
