@@ -151,7 +151,6 @@ json::object broadcast_rig::wait_for(const std::string& id, const std::string& n
 
 accepted_messages broadcast_rig::accepted(const std::string& marker) const {
   accepted_messages out;
-  std::set<std::pair<std::string, std::int64_t>> seen;
   for (const auto* path : {&viettel_log_, &vinaphone_log_}) {
     std::ifstream in(*path);
     std::string line;
@@ -160,16 +159,11 @@ accepted_messages broadcast_rig::accepted(const std::string& marker) const {
       auto v = json::parse(line, ec);
       if (ec || !v.is_object()) continue;
       const auto& o = v.as_object();
-      if (!o.contains("event") || o.at("event") != "submit") continue;
+      if (!o.contains("event") || o.at("event") != "message") continue;  // one per reassembled message
+      if (std::string(o.at("text").as_string()).find(marker) == std::string::npos) continue;
       const std::string number(o.at("destination").as_string());
-      // A part's text is the part alone: match the marker on the whole message's first part.
-      std::int64_t sequence = 1;
-      if (const auto* concat = o.if_contains("concat"); concat && concat->is_object())
-        sequence = concat->at("sequence").to_number<std::int64_t>();
-      if (sequence == 1 && std::string(o.at("text").as_string()).find(marker) == std::string::npos) continue;
-      ++out.submits;
-      ++out.parts_by_number[number];
-      if (!seen.insert({number, sequence}).second) out.duplicated.insert(number);
+      ++out.messages;
+      if (++out.by_number[number] > 1) out.duplicated.insert(number);
     }
   }
   return out;

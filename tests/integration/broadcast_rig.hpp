@@ -28,11 +28,11 @@ struct rig_options {
   std::string gateway_lines;                ///< extra YAML under gateway: (2-space indent)
 };
 
-/// What the simulators accepted: submit_sm per destination, and per (destination, part).
+/// What the simulators accepted: whole messages (all parts arrived and were reassembled) per destination.
 struct accepted_messages {
-  std::map<std::string, int> parts_by_number;
-  std::size_t submits = 0;
-  /// Numbers that got some part more than once.
+  std::map<std::string, int> by_number;
+  std::size_t messages = 0;
+  /// Numbers that got the message more than once.
   std::set<std::string> duplicated;
 };
 
@@ -66,7 +66,7 @@ class broadcast_rig {
   boost::json::object wait_for(const std::string& id, const std::string& field, std::int64_t value,
                                std::chrono::seconds limit = std::chrono::seconds(20));
 
-  /// What both simulators logged as accepted for messages whose text contains `marker`.
+  /// What both simulators logged as complete messages whose text contains `marker`.
   accepted_messages accepted(const std::string& marker) const;
 
   redis_server redis;

@@ -95,10 +95,9 @@ TEST_CASE("broadcast: a notice reaches every subscriber of the groups once: opte
 
   const auto got = rig.accepted("Long Thủy");
   CHECK(got.duplicated.empty());
-  CHECK(got.parts_by_number.size() == 297);
-  CHECK(got.submits == 297 * 3);
-  for (const auto& n : {numbers[0], numbers[1], numbers[7]}) CHECK(got.parts_by_number.count(n) == 0);
-  for (const auto& [number, parts] : got.parts_by_number) CHECK(parts == 3);
+  CHECK(got.by_number.size() == 297);
+  CHECK(got.messages == 297);
+  for (const auto& n : {numbers[0], numbers[1], numbers[7]}) CHECK(got.by_number.count(n) == 0);
 }
 
 TEST_CASE("broadcast: the same --key twice creates one campaign: bad requests name the field") {
@@ -116,7 +115,7 @@ TEST_CASE("broadcast: the same --key twice creates one campaign: bad requests na
   CHECK(second.at("id") == first.at("id"));
   const auto s = rig.wait_finished(std::string(first.at("id").as_string()));
   CHECK(field(s, "delivered") == 20);
-  CHECK(rig.accepted("Hop to dan pho").submits == 20);
+  CHECK(rig.accepted("Hop to dan pho").messages == 20);
 
   auto refused = [&](json::object b, const std::string& field_name) {
     auto [code, reply] = rig.call(verb::post, "/v1/campaigns", json::serialize(b));
@@ -160,9 +159,9 @@ TEST_CASE("broadcast: cancel stops what is not yet submitted: --at and quiet hou
   CHECK(cancelled.at("state") == "cancelled");
   // What the binds already held (a window each, sent at the carrier's rate) still goes out; nothing after.
   std::this_thread::sleep_for(2500ms);
-  const auto before = rig.accepted("Cancel test").submits;
+  const auto before = rig.accepted("Cancel test").messages;
   std::this_thread::sleep_for(1000ms);
-  CHECK(rig.accepted("Cancel test").submits == before);
+  CHECK(rig.accepted("Cancel test").messages == before);
   CHECK(before < 300);
   s = rig.status(id);
   CHECK(s.at("state") == "cancelled");
@@ -170,7 +169,7 @@ TEST_CASE("broadcast: cancel stops what is not yet submitted: --at and quiet hou
   auto [again_code, again] = rig.call(verb::post, "/v1/campaigns/" + id + "/cancel");
   CHECK(again.at("cancelled") == false);
   CHECK(rig.call(verb::post, "/v1/campaigns/" + quiet + "/cancel").second.at("cancelled") == true);
-  CHECK(rig.accepted("Quiet test").submits == 0);
+  CHECK(rig.accepted("Quiet test").messages == 0);
 }
 
 TEST_CASE("broadcast: kill -9 in the middle: the restarted gateway goes on and sends nobody twice") {
@@ -182,7 +181,7 @@ TEST_CASE("broadcast: kill -9 in the middle: the restarted gateway goes on and s
   auto s = rig.wait_for(id, "submitted", 300);
   REQUIRE(field(s, "submitted") >= 300);
   rig.kill_gateway();
-  const auto at_kill = rig.accepted("Crash test").submits;
+  const auto at_kill = rig.accepted("Crash test").messages;
   CHECK(at_kill < 1600);
   rig.start_gateway();
   s = rig.wait_finished(id, 40s);
@@ -191,8 +190,8 @@ TEST_CASE("broadcast: kill -9 in the middle: the restarted gateway goes on and s
   CHECK(field(s, "uncertain") <= 2 * (20 + 5) * 2);
   const auto got = rig.accepted("Crash test");
   CHECK(got.duplicated.empty());
-  CHECK(got.submits <= 1600);
-  CHECK(static_cast<std::int64_t>(got.submits) >= field(s, "delivered"));
+  CHECK(got.messages <= 1600);
+  CHECK(static_cast<std::int64_t>(got.messages) >= field(s, "delivered"));
 }
 
 TEST_CASE("broadcast: with limits.uncertain resend, what was in flight at a kill is sent again and counted") {
@@ -209,7 +208,7 @@ TEST_CASE("broadcast: with limits.uncertain resend, what was in flight at a kill
   CHECK(field(s, "uncertain") == 0);
   CHECK(field(s, "delivered") == 1200);
   const auto got = rig.accepted("Resend test");
-  CHECK(got.parts_by_number.size() == 1200);
+  CHECK(got.by_number.size() == 1200);
   // Duplicates are at most what was resent, and the report says how many were resent.
   CHECK(static_cast<std::int64_t>(got.duplicated.size()) <= field(s, "resent"));
 }
@@ -241,6 +240,77 @@ TEST_CASE("broadcast: Redis killed and restarted mid-campaign: the campaign resu
   CHECK(field(s, "delivered") == 1200);  // the gateway lived: every answer was kept until Redis took it
   const auto got = rig.accepted("Redis test");
   CHECK(got.duplicated.empty());
-  CHECK(got.submits == 1200);
+  CHECK(got.messages == 1200);
   CHECK(rig.stop_gateway() == 0);
+}
+
+namespace {
+
+struct cli_result {
+  int exit = -1;
+  std::string out;
+};
+
+// Runs the real `loa` against the rig's gateway (bounded).
+cli_result loa_cli(const test::broadcast_rig& rig, std::vector<std::string> args) {
+  setenv("LOA_TOKEN", "demo-token-hoa", 1);
+  args.insert(args.begin(), {"--config", rig.config_path});
+  test::child_process p(LOA_CLI_PATH, args, test::temp_path("loa-cli-stderr"));
+  cli_result r;
+  while (auto line = p.read_line(std::chrono::seconds(60))) r.out += *line + "\n";
+  r.exit = p.stop(0, std::chrono::seconds(60));
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("cli: loa send --wait follows the campaign to its final counts, status and cancel answer as CONTRACT says") {
+  test::broadcast_rig rig({.viettel_args = {"--fail-rate", "0"}});
+  rig.start_gateway();
+  rig.import(csv_for(test::test_numbers(120)));
+  auto r = loa_cli(rig, {"--json", "send", "--ward", "long-thuy", "--group", "even", "--text", notice, "--wait"});
+  INFO(r.out);
+  CHECK(r.exit == 0);
+  auto v = json::parse(r.out).as_object();
+  const std::string id(v.at("id").as_string());
+  CHECK(v.at("state") == "done");
+  CHECK(field(v, "recipients") == 60);
+  CHECK(field(v, "delivered") == 60);
+  CHECK(field(v, "parts") == 180);
+
+  r = loa_cli(rig, {"status", id});
+  CHECK(r.exit == 0);
+  CHECK(r.out.find("delivered") != std::string::npos);
+  r = loa_cli(rig, {"--json", "cancel", id});
+  CHECK(r.exit == 0);
+  CHECK(json::parse(r.out).at("cancelled") == false);  // done: nothing to cancel
+
+  // The same key twice from cron: one campaign.
+  r = loa_cli(rig, {"--json", "send", "--ward", "long-thuy", "--group", "odd", "--text", "Hop to dan pho 19h",
+                    "--key", "weekly-47", "--yes"});
+  CHECK(r.exit == 0);
+  const auto first = json::parse(r.out).at("id");
+  r = loa_cli(rig, {"--json", "send", "--ward", "long-thuy", "--group", "odd", "--text", "Hop to dan pho 19h",
+                    "--key", "weekly-47", "--yes"});
+  CHECK(json::parse(r.out).at("id") == first);
+  CHECK(json::parse(r.out).at("existing") == true);
+  rig.wait_finished(std::string(first.as_string()));
+  CHECK(rig.accepted("Hop to dan pho").messages == 60);
+
+  r = loa_cli(rig, {"send", "--ward", "an-phu", "--group", "all", "--text", "x"});
+  CHECK(r.exit == 2);  // not this operator's ward
+  r = loa_cli(rig, {"send", "--ward", "long-thuy", "--group", "all", "--text", ""});
+  CHECK(r.exit == 1);
+}
+
+TEST_CASE("cli: loa send --wait exits 4 when some messages failed") {
+  test::broadcast_rig rig({.viettel_args = {"--fail-rate", "1"}});
+  rig.start_gateway();
+  rig.import(csv_for(test::test_numbers(10)));
+  const auto r = loa_cli(rig, {"--json", "send", "--ward", "long-thuy", "--group", "all", "--text", "Fail test", "--wait"});
+  INFO(r.out);
+  CHECK(r.exit == 4);
+  const auto v = json::parse(r.out).as_object();
+  CHECK(field(v, "failed") + field(v, "expired") == 5);  // the five viettel numbers; vinaphone delivers
+  CHECK(field(v, "delivered") == 5);
 }

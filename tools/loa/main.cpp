@@ -7,8 +7,9 @@
 #include <cstdlib>
 #include <functional>
 
-#include "tools/loa/cli.hpp"
+#include "tools/loa/campaign_commands.hpp"
 #include "tools/loa/carrier_check_command.hpp"
+#include "tools/loa/cli.hpp"
 #include "tools/loa/gateway_command.hpp"
 #include "tools/loa/split_command.hpp"
 #include "tools/loa/subscriber_commands.hpp"
@@ -22,12 +23,16 @@ int main(int argc, char** argv) {
 
   CLI::App app{"loa: the ward SMS broadcast gateway"};
   app.require_subcommand(1);
+  // Global flags may also come after the command (`loa send ... --json`, as CONTRACT.md writes them);
+  // subcommands inherit this.
+  app.fallthrough();
   app.add_option("--config", globals.config_file, "Configuration file (or LOA_CONFIG)");
   app.add_option("--server", globals.server, "Gateway URL (default: from gateway.listen)");
   app.add_option("--token", globals.token, "Operator token (or LOA_TOKEN)");
   app.add_flag("--json", globals.json, "Machine-readable output on stdout");
 
   std::function<int()> run;
+  add_campaign_commands(app, globals, run);
   add_carrier_check_command(app, globals, run);
   add_gateway_command(app, globals, run);
   add_split_command(app, globals, run);

@@ -1,0 +1,330 @@
+#include "tools/loa/campaign_commands.hpp"
+
+#include <fmt/core.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <boost/json.hpp>
+
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <thread>
+
+#include "tools/loa/progress.hpp"
+#include "tools/loa/remote.hpp"
+
+namespace loa::cli {
+namespace {
+
+namespace json = boost::json;
+using boost::beast::http::verb;
+using progress::clock;
+
+struct send_arguments {
+  std::vector<std::string> wards;
+  std::vector<std::string> groups;
+  std::string text;
+  std::string accents = "keep";
+  std::string sender;
+  std::string at;
+  std::string key;
+  bool urgent = false;
+  std::uint64_t validity_s = 0;  // 0: the gateway's default
+  std::string template_name;     // issue 6
+  std::vector<std::string> vars;
+  bool dry_run = false;
+  bool yes = false;
+  bool wait = false;
+  double wait_timeout_s = 600;
+};
+
+struct campaign_arguments {
+  std::string id;
+  bool watch = false;
+  double wait_timeout_s = 600;
+};
+
+std::string campaign_path(std::string_view id) {
+  return "/v1/campaigns/" + url_encode(id);
+}
+
+std::string field(const json::value& doc, std::string_view key) {
+  const auto* v = doc.as_object().if_contains(key);
+  if (!v || v->is_null()) return {};
+  return v->is_string() ? std::string(v->as_string()) : json::serialize(*v);
+}
+
+std::uint64_t number(const json::value& doc, std::string_view key) {
+  const auto* v = doc.as_object().if_contains(key);
+  return v && v->is_number() ? static_cast<std::uint64_t>(std::max(0.0, v->to_number<double>())) : 0;
+}
+
+bool flag(const json::value& doc, std::string_view key, bool otherwise) {
+  const auto* v = doc.as_object().if_contains(key);
+  return v && v->is_bool() ? v->as_bool() : otherwise;
+}
+
+std::string plural(std::uint64_t n, std::string_view word) {
+  return fmt::format("{} {}{}", progress::thousands(n), word, n == 1 ? "" : "s");
+}
+
+// Ctrl-C while following stops the following, not the campaign: say so, or an official may think it was
+// cancelled.
+volatile std::sig_atomic_t interrupted = 0;
+void on_interrupt(int) {
+  interrupted = 1;
+}
+
+enum class display { none, bar, lines };
+
+display choose_display(const global_options& globals) {
+  if (globals.json) return display::none;
+  // The progress goes to stderr, so that is the stream whose kind matters: a bar's \r in a file is noise.
+  const char* term = std::getenv("TERM");
+  const bool terminal = isatty(STDERR_FILENO) && !(term && std::string_view(term) == "dumb");
+  return terminal ? display::bar : display::lines;
+}
+
+std::size_t terminal_columns() {
+  winsize size{};
+  if (ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0)
+    return std::min<std::size_t>(size.ws_col, 80);
+  return 80;
+}
+
+// One poll, with call_gateway's exit codes. Unlike it, it prints nothing, so the progress line can be cleared
+// before an error shows.
+struct poll_result {
+  std::optional<json::value> body;
+  exit_code code = exit_code::done;
+  std::string error;
+  bool transient = false;  // the gateway or its Redis may come back (a restart)
+};
+
+poll_result poll(api::client& client, const std::string& target) {
+  api::reply reply;
+  if (const auto ec = client.call(verb::get, target, {}, {}, reply)) {
+    return {std::nullopt, exit_code::unreachable,
+            fmt::format("cannot reach the gateway at {} ({}); is `loa gateway` running?", client.server(),
+                        ec.message()),
+            true};
+  }
+  if (reply.status >= 200 && reply.status < 300) return {std::move(reply.body), exit_code::done, {}, false};
+  std::string message = reply.body.is_object() && reply.body.as_object().contains("error")
+                            ? std::string(reply.body.at("error").as_string())
+                            : fmt::format("the gateway answered HTTP {}", reply.status);
+  if (reply.status == 401 || reply.status == 403 || reply.status == 429)
+    return {std::nullopt, exit_code::not_permitted, message, false};
+  if (reply.status >= 500) return {std::nullopt, exit_code::unreachable, message, true};
+  return {std::nullopt, exit_code::bad_input, message, false};
+}
+
+// Follows campaign `id` until it finishes, the wait times out, or the gateway goes away: progress on stderr,
+// then the final document (--json) or the summary. Returns the exit code of CONTRACT.md.
+int follow(const global_options& globals, const std::string& id, double timeout_s) {
+  const auto mode = choose_display(globals);
+  const auto start = clock::now();
+  api::client client(server_url(globals), globals.token, std::chrono::seconds(10));
+  progress::rate_meter rate;
+  progress::log_lines lines(start);
+  progress::wait_deadline deadline(
+      std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(timeout_s)));
+  const std::size_t columns = mode == display::bar ? terminal_columns() : 80;
+  std::size_t drawn = 0;  // characters of the bar on screen
+  const auto clear = [&] {
+    if (drawn > 0) fmt::print(stderr, "{}\r", progress::redraw("", drawn));
+    drawn = 0;
+  };
+
+  interrupted = 0;
+  const auto previous_handler = std::signal(SIGINT, on_interrupt);
+  std::optional<json::value> latest;
+  std::optional<clock::time_point> unreachable_since;
+  bool gave_up = false;
+  for (;;) {
+    auto r = poll(client, campaign_path(id));
+    const auto now = clock::now();
+    if (!r.body) {
+      // A gateway restarting (or reconnecting to Redis) is not the end of the campaign: allow it 10 s.
+      if (r.transient && now - unreachable_since.value_or(now) < std::chrono::seconds(10) && !interrupted) {
+        if (!unreachable_since) unreachable_since = now;
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        continue;
+      }
+      std::signal(SIGINT, previous_handler);
+      clear();
+      return fail(globals, r.code, r.error);
+    }
+    unreachable_since.reset();
+    latest = std::move(r.body);
+    const auto c = progress::read_counts(*latest);
+    rate.add(now, c.submitted);
+    gave_up = !c.finished() && deadline.passed(c, now);
+    const bool last = c.finished() || gave_up || interrupted;
+    if (mode == display::bar) {
+      const auto line = progress::bar_line(c, rate.per_second(), columns);
+      fmt::print(stderr, "{}", progress::redraw(line, drawn));
+      std::fflush(stderr);
+      drawn = line.size();
+    } else if (mode == display::lines) {
+      if (auto line = lines.next(c, now, last)) fmt::print(stderr, "{}\n", *line);
+    }
+    if (last) break;
+    for (int i = 0; i < 10 && !interrupted; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  std::signal(SIGINT, previous_handler);
+  clear();
+  if (interrupted) {
+    fmt::print(
+        stderr,
+        "stopped following campaign {}; it goes on (`loa status {}` shows it, `loa cancel {}` stops it)\n",
+        id, id, id);
+    return 130;  // what a shell reports for Ctrl-C
+  }
+
+  const auto c = progress::read_counts(*latest);
+  const auto verdict = progress::judge(
+      c, gave_up ? std::optional(std::chrono::seconds(std::llround(timeout_s))) : std::nullopt);
+  if (globals.json) {
+    print_json(*latest);  // the verdict is in the counts and the exit code
+  } else {
+    fmt::print("{}\n{}\n", progress::summary(c), verdict.message);
+  }
+  return static_cast<int>(verdict.code);
+}
+
+// "templates and --dry-run come with issue 6": until then the flags parse (CONTRACT.md lists them) and
+// refuse.
+// Templates and the dry-run preview are not built yet (issue 6): refused rather than ignored, since a
+// preview that sends would be worse than an error. --yes is accepted: nothing asks for confirmation yet.
+bool wants_issue_6(const send_arguments& a) {
+  return !a.template_name.empty() || !a.vars.empty() || a.dry_run;
+}
+
+int run_send(const global_options& globals, const send_arguments& a) {
+  if (wants_issue_6(a))
+    return fail(globals, exit_code::bad_input,
+                "templates and --dry-run come with issue 6; use --text for now");
+  std::string text = a.text;
+  if (text == "-") {  // a long notice from a file: loa send ... --text - < notice.txt
+    text.assign(std::istreambuf_iterator<char>(std::cin), {});
+    while (text.ends_with('\n') || text.ends_with('\r')) text.pop_back();  // a newline would cost a character
+  }
+  if (text.empty())
+    return fail(globals, exit_code::bad_input, "give the notice with --text TEXT (- reads standard input)");
+
+  json::object body{{"wards", json::value_from(a.wards)},
+                    {"groups", json::value_from(a.groups)},
+                    {"text", text},
+                    {"accents", a.accents}};
+  if (!a.sender.empty()) body["sender"] = a.sender;
+  if (!a.at.empty()) body["at"] = a.at;
+  if (!a.key.empty()) body["key"] = a.key;
+  if (a.urgent) body["urgent"] = true;
+  if (a.validity_s > 0) body["validity_s"] = a.validity_s;
+  const auto r = call_gateway(globals, verb::post, "/v1/campaigns", json::serialize(body));
+  if (!r.body) return r.exit;
+  const auto& doc = *r.body;
+  if (!doc.is_object())
+    return fail(globals, exit_code::unreachable, "the gateway's answer is not a campaign");
+  const std::string id = progress::read_counts(doc).id;
+  if (id.empty()) return fail(globals, exit_code::unreachable, "the gateway's answer has no campaign id");
+
+  if (!globals.json) {
+    const auto what = fmt::format("{}, about {}, {} ({}) each", progress::state_words(field(doc, "state")),
+                                  plural(number(doc, "estimated_recipients"), "recipient"),
+                                  plural(number(doc, "parts_per_message"), "part"), field(doc, "encoding"));
+    if (flag(doc, "existing", false)) {
+      fmt::print("campaign {} was already created with key {}: nothing new is sent ({})\n", id, a.key, what);
+    } else {
+      fmt::print("campaign {} created: {}\n", id, what);
+    }
+    std::fflush(stdout);
+  }
+  if (a.wait) return follow(globals, id, a.wait_timeout_s);
+  if (globals.json) print_json(doc);
+  return 0;
+}
+
+int run_status(const global_options& globals, const campaign_arguments& a) {
+  if (a.watch) return follow(globals, a.id, a.wait_timeout_s);
+  const auto r = call_gateway(globals, verb::get, campaign_path(a.id));
+  if (!r.body) return r.exit;
+  if (globals.json) {
+    print_json(*r.body);
+  } else {
+    fmt::print("{}", progress::summary(progress::read_counts(*r.body)));
+  }
+  return 0;
+}
+
+int run_cancel(const global_options& globals, const campaign_arguments& a) {
+  const auto r = call_gateway(globals, verb::post, campaign_path(a.id) + "/cancel");
+  if (!r.body) return r.exit;
+  if (globals.json) {
+    print_json(*r.body);
+    return 0;
+  }
+  const auto c = progress::read_counts(*r.body);
+  const std::string id = c.id.empty() ? a.id : c.id;
+  if (flag(*r.body, "cancelled", c.state == "cancelled") && c.state == "cancelled") {
+    fmt::print("campaign {} cancelled: {} not sent", id, progress::thousands(c.queued));
+    // What left before the cancel still travels; its receipts keep coming.
+    if (c.pending > 0)
+      fmt::print("; {} already submitted still await a receipt", progress::thousands(c.pending));
+    fmt::print("\n");
+  } else if (c.state == "cancelled") {
+    fmt::print("campaign {} was already cancelled: nothing to cancel\n", id);
+  } else {
+    fmt::print("campaign {} was already {}: nothing to cancel\n", id, progress::state_words(c.state));
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_campaign_commands(CLI::App& app, const global_options& globals, std::function<int()>& run) {
+  auto s = std::make_shared<send_arguments>();
+  auto* send = app.add_subcommand("send", "Send a notice to groups of a ward (a campaign); prints its id");
+  send->add_option("--ward", s->wards, "Ward (repeatable)")->required();
+  send->add_option("--group", s->groups, "Group (repeatable)")->required();
+  auto* text = send->add_option("--text", s->text, "The notice (UTF-8); - reads it from standard input");
+  auto* tmpl = send->add_option("--template", s->template_name, "A notice template (coming with issue 6)");
+  text->excludes(tmpl);
+  send->add_option("--var", s->vars, "k=v for the template (repeatable; issue 6)")->needs(tmpl);
+  send->add_option("--accents", s->accents, "keep | strip | auto")
+      ->check(CLI::IsMember({"keep", "strip", "auto"}))
+      ->capture_default_str();
+  send->add_option("--sender", s->sender, "Source address (brandname; default from the configuration)");
+  send->add_option("--at", s->at, "When: 2026-11-23T07:30 (gateway time), or with +07:00 or Z");
+  send->add_option("--key", s->key, "Idempotency key: a repeated call with it sends nothing new");
+  send->add_flag("--urgent", s->urgent, "Send inside quiet hours too");
+  send->add_option("--validity", s->validity_s, "Seconds a carrier keeps trying to deliver")
+      ->check(CLI::PositiveNumber);
+  send->add_flag("--dry-run", s->dry_run, "Preview recipients, encoding and cost (issue 6)");
+  send->add_flag("--yes", s->yes, "Do not ask for confirmation (issue 6)");
+  send->add_flag("--wait", s->wait, "Follow it to the end; exit 4 unless every recipient got it");
+  send->add_option("--wait-timeout", s->wait_timeout_s, "Seconds to wait for receipts once it is done")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  send->callback([&run, &globals, s] { run = [&globals, s] { return run_send(globals, *s); }; });
+
+  auto c = std::make_shared<campaign_arguments>();
+  auto* status = app.add_subcommand("status", "Counts of a campaign");
+  status->add_option("ID", c->id, "Campaign id")->required();
+  status->add_flag("--watch", c->watch, "Follow it to the end (like send --wait)");
+  status
+      ->add_option("--wait-timeout", c->wait_timeout_s,
+                   "With --watch: seconds to wait for receipts once it is done")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  status->callback([&run, &globals, c] { run = [&globals, c] { return run_status(globals, *c); }; });
+
+  auto* cancel = app.add_subcommand("cancel", "Stop what a campaign has not yet submitted");
+  cancel->add_option("ID", c->id, "Campaign id")->required();
+  cancel->callback([&run, &globals, c] { run = [&globals, c] { return run_cancel(globals, *c); }; });
+}
+
+}  // namespace loa::cli
