@@ -58,6 +58,7 @@ struct broadcaster::impl {
         router(make_router(c)),
         matcher(io_, cs, warn),
         timer(io_),
+        sweep_timer(io_),
         context{io_, c, cs, router, pools, owner_name(c), info, warn} {
     for (const auto& carrier : cfg.carriers) {
       receipt_modes[carrier.name] = receipt_mode_for(carrier);
@@ -88,6 +89,7 @@ struct broadcaster::impl {
   std::map<std::string, std::unique_ptr<carrier_pool>, std::less<>> pools;
   receipt_matcher matcher;
   asio::steady_timer timer;
+  asio::steady_timer sweep_timer;
   runner_context context;
   std::map<std::string, std::unique_ptr<campaign_runner>> runners;
   bool woken = false;
@@ -158,6 +160,25 @@ struct broadcaster::impl {
     });
   }
 
+  // Campaigns whose receipts are overdue: what still waits counts as expired.
+  asio::awaitable<void> expire_overdue() {
+    auto& wait = sweep_timer;
+    while (!stopping) {
+      std::vector<std::string> ids;
+      const auto now_s =
+          std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+      if (!co_await campaigns.receipt_deadlines_due(now_s, 10, ids)) {
+        for (const auto& id : ids) {
+          std::uint64_t seen = 0;
+          if (auto ec = co_await campaigns.expire_pending(id, seen)) break;
+          info(fmt::format("campaign {}: validity period over; parts still without a receipt count as expired", id));
+        }
+      }
+      wait.expires_after(5s);
+      co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+  }
+
   asio::awaitable<void> schedule() {
     while (!stopping) {
       co_await schedule_once();
@@ -214,12 +235,14 @@ void broadcaster::start() {
         co_await p.schedule();
       },
       asio::detached);
+  asio::co_spawn(p.io, p.expire_overdue(), asio::detached);
 }
 
 void broadcaster::stop(std::function<void()> done) {
   auto& p = *impl_;
   p.stopping = true;
   p.poke();
+  p.sweep_timer.cancel();
   asio::co_spawn(p.io, p.shut_down(std::move(done)), asio::detached);
 }
 

@@ -30,6 +30,7 @@ constexpr auto lease_renewal = 3s;
 constexpr auto state_check = 1s;                // how soon a cancel is noticed
 constexpr auto redis_retry = 500ms;             // pause after a failed Redis call
 constexpr auto stop_grace = 15s;                // on stop(), how long to wait for in-flight answers
+constexpr auto receipt_grace = 1h;              // receipts may lag the validity period by this much
 
 // One carrier's share of the campaign.
 struct lane {
@@ -469,6 +470,12 @@ struct campaign_runner::impl : std::enable_shared_from_this<impl> {
         co_await pause(redis_retry);
       }
       info(fmt::format("campaign {}: every recipient submitted or settled", spec.id));
+    }
+    if (!stopping) {
+      // After the validity period (and a grace) what still waits for a receipt counts as expired.
+      const auto deadline = std::chrono::system_clock::now() + validity + receipt_grace;
+      co_await cx.store.set_receipt_deadline(
+          spec.id, std::chrono::duration_cast<std::chrono::seconds>(deadline.time_since_epoch()).count());
     }
     co_await cx.store.release_lease(spec.id, cx.owner);
   }

@@ -227,6 +227,26 @@ flush_counts()
 return unmatched
 )lua";
 
+// Counts parts still waiting for a receipt as expired once their validity period (and a grace) is over: the
+// SMSC gave up on them, and an official should not wait for ever. KEYS: 1 records, 2 counts. ARGV: 1 now_ms,
+// 2 HSCAN cursor, 3 count. Returns the next cursor ("0" when the scan is complete).
+inline constexpr std::string_view expire_pending = R"lua(
+local scan = redis.call('HSCAN', KEYS[1], ARGV[2], 'COUNT', ARGV[3])
+local kv = scan[2]
+for i = 1, #kv, 2 do
+  local x = parse(kv[i + 1])
+  if string.find(x.parts, 'S', 1, true) then
+    local old = x.parts
+    x.parts = string.gsub(x.parts, 'S', 'E')
+    if x.reason == '' then x.reason = 'no receipt within the validity period' end
+    if account(KEYS[2], x.carrier, old, x.parts) then x.t2 = ARGV[1] end
+    redis.call('HSET', KEYS[1], kv[i], unparse(x))
+  end
+end
+flush_counts()
+return scan[1]
+)lua";
+
 // Takes or renews the lease that makes one gateway run a campaign. KEYS: 1 lease. ARGV: 1 owner
 // ("GATEWAY/RUN"), 2 ms. A holder with our GATEWAY and another RUN is our own previous life, dead: taken over
 // at once instead of waiting for its lease to run out.

@@ -403,6 +403,36 @@ asio::awaitable<std::error_code> campaign_store::apply_receipts(const std::vecto
   co_return std::error_code{};
 }
 
+asio::awaitable<std::error_code> campaign_store::set_receipt_deadline(std::string_view id, std::int64_t when) {
+  auto [ec, resp] = co_await exec(connection_, command("ZADD", campaign_keys::receipt_deadlines, when, id));
+  co_return ec;
+}
+
+asio::awaitable<std::error_code> campaign_store::receipt_deadlines_due(std::int64_t now, std::size_t limit,
+                                                                       std::vector<std::string>& ids) {
+  auto [ec, resp] = co_await exec(connection_, command("ZRANGEBYSCORE", campaign_keys::receipt_deadlines, "-inf",
+                                                       now, "LIMIT", 0, limit));
+  if (ec) co_return ec;
+  ids.clear();
+  for (const auto& e : resp[0].elements()) ids.push_back(e.str());
+  co_return std::error_code{};
+}
+
+asio::awaitable<std::error_code> campaign_store::expire_pending(std::string_view id, std::uint64_t& records_seen) {
+  const auto script = with_prelude(scripts::expire_pending);
+  std::string cursor = "0";
+  records_seen = 0;
+  do {
+    auto [ec, resp] = co_await exec(connection_, command("EVAL", script, 2, campaign_keys::records(id),
+                                                         campaign_keys::counts(id), now_ms(), cursor, 1000));
+    if (ec) co_return ec;
+    cursor = resp[0].str();
+    records_seen += 1000;
+  } while (cursor != "0");
+  auto [ec, resp] = co_await exec(connection_, command("ZREM", campaign_keys::receipt_deadlines, id));
+  co_return ec;
+}
+
 asio::awaitable<std::error_code> campaign_store::keep_unmatched(const std::vector<std::string>& lines) {
   if (lines.empty()) co_return std::error_code{};
   redis::request req;

@@ -29,6 +29,8 @@ std::string ward_index(std::string_view ward);
 inline constexpr std::string_view next_id = "loa:campaign:next";
 inline constexpr std::string_view active = "loa:campaigns:active";
 inline constexpr std::string_view unmatched_receipts = "loa:receipts:unmatched";
+/// Campaigns whose pending parts count as expired after a time (score: Unix seconds).
+inline constexpr std::string_view receipt_deadlines = "loa:campaigns:receipt_deadline";
 }  // namespace campaign_keys
 
 /// What became of one claim.
@@ -110,6 +112,13 @@ class campaign_store {
   /// Applies receipts; `unmatched` gets the indexes of those whose message is not known (yet).
   boost::asio::awaitable<std::error_code> apply_receipts(const std::vector<receipt_update>& receipts,
                                                          std::vector<std::size_t>& unmatched);
+  /// From `when` (Unix seconds) on, parts of the campaign still waiting for a receipt count as expired.
+  boost::asio::awaitable<std::error_code> set_receipt_deadline(std::string_view id, std::int64_t when);
+  /// Campaigns whose receipt deadline has passed at `now` (Unix seconds), at most `limit`.
+  boost::asio::awaitable<std::error_code> receipt_deadlines_due(std::int64_t now, std::size_t limit,
+                                                                std::vector<std::string>& ids);
+  /// Expires the campaign's pending parts, in steps of about 1,000 records, then forgets its deadline.
+  boost::asio::awaitable<std::error_code> expire_pending(std::string_view id, std::uint64_t& records_seen);
   /// Keeps receipts that never matched, for an operator to look at (the newest 10,000).
   boost::asio::awaitable<std::error_code> keep_unmatched(const std::vector<std::string>& lines);
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 #include <stdexcept>
@@ -17,8 +18,9 @@ using boost::beast::http::verb;
 using namespace std::chrono_literals;
 
 std::vector<std::string> with_log(std::vector<std::string> args, const std::string& log) {
-  std::vector<std::string> out{"--system-id", "loa", "--password", "secret", "--receipt-delay-ms", "20", "--log",
-                               log};
+  std::vector<std::string> out{"--system-id", "loa", "--password", "secret", "--log", log};
+  if (std::find(args.begin(), args.end(), "--receipt-delay-ms") == args.end())
+    out.insert(out.end(), {"--receipt-delay-ms", "20"});
   out.insert(out.end(), args.begin(), args.end());
   return out;
 }

@@ -314,3 +314,24 @@ TEST_CASE("cli: loa send --wait exits 4 when some messages failed") {
   CHECK(field(v, "failed") + field(v, "expired") == 5);  // the five viettel numbers; vinaphone delivers
   CHECK(field(v, "delivered") == 5);
 }
+
+TEST_CASE("broadcast: parts without a receipt after the validity period count as expired") {
+  // Receipts an hour late: the campaign is done with everything pending.
+  test::broadcast_rig rig({.viettel_args = {"--receipt-delay-ms", "3600000"},
+                           .vinaphone_args = {"--receipt-delay-ms", "3600000"}});
+  rig.start_gateway();
+  rig.import(csv_for(test::test_numbers(40)));
+  const auto id = rig.send({{"groups", json::array{"all"}}, {"text", "Expiry test"}, {"validity_s", 600}});
+  auto s = rig.wait_for(id, "pending", 40);
+  CHECK(field(s, "pending") == 40);
+  // The deadline is the validity period plus an hour; move it to now instead of waiting.
+  for (int i = 0; i < 50 && rig.redis.command({"ZSCORE", "loa:campaigns:receipt_deadline", id}) == "(nil)"; ++i)
+    std::this_thread::sleep_for(100ms);
+  CHECK(rig.redis.command({"ZADD", "loa:campaigns:receipt_deadline", "0", id}) == "0");
+  s = rig.wait_for(id, "expired", 40);
+  INFO(json::serialize(s));
+  CHECK(field(s, "expired") == 40);
+  CHECK(field(s, "pending") == 0);
+  CHECK(field(s, "delivered") == 0);
+  CHECK(field(s, "submitted") == 40);
+}
