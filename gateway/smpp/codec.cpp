@@ -662,6 +662,13 @@ std::error_code encode(const pdu& p, std::vector<std::uint8_t>& out) {
   return {};
 }
 
+bool encodable(const short_message& m) noexcept {
+  if (!tlvs_fit(m.tlvs)) return false;
+  submit_sm_t s;
+  std::memset(&s, 0, sizeof s);
+  return fill_sm(s, m);
+}
+
 std::vector<std::uint8_t> encode(const pdu& p, std::error_code& ec) {
   std::vector<std::uint8_t> out;
   ec = encode(p, out);

@@ -66,6 +66,10 @@ decode_result decode(std::span<const std::uint8_t> frame);
 /// Appends the wire form of `p` to `out` (command_length computed); on error `out` is left unchanged.
 std::error_code encode(const pdu& p, std::vector<std::uint8_t>& out);
 
+/// True when a submit_sm with this body passes encode()'s checks (C-string sizes, no NUL inside, sm_length at
+/// most 254, TLV sizes) without packing it: the cheap check before a submit is queued.
+bool encodable(const short_message& m) noexcept;
+
 /// The wire form of `p`, or empty with `ec` set.
 std::vector<std::uint8_t> encode(const pdu& p, std::error_code& ec);
 
