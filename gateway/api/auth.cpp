@@ -98,4 +98,13 @@ bool authenticator::has_role(const config::operator_config& who, config::operato
   return false;
 }
 
+const config::operator_config* who_or(std::variant<const config::operator_config*, response>& verdict,
+                                      response& refusal) {
+  if (auto* r = std::get_if<response>(&verdict)) {
+    refusal = std::move(*r);
+    return nullptr;
+  }
+  return std::get<const config::operator_config*>(verdict);
+}
+
 }  // namespace loa::api

@@ -62,4 +62,8 @@ class authenticator {
   void log_refusal(std::string_view remote, const response& refusal) const;
 };
 
+/// For handlers: the operator out of authorize()'s verdict, or nullptr with the refusal moved to `refusal`.
+const config::operator_config* who_or(std::variant<const config::operator_config*, response>& verdict,
+                                      response& refusal);
+
 }  // namespace loa::api

@@ -26,15 +26,6 @@ response bad(std::string_view message, std::string_view field) {
   return error_response(http::status::bad_request, message, field);
 }
 
-const config::operator_config* who_or(std::variant<const config::operator_config*, response>& verdict,
-                                      response& refusal) {
-  if (auto* r = std::get_if<response>(&verdict)) {
-    refusal = std::move(*r);
-    return nullptr;
-  }
-  return std::get<const config::operator_config*>(verdict);
-}
-
 json::array string_array(const std::vector<std::string>& values) {
   json::array a;
   for (const auto& v : values) a.emplace_back(v);

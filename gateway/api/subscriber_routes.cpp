@@ -25,16 +25,6 @@ response redis_failure(std::error_code ec) {
                         "the store (Redis) is unavailable: " + ec.message());
 }
 
-// The operator, or the refusal to send.
-const config::operator_config* who_or(std::variant<const config::operator_config*, response>& verdict,
-                                      response& refusal) {
-  if (auto* r = std::get_if<response>(&verdict)) {
-    refusal = std::move(*r);
-    return nullptr;
-  }
-  return std::get<const config::operator_config*>(verdict);
-}
-
 std::string new_import_id() {
   static std::mt19937_64 random{std::random_device{}()};
   const auto now =

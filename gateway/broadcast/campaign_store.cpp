@@ -9,27 +9,17 @@
 
 #include "gateway/broadcast/campaign_scripts.hpp"
 #include "gateway/broadcast/subscriber_store.hpp"
+#include "gateway/redis/exec.hpp"
 
 namespace loa::broadcast {
 namespace {
 
 namespace asio = boost::asio;
+using redis::command;
+using redis::exec;
 constexpr char unit_separator = '\x1f';
 constexpr std::string_view campaign_prefix = "loa:{c:";
 constexpr std::string_view ward_prefix = "loa:{w:";
-
-asio::awaitable<std::pair<std::error_code, redis::response>> exec(redis::connection& c, redis::request req) {
-  auto [ec, resp] = co_await c.async_exec(std::move(req), asio::as_tuple(asio::use_awaitable));
-  co_return std::pair{ec, std::move(resp)};
-}
-
-// Built outside the coroutines (g++ 12 miscompiles braced lists of literals inside them).
-template <class... Args>
-redis::request command(std::string_view name, const Args&... args) {
-  redis::request r;
-  r.push(name, args...);
-  return r;
-}
 
 std::string join(const std::vector<std::string>& items) {
   std::string out;

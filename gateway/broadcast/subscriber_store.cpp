@@ -1,17 +1,19 @@
 #include "gateway/broadcast/subscriber_store.hpp"
 
 #include <openssl/evp.h>
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
 #include <charconv>
 #include <chrono>
 
+#include "gateway/redis/exec.hpp"
+
 namespace loa::broadcast {
 namespace {
 
 namespace asio = boost::asio;
+using redis::command;
+using redis::exec;
 constexpr char separator = '\x1f';
 
 // Upserts a batch. KEYS: 1 groups counter hash, 2 meta hash, 3.. one bucket per row.
@@ -111,20 +113,6 @@ std::string now_seconds() {
   return std::to_string(
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
           .count());
-}
-
-asio::awaitable<std::pair<std::error_code, redis::response>> exec(redis::connection& c, redis::request req) {
-  auto [ec, resp] = co_await c.async_exec(std::move(req), asio::as_tuple(asio::use_awaitable));
-  co_return std::pair{ec, std::move(resp)};
-}
-
-// One command as a request. (Built outside the coroutines: g++ 12 miscompiles braced initializer lists of
-// string literals inside a coroutine, "array used as initializer".)
-template <class... Args>
-redis::request command(std::string_view name, const Args&... args) {
-  redis::request r;
-  r.push(name, args...);
-  return r;
 }
 
 std::uint64_t bucket_of(std::string_view phone) {

@@ -1,0 +1,32 @@
+// The two helpers every Redis user of the gateway writes: await a request as (error, replies), and build a
+// one-command request.
+#pragma once
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <string_view>
+#include <system_error>
+#include <utility>
+
+#include "gateway/redis/connection.hpp"
+
+namespace loa::redis {
+
+/// Sends `req` and waits for all its replies.
+inline boost::asio::awaitable<std::pair<std::error_code, response>> exec(connection& c, request req) {
+  auto [ec, resp] = co_await c.async_exec(std::move(req), boost::asio::as_tuple(boost::asio::use_awaitable));
+  co_return std::pair{ec, std::move(resp)};
+}
+
+/// One command as a request. Build it outside the co_await expression: g++ 12 miscompiles braced
+/// initializer lists of string literals inside a coroutine ("array used as initializer").
+template <class... Args>
+request command(std::string_view name, const Args&... args) {
+  request r;
+  r.push(name, args...);
+  return r;
+}
+
+}  // namespace loa::redis
