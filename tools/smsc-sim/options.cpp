@@ -40,6 +40,11 @@ options parse_options(int argc, char** argv, int& exit_code) {
   app.add_option("--refuse-binds", o.refuse_binds, "answer the first N bind attempts with ESME_RBINDFAIL");
   app.add_option("--refuse-binds-ms", o.refuse_binds_ms,
                  "answer every bind in the first D ms after start with ESME_RBINDFAIL");
+  app.add_option("--store-max", o.store_max,
+                 "deliver_sm (receipts, MO) kept for a system_id with no receiving bind until one binds; "
+                 "beyond this many in all the oldest are dropped")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   app.add_option("--fault", faults, std::string("misbehave: ") + std::string(fault_names()));
   try {
     app.parse(argc, argv);

@@ -31,6 +31,7 @@ struct options {
   std::string mo_path;                         // --mo: citizens' messages to deliver (JSON lines or CSV)
   std::uint64_t refuse_binds = 0;              // the first N bind attempts get ESME_RBINDFAIL
   std::uint32_t refuse_binds_ms = 0;           // ... as does every bind in the first D ms after start
+  std::size_t store_max = 1'000'000;           // deliver_sm kept for system_ids that cannot receive now
 };
 
 /// Parses argv; on --help or bad usage prints to stdout/stderr and returns the exit code in `exit_code`

@@ -1,9 +1,6 @@
 #include "tools/smsc-sim/receipts.hpp"
 
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <ctime>
-#include <memory>
 
 #include "gateway/smpp/codec.hpp"
 
@@ -58,13 +55,28 @@ smpp::short_message make_receipt_pdu(const receipt_job& job, std::chrono::system
 }
 
 void receipt_scheduler::schedule(receipt_job job) {
-  ++pending_;
-  auto timer = std::make_shared<boost::asio::steady_timer>(io_, delay_);
-  timer->async_wait([this, timer, job = std::move(job)](const boost::system::error_code& ec) mutable {
-    --pending_;
+  due_.push_back({std::chrono::steady_clock::now() + delay_, std::move(job)});
+  if (!armed_) arm();
+}
+
+void receipt_scheduler::arm() {
+  armed_ = true;
+  timer_.expires_at(due_.front().due);
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    armed_ = false;
     if (ec) return;  // the io_context is shutting down
-    deliver_(std::move(job));
+    fire();
   });
+}
+
+void receipt_scheduler::fire() {
+  const auto now = std::chrono::steady_clock::now();
+  while (!due_.empty() && due_.front().due <= now) {
+    auto job = std::move(due_.front().job);
+    due_.pop_front();
+    deliver_(std::move(job));
+  }
+  if (!due_.empty()) arm();
 }
 
 }  // namespace loa::sim

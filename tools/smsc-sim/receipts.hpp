@@ -3,8 +3,10 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <random>
 #include <string>
@@ -45,23 +47,32 @@ class outcome_picker {
 /// The deliver_sm of a receipt (esm_class 0x04, text form, receipted_message_id and message_state TLVs).
 smpp::short_message make_receipt_pdu(const receipt_job& job, std::chrono::system_clock::time_point done);
 
-/// Runs `deliver` for each job after the delay, on the io_context's thread.
+/// Runs `deliver` for each job after the delay, on the io_context's thread, in the order they were scheduled.
+/// Every job waits the same delay, so one timer for the oldest job serves them all (no timer per receipt).
 class receipt_scheduler {
  public:
   /// `deliver` is called once per job when its delay has passed.
   receipt_scheduler(boost::asio::io_context& io, std::chrono::milliseconds delay,
                     std::function<void(receipt_job)> deliver)
-      : io_(io), delay_(delay), deliver_(std::move(deliver)) {}
-  /// Arms a timer for the job (a zero delay still waits for the next turn of the loop, after the resp).
+      : timer_(io), delay_(delay), deliver_(std::move(deliver)) {}
+  /// Queues the job (a zero delay still waits for the next turn of the loop, after the resp).
   void schedule(receipt_job job);
   /// Receipts scheduled and not yet due.
-  std::size_t pending() const noexcept { return pending_; }
+  std::size_t pending() const noexcept { return due_.size(); }
 
  private:
-  boost::asio::io_context& io_;
+  void arm();
+  void fire();
+
+  struct due_job {
+    std::chrono::steady_clock::time_point due;
+    receipt_job job;
+  };
+  boost::asio::steady_timer timer_;
   std::chrono::milliseconds delay_;
   std::function<void(receipt_job)> deliver_;
-  std::size_t pending_ = 0;
+  std::deque<due_job> due_;  // oldest first; due times never decrease
+  bool armed_ = false;
 };
 
 }  // namespace loa::sim

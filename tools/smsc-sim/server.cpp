@@ -11,11 +11,6 @@ namespace loa::sim {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-namespace {
-// Receipts held per system_id while no receiver is bound; beyond this the oldest go (a demo, not a store).
-constexpr std::size_t max_waiting_receipts = 100000;
-}  // namespace
-
 server::server(asio::io_context& io, options opts, message_log& log, std::vector<mo_message> mo)
     : opts_(std::move(opts)),
       log_(log),
@@ -25,6 +20,8 @@ server::server(asio::io_context& io, options opts, message_log& log, std::vector
       outcomes_(opts_.fail_rate, opts_.seed),
       receipts_(io, std::chrono::milliseconds(opts_.receipt_delay_ms),
                 [this](receipt_job j) { deliver(std::move(j)); }),
+      store_(opts_.store_max),
+      drop_log_timer_(io),
       started_(std::chrono::steady_clock::now()),
       mo_(std::move(mo)),
       mo_timer_(io) {}
@@ -61,9 +58,15 @@ void server::stop() {
   boost::system::error_code ignored;
   acceptor_.close(ignored);
   mo_timer_.cancel();
+  drop_log_timer_.cancel();
   for (auto& [id, weak] : sessions_)
     if (auto s = weak.lock()) s->close();
   sessions_.clear();
+  receivers_.clear();
+  if (dropped_unlogged_ != 0) log_dropped();
+  if (store_.size() != 0)
+    std::cerr << "loa-smsc-sim: " << store_.size()
+              << " deliver_sm still kept for binds that did not come back\n";
 }
 
 message_ids server::next_ids() {
@@ -102,27 +105,55 @@ void server::receipt_for(receipt_job job, bool immediately) {
 
 void server::deliver(receipt_job job) {
   if (stopped_) return;
-  const auto done = std::chrono::system_clock::now();
-  // The submitting session first (a transceiver), else any receiver or transceiver of the same system_id.
+  auto p = encode_deliver(make_receipt_pdu(job, std::chrono::system_clock::now()));
+  if (p.empty()) return;
+  // The submitting session first (a transceiver), else the receivers and transceivers of the same system_id
+  // in turn (a transmitter's receipts come over a receiver bind), else the store until one binds.
   std::shared_ptr<session> target;
   if (auto it = sessions_.find(job.origin_session); it != sessions_.end())
-    if (auto s = it->second.lock(); s && s->can_receive()) target = s;
-  if (!target) {
-    for (auto& [id, weak] : sessions_) {
-      auto s = weak.lock();
-      if (s && s->can_receive() && s->system_id() == job.system_id) {
-        target = s;
-        break;
-      }
-    }
+    if (auto s = it->second.lock(); s && s->can_receive()) target = std::move(s);
+  if (!target) target = next_receiver(job.system_id);
+  if (target) return target->deliver(std::move(p));
+  note_dropped(job.system_id, store_.push_back(job.system_id, std::move(p)));
+}
+
+std::shared_ptr<session> server::next_receiver(const std::string& system_id) {
+  auto it = receivers_.find(system_id);
+  if (it == receivers_.end()) return nullptr;
+  auto& r = it->second;
+  for (std::size_t tried = 0, n = r.binds.size(); tried < n; ++tried) {
+    if (auto s = r.binds[r.turn++ % n].lock(); s && s->can_receive()) return s;
   }
-  if (!target) {
-    auto& queue = waiting_[job.system_id];
-    if (queue.size() >= max_waiting_receipts) queue.erase(queue.begin());
-    queue.push_back(std::move(job));
-    return;
-  }
-  target->deliver(make_receipt_pdu(job, done));
+  return nullptr;
+}
+
+void server::note_dropped(const std::string& system_id, std::size_t n) {
+  if (n == 0) return;
+  dropped_ += n;
+  dropped_unlogged_ += n;
+  dropped_last_ = system_id;
+  if (drop_log_armed_) return;  // the timer reports them
+  // The first drop is reported at once, later ones at most once a second: a flood does not flood stderr.
+  log_dropped();
+  arm_drop_log();
+}
+
+void server::arm_drop_log() {
+  drop_log_armed_ = true;
+  drop_log_timer_.expires_after(std::chrono::seconds(1));
+  drop_log_timer_.async_wait([this](const boost::system::error_code& ec) {
+    drop_log_armed_ = false;
+    if (ec || dropped_unlogged_ == 0) return;  // a quiet second: the next drop is reported at once
+    log_dropped();
+    arm_drop_log();
+  });
+}
+
+void server::log_dropped() {
+  std::cerr << "loa-smsc-sim: store full (" << store_.max() << " deliver_sm kept): dropped "
+            << dropped_unlogged_ << " oldest, the last for system_id \"" << dropped_last_ << "\"; "
+            << dropped_ << " in all\n";
+  dropped_unlogged_ = 0;
 }
 
 bool server::refuse_bind() {
@@ -133,6 +164,9 @@ bool server::refuse_bind() {
 }
 
 void server::bound_receiver(const std::shared_ptr<session>& s) {
+  receivers_[s->system_id()].binds.push_back(s);
+  // What was kept for this system_id first (it is older than anything still to come), in the order kept.
+  for (auto& p : store_.take(s->system_id())) s->deliver(std::move(p));
   if (!mo_started_ && !mo_.empty()) {
     mo_started_ = true;
     mo_arm();
@@ -140,12 +174,6 @@ void server::bound_receiver(const std::shared_ptr<session>& s) {
     mo_blocked_ = false;
     mo_due();
   }
-  auto it = waiting_.find(s->system_id());
-  if (it == waiting_.end()) return;
-  auto jobs = std::move(it->second);
-  waiting_.erase(it);
-  const auto done = std::chrono::system_clock::now();
-  for (const auto& job : jobs) s->deliver(make_receipt_pdu(job, done));
 }
 
 void server::mo_arm() {
@@ -173,13 +201,31 @@ void server::mo_due() {
   // Logged (and flushed) before the first part leaves, so a client holding the parts finds the line.
   log_.mo_delivered(target->system_id(), mo_[mo_next_].from, mo_[mo_next_].to, mo_[mo_next_].text,
                     parts.size());
-  for (auto& m : parts) target->deliver(std::move(m));
+  for (auto& m : parts)
+    if (auto p = encode_deliver(std::move(m)); !p.empty()) target->deliver(std::move(p));
   ++mo_next_;
   mo_arm();
 }
 
-void server::closed(std::uint64_t session_id) {
+void server::closed(std::uint64_t session_id, const std::string& system_id,
+                    std::deque<encoded_pdu> unanswered) {
   sessions_.erase(session_id);
+  if (auto it = receivers_.find(system_id); it != receivers_.end()) {
+    auto& binds = it->second.binds;
+    std::erase_if(binds, [session_id](const std::weak_ptr<session>& w) {
+      const auto s = w.lock();
+      return !s || s->id() == session_id;
+    });
+    if (binds.empty()) receivers_.erase(it);
+  }
+  if (stopped_ || unanswered.empty()) return;
+  // Never answered: the client may never have seen them. Another receiving bind of the system_id gets them
+  // all, in order; else they wait, ahead of what came due since, for the next one.
+  if (auto s = next_receiver(system_id)) {
+    for (auto& p : unanswered) s->deliver(std::move(p));
+    return;
+  }
+  note_dropped(system_id, store_.push_front(system_id, std::move(unanswered)));
 }
 
 }  // namespace loa::sim

@@ -1,5 +1,6 @@
 // The listening side of the simulator: accepts connections, owns the shared state every session uses
-// (message ids, the --tps budget, receipts and who can receive them, the log).
+// (message ids, the --tps budget, receipts and who can receive them, what is kept for binds that went away,
+// the log).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -7,11 +8,14 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
+#include "tools/smsc-sim/delivery_store.hpp"
 #include "tools/smsc-sim/message_log.hpp"
 #include "tools/smsc-sim/mo.hpp"
 #include "tools/smsc-sim/options.hpp"
@@ -64,16 +68,21 @@ class server {
   /// MO messages delivered so far (all their parts sent).
   std::size_t mo_delivered() const noexcept { return mo_next_; }
 
-  /// A session bound as receiver or transceiver: receipts waiting for its system_id go out now, MO delivery
-  /// starts (or resumes).
+  /// A session bound as receiver or transceiver: what is kept for its system_id goes out now, oldest first,
+  /// then MO delivery starts (or resumes).
   void bound_receiver(const std::shared_ptr<session>& s);
 
-  /// A session ended.
-  void closed(std::uint64_t session_id);
+  /// A session ended; `unanswered` are the deliver_sm it sent (or queued) that were never answered, oldest
+  /// first: they go to another receiving bind of `system_id`, else into the store for the next one.
+  void closed(std::uint64_t session_id, const std::string& system_id, std::deque<encoded_pdu> unanswered);
 
  private:
   void accept_next();
   void deliver(receipt_job job);
+  std::shared_ptr<session> next_receiver(const std::string& system_id);
+  void note_dropped(const std::string& system_id, std::size_t n);
+  void arm_drop_log();
+  void log_dropped();
   void mo_arm();
   void mo_due();
 
@@ -87,7 +96,18 @@ class server {
   std::chrono::steady_clock::time_point refilled_;
   outcome_picker outcomes_;
   receipt_scheduler receipts_;
-  std::map<std::string, std::vector<receipt_job>> waiting_;  // per system_id, while nobody can receive
+  // Receiver and transceiver binds per system_id, in bind order, with the round robin's next turn.
+  struct receiving_binds {
+    std::vector<std::weak_ptr<session>> binds;
+    std::size_t turn = 0;
+  };
+  std::unordered_map<std::string, receiving_binds> receivers_;
+  delivery_store store_;                      // per system_id, while none of its binds can receive
+  std::uint64_t dropped_ = 0;                 // deliver_sm dropped from the store, in all
+  std::uint64_t dropped_unlogged_ = 0;        // ... not yet reported on stderr
+  std::string dropped_last_;                  // the system_id of the last one dropped
+  boost::asio::steady_timer drop_log_timer_;  // at most one stderr line a second about drops
+  bool drop_log_armed_ = false;
   bool stopped_ = false;
   std::chrono::steady_clock::time_point started_;
   std::uint64_t bind_attempts_ = 0;

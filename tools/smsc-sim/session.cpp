@@ -1,5 +1,6 @@
 #include "tools/smsc-sim/session.hpp"
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -7,6 +8,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <iostream>
+#include <utility>
 
 #include "gateway/smpp/codec.hpp"
 #include "tools/smsc-sim/server.hpp"
@@ -53,7 +55,8 @@ void session::start() {
     mo.source = {1, 1, "84912345678"};
     mo.destination = {5, 0, "LOA"};
     mo.message = {'H', 'D'};
-    deliver(std::move(mo));
+    // Not kept for redelivery: it is a fault, not something owed to a bind.
+    send(smpp::pdu{command_id::deliver_sm, 0, next_sequence_++, std::move(mo)});
   }
   asio::co_spawn(
       socket_.get_executor(), [self = shared_from_this()] { return self->read_loop(); }, asio::detached);
@@ -101,7 +104,7 @@ asio::awaitable<void> session::read_loop() {
     }
   }
   closed_ = true;
-  server_.closed(id_);
+  server_.closed(id_, system_id_, std::exchange(unanswered_, {}));
 }
 
 void session::handle_frame(std::span<const std::uint8_t> frame) {
@@ -162,8 +165,11 @@ void session::handle(const smpp::pdu& p) {
       if (unbind_sent_) close();
       return;
     case command_id::deliver_sm_resp:
-    case command_id::enquire_link_resp:
     case command_id::generic_nack:
+      // Answered, whatever the status: the client has it (or refuses it for good).
+      answered(p.sequence);
+      return;
+    case command_id::enquire_link_resp:
       return;
     default:
       // outbind, deliver_sm, responses we never asked for: not something a client sends to an SMSC.
@@ -267,8 +273,36 @@ void session::accept_message(const smpp::pdu& p, const smpp::short_message& m) {
   }
 }
 
-void session::deliver(smpp::short_message m) {
-  send(smpp::pdu{command_id::deliver_sm, 0, next_sequence_++, std::move(m)});
+void session::deliver(encoded_pdu p) {
+  if (p.size() < smpp::header_size) return;
+  const auto sequence = next_sequence_++;
+  set_sequence(p, sequence);
+  if (!closed_) {
+    pending_.insert(pending_.end(), p.begin(), p.end());
+    write_next();
+  }
+  // Kept even when closed (not yet reported to the server): the read loop hands it back.
+  unanswered_.push_back(std::move(p));
+  if (unanswered_.size() > server_.opts().store_max) {
+    unanswered_.pop_front();
+    if (!unanswered_capped_) {
+      unanswered_capped_ = true;
+      std::cerr << "loa-smsc-sim: " << peer_ << " (system_id \"" << system_id_ << "\"): over "
+                << server_.opts().store_max
+                << " deliver_sm unanswered; the oldest are no longer kept for redelivery\n";
+    }
+  }
+}
+
+void session::answered(std::uint32_t sequence) {
+  // Clients answer in order, almost always: the oldest is the one.
+  if (!unanswered_.empty() && sequence_of(unanswered_.front()) == sequence) {
+    unanswered_.pop_front();
+    return;
+  }
+  const auto it = std::find_if(unanswered_.begin(), unanswered_.end(),
+                               [sequence](const encoded_pdu& p) { return sequence_of(p) == sequence; });
+  if (it != unanswered_.end()) unanswered_.erase(it);
 }
 
 bool session::can_receive() const noexcept {

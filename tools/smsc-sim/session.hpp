@@ -4,12 +4,14 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "gateway/smpp/pdu.hpp"
+#include "tools/smsc-sim/delivery_store.hpp"
 
 namespace loa::sim {
 
@@ -36,8 +38,10 @@ class session : public std::enable_shared_from_this<session> {
   /// Queues raw bytes (for the malformed-frame faults).
   void send_raw(std::vector<std::uint8_t> bytes);
 
-  /// Sends a deliver_sm (a receipt or an MO) with the next sequence number.
-  void deliver(smpp::short_message m);
+  /// Sends an encoded deliver_sm (a receipt or an MO) with the next sequence number and keeps it until the
+  /// client answers it (deliver_sm_resp or generic_nack, whatever the status): what is unanswered when the
+  /// connection ends goes back to the server, as a real SMSC retries what it could not deliver.
+  void deliver(encoded_pdu p);
 
   /// True when bound as receiver or transceiver and still open.
   bool can_receive() const noexcept;
@@ -60,6 +64,7 @@ class session : public std::enable_shared_from_this<session> {
   void respond_accepted(const smpp::pdu& request, const std::string& message_id);
   void write_next();
   void close_after_write();
+  void answered(std::uint32_t sequence);
 
   boost::asio::ip::tcp::socket socket_;
   server& server_;
@@ -78,6 +83,8 @@ class session : public std::enable_shared_from_this<session> {
   bool in_chunk_ = false;  // handling the PDUs of one read: hold writes until all are answered
   bool close_when_written_ = false;
   bool closed_ = false;
+  std::deque<encoded_pdu> unanswered_;  // deliver_sm sent (sequence_number set), not answered, oldest first
+  bool unanswered_capped_ = false;      // reported once that the oldest are no longer kept
 };
 
 }  // namespace loa::sim
