@@ -63,8 +63,8 @@ struct broadcaster::impl {
     for (const auto& carrier : cfg.carriers) {
       receipt_modes[carrier.name] = receipt_mode_for(carrier);
       carrier_events events;
-      events.on_receipt = [this](std::string_view name, const smpp::receipt& r) {
-        matcher.add(name, receipt_modes[std::string(name)], r);
+      events.on_receipt = [this](std::string_view name, const smpp::receipt& r, smpp::deliver_ack ack) {
+        matcher.add(name, receipt_modes[std::string(name)], r, std::move(ack));
       };
       events.on_mo = [this](std::string_view name, const smpp::mo_message& m) {
         this->info(fmt::format("{}: reply from {}: \"{}\" (replies are not handled yet)", name, m.from, m.text));

@@ -14,7 +14,10 @@ carrier_pool::carrier_pool(boost::asio::io_context& io, const config::carrier_co
       limiter_(rate_settings_for(carrier)),
       sorter_(
           [this](smpp::receipt r) {
-            if (events_.on_receipt) events_.on_receipt(carrier_.name, r);
+            if (events_.on_receipt && unanswered_) {
+              events_.on_receipt(carrier_.name, r, std::move(*unanswered_));
+              unanswered_.reset();
+            }
           },
           [this](smpp::mo_message m) {
             if (events_.on_mo) events_.on_mo(carrier_.name, m);
@@ -60,7 +63,13 @@ smpp::bind_callbacks carrier_pool::callbacks_for(std::string label) {
       events_.on_warn(fmt::format("{} bind {}: refused ({}){}", carrier_.name, label, why.message(),
                                   slow ? ": check system_id and password; retrying slowly" : ""));
   };
-  cb.on_deliver = [this](const smpp::pdu& p) { sorter_(p); };
+  // Receipts are answered once the matcher has written them; anything else (replies, junk) at once.
+  cb.on_deliver_unanswered = [this](const smpp::pdu& p, smpp::deliver_ack ack) {
+    unanswered_ = std::move(ack);
+    sorter_(p);
+    if (unanswered_) (*unanswered_)();
+    unanswered_.reset();
+  };
   cb.on_slots_free = [this](std::size_t) { dispatch(); };
   cb.on_log = [this, label](std::error_code ec, std::string_view detail) {
     if (events_.on_warn) events_.on_warn(fmt::format("{} bind {}: {}: {}", carrier_.name, label, ec.message(), detail));

@@ -10,6 +10,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,7 +25,8 @@ namespace loa::gateway {
 
 /// What a carrier pool reports to its owner (all optional; on the io_context thread).
 struct carrier_events {
-  std::function<void(std::string_view carrier, const smpp::receipt&)> on_receipt;
+  // A receipt; call `ack` once it is kept (the SMSC delivers it again if the gateway dies before).
+  std::function<void(std::string_view carrier, const smpp::receipt&, smpp::deliver_ack ack)> on_receipt;
   std::function<void(std::string_view carrier, const smpp::mo_message&)> on_mo;
   std::function<void(std::string_view carrier)> on_capacity;  ///< room freed, or a bind came up
   std::function<void(std::string_view line)> on_info;
@@ -78,6 +80,7 @@ class carrier_pool {
   std::vector<std::unique_ptr<smpp::bind_driver>> receivers_;
   std::deque<waiting> queue_;
   bool dispatching_ = false;
+  std::optional<smpp::deliver_ack> unanswered_;  // the deliver_sm the sorter is looking at
 };
 
 }  // namespace loa::gateway

@@ -45,10 +45,15 @@ receipt_matcher::receipt_matcher(asio::io_context& io, broadcast::campaign_store
                                  std::function<void(std::string_view)> warn)
     : store_(store), warn_(std::move(warn)), timer_(io) {}
 
-void receipt_matcher::add(std::string_view carrier, smpp::receipt_id_mode mode, const smpp::receipt& r) {
+void receipt_matcher::add(std::string_view carrier, smpp::receipt_id_mode mode, const smpp::receipt& r,
+                          smpp::deliver_ack ack) {
   const char letter = part_letter(r.state);
-  if (!letter) return;
+  if (!letter) {
+    ack();  // an intermediate state changes nothing
+    return;
+  }
   pending p;
+  p.ack = std::move(ack);
   p.update.receipt_key =
       broadcast::campaign_keys::receipt(carrier, smpp::normalise_receipt_id(r.id, mode, smpp::id_origin::receipt));
   p.update.letter = letter;
@@ -104,6 +109,12 @@ asio::awaitable<void> receipt_matcher::run() {
       }
       redis_down = false;
       matched_ += batch.size() - unmatched.size();
+      // Written, or known not to match yet: the SMSC may forget it now. (A held receipt is lost if the gateway
+      // dies while holding it; its part then expires after the validity period.)
+      for (auto& p : batch) {
+        p.ack();
+        p.ack = {};
+      }
       std::vector<std::string> given_up;
       for (const auto i : unmatched) {
         auto& p = batch[i];

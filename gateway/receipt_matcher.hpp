@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "gateway/broadcast/campaign_store.hpp"
+#include "gateway/smpp/bind_driver.hpp"
 #include "gateway/smpp/receipt.hpp"
 
 namespace loa::gateway {
@@ -25,8 +26,9 @@ class receipt_matcher {
   receipt_matcher(boost::asio::io_context& io, broadcast::campaign_store& store,
                   std::function<void(std::string_view)> warn);
 
-  /// Takes one receipt from `carrier` (whose ids relate to submit_sm_resp ids per `mode`).
-  void add(std::string_view carrier, smpp::receipt_id_mode mode, const smpp::receipt& r);
+  /// Takes one receipt from `carrier` (whose ids relate to submit_sm_resp ids per `mode`); `ack` answers its
+  /// deliver_sm once the receipt is written (or found to match nothing yet: then it is held in memory).
+  void add(std::string_view carrier, smpp::receipt_id_mode mode, const smpp::receipt& r, smpp::deliver_ack ack = {});
   /// Applies receipts until stop(); then returns after writing what it holds (if Redis answers).
   boost::asio::awaitable<void> run();
   void stop();
@@ -41,6 +43,7 @@ class receipt_matcher {
   struct pending {
     broadcast::receipt_update update;
     std::string label;  // carrier and id as received, for the unmatched log
+    smpp::deliver_ack ack;  // answers the deliver_sm; empty once answered
     int attempts = 0;
     clock::time_point due{};
   };

@@ -72,7 +72,7 @@ struct connection {
 struct bind_driver::impl : std::enable_shared_from_this<impl> {
   impl(asio::io_context& context, bind_settings s, rate_limiter& limiter, bind_callbacks cb)
       : io(context),
-        settings(seeded(std::move(s))),
+        settings(seeded(std::move(s), cb)),
         callbacks(std::move(cb)),
         machine(settings.session, &limiter) {
     timers.reserve(timer_count);
@@ -95,7 +95,8 @@ struct bind_driver::impl : std::enable_shared_from_this<impl> {
 
   // Seed 0 means "not chosen": binds of one carrier (and gateways sharing it) must not draw the same jitter,
   // or they reconnect in lock-step after an outage.
-  static bind_settings seeded(bind_settings s) {
+  static bind_settings seeded(bind_settings s, const bind_callbacks& cb) {
+    s.session.defer_deliver_resp = static_cast<bool>(cb.on_deliver_unanswered);
     if (s.session.seed == 0) {
       std::random_device rd;
       s.session.seed = (std::uint64_t{rd()} << 32) | rd();
@@ -172,7 +173,17 @@ struct bind_driver::impl : std::enable_shared_from_this<impl> {
     if (!detached && callbacks.on_bind_refused) callbacks.on_bind_refused(r.reason, r.slow);
   }
   void handle(action::deliver& d) {
-    if (!detached && callbacks.on_deliver) callbacks.on_deliver(d.value);
+    if (detached) return;
+    if (callbacks.on_deliver_unanswered) {
+      std::weak_ptr<impl> self = shared_from_this();
+      deliver_ack ack([self, connection = d.connection, sequence = d.value.sequence](std::uint32_t status) {
+        if (auto me = self.lock(); me && !me->detached)
+          me->perform(me->machine.answer_deliver(connection, sequence, status));
+      });
+      callbacks.on_deliver_unanswered(d.value, std::move(ack));
+    } else if (callbacks.on_deliver) {
+      callbacks.on_deliver(d.value);
+    }
   }
   void handle(action::slots_free& f) {
     if (!detached && callbacks.on_slots_free) callbacks.on_slots_free(f.count);
@@ -360,6 +371,10 @@ void bind_driver::stop_impl(stop_handler handler) {
   auto& d = *impl_;
   d.stop_waiters.push_back(std::move(handler));
   d.perform(d.machine.shutdown(session_clock::now()));
+}
+
+void deliver_ack::operator()(std::uint32_t status) const {
+  if (answer_) answer_(status);
 }
 
 void bind_driver::enquire_link() { impl_->perform(impl_->machine.enquire_now(impl::now())); }

@@ -42,6 +42,19 @@ struct bind_settings {
   std::size_t max_command_length = default_max_command_length;
 };
 
+/// Answers one deliver_sm handed to on_deliver_unanswered: call it (on the io_context thread) once what it
+/// says is kept; status 0 is ESME_ROK. Calling it after the connection ended does nothing (the SMSC delivers
+/// the PDU again on the next bind). Copyable; calling it twice sends one answer per call.
+class deliver_ack {
+ public:
+  deliver_ack() = default;
+  explicit deliver_ack(std::function<void(std::uint32_t)> answer) : answer_(std::move(answer)) {}
+  void operator()(std::uint32_t status = 0) const;
+
+ private:
+  std::function<void(std::uint32_t)> answer_;
+};
+
 /// What the owner hears about the bind; every member is optional. Called on the io_context thread, never
 /// after the bind_driver is destroyed. Calling async_submit from inside a callback is allowed.
 struct bind_callbacks {
@@ -49,6 +62,8 @@ struct bind_callbacks {
   std::function<void(std::error_code reason)> on_unbound;           // the bind ended (a reconnect follows)
   std::function<void(std::error_code reason, bool slow)> on_bind_refused;  // alert: the SMSC refused the bind
   std::function<void(const pdu& deliver_sm)> on_deliver;  // a receipt or MO, already answered
+  // Instead of on_deliver: the deliver_sm is not answered until the owner calls the ack (at-least-once).
+  std::function<void(const pdu& deliver_sm, deliver_ack ack)> on_deliver_unanswered;
   std::function<void(std::size_t free)> on_slots_free;    // back-pressure: room for this many more
   std::function<void(std::error_code error, std::string_view detail)> on_log;  // odd things, bytes in hex
   std::function<void(std::chrono::microseconds round_trip)> on_link_alive;    // an enquire_link was answered

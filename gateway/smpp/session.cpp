@@ -181,6 +181,7 @@ session_actions session::on_connected(session_clock::time_point now) {
   session_actions out;
   if (state_ != session_state::connecting) return out;
   state_ = session_state::binding;
+  ++connection_;
   last_received_ = now;
   bind_sequence_ = next_sequence();
   send(out, bind_pdu(bind_sequence_));
@@ -637,8 +638,15 @@ void session::on_deliver(session_actions& out, const pdu& p) {
     out.emplace_back(action::problem{make_status_error(status::invbndsts), "deliver_sm before bind"});
     return;
   }
-  send(out, pdu{command_id::deliver_sm_resp, status::ok, p.sequence, message_resp{}});
-  out.emplace_back(action::deliver{p});
+  if (!settings_.defer_deliver_resp) send(out, pdu{command_id::deliver_sm_resp, status::ok, p.sequence, message_resp{}});
+  out.emplace_back(action::deliver{p, connection_});
+}
+
+session_actions session::answer_deliver(std::uint64_t connection, std::uint32_t sequence, std::uint32_t status) {
+  session_actions out;
+  const bool open = state_ == session_state::bound || state_ == session_state::unbinding;
+  if (open && connection == connection_) send(out, pdu{command_id::deliver_sm_resp, status, sequence, message_resp{}});
+  return out;
 }
 
 void session::on_enquire_timer(session_actions& out, session_clock::time_point now) {

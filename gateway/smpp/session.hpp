@@ -59,6 +59,9 @@ struct session_settings {
   std::uint32_t first_sequence = 1;
   // The carrier's command_status -> action table.
   status_policy statuses;
+  // When true, a deliver_sm is handed up unanswered and the owner answers it with answer_deliver() once it
+  // has kept what it says (a receipt written to Redis): a crash in between makes the SMSC deliver it again.
+  bool defer_deliver_resp = false;
 };
 
 /// Where the session is. `closed` is final: reached only after shutdown().
@@ -132,9 +135,11 @@ struct submit_result {
   std::uint64_t token;
   submit_outcome outcome;
 };
-/// Notification: a deliver_sm (receipt or MO) to hand up; it has been answered already.
+/// Notification: a deliver_sm (receipt or MO) to hand up; it has been answered already, unless
+/// session_settings::defer_deliver_resp (then answer_deliver(connection, value.sequence, status)).
 struct deliver {
   pdu value;
+  std::uint64_t connection = 0;  // which connection it came on
 };
 /// Notification (back-pressure): this many more submits would be sent at once, without queueing.
 struct slots_free {
@@ -216,6 +221,9 @@ class session {
   session_actions submit(std::uint64_t token, short_message message, session_clock::time_point now);
   /// Graceful stop: no new submits, drain the window, unbind, close; ends with action::stopped.
   session_actions shutdown(session_clock::time_point now);
+  /// Answers a deferred deliver_sm (defer_deliver_resp) that came on `connection`; nothing when that
+  /// connection has ended (the SMSC will deliver it again).
+  session_actions answer_deliver(std::uint64_t connection, std::uint32_t sequence, std::uint32_t status);
   /// Probe the link now (`loa carrier check`): an enquire_link unless one is in flight or the session is
   /// not bound; its answer comes as action::link_alive.
   session_actions enquire_now(session_clock::time_point now);
@@ -276,6 +284,7 @@ class session {
   session_clock::time_point last_received_{};
   std::optional<session_clock::time_point> armed_deadline_;  // what submit_deadline is armed for
   bool rate_timer_armed_ = false;
+  std::uint64_t connection_ = 0;  // counts connections, so that a late answer_deliver finds its own
 };
 
 }  // namespace loa::smpp

@@ -292,6 +292,31 @@ TEST_CASE("session: deliver_sm when bound is answered 0 first, then handed up") 
   CHECK(index_of<action::send>(a) < index_of<action::deliver>(a));
 }
 
+TEST_CASE("session: with defer_deliver_resp a deliver_sm is answered when the owner says, on its own connection") {
+  auto st = test_settings();
+  st.defer_deliver_resp = true;
+  harness h{st};
+  h.bind_ok();
+  auto a = h.s.on_pdu(pdu{command_id::deliver_sm, 0, 12, text("id:1 stat:DELIVRD")}, h.now);
+  CHECK(sent(a).empty());  // not yet: the owner has not kept it
+  const auto d = only<action::deliver>(a);
+  auto p = sent(h.s.answer_deliver(d.connection, 12, 0));
+  REQUIRE(p.size() == 1);
+  CHECK(p[0].id == command_id::deliver_sm_resp);
+  CHECK(p[0].sequence == 12);
+  CHECK(p[0].status == 0);
+
+  // One handed up on a connection that then dropped: answering it later sends nothing on the next one
+  // (the SMSC delivers it again there).
+  const auto old = only<action::deliver>(h.s.on_pdu(pdu{command_id::deliver_sm, 0, 13, text("x")}, h.now));
+  h.s.on_closed(std::make_error_code(std::errc::connection_reset), h.now);
+  h.s.on_timer(timer_id::reconnect, h.now);
+  auto bind_req = sent(h.s.on_connected(h.now)).at(0);
+  h.s.on_pdu(pdu{response_id(bind_req.id), 0, bind_req.sequence, bind_resp{"SMSC", {}}}, h.now);
+  REQUIRE(h.s.state() == session_state::bound);
+  CHECK(h.s.answer_deliver(old.connection, 13, 0).empty());
+}
+
 TEST_CASE("session: a transmitter bind answers deliver_sm with ESME_RINVBNDSTS") {
   auto st = test_settings();
   st.mode = bind_mode::transmitter;
