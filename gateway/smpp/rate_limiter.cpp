@@ -31,7 +31,7 @@ void rate_limiter::refill(clock::time_point now) {
   last_refill_ = now;
   // Climb back one step per quiet recovery period; the steps are computed lazily, on the next call.
   while (factor_ < 1.0 && now >= recover_at_) {
-    factor_ = std::min(1.0, factor_ * 2);
+    factor_ = std::min(1.0, settings_.additive_step > 0 ? factor_ + settings_.additive_step : factor_ * 2);
     recover_at_ += settings_.recovery;
   }
 }
@@ -52,14 +52,46 @@ rate_limiter::clock::duration rate_limiter::acquire(clock::time_point now) {
 
 void rate_limiter::on_throttled(clock::time_point now) {
   if (unlimited()) return;
-  // Answers to PDUs sent before the pause began arrive during it: they were counted by the first one.
-  if (now < paused_until_) return;
+  // Answers to PDUs sent before the cut arrive soon after it: they were counted by the first one.
+  if (now < holdoff_until_) return;
   refill(now);
   tokens_ = 0;
-  factor_ = std::max(settings_.min_factor, factor_ * settings_.slow_factor);
+  const double accepted = accepted_rate(now);
+  if (settings_.settle_margin > 0 && accepted > 0) {
+    // What the carrier took in the last second is its real limit when we sent above it: settle just under.
+    const double rate = std::min(settings_.tps * factor_, accepted) * settings_.settle_margin;
+    factor_ = std::clamp(rate / settings_.tps, settings_.min_factor, 1.0);
+  } else {
+    factor_ = std::max(settings_.min_factor, factor_ * settings_.slow_factor);
+  }
   paused_until_ = std::max(paused_until_, now + settings_.pause);
+  const auto holdoff = settings_.holdoff.count() > 0 ? settings_.holdoff : settings_.pause;
+  holdoff_until_ = std::max(holdoff_until_, now + holdoff);
   last_refill_ = std::max(last_refill_, now);
-  recover_at_ = paused_until_ + settings_.recovery;
+  recover_at_ = std::max(paused_until_, holdoff_until_) + settings_.recovery;
+}
+
+void rate_limiter::advance_accepted(clock::time_point now) {
+  const auto slot = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() / 100;
+  if (slot <= accepted_slot_) return;
+  const auto gap = std::min<std::int64_t>(slot - accepted_slot_, static_cast<std::int64_t>(accepted_.size()));
+  for (std::int64_t i = 1; i <= gap; ++i)
+    accepted_[static_cast<std::size_t>((accepted_slot_ + i) % static_cast<std::int64_t>(accepted_.size()))] = 0;
+  accepted_slot_ = slot;
+}
+
+void rate_limiter::on_accepted(clock::time_point now) {
+  advance_accepted(now);
+  ++accepted_[static_cast<std::size_t>(accepted_slot_ % static_cast<std::int64_t>(accepted_.size()))];
+}
+
+double rate_limiter::accepted_rate(clock::time_point now) {
+  advance_accepted(now);
+  double sum = 0;
+  for (const auto n : accepted_) sum += n;
+  // Nine whole tenths of a second and the part of the current one that has passed.
+  const auto into_slot = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() % 100'000;
+  return sum / (0.9 + static_cast<double>(into_slot) / 1e6);
 }
 
 double rate_limiter::current_tps(clock::time_point now) {

@@ -4,7 +4,9 @@
 // passes "now".
 #pragma once
 
+#include <array>
 #include <chrono>
+#include <cstdint>
 
 namespace loa::smpp {
 
@@ -20,8 +22,16 @@ struct rate_settings {
   double slow_factor = 0.5;
   // ... but never below this fraction of tps.
   double min_factor = 1.0 / 16;
-  // Every quiet period this long doubles the rate back towards tps.
+  // Every quiet period this long doubles the rate back towards tps ...
   std::chrono::milliseconds recovery{5'000};
+  // ... or, when above 0, adds this fraction of tps (a slow climb that stays close to a real limit).
+  double additive_step = 0;
+  // When above 0, a throttle sets the rate to this fraction of what the carrier accepted in the last second
+  // (its real limit, when we were sending above it) instead of multiplying it by slow_factor.
+  double settle_margin = 0;
+  // Throttles this soon after one that cut the rate cut it no further (answers to submits sent at the old
+  // rate); 0 means `pause`.
+  std::chrono::milliseconds holdoff{0};
 };
 
 /// A token bucket with a temporary slow-down; one per carrier, used from the carrier's io_context thread
@@ -39,6 +49,10 @@ class rate_limiter {
   /// The carrier answered ESME_RTHROTTLED: pause, empty the bucket and lower the rate (once per pause: the
   /// other answers to a window sent at the old rate arrive during the pause and change nothing).
   void on_throttled(clock::time_point now);
+  /// The carrier accepted a submit (feeds the estimate of its real limit).
+  void on_accepted(clock::time_point now);
+  /// Submits accepted per second, over about the last second.
+  double accepted_rate(clock::time_point now);
   /// The rate in force at `now` (tps times the current slow-down factor); 0 when unlimited.
   double current_tps(clock::time_point now);
   /// True when tps is 0: acquire() always grants.
@@ -55,6 +69,11 @@ class rate_limiter {
   clock::time_point last_refill_;
   clock::time_point paused_until_{};
   clock::time_point recover_at_{};
+  clock::time_point holdoff_until_{};
+  // Accepted submits per tenth of a second over the last second (a ring), the newest at accepted_at_.
+  std::array<std::uint32_t, 10> accepted_{};
+  std::int64_t accepted_slot_ = 0;  // tenths of a second since the clock's epoch, of the newest slot
+  void advance_accepted(clock::time_point now);
 };
 
 }  // namespace loa::smpp

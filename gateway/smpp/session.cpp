@@ -524,6 +524,7 @@ void session::finish_submit(session_actions& out, const window_entry& entry, std
   if (st == status::ok) {
     o.kind = outcome_kind::accepted;
     o.message_id = message_id;
+    if (limiter_ != nullptr) limiter_->on_accepted(now);
   } else {
     o.error = make_status_error(st);
     switch (judge(settings_.statuses, st)) {

@@ -91,6 +91,25 @@ TEST_CASE("rate_limiter: throttles during the pause (answers to one window) coun
   CHECK(r.acquire(t0 + 50ms) == 50ms);  // the pause was not extended either
 }
 
+TEST_CASE("rate_limiter: with settle_margin a throttle settles just under what the carrier accepted, then climbs slowly") {
+  rate_settings s{.tps = 500, .pause = 0ms, .recovery = 2000ms, .additive_step = 0.02, .settle_margin = 0.97,
+                  .holdoff = 1000ms};
+  rate_limiter r{s, t0};
+  // The carrier took 300 a second for the last two seconds (it allows 300, we sent 500).
+  for (int i = 0; i < 600; ++i) r.on_accepted(t0 + std::chrono::microseconds{i * 3333});
+  const auto at = t0 + 2s;
+  CHECK(r.accepted_rate(at) == doctest::Approx(300).epsilon(0.02));
+  r.on_throttled(at);
+  CHECK(r.current_tps(at) == doctest::Approx(291).epsilon(0.02));
+  CHECK(r.acquire(at + 100ms) == clk::duration::zero());  // no pause: it goes on at the new rate
+  r.on_throttled(at + 500ms);                              // answers to the old window: no second cut
+  CHECK(r.current_tps(at + 500ms) == doctest::Approx(291).epsilon(0.02));
+  // Quiet: +2% of tps (10/s) per 2 s after the holdoff.
+  CHECK(r.current_tps(at + 1s + 2s) == doctest::Approx(301).epsilon(0.02));
+  CHECK(r.current_tps(at + 1s + 4s) == doctest::Approx(311).epsilon(0.02));
+  CHECK(r.current_tps(at + 1s + 60s) == doctest::Approx(500));
+}
+
 TEST_CASE("rate_limiter: shared by two binds, the carrier's total stays at tps") {
   rate_limiter shared{rate_settings{.tps = 20, .burst = 1}, t0};
   int a = 0, b = 0;
