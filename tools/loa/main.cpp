@@ -13,6 +13,7 @@
 #include "tools/loa/gateway_command.hpp"
 #include "tools/loa/split_command.hpp"
 #include "tools/loa/subscriber_commands.hpp"
+#include "tools/loa/template_commands.hpp"
 
 int main(int argc, char** argv) {
   using namespace loa::cli;
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
   add_gateway_command(app, globals, run);
   add_split_command(app, globals, run);
   add_subscriber_commands(app, globals, run);
+  add_template_commands(app, globals, run);
 
   try {
     app.parse(argc, argv);
