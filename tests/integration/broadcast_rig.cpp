@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <thread>
@@ -50,6 +51,9 @@ broadcast_rig::broadcast_rig(rig_options options) : redis(redis_server_options{{
                              << "  - name: vinaphone\n    host: 127.0.0.1\n    port: " << vinaphone_->port << "\n"
                              << common << "    bind: transmitter\n    receipt_id: dec\n    prefixes: [\"8491\"]\n"
                              << options.carrier_lines << "routing:\n  default: viettel\n"
+                             // The shipped templates (tests run from the repository's root).
+                             << "templates_dir: " << (std::filesystem::current_path() / "templates/notices").string()
+                             << "\n"
                              << options.top_lines << "operators:\n"
                              << "  - name: hoa\n    token_sha256: "
                                 "\"0c7608d51a1cd241340365f240fcce28178d00f75c1f955e0a183db4a5f9e418\"\n"

@@ -335,3 +335,26 @@ TEST_CASE("broadcast: parts without a receipt after the validity period count as
   CHECK(field(s, "delivered") == 0);
   CHECK(field(s, "submitted") == 40);
 }
+
+TEST_CASE("cli: loa send --template fills in the notice, with the Vietnamese date, and sends it") {
+  test::broadcast_rig rig;
+  rig.start_gateway();
+  rig.import(csv_for(test::test_numbers(8)));
+  auto r = loa_cli(rig, {"--json", "send", "--ward", "long-thuy", "--group", "all", "--template", "hop-to-dan-pho",
+                         "--var", "to_dan_pho=tổ dân phố 5", "--var", "gio=19:30", "--var", "ngay=2026-11-28",
+                         "--var", "dia_diem=Nhà văn hóa tổ 5", "--var", "noi_dung=bầu tổ trưởng", "--wait"});
+  INFO(r.out);
+  CHECK(r.exit == 0);
+  const auto v = json::parse(r.out).as_object();
+  CHECK(field(v, "delivered") == 8);
+  // The template's accent policy (auto) chose the person-written unaccented variant: one phone's copy.
+  const auto text = std::string(v.at("text").as_string());
+  CHECK(text.find("luc 19h30") != std::string::npos);
+  CHECK(text.find("28/11/2026") != std::string::npos);
+  CHECK(rig.accepted("luc 19h30").messages == 8);
+
+  r = loa_cli(rig, {"send", "--ward", "long-thuy", "--group", "all", "--template", "hop-to-dan-pho", "--var",
+                    "gio=25:00"});
+  CHECK(r.exit == 1);  // missing placeholders and a bad time: nothing sent
+  CHECK(rig.accepted("Kinh moi").messages == 8);
+}

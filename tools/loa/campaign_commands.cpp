@@ -14,6 +14,7 @@
 
 #include "tools/loa/progress.hpp"
 #include "tools/loa/remote.hpp"
+#include "tools/loa/template_commands.hpp"
 
 namespace loa::cli {
 namespace {
@@ -195,19 +196,20 @@ int follow(const global_options& globals, const std::string& id, double timeout_
   return static_cast<int>(verdict.code);
 }
 
-// "templates and --dry-run come with issue 6": until then the flags parse (CONTRACT.md lists them) and
-// refuse.
-// Templates and the dry-run preview are not built yet (issue 6): refused rather than ignored, since a
-// preview that sends would be worse than an error. --yes is accepted: nothing asks for confirmation yet.
-bool wants_issue_6(const send_arguments& a) {
-  return !a.template_name.empty() || !a.vars.empty() || a.dry_run;
-}
-
 int run_send(const global_options& globals, const send_arguments& a) {
-  if (wants_issue_6(a))
-    return fail(globals, exit_code::bad_input,
-                "templates and --dry-run come with issue 6; use --text for now");
+  // The dry-run preview is not built yet (issue 6): refused rather than ignored, since a preview that sends
+  // would be worse than an error. --yes is accepted: nothing asks for confirmation yet.
+  if (a.dry_run) return fail(globals, exit_code::bad_input, "--dry-run comes with issue 6; not sent");
   std::string text = a.text;
+  std::string accents = a.accents;
+  if (!a.template_name.empty()) {
+    // Rendered here, with the template's accent policy already applied: the gateway sends it as it is.
+    int code = 0;
+    auto rendered = render_for_send(globals, a.template_name, a.vars, code);
+    if (!rendered) return code;
+    text = std::move(*rendered);
+    accents = "keep";
+  }
   if (text == "-") {  // a long notice from a file: loa send ... --text - < notice.txt
     text.assign(std::istreambuf_iterator<char>(std::cin), {});
     while (text.ends_with('\n') || text.ends_with('\r')) text.pop_back();  // a newline would cost a character
@@ -218,7 +220,7 @@ int run_send(const global_options& globals, const send_arguments& a) {
   json::object body{{"wards", json::value_from(a.wards)},
                     {"groups", json::value_from(a.groups)},
                     {"text", text},
-                    {"accents", a.accents}};
+                    {"accents", accents}};
   if (!a.sender.empty()) body["sender"] = a.sender;
   if (!a.at.empty()) body["at"] = a.at;
   if (!a.key.empty()) body["key"] = a.key;
@@ -291,9 +293,9 @@ void add_campaign_commands(CLI::App& app, const global_options& globals, std::fu
   send->add_option("--ward", s->wards, "Ward (repeatable)")->required();
   send->add_option("--group", s->groups, "Group (repeatable)")->required();
   auto* text = send->add_option("--text", s->text, "The notice (UTF-8); - reads it from standard input");
-  auto* tmpl = send->add_option("--template", s->template_name, "A notice template (coming with issue 6)");
+  auto* tmpl = send->add_option("--template", s->template_name, "A notice template (loa templates list)");
   text->excludes(tmpl);
-  send->add_option("--var", s->vars, "k=v for the template (repeatable; issue 6)")->needs(tmpl);
+  send->add_option("--var", s->vars, "name=value for the template's placeholders (repeatable)")->needs(tmpl);
   send->add_option("--accents", s->accents, "keep | strip | auto")
       ->check(CLI::IsMember({"keep", "strip", "auto"}))
       ->capture_default_str();

@@ -158,38 +158,53 @@ int run_show(const global_options& globals, const template_arguments& a) {
   return 0;
 }
 
-int run_render(const global_options& globals, const template_arguments& a) {
+// The template rendered with `--var`s, or nullopt with the failure reported and its exit code in `code`.
+std::optional<std::pair<tpl::notice_template, tpl::render_result>> render_named(
+    const global_options& globals, const std::string& name, const std::vector<std::string>& var_args,
+    const std::string& accents, const std::string& concat, int& code) {
   tpl::variables vars;
-  for (const auto& kv : a.vars) {
+  for (const auto& kv : var_args) {
     const auto eq = kv.find('=');
     if (eq == std::string::npos || eq == 0) {
-      return fail(globals, exit_code::bad_input, fmt::format("--var '{}': write name=value", kv));
+      code = fail(globals, exit_code::bad_input, fmt::format("--var '{}': write name=value", kv));
+      return std::nullopt;
     }
     if (!vars.emplace(kv.substr(0, eq), kv.substr(eq + 1)).second) {
-      return fail(globals, exit_code::bad_input, fmt::format("--var {} given twice", kv.substr(0, eq)));
+      code = fail(globals, exit_code::bad_input, fmt::format("--var {} given twice", kv.substr(0, eq)));
+      return std::nullopt;
     }
   }
-  int code = 0;
   const auto src = source(globals, code);
-  if (!src) return code;
-  const auto t = load_named(globals, *src, a.name, code);
-  if (!t) return code;
+  if (!src) return std::nullopt;
+  auto t = load_named(globals, *src, name, code);
+  if (!t) return std::nullopt;
   auto options = options_for(*src);
-  if (!a.accents.empty()) options.accent_policy = segments::parse_accents(a.accents);  // CLI11 checked it
-  options.concat = segments::parse_concat(a.concat).value();
-  const auto r = tpl::render(*t, vars, options);
+  if (!accents.empty()) options.accent_policy = segments::parse_accents(accents);  // CLI11 checked it
+  options.concat = segments::parse_concat(concat).value();
+  auto r = tpl::render(*t, vars, options);
   if (!r.ok()) {
     if (globals.json) {
       json::array problems;
       for (const auto& p : r.problems) problems.emplace_back(p);
       print_json(json::object{{"error", fmt::format("cannot render {}: {}", t->name, r.describe())},
                               {"problems", std::move(problems)}});
-      return static_cast<int>(exit_code::bad_input);
+      code = static_cast<int>(exit_code::bad_input);
+      return std::nullopt;
     }
     std::string lines;
     for (const auto& p : r.problems) lines += "\n  " + p;
-    return fail(globals, exit_code::bad_input, fmt::format("cannot render {}:{}", t->name, lines));
+    code = fail(globals, exit_code::bad_input, fmt::format("cannot render {}:{}", t->name, lines));
+    return std::nullopt;
   }
+  return std::pair{std::move(*t), std::move(r)};
+}
+
+int run_render(const global_options& globals, const template_arguments& a) {
+  int code = 0;
+  const auto rendered = render_named(globals, a.name, a.vars, a.accents, a.concat, code);
+  if (!rendered) return code;
+  const auto& [template_, r] = *rendered;
+  const auto* t = &template_;
   const auto& m = r.message;
   if (globals.json) {
     print_json(json::object{{"name", t->name},
@@ -213,6 +228,13 @@ int run_render(const global_options& globals, const template_arguments& a) {
 }
 
 }  // namespace
+
+std::optional<std::string> render_for_send(const global_options& globals, const std::string& name,
+                                           const std::vector<std::string>& vars, int& code) {
+  const auto rendered = render_named(globals, name, vars, "", "udh8", code);
+  if (!rendered) return std::nullopt;
+  return rendered->second.message.text;
+}
 
 void add_template_commands(CLI::App& app, const global_options& globals, std::function<int()>& run) {
   auto a = std::make_shared<template_arguments>();

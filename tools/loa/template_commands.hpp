@@ -5,6 +5,9 @@
 #include <CLI/App.hpp>
 
 #include <functional>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "tools/loa/cli.hpp"
 
@@ -12,5 +15,10 @@ namespace loa::cli {
 
 /// Registers `templates` and its subcommands list, show and render.
 void add_template_commands(CLI::App& app, const global_options& globals, std::function<int()>& run);
+
+/// `loa send --template NAME --var k=v...`: the notice as phones will show it (the template's accent policy
+/// applied), or nullopt with the failure reported and the exit code in `code`.
+std::optional<std::string> render_for_send(const global_options& globals, const std::string& name,
+                                           const std::vector<std::string>& vars, int& code);
 
 }  // namespace loa::cli
