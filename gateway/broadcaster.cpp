@@ -16,6 +16,7 @@
 #include "gateway/campaign_runner.hpp"
 #include "gateway/carrier_link.hpp"
 #include "gateway/receipt_matcher.hpp"
+#include "gateway/reply_handler.hpp"
 
 namespace loa::gateway {
 namespace {
@@ -57,6 +58,7 @@ struct broadcaster::impl {
         warn(std::move(w)),
         router(make_router(c)),
         matcher(io_, cs, warn),
+        replies(io_, c, s, pools, info, warn),
         timer(io_),
         sweep_timer(io_),
         context{io_, c, cs, router, pools, owner_name(c), info, warn} {
@@ -66,9 +68,7 @@ struct broadcaster::impl {
       events.on_receipt = [this](std::string_view name, const smpp::receipt& r, smpp::deliver_ack ack) {
         matcher.add(name, receipt_modes[std::string(name)], r, std::move(ack));
       };
-      events.on_mo = [this](std::string_view name, const smpp::mo_message& m) {
-        this->info(fmt::format("{}: reply from {}: \"{}\" (replies are not handled yet)", name, m.from, m.text));
-      };
+      events.on_mo = [this](std::string_view name, const smpp::mo_message& m) { replies.on_reply(name, m); };
       events.on_capacity = [this](std::string_view) {
         for (auto& [id, r] : runners) r->wake();
       };
@@ -88,6 +88,7 @@ struct broadcaster::impl {
   std::map<std::string, smpp::receipt_id_mode> receipt_modes;
   std::map<std::string, std::unique_ptr<carrier_pool>, std::less<>> pools;
   receipt_matcher matcher;
+  reply_handler replies;
   asio::steady_timer timer;
   asio::steady_timer sweep_timer;
   runner_context context;

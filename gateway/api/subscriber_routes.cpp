@@ -3,6 +3,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/json.hpp>
 
+#include <charconv>
 #include <chrono>
 #include <random>
 
@@ -237,6 +238,25 @@ asio::awaitable<response> groups(authenticator& auth, broadcast::subscriber_stor
   co_return json_response(http::status::ok, {{"ward", r.params.at("ward")}, {"groups", list}});
 }
 
+// GET /v1/wards/{ward}/replies?limit=N: citizens' replies that were not keywords, newest first.
+asio::awaitable<response> replies(authenticator& auth, broadcast::subscriber_store& store, request& r) {
+  response refusal;
+  auto verdict = auth.authorize(r, r.params.at("ward"), operator_role::sender);
+  if (!who_or(verdict, refusal)) co_return refusal;
+  std::size_t limit = 100;
+  if (auto l = r.query_one("limit")) {
+    const auto [p, ec] = std::from_chars(l->data(), l->data() + l->size(), limit);
+    if (ec != std::errc{} || p != l->data() + l->size() || limit == 0 || limit > 10000)
+      co_return error_response(http::status::bad_request, "limit: a number from 1 to 10000", "limit");
+  }
+  std::vector<broadcast::stored_reply> kept;
+  if (auto ec = co_await store.replies(r.params.at("ward"), limit, kept)) co_return redis_failure(ec);
+  json::array list;
+  for (const auto& k : kept)
+    list.push_back({{"time", k.time}, {"from", k.phone}, {"carrier", k.carrier}, {"text", k.text}});
+  co_return json_response(http::status::ok, {{"ward", r.params.at("ward")}, {"replies", list}});
+}
+
 }  // namespace
 
 void add_subscriber_routes(router& routes, authenticator& auth, broadcast::subscriber_store& store) {
@@ -250,6 +270,7 @@ void add_subscriber_routes(router& routes, authenticator& auth, broadcast::subsc
   routes.add(verb::get, "/v1/wards/{ward}/subscribers/count",
              [&](request& r) { return count(auth, store, r); });
   routes.add(verb::get, "/v1/wards/{ward}/groups", [&](request& r) { return groups(auth, store, r); });
+  routes.add(verb::get, "/v1/wards/{ward}/replies", [&](request& r) { return replies(auth, store, r); });
   routes.add(verb::post, "/v1/subscribers/{phone}/optout",
              [&](request& r) { return choice(auth, store, r, true); });
   routes.add(verb::post, "/v1/subscribers/{phone}/optin",

@@ -138,6 +138,10 @@ std::string bucket(std::string_view ward, std::uint64_t index) {
 std::string bucket(std::string_view ward, std::string_view phone) {
   return bucket(ward, bucket_of(phone));
 }
+std::string replies(std::string_view ward) {
+  return "loa:{w:" + std::string(ward) + "}:replies";
+}
+
 std::string groups(std::string_view ward) {
   return "loa:{w:" + std::string(ward) + "}:groups";
 }
@@ -326,6 +330,56 @@ asio::awaitable<std::error_code> subscriber_store::get(std::string_view ward, st
   if (found) {
     out = decode_record(resp[0].str());
     out.phone = std::string(phone);
+  }
+  co_return std::error_code{};
+}
+
+// Which wards hold the number, and the reply pushed to each, in one script (the wards are few).
+static constexpr std::string_view keep_reply_script = R"lua(
+local wards = redis.call('SMEMBERS', KEYS[1])
+local found = {}
+for _, w in ipairs(wards) do
+  if redis.call('HEXISTS', 'loa:{w:' .. w .. '}:sub:' .. ARGV[2], ARGV[1]) == 1 then
+    local key = 'loa:{w:' .. w .. '}:replies'
+    redis.call('LPUSH', key, ARGV[3])
+    redis.call('LTRIM', key, 0, 9999)
+    found[#found + 1] = w
+  end
+end
+if #found == 0 then
+  redis.call('LPUSH', KEYS[2], ARGV[3])
+  redis.call('LTRIM', KEYS[2], 0, 9999)
+end
+return found
+)lua";
+
+asio::awaitable<std::error_code> subscriber_store::keep_reply(const stored_reply& reply,
+                                                              std::vector<std::string>& wards) {
+  const std::string value = reply.time + separator + reply.phone + separator + reply.carrier + separator + reply.text;
+  auto [ec, resp] = co_await exec(connection_, command("EVAL", keep_reply_script, 2, keys::wards, keys::unknown_replies,
+                                                       reply.phone, bucket_of(reply.phone), value));
+  if (ec) co_return ec;
+  wards.clear();
+  for (const auto& e : resp[0].elements()) wards.push_back(e.str());
+  co_return std::error_code{};
+}
+
+asio::awaitable<std::error_code> subscriber_store::replies(std::string_view ward, std::size_t limit,
+                                                           std::vector<stored_reply>& out) {
+  auto [ec, resp] = co_await exec(connection_, command("LRANGE", keys::replies(ward), 0, limit == 0 ? 0 : limit - 1));
+  if (ec) co_return ec;
+  out.clear();
+  for (const auto& e : resp[0].elements()) {
+    std::string_view v = e.str();
+    stored_reply r;
+    std::string* fields[] = {&r.time, &r.phone, &r.carrier};
+    for (auto* f : fields) {
+      const auto cut = v.find(separator);
+      *f = std::string(v.substr(0, cut));
+      v = cut == std::string_view::npos ? std::string_view{} : v.substr(cut + 1);
+    }
+    r.text = std::string(v);
+    out.push_back(std::move(r));
   }
   co_return std::error_code{};
 }

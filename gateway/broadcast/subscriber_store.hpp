@@ -25,6 +25,8 @@ namespace keys {
 std::string bucket(std::string_view ward, std::string_view phone);
 std::string bucket(std::string_view ward, std::uint64_t index);
 std::string groups(std::string_view ward);
+std::string replies(std::string_view ward);
+inline constexpr std::string_view unknown_replies = "loa:replies:unknown";
 std::string meta(std::string_view ward);
 inline constexpr std::string_view wards = "loa:wards";
 inline constexpr std::string_view optout = "loa:optout";
@@ -46,6 +48,14 @@ struct subscriber_record {
   std::vector<std::string> groups;
   std::string consent_time;    ///< unix seconds, as text
   std::string consent_source;  ///< "import:ID" or "api:OPERATOR"
+};
+
+/// A citizen's reply that was not a keyword, kept for the ward to read.
+struct stored_reply {
+  std::string time;     ///< unix seconds, as text
+  std::string phone;    ///< stored form
+  std::string carrier;  ///< the carrier it came through
+  std::string text;
 };
 
 /// The store of one gateway; all calls on the connection's executor.
@@ -90,6 +100,13 @@ class subscriber_store {
 
   /// Every ported number and its carrier (a few percent of numbers: read whole at start).
   boost::asio::awaitable<std::error_code> ported(std::map<std::string, std::string>& out);
+
+  /// Keeps a reply for every ward that holds `phone` (or in loa:replies:unknown when none does), the newest
+  /// 10,000 per ward; `wards` gets those wards.
+  boost::asio::awaitable<std::error_code> keep_reply(const stored_reply& reply, std::vector<std::string>& wards);
+  /// The ward's replies, newest first, at most `limit`.
+  boost::asio::awaitable<std::error_code> replies(std::string_view ward, std::size_t limit,
+                                                  std::vector<stored_reply>& out);
 
   /// One subscriber's record; `found` false when the ward does not hold the number.
   boost::asio::awaitable<std::error_code> get(std::string_view ward, std::string_view phone,

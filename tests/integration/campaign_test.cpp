@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <boost/json.hpp>
 
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -357,4 +358,59 @@ TEST_CASE("cli: loa send --template fills in the notice, with the Vietnamese dat
                     "gio=25:00"});
   CHECK(r.exit == 1);  // missing placeholders and a bad time: nothing sent
   CHECK(rig.accepted("Kinh moi").messages == 8);
+}
+
+TEST_CASE("replies: HUY and TU CHOI opt out by SMS with a confirmation, DK opts back in, other replies are kept") {
+  const auto numbers = test::test_numbers(6);
+  auto national = [](const std::string& n) { return "0" + n.substr(2); };
+  const std::string question =
+      "Cho hỏi lịch họp tổ 5 vào thứ mấy ạ? Nhà tôi có người già không đi được, xin ghi nhận giúp. Cảm ơn cán bộ "
+      "phường.";  // UCS-2, over 70 characters: it comes in two parts
+  const auto mo_file = test::temp_path("loa-mo") + ".jsonl";
+  {
+    std::ofstream out(mo_file);
+    auto line = [&](const std::string& from, const std::string& text, int delay_ms) {
+      out << json::serialize(json::object{{"from", from}, {"to", "8088"}, {"text", text}, {"delay_ms", delay_ms}})
+          << "\n";
+    };
+    line(national(numbers[0]), "Huỷ", 1500);
+    line(national(numbers[2]), "tu chối.", 100);
+    line(national(numbers[4]), question, 100);
+    line(national(numbers[0]), "DK", 300);
+    line("0912345678", "xin chao", 100);  // not in the ward: kept apart
+  }
+  test::broadcast_rig rig({.viettel_args = {"--mo", mo_file}});
+  rig.start_gateway();
+  rig.import(csv_for(numbers));
+
+  json::array replies;
+  for (int i = 0; i < 100 && replies.empty(); ++i) {
+    std::this_thread::sleep_for(100ms);
+    auto [code, body] = rig.call(verb::get, "/v1/wards/long-thuy/replies");
+    REQUIRE(code == 200);
+    replies = body.at("replies").as_array();
+  }
+  REQUIRE(replies.size() == 1);
+  CHECK(replies[0].at("text").as_string() == question);
+  CHECK(replies[0].at("from").as_string() == numbers[4]);
+  std::this_thread::sleep_for(1500ms);  // the DK after it, and the confirmations
+
+  CHECK(rig.redis.command({"HEXISTS", "loa:optout", numbers[2]}) == "1");
+  CHECK(rig.redis.command({"HEXISTS", "loa:optout", numbers[0]}) == "0");  // HUY, then DK
+  CHECK(rig.redis.command({"LLEN", "loa:replies:unknown"}) == "1");
+  const auto confirmations = rig.accepted("Ban da tu choi");
+  CHECK(confirmations.by_number.count(numbers[0]) == 1);
+  CHECK(confirmations.by_number.count(numbers[2]) == 1);
+  CHECK(rig.accepted("Ban se nhan lai").by_number.count(numbers[0]) == 1);
+
+  // The next notice skips the number that opted out: it got nothing but its confirmation.
+  const auto id = rig.send({{"groups", json::array{"all"}}, {"text", "Thong bao sau"}});
+  const auto s = rig.wait_finished(id);
+  CHECK(field(s, "recipients") == 5);
+  CHECK(field(s, "skipped_optout") == 1);
+  CHECK(rig.accepted("Thong bao sau").by_number.count(numbers[2]) == 0);
+
+  auto r = loa_cli(rig, {"replies", "list", "--ward", "long-thuy"});
+  CHECK(r.exit == 0);
+  CHECK(r.out.find(numbers[4]) != std::string::npos);
 }

@@ -1,5 +1,6 @@
 #include "tools/loa/subscriber_commands.hpp"
 
+#include <fmt/chrono.h>
 #include <fmt/core.h>
 #include <boost/json.hpp>
 
@@ -134,6 +135,19 @@ int run_groups(const global_options& globals, const arguments& a) {
   });
 }
 
+int run_replies(const global_options& globals, const arguments& a) {
+  const auto r = call_gateway(globals, verb::get, ward_path(a) + "/replies");
+  return finish(globals, r, [](const json::value& b) {
+    const auto& replies = b.at("replies").as_array();
+    if (replies.empty()) fmt::print("no replies\n");
+    for (const auto& x : replies) {
+      const auto t = std::stoll(std::string(x.at("time").as_string()));
+      fmt::print("{:%d/%m/%Y %H:%M} UTC  {}  {}\n", fmt::gmtime(static_cast<std::time_t>(t)),
+                 std::string(x.at("from").as_string()), std::string(x.at("text").as_string()));
+    }
+  });
+}
+
 }  // namespace
 
 void add_subscriber_commands(CLI::App& app, const global_options& globals, std::function<int()>& run) {
@@ -179,6 +193,11 @@ void add_subscriber_commands(CLI::App& app, const global_options& globals, std::
   count->add_option("--ward", a->ward, "Ward")->required();
   count->add_option("--group", a->groups, "Group");
   on(count, run_count);
+
+  auto* replies = app.add_subcommand("replies", "Citizens' replies by SMS")->require_subcommand(1);
+  auto* replies_list = replies->add_subcommand("list", "Replies that were not HUY, DK or HD, newest first");
+  replies_list->add_option("--ward", a->ward, "Ward")->required();
+  on(replies_list, run_replies);
 
   auto* groups = app.add_subcommand("groups", "Groups of a ward")->require_subcommand(1);
   auto* list = groups->add_subcommand("list", "Groups and their sizes");

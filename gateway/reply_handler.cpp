@@ -1,0 +1,119 @@
+#include "gateway/reply_handler.hpp"
+
+#include <fmt/format.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <chrono>
+
+#include "gateway/broadcast/numbers.hpp"
+#include "gateway/carrier_link.hpp"
+
+namespace loa::gateway {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+// Short, without diacritics: one GSM part on any phone.
+constexpr std::string_view opted_out_text =
+    "Ban da tu choi nhan thong bao cua UBND qua SMS. Soan DK gui so nay de nhan lai.";
+constexpr std::string_view opted_in_text = "Ban se nhan lai thong bao cua UBND qua SMS. Soan HUY de tu choi.";
+constexpr std::string_view help_text =
+    "Day la thong bao cua UBND phuong/xa. Soan HUY de tu choi nhan, DK de nhan lai.";
+constexpr int store_attempts = 5;
+
+std::string now_seconds() {
+  return std::to_string(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+}
+
+}  // namespace
+
+reply_handler::reply_handler(asio::io_context& io, const config::configuration& cfg,
+                             broadcast::subscriber_store& store,
+                             std::map<std::string, std::unique_ptr<carrier_pool>, std::less<>>& carriers,
+                             std::function<void(std::string_view)> info, std::function<void(std::string_view)> warn)
+    : io_(io),
+      cfg_(cfg),
+      store_(store),
+      carriers_(carriers),
+      keywords_{cfg.mo.opt_out, cfg.mo.opt_in, cfg.mo.help},
+      info_(std::move(info)),
+      warn_(std::move(warn)) {}
+
+void reply_handler::on_reply(std::string_view carrier, const smpp::mo_message& m) {
+  asio::co_spawn(io_, handle(std::string(carrier), m), asio::detached);
+}
+
+asio::awaitable<void> reply_handler::handle(std::string carrier, smpp::mo_message m) {
+  const auto number = broadcast::normalise_number(m.from);
+  if (!number) {
+    warn_(fmt::format("{}: reply from '{}' ignored: {}", carrier, m.from, broadcast::describe(number.problem)));
+    co_return;
+  }
+  const auto kind = broadcast::classify_reply(m.text, keywords_);
+  // Named, not built inside the co_await expressions: g++ 12 destroys such temporaries too early.
+  const std::string source = "sms:" + carrier;
+  const broadcast::stored_reply reply{now_seconds(), number.number, carrier, m.text};
+  asio::steady_timer pause(io_);
+  for (int attempt = 1; attempt <= store_attempts; ++attempt) {
+    std::error_code ec;
+    std::vector<std::string> wards;
+    switch (kind) {
+      case broadcast::reply_kind::opt_out:
+      case broadcast::reply_kind::opt_in:
+        ec = co_await store_.set_opt_out(number.number, kind == broadcast::reply_kind::opt_out, source);
+        break;
+      case broadcast::reply_kind::help:
+        break;
+      case broadcast::reply_kind::other:
+        ec = co_await store_.keep_reply(reply, wards);
+        break;
+    }
+    if (!ec) {
+      switch (kind) {
+        case broadcast::reply_kind::opt_out:
+          info_(fmt::format("{}: {} opted out by SMS (\"{}\")", carrier, number.number, m.text));
+          confirm(carrier, number.number, opted_out_text);
+          break;
+        case broadcast::reply_kind::opt_in:
+          info_(fmt::format("{}: {} opted in again by SMS", carrier, number.number));
+          confirm(carrier, number.number, opted_in_text);
+          break;
+        case broadcast::reply_kind::help:
+          confirm(carrier, number.number, help_text);
+          break;
+        case broadcast::reply_kind::other:
+          info_(fmt::format("{}: reply from {} kept for {} ward(s)", carrier, number.number, wards.size()));
+          break;
+      }
+      co_return;
+    }
+    warn_(fmt::format("{}: reply from {} not stored yet ({}); attempt {} of {}", carrier, number.number,
+                      ec.message(), attempt, store_attempts));
+    pause.expires_after(1s * attempt);
+    co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  warn_(fmt::format("{}: reply from {} (\"{}\") lost: Redis did not answer", carrier, number.number, m.text));
+}
+
+void reply_handler::confirm(const std::string& carrier, const std::string& number, std::string_view text) {
+  auto it = carriers_.find(carrier);
+  if (it == carriers_.end()) return;
+  const auto& c = it->second->config();
+  segments::message message;
+  if (!split_notice(text, c, cfg_.limits, segments::accents::strip, 0, message)) return;
+  const std::string sender = c.sender.value_or(cfg_.sender);
+  submit_context context{sender, number, false, cfg_.limits.validity};
+  for (auto& body : submit_bodies(message, c, context))
+    it->second->submit(std::move(body), [this, carrier, number](const smpp::submit_outcome& o) {
+      if (o.kind != smpp::outcome_kind::accepted)
+        warn_(fmt::format("{}: confirmation to {} not sent: {}", carrier, number, o.error.message()));
+    });
+}
+
+}  // namespace loa::gateway

@@ -1,0 +1,45 @@
+// Citizens' replies (MO): HUY / TU CHOI opts the number out of every ward's notices, DK opts it back in, HD
+// asks for help; each gets a short confirmation SMS through the carrier it came from (an opted-out number
+// receives nothing but that). Anything else is kept for the wards that hold the number (`loa replies list`).
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "config/config.hpp"
+#include "gateway/broadcast/keywords.hpp"
+#include "gateway/broadcast/subscriber_store.hpp"
+#include "gateway/carrier_pool.hpp"
+#include "gateway/smpp/mo.hpp"
+
+namespace loa::gateway {
+
+class reply_handler {
+ public:
+  reply_handler(boost::asio::io_context& io, const config::configuration& cfg, broadcast::subscriber_store& store,
+                std::map<std::string, std::unique_ptr<carrier_pool>, std::less<>>& carriers,
+                std::function<void(std::string_view)> info, std::function<void(std::string_view)> warn);
+
+  /// One reply as the carrier delivered it (reassembled when it came in parts).
+  void on_reply(std::string_view carrier, const smpp::mo_message& m);
+
+ private:
+  boost::asio::awaitable<void> handle(std::string carrier, smpp::mo_message m);
+  void confirm(const std::string& carrier, const std::string& number, std::string_view text);
+
+  boost::asio::io_context& io_;
+  const config::configuration& cfg_;
+  broadcast::subscriber_store& store_;
+  std::map<std::string, std::unique_ptr<carrier_pool>, std::less<>>& carriers_;
+  broadcast::keyword_sets keywords_;
+  std::function<void(std::string_view)> info_;
+  std::function<void(std::string_view)> warn_;
+};
+
+}  // namespace loa::gateway
