@@ -164,8 +164,8 @@ asio::awaitable<response> add(authenticator& auth, broadcast::subscriber_store& 
   std::vector<broadcast::subscriber_row> rows;  // named: g++ 12 miscompiles braced temporaries in co_await
   rows.push_back(row);
   const std::vector<std::string> no_extra_groups;
-  if (auto ec =
-          co_await store.import_batch(r.params.at("ward"), rows, no_extra_groups, "api:" + who->name, counts))
+  const std::string source = "api:" + who->name;
+  if (auto ec = co_await store.import_batch(r.params.at("ward"), rows, no_extra_groups, source, counts))
     co_return redis_failure(ec);
   co_return json_response(http::status::ok, {{"phone", row.phone},
                                              {"ward", r.params.at("ward")},
@@ -196,7 +196,8 @@ asio::awaitable<response> choice(authenticator& auth, broadcast::subscriber_stor
   if (!who) co_return refusal;
   auto phone = path_phone(r);
   if (auto* bad = std::get_if<response>(&phone)) co_return std::move(*bad);
-  if (auto ec = co_await store.set_opt_out(std::get<std::string>(phone), out, "api:" + who->name))
+  const std::string source = "api:" + who->name;  // named: see the import above
+  if (auto ec = co_await store.set_opt_out(std::get<std::string>(phone), out, source))
     co_return redis_failure(ec);
   co_return json_response(http::status::ok, {{"phone", std::get<std::string>(phone)}, {"opted_out", out}});
 }
