@@ -86,6 +86,7 @@ struct campaign_runner::impl : std::enable_shared_from_this<impl> {
   std::deque<retry> retries;
   std::chrono::seconds validity{0};
   std::uint64_t resent = 0;  // parts sent again since the last outcome batch was written
+  clock::time_point last_flush{};
 
   void info(std::string_view s) const {
     if (cx.info) cx.info(s);
@@ -204,7 +205,11 @@ struct campaign_runner::impl : std::enable_shared_from_this<impl> {
     const auto window = static_cast<std::size_t>(l.carrier->window);
     const std::size_t target = (window + (window + 3) / 4) * binds;
     const std::size_t busy = l.pool->outstanding() + l.pool->queued() + l.retrying;
-    return busy >= target ? 0 : (target - busy) / static_cast<std::size_t>(l.parts);
+    const std::size_t room = busy >= target ? 0 : (target - busy) / static_cast<std::size_t>(l.parts);
+    // While the binds are busy, wait for an eighth of the target to free up: a carrier held to its rate frees
+    // one slot at a time, and a Redis call per recipient would cost far more than the message.
+    const std::size_t worth_a_call = std::max<std::size_t>(1, target / 8 / static_cast<std::size_t>(l.parts));
+    return busy > 0 && room < worth_a_call ? 0 : room;
   }
 
   asio::awaitable<bool> claim_some(lane& l) {
@@ -342,6 +347,9 @@ struct campaign_runner::impl : std::enable_shared_from_this<impl> {
 
   asio::awaitable<bool> flush_outcomes() {
     if (outcomes.empty()) co_return false;
+    // Small batches wait a little for company (the same Redis call carries hundreds as cheaply as one).
+    if (outcomes.size() < 64 && parts_open > 0 && clock::now() - last_flush < 20ms) co_return false;
+    last_flush = clock::now();
     const auto n = std::min(outcomes.size(), outcome_batch);
     // A copy: on failure the same batch is written again.
     const std::vector<broadcast::part_outcome> batch(outcomes.begin(),
@@ -452,6 +460,7 @@ struct campaign_runner::impl : std::enable_shared_from_this<impl> {
       }
       if (!progressed) {
         auto wait = redis_down ? clock::duration(redis_retry) : clock::duration(250ms);
+        if (!outcomes.empty()) wait = std::min<clock::duration>(wait, 20ms);  // written within 20 ms
         if (!retries.empty()) wait = std::min(wait, std::max<clock::duration>(retries.front().due - clock::now(), 1ms));
         co_await pause(wait);
       }

@@ -13,12 +13,6 @@ namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
 constexpr std::size_t batch_size = 4000;
-constexpr std::size_t max_held = 200'000;  // beyond this, unmatched receipts go straight to the operator's list
-constexpr int max_attempts = 12;           // 0.2 s doubling to 60 s: about 5 minutes in all
-
-std::chrono::milliseconds hold_for(int attempts) {
-  return std::min<std::chrono::milliseconds>(200ms * (1 << std::min(attempts, 9)), 60s);
-}
 
 }  // namespace
 
@@ -62,7 +56,6 @@ void receipt_matcher::add(std::string_view carrier, smpp::receipt_id_mode mode, 
     if (!r.error.empty()) p.update.reason += " err:" + r.error;
     std::replace(p.update.reason.begin(), p.update.reason.end(), '|', '/');
   }
-  p.label = fmt::format("{} id {} {}", carrier, r.id, smpp::stat_word(r.state));
   fresh_.push_back(std::move(p));
   if (fresh_.size() == 1 || fresh_.size() >= batch_size) wake();
 }
@@ -80,17 +73,10 @@ void receipt_matcher::stop() {
 asio::awaitable<void> receipt_matcher::run() {
   bool redis_down = false;
   while (true) {
-    const auto now = clock::now();
-    std::vector<pending> batch;
-    // Held receipts whose pause ended go first, then the fresh ones.
-    while (!held_.empty() && held_.front().due <= now && batch.size() < batch_size) {
-      batch.push_back(std::move(held_.front()));
-      held_.pop_front();
-    }
-    const auto take = std::min(fresh_.size(), batch_size - batch.size());
-    std::move(fresh_.begin(), fresh_.begin() + static_cast<std::ptrdiff_t>(take), std::back_inserter(batch));
+    const auto take = std::min(fresh_.size(), batch_size);
+    std::vector<pending> batch(std::make_move_iterator(fresh_.begin()),
+                               std::make_move_iterator(fresh_.begin() + static_cast<std::ptrdiff_t>(take)));
     fresh_.erase(fresh_.begin(), fresh_.begin() + static_cast<std::ptrdiff_t>(take));
-
     if (!batch.empty()) {
       std::vector<broadcast::receipt_update> updates;
       updates.reserve(batch.size());
@@ -99,7 +85,7 @@ asio::awaitable<void> receipt_matcher::run() {
       if (auto ec = co_await store_.apply_receipts(updates, unmatched)) {
         if (!redis_down && warn_) warn_(fmt::format("receipts: Redis failed ({}); holding them", ec.message()));
         redis_down = true;
-        // Back in front: nothing is lost while Redis is away (the script is idempotent).
+        // Back in front, unanswered: the SMSC keeps them too until Redis has them (the script is idempotent).
         std::move(batch.begin(), batch.end(), std::inserter(fresh_, fresh_.begin()));
         if (stopping_) co_return;
         timer_.expires_after(500ms);
@@ -109,29 +95,8 @@ asio::awaitable<void> receipt_matcher::run() {
       }
       redis_down = false;
       matched_ += batch.size() - unmatched.size();
-      // Written, or known not to match yet: the SMSC may forget it now. (A held receipt is lost if the gateway
-      // dies while holding it; its part then expires after the validity period.)
-      for (auto& p : batch) {
-        p.ack();
-        p.ack = {};
-      }
-      std::vector<std::string> given_up;
-      for (const auto i : unmatched) {
-        auto& p = batch[i];
-        if (++p.attempts > max_attempts || held_.size() >= max_held) {
-          given_up.push_back(p.label);
-          continue;
-        }
-        p.due = clock::now() + hold_for(p.attempts);
-        held_.push_back(std::move(p));
-      }
-      std::sort(held_.begin(), held_.end(), [](const pending& a, const pending& b) { return a.due < b.due; });
-      if (!given_up.empty()) {
-        if (warn_)
-          warn_(fmt::format("receipts: {} matched no message (first: {}); kept in {}", given_up.size(),
-                            given_up.front(), broadcast::campaign_keys::unmatched_receipts));
-        co_await store_.keep_unmatched(given_up);
-      }
+      early_ += unmatched.size();
+      for (auto& p : batch) p.ack();  // written: the SMSC may forget it now
       continue;
     }
     if (stopping_) co_return;
@@ -139,9 +104,7 @@ asio::awaitable<void> receipt_matcher::run() {
       woken_ = false;
       continue;
     }
-    timer_.expires_after(held_.empty() ? std::chrono::milliseconds(1000)
-                                       : std::max<std::chrono::milliseconds>(
-                                             std::chrono::duration_cast<std::chrono::milliseconds>(held_.front().due - clock::now()), 1ms));
+    timer_.expires_after(1s);
     co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
     woken_ = false;
   }

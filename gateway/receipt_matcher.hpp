@@ -1,15 +1,14 @@
 // Matches delivery receipts to the parts they report, in batches, for every campaign at once. A receipt that
-// arrives before its submit_sm_resp was recorded (DOMAIN.md: it happens) is held and tried again with growing
-// pauses; one that never matches is kept in Redis for an operator (loa:receipts:unmatched) and logged.
+// arrives before its submit_sm_resp was recorded (DOMAIN.md: it happens, often) is kept in Redis beside the
+// mapping it waits for and applied by the script that records the answer: nothing is held in memory, so a
+// crash loses no receipt. Each deliver_sm is answered only once its receipt is written.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include <chrono>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -27,25 +26,21 @@ class receipt_matcher {
                   std::function<void(std::string_view)> warn);
 
   /// Takes one receipt from `carrier` (whose ids relate to submit_sm_resp ids per `mode`); `ack` answers its
-  /// deliver_sm once the receipt is written (or found to match nothing yet: then it is held in memory).
+  /// deliver_sm once the receipt is written.
   void add(std::string_view carrier, smpp::receipt_id_mode mode, const smpp::receipt& r, smpp::deliver_ack ack = {});
-  /// Applies receipts until stop(); then returns after writing what it holds (if Redis answers).
+  /// Applies receipts until stop(); then returns.
   boost::asio::awaitable<void> run();
   void stop();
 
-  /// Receipts waiting for their submit to be recorded.
-  std::size_t held() const noexcept { return held_.size(); }
-  /// Receipts matched since start (for metrics and tests).
+  /// Receipts matched to a part at once since start.
   std::uint64_t matched() const noexcept { return matched_; }
+  /// Receipts that matched nothing when they came (kept in Redis for a recorded answer to find).
+  std::uint64_t early() const noexcept { return early_; }
 
  private:
-  using clock = std::chrono::steady_clock;
   struct pending {
     broadcast::receipt_update update;
-    std::string label;  // carrier and id as received, for the unmatched log
-    smpp::deliver_ack ack;  // answers the deliver_sm; empty once answered
-    int attempts = 0;
-    clock::time_point due{};
+    smpp::deliver_ack ack;  // answers the deliver_sm
   };
   void wake();
 
@@ -53,10 +48,10 @@ class receipt_matcher {
   std::function<void(std::string_view)> warn_;
   boost::asio::steady_timer timer_;
   std::vector<pending> fresh_;
-  std::deque<pending> held_;
   bool woken_ = false;
   bool stopping_ = false;
   std::uint64_t matched_ = 0;
+  std::uint64_t early_ = 0;
 };
 
 /// The part letter for a receipt's state, or 0 for an intermediate state (enroute, accepted) that changes

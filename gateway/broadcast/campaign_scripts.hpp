@@ -176,7 +176,8 @@ return out
 
 // Records the carriers' answers to submits. KEYS: 1 records, 2 counts. ARGV: 1 now_ms, 2 receipt mapping
 // TTL seconds, 3 campaign id, then groups of 5: number, part (1-based), letter (S R U), receipt mapping key
-// ("" unless S), reason. A part only moves out of I or U, so a repeated batch changes nothing.
+// ("" unless S), reason. A part only moves out of I or U, so a repeated batch changes nothing. A receipt that
+// came before its answer was recorded waits at MAPPING:held (see `receipts`) and is applied here at once.
 inline constexpr std::string_view outcomes = R"lua(
 local now, ttl, id = ARGV[1], ARGV[2], ARGV[3]
 for i = 4, #ARGV, 5 do
@@ -189,9 +190,18 @@ for i = 4, #ARGV, 5 do
       local old = x.parts
       x.parts = set_part(x.parts, part, letter)
       if reason ~= '' and x.reason == '' then x.reason = reason end
+      if dlr ~= '' then
+        redis.call('SET', dlr, id .. '|' .. number .. '|' .. part, 'EX', ttl)
+        local held = redis.call('GET', dlr .. ':held')
+        if held then
+          local receipt_letter, receipt_reason = string.match(held, '^(.)|(.*)$')
+          x.parts = set_part(x.parts, part, receipt_letter)
+          if receipt_reason ~= '' and x.reason == '' then x.reason = receipt_reason end
+          redis.call('DEL', dlr .. ':held')
+        end
+      end
       if account(KEYS[2], x.carrier, old, x.parts) then x.t2 = now end
       redis.call('HSET', KEYS[1], number, unparse(x))
-      if dlr ~= '' then redis.call('SET', dlr, id .. '|' .. number .. '|' .. part, 'EX', ttl) end
     end
   end
 end
@@ -199,12 +209,14 @@ flush_counts()
 return 1
 )lua";
 
-// Applies receipts. ARGV: 1 now_ms, 2 campaign key prefix ("loa:{c:"), then groups of 3: receipt mapping key,
-// letter (D F E), reason. Returns the 1-based group numbers that matched no submitted part (yet).
+// Applies receipts. ARGV: 1 now_ms, 2 campaign key prefix ("loa:{c:"), 3 how long an unmatched receipt is
+// kept (seconds), then groups of 3: receipt mapping key, letter (D F E), reason. A receipt that matches no
+// submitted part (yet: it may come before the submit's answer is recorded) is kept at MAPPING:held, where
+// the `outcomes` script finds it. Returns the 1-based group numbers that matched nothing.
 inline constexpr std::string_view receipts = R"lua(
-local now, prefix = ARGV[1], ARGV[2]
+local now, prefix, keep = ARGV[1], ARGV[2], ARGV[3]
 local unmatched = {}
-for i = 3, #ARGV, 3 do
+for i = 4, #ARGV, 3 do
   local m = redis.call('GET', ARGV[i])
   local id, number, part
   if m then id, number, part = string.match(m, '^([^|]*)|([^|]*)|([^|]*)$') end
@@ -220,7 +232,8 @@ for i = 3, #ARGV, 3 do
       redis.call('HSET', prefix .. id .. '}:r', number, unparse(x))
     end
   else
-    unmatched[#unmatched + 1] = (i - 3) / 3 + 1
+    redis.call('SET', ARGV[i] .. ':held', ARGV[i + 1] .. '|' .. ARGV[i + 2], 'EX', keep)
+    unmatched[#unmatched + 1] = (i - 4) / 3 + 1
   end
 end
 flush_counts()

@@ -377,7 +377,7 @@ asio::awaitable<std::error_code> campaign_store::record_outcomes(std::string_vie
 asio::awaitable<std::error_code> campaign_store::apply_receipts(const std::vector<receipt_update>& receipts,
                                                                 std::vector<std::size_t>& unmatched) {
   std::vector<std::string> args{"EVAL", with_prelude(scripts::receipts), "0", std::to_string(now_ms()),
-                                std::string(campaign_prefix)};
+                                std::string(campaign_prefix), std::to_string(unmatched_receipt_keep.count())};
   args.reserve(args.size() + receipts.size() * 3);
   for (const auto& r : receipts) {
     args.push_back(r.receipt_key);
@@ -420,17 +420,6 @@ asio::awaitable<std::error_code> campaign_store::expire_pending(std::string_view
     records_seen += 1000;
   } while (cursor != "0");
   auto [ec, resp] = co_await exec(connection_, command("ZREM", campaign_keys::receipt_deadlines, id));
-  co_return ec;
-}
-
-asio::awaitable<std::error_code> campaign_store::keep_unmatched(const std::vector<std::string>& lines) {
-  if (lines.empty()) co_return std::error_code{};
-  redis::request req;
-  std::vector<std::string> push{"LPUSH", std::string(campaign_keys::unmatched_receipts)};
-  push.insert(push.end(), lines.begin(), lines.end());
-  req.push_range(push);
-  req.push("LTRIM", campaign_keys::unmatched_receipts, 0, 9999);
-  auto [ec, resp] = co_await exec(connection_, std::move(req));
   co_return ec;
 }
 

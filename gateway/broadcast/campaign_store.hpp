@@ -28,10 +28,12 @@ std::string receipt(std::string_view carrier, std::string_view normalised_id);
 std::string ward_index(std::string_view ward);
 inline constexpr std::string_view next_id = "loa:campaign:next";
 inline constexpr std::string_view active = "loa:campaigns:active";
-inline constexpr std::string_view unmatched_receipts = "loa:receipts:unmatched";
 /// Campaigns whose pending parts count as expired after a time (score: Unix seconds).
 inline constexpr std::string_view receipt_deadlines = "loa:campaigns:receipt_deadline";
 }  // namespace campaign_keys
+
+/// How long a receipt that matches no submitted part waits for the submit's answer to be recorded.
+inline constexpr std::chrono::seconds unmatched_receipt_keep{24 * 3600};
 
 /// What became of one claim.
 struct claim_result {
@@ -109,7 +111,8 @@ class campaign_store {
                                                           const std::vector<part_outcome>& outcomes,
                                                           std::chrono::seconds receipt_ttl,
                                                           std::uint64_t resent = 0);
-  /// Applies receipts; `unmatched` gets the indexes of those whose message is not known (yet).
+  /// Applies receipts; `unmatched` gets the indexes of those whose message is not known (yet): they are kept
+  /// in Redis for unmatched_receipt_keep and applied when the submit's answer is recorded.
   boost::asio::awaitable<std::error_code> apply_receipts(const std::vector<receipt_update>& receipts,
                                                          std::vector<std::size_t>& unmatched);
   /// From `when` (Unix seconds) on, parts of the campaign still waiting for a receipt count as expired.
@@ -119,8 +122,6 @@ class campaign_store {
                                                                 std::vector<std::string>& ids);
   /// Expires the campaign's pending parts, in steps of about 1,000 records, then forgets its deadline.
   boost::asio::awaitable<std::error_code> expire_pending(std::string_view id, std::uint64_t& records_seen);
-  /// Keeps receipts that never matched, for an operator to look at (the newest 10,000).
-  boost::asio::awaitable<std::error_code> keep_unmatched(const std::vector<std::string>& lines);
 
  private:
   redis::connection& connection_;
