@@ -1,5 +1,6 @@
 // YAML -> configuration. Every check reports the line of the offending node (yaml-cpp's Mark is 0-based).
 #include "config/config.hpp"
+#include "config/read_file.hpp"
 
 #include <algorithm>
 #include <array>
@@ -1123,7 +1124,9 @@ configuration read_root(const context& cx, const YAML::Node& root) {
   return c;
 }
 
-std::string read_file(const fs::path& file) {
+}  // namespace
+
+std::string detail::read_file(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw config_error(file.string(), 0, fmt::format("cannot open: {}", std::strerror(errno)));
   std::ostringstream ss;
@@ -1131,8 +1134,6 @@ std::string read_file(const fs::path& file) {
   if (in.bad()) throw config_error(file.string(), 0, "cannot read");
   return ss.str();
 }
-
-}  // namespace
 
 configuration parse_config(std::string_view text, std::string_view name, const env_lookup& env) {
   const context cx{std::string(name), fs::path(name).parent_path(), env, {}};
@@ -1156,7 +1157,7 @@ configuration parse_config(std::string_view text, std::string_view name, const e
 }
 
 configuration load_config(const fs::path& file, const env_lookup& env) {
-  return parse_config(read_file(file), file.string(), env);
+  return parse_config(detail::read_file(file), file.string(), env);
 }
 
 ported_map parse_ported(std::string_view text, std::string_view name, const configuration& cfg) {
@@ -1214,7 +1215,7 @@ ported_map parse_ported(std::string_view text, std::string_view name, const conf
 }
 
 ported_map load_ported(const fs::path& file, const configuration& cfg) {
-  return parse_ported(read_file(file), file.string(), cfg);
+  return parse_ported(detail::read_file(file), file.string(), cfg);
 }
 
 }  // namespace loa::config

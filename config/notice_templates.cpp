@@ -1,5 +1,6 @@
 // YAML -> notice_template. Every refusal names the line of the offending node (yaml-cpp's Mark is 0-based).
 #include "config/notice_templates.hpp"
+#include "config/read_file.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -262,15 +263,6 @@ notice_template read_template(const reader& rd, const YAML::Node& root) {
   return t;
 }
 
-std::string read_file(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw config_error(file.string(), 0, fmt::format("cannot open: {}", std::strerror(errno)));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw config_error(file.string(), 0, "cannot read");
-  return ss.str();
-}
-
 bool is_template_file(const fs::directory_entry& e) {
   const auto ext = e.path().extension();
   return e.is_regular_file() && (ext == ".yaml" || ext == ".yml");
@@ -295,7 +287,7 @@ notice_template parse_template(std::string_view yaml, std::string_view file) {
 }
 
 notice_template load_template(const fs::path& file) {
-  notice_template t = parse_template(read_file(file), file.string());
+  notice_template t = parse_template(detail::read_file(file), file.string());
   if (t.name != file.stem().string()) {
     throw config_error(
         file.string(), 0,
