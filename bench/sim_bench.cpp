@@ -24,9 +24,9 @@
 #include <string>
 #include <vector>
 
+#include "bench/sim_process.hpp"
 #include "gateway/smpp/codec.hpp"
 
-extern char** environ;
 
 namespace {
 
@@ -68,48 +68,8 @@ settings parse(int argc, char** argv) {
   return s;
 }
 
-// The simulator as a child process, its `listening HOST:PORT` line read from a pipe; SIGTERM on destruction.
-class simulator {
- public:
-  simulator(const std::string& path, std::vector<std::string> args) {
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-    args.insert(args.begin(), {path, "--port", "0"});
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const int rc = ::posix_spawn(&pid_, path.c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(fds[1]);
-    if (rc != 0) {
-      ::close(fds[0]);
-      throw std::runtime_error("cannot start " + path + ": " + std::strerror(rc));
-    }
-    std::string line;
-    char c = 0;
-    while (::read(fds[0], &c, 1) == 1 && c != '\n') line += c;
-    ::close(fds[0]);
-    const auto colon = line.rfind(':');
-    if (!line.starts_with("listening ") || colon == std::string::npos)
-      throw std::runtime_error("the simulator did not start: '" + line + "'");
-    port_ = static_cast<std::uint16_t>(std::stoul(line.substr(colon + 1)));
-  }
-  ~simulator() {
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-  }
-  simulator(const simulator&) = delete;
-  simulator& operator=(const simulator&) = delete;
-  std::uint16_t port() const noexcept { return port_; }
+using loa::bench::simulator;
 
- private:
-  pid_t pid_ = 0;
-  std::uint16_t port_ = 0;
-};
 
 std::uint32_t get_u32(const std::uint8_t* p) {
   return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
