@@ -384,10 +384,8 @@ struct campaign_runner::impl : std::enable_shared_from_this<impl> {
         co_return true;
       } else {
         // Another gateway runs it, or a dead one's lease has not run out yet.
-        broadcast::campaign_spec now;
-        bool found = false;
-        if (!co_await cx.store.load(spec.id, now, found) && (!found || !broadcast::is_active(now.state)))
-          co_return false;
+        std::optional<broadcast::campaign_state> now;
+        if (!co_await cx.store.state(spec.id, now) && (!now || !broadcast::is_active(*now))) co_return false;
       }
       co_await pause(1s);
     }
@@ -395,13 +393,12 @@ struct campaign_runner::impl : std::enable_shared_from_this<impl> {
   }
 
   asio::awaitable<void> check_state() {
-    broadcast::campaign_spec now;
-    bool found = false;
-    if (auto ec = co_await cx.store.load(spec.id, now, found)) {
+    std::optional<broadcast::campaign_state> now;
+    if (auto ec = co_await cx.store.state(spec.id, now)) {
       redis_failed("reading the campaign's state", ec);
       co_return;
     }
-    if (!found || now.state == broadcast::campaign_state::cancelled) {
+    if (!now || *now == broadcast::campaign_state::cancelled) {
       if (!cancelled) info(fmt::format("campaign {}: cancelled; {} numbers not sent", spec.id, unclaimed_total));
       cancelled = true;
     }

@@ -188,6 +188,13 @@ asio::awaitable<std::error_code> campaign_store::load(std::string_view id_view, 
   co_return std::error_code{};
 }
 
+asio::awaitable<std::error_code> campaign_store::state(std::string_view id, std::optional<campaign_state>& out) {
+  auto [ec, resp] = co_await exec(connection_, command("HGET", campaign_keys::meta(id), "state"));
+  if (ec) co_return ec;
+  out = resp[0].is_nil() ? std::nullopt : parse_campaign_state(resp[0].str());
+  co_return std::error_code{};
+}
+
 asio::awaitable<std::error_code> campaign_store::counts(std::string_view id, campaign_counts& out) {
   redis::request req;
   req.push("HGETALL", campaign_keys::counts(id));

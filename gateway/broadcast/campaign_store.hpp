@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -74,6 +75,8 @@ class campaign_store {
                                                  bool& existing);
   /// Reads a campaign; `found` false when there is none with that id.
   boost::asio::awaitable<std::error_code> load(std::string_view id, campaign_spec& out, bool& found);
+  /// Only its state (nullopt when there is no such campaign): what a runner checks every second.
+  boost::asio::awaitable<std::error_code> state(std::string_view id, std::optional<campaign_state>& out);
   /// Reads its counts.
   boost::asio::awaitable<std::error_code> counts(std::string_view id, campaign_counts& out);
   /// Ids of the campaigns not yet done or cancelled.
