@@ -180,25 +180,6 @@ asio::awaitable<response> create(authenticator& auth, broadcast::campaign_store&
   co_return json_response(existing ? http::status::ok : http::status::created, out);
 }
 
-// The campaign in the path, when the caller may see it; else the response to send.
-asio::awaitable<std::optional<response>> load_visible(authenticator& auth, broadcast::campaign_store& campaigns,
-                                                      request& r, operator_role role,
-                                                      broadcast::campaign_spec& spec) {
-  auto verdict = auth.authorize(r, {}, role);
-  response refusal;
-  const auto* who = who_or(verdict, refusal);
-  if (!who) co_return refusal;
-  bool found = false;
-  if (auto ec = co_await campaigns.load(r.params.at("id"), spec, found)) co_return redis_failure(ec);
-  const bool visible =
-      found && std::any_of(spec.wards.begin(), spec.wards.end(),
-                           [&](const std::string& w) { return authenticator::may_act_on(*who, w); });
-  // Another ward's campaign is answered like a missing one: ids are sequential and should not leak counts.
-  if (!visible)
-    co_return error_response(http::status::not_found, "no campaign " + r.params.at("id"), "id");
-  co_return std::nullopt;
-}
-
 asio::awaitable<response> status(authenticator& auth, broadcast::campaign_store& campaigns,
                                  const campaign_hooks& hooks, request& r) {
   broadcast::campaign_spec spec;
@@ -232,6 +213,24 @@ bool digits(std::string_view s, std::size_t at, std::size_t n, int& out) {
 }
 
 }  // namespace
+
+asio::awaitable<std::optional<response>> load_visible(authenticator& auth, broadcast::campaign_store& campaigns,
+                                                      request& r, config::operator_role role,
+                                                      broadcast::campaign_spec& spec) {
+  auto verdict = auth.authorize(r, {}, role);
+  response refusal;
+  const auto* who = who_or(verdict, refusal);
+  if (!who) co_return refusal;
+  bool found = false;
+  if (auto ec = co_await campaigns.load(r.params.at("id"), spec, found)) co_return error_response(http::status::service_unavailable, "the store (Redis) is unavailable: " + ec.message());
+  const bool visible =
+      found && std::any_of(spec.wards.begin(), spec.wards.end(),
+                           [&](const std::string& w) { return authenticator::may_act_on(*who, w); });
+  // Another ward's campaign is answered like a missing one: ids are sequential and should not leak counts.
+  if (!visible)
+    co_return error_response(http::status::not_found, "no campaign " + r.params.at("id"), "id");
+  co_return std::nullopt;
+}
 
 std::optional<std::int64_t> parse_local_time(std::string_view s, std::chrono::minutes utc_offset) {
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;

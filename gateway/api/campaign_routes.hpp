@@ -37,6 +37,13 @@ struct campaign_hooks {
 void add_campaign_routes(router& routes, authenticator& auth, broadcast::campaign_store& campaigns,
                          broadcast::subscriber_store& subscribers, campaign_hooks hooks);
 
+/// The campaign named by the path's {id}, loaded into `spec` when the caller (with at least `role`) may see
+/// it; otherwise the response to send (401/403, 404 for another ward's campaign, 503 when Redis is down).
+boost::asio::awaitable<std::optional<response>> load_visible(authenticator& auth,
+                                                             broadcast::campaign_store& campaigns, request& r,
+                                                             config::operator_role role,
+                                                             broadcast::campaign_spec& spec);
+
 /// Reads --at: "YYYY-MM-DDTHH:MM[:SS]" (or a space for T) in local time at `utc_offset`, or with "Z" or
 /// "+HH:MM"/"-HH:MM" after it. Unix seconds, or nullopt when it is not such a time.
 std::optional<std::int64_t> parse_local_time(std::string_view text, std::chrono::minutes utc_offset);
