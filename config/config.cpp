@@ -379,7 +379,7 @@ T read_int_as(const context& cx, const YAML::Node& n, const std::string& path, l
   return static_cast<T>(read_int(cx, n, path, min, max));
 }
 
-double read_positive(const context& cx, const YAML::Node& n, const std::string& path, double max) {
+double read_number(const context& cx, const YAML::Node& n, const std::string& path) {
   if (!n.IsScalar()) fail(cx, n, fmt::format("{}: expected a number, found {}", path, kind_name(n)));
   const std::string& s = n.Scalar();
   double v = 0;
@@ -387,8 +387,20 @@ double read_positive(const context& cx, const YAML::Node& n, const std::string& 
   if (ec != std::errc() || p != s.data() + s.size() || s.empty() || !std::isfinite(v)) {
     fail(cx, n, fmt::format("{}: expected a number, found '{}'", path, s));
   }
+  return v;
+}
+
+double read_positive(const context& cx, const YAML::Node& n, const std::string& path, double max) {
+  const double v = read_number(cx, n, path);
   if (v <= 0 || v > max)
-    fail(cx, n, fmt::format("{}: {} is out of range: must be > 0 and at most {}", path, s, max));
+    fail(cx, n, fmt::format("{}: {} is out of range: must be > 0 and at most {}", path, n.Scalar(), max));
+  return v;
+}
+
+double read_non_negative(const context& cx, const YAML::Node& n, const std::string& path, double max) {
+  const double v = read_number(cx, n, path);
+  if (v < 0 || v > max)
+    fail(cx, n, fmt::format("{}: {} is out of range: must be between 0 and {}", path, n.Scalar(), max));
   return v;
 }
 
@@ -786,6 +798,7 @@ carrier_read read_carrier(const context& cx, const YAML::Node& n, std::size_t in
                    "dest_npi",
                    "dest_number",
                    "sender",
+                   "price_per_part",
                    "prefixes",
                    "command_status"});
   carrier_read out;
@@ -879,6 +892,8 @@ carrier_read read_carrier(const context& cx, const YAML::Node& n, std::size_t in
     }
   }
   if (auto v = m.get("sender")) c.sender = read_brandname(cx, *v, m.path("sender"));
+  if (auto v = m.get("price_per_part"))
+    c.price_per_part = read_non_negative(cx, *v, m.path("price_per_part"), 1'000'000);
   if (auto v = m.get("prefixes")) {
     const std::string ppath = m.path("prefixes");
     if (!v->IsSequence()) fail(cx, *v, fmt::format("{}: expected a list, found {}", ppath, kind_name(*v)));
@@ -1014,7 +1029,7 @@ configuration read_root(const context& cx, const YAML::Node& root) {
   }
   const mapping m(cx, root, "",
                   {"gateway", "redis", "sender", "carriers", "routing", "operators", "templates_dir",
-                   "approval", "mo", "limits"});
+                   "approval", "confirmation", "currency", "mo", "limits"});
   configuration c;
   if (auto v = m.get("limits")) {
     const mapping l(cx, *v, "limits", {"max_parts", "validity", "uncertain"});
@@ -1117,6 +1132,17 @@ configuration read_root(const context& cx, const YAML::Node& root) {
     if (auto x = a.get("above_recipients")) {
       c.approval.above_recipients = read_int_as<int>(cx, *x, a.path("above_recipients"), 1, 100'000'000);
     }
+  }
+  if (auto v = m.get("confirmation")) {
+    const mapping a(cx, *v, "confirmation", {"above_recipients"});
+    if (auto x = a.get("above_recipients")) {
+      c.confirmation.above_recipients =
+          read_int_as<std::uint64_t>(cx, *x, a.path("above_recipients"), 0, 100'000'000);
+    }
+  }
+  if (auto v = m.get("currency")) {
+    c.currency = read_nonempty(cx, *v, "currency");
+    if (c.currency.size() > 8) fail(cx, *v, "currency: at most 8 characters (VND, USD, ...)");
   }
   if (auto v = m.get("mo")) {
     c.mo = read_mo(cx, *v);

@@ -163,6 +163,7 @@ struct carrier_config {
   ton_npi dest{1, 1};                // dest_ton/dest_npi: international, ISDN
   number_form dest_number = number_form::international;  // dest_number; defaults from dest_ton (2 = national)
   std::optional<std::string> sender;  // brandname registered with this carrier, if not the default
+  double price_per_part = 0;          // what the carrier bills per SMS part, in `currency`; 0: not configured
   std::vector<std::string> prefixes;  // international form, e.g. "8486"
   // command_status: the file's overrides of DOMAIN.md's table, which gateway/smpp/command_status.hpp holds.
   std::map<std::uint32_t, status_action> command_status;
@@ -186,6 +187,11 @@ struct operator_config {
 // approval: large sends wait for a second person.
 struct approval_config {
   int above_recipients = 5000;  // a send to more recipients waits for an approver of the same ward
+};
+
+// confirmation: `loa send` without --yes asks the official to type the ward's name above this many recipients.
+struct confirmation_config {
+  std::uint64_t above_recipients = 1000;
 };
 
 // mo: keywords in citizens' replies, matched by the MO module without diacritics or case.
@@ -215,6 +221,8 @@ struct configuration {
   std::vector<operator_config> operators;
   std::filesystem::path templates_dir;  // resolved against the config file's directory
   approval_config approval;
+  confirmation_config confirmation;
+  std::string currency = "VND";  // of carriers' price_per_part, shown with the cost of a send
   mo_config mo;
   limits_config limits;
   // The carrier called name, or nullptr.

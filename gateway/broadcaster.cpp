@@ -261,4 +261,8 @@ std::vector<carrier_health> broadcaster::health() const {
   return out;
 }
 
+std::string broadcaster::carrier_for(std::string_view number) const {
+  return std::string(impl_->router.carrier_for(number));
+}
+
 }  // namespace loa::gateway

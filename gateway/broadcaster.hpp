@@ -46,6 +46,8 @@ class broadcaster {
   void cancelled(const std::string& id);
 
   std::vector<carrier_health> health() const;
+  /// The carrier a stored number goes to now (prefixes and ported numbers).
+  std::string carrier_for(std::string_view number) const;
 
  private:
   struct impl;

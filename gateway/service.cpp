@@ -10,6 +10,7 @@
 #include "gateway/api/auth.hpp"
 #include "gateway/api/campaign_routes.hpp"
 #include "gateway/api/http_server.hpp"
+#include "gateway/api/report_routes.hpp"
 #include "gateway/api/subscriber_routes.hpp"
 #include "gateway/broadcast/campaign_store.hpp"
 #include "gateway/broadcast/subscriber_store.hpp"
@@ -92,6 +93,9 @@ struct service::parts {
       if (!status) return fmt::format("{} (carrier {})", segments::describe(status, m), carrier.name);
       plan.parts_per_message = std::max(plan.parts_per_message, m.parts.size());
       plan.encoding = std::string(segments::to_string(m.coding));
+      plan.text = m.text;
+      plan.chars = m.chars;
+      plan.carriers[carrier.name] = {plan.encoding, m.parts.size()};
     }
     return std::nullopt;
   }
@@ -115,9 +119,11 @@ struct service::parts {
     hooks.check = [this](const broadcast::campaign_spec& spec, api::campaign_plan& plan) {
       return check_text(spec, plan);
     };
+    hooks.route = [this](std::string_view number) { return sending.carrier_for(number); };
     hooks.changed = [this] { sending.poke(); };
     hooks.cancelled = [this](const std::string& id) { sending.cancelled(id); };
     api::add_campaign_routes(r, auth, campaigns, store, std::move(hooks));
+    api::add_report_routes(r, auth, campaigns, connection, cfg.gateway.utc_offset);
     return r;
   }
 };

@@ -1,4 +1,5 @@
 #include "gateway/api/campaign_routes.hpp"
+#include "gateway/api/campaign_preview.hpp"
 
 #include <fmt/format.h>
 #include <boost/json.hpp>
@@ -67,20 +68,33 @@ std::int64_t now_ms() {
       .count();
 }
 
-// Reads and checks the request body into `spec`; a 400 naming the field, or nullopt.
-std::optional<response> read_spec(const request& r, const campaign_hooks& hooks, broadcast::campaign_spec& spec) {
+// Reads and checks the request body into `spec` (and `dry_run`); a 400 naming the field, or nullopt.
+std::optional<response> read_spec(const request& r, const campaign_hooks& hooks, broadcast::campaign_spec& spec,
+                                  bool& dry_run) {
   json::error_code jec;
   auto parsed = json::parse(r.body, jec);
   if (jec || !parsed.is_object()) return bad("the body must be a JSON object", "body");
   const auto& body = parsed.as_object();
+  bool bad_type = false;
+  if (auto corrects = optional_string(body, "corrects", bad_type)) spec.corrects = *corrects;
+  if (bad_type || (body.contains("corrects") && !body.at("corrects").is_null() && spec.corrects.empty()))
+    return bad("corrects: the id of the campaign to correct", "corrects");
+  const bool correction = !spec.corrects.empty();
   auto wards = strings(body, "wards", "ward");
-  if (!wards || wards->empty()) return bad("wards: name at least one ward", "wards");
+  if (!wards || (wards->empty() && !correction)) return bad("wards: name at least one ward", "wards");
   auto groups = strings(body, "groups", "group");
-  if (!groups || groups->empty()) return bad("groups: name at least one group", "groups");
+  if (!groups || (groups->empty() && !correction)) return bad("groups: name at least one group", "groups");
+  if (correction && !groups->empty())
+    return bad("groups: a correction goes to exactly the recipients of campaign " + spec.corrects +
+                   "; leave groups out",
+               "groups");
   spec.wards = std::move(*wards);
   spec.groups = std::move(*groups);
+  if (const auto* v = body.if_contains("dry_run")) {
+    if (!v->is_bool()) return bad("dry_run: expected true or false", "dry_run");
+    dry_run = v->as_bool();
+  }
 
-  bool bad_type = false;
   auto text = optional_string(body, "text", bad_type);
   if (bad_type || !text || text->empty()) return bad("text: the notice's text is required", "text");
   if (text->size() > max_text_bytes)
@@ -132,16 +146,42 @@ broadcast::campaign_state initial_state(const broadcast::campaign_spec& spec, co
   return broadcast::campaign_state::running;
 }
 
+// A correction takes its wards and groups from the campaign it corrects, which the caller must be allowed
+// to act on (every ward of it), and collects that campaign's recipients for the fan-out to read.
+asio::awaitable<std::optional<response>> prepare_correction(authenticator& auth,
+                                                            broadcast::campaign_store& campaigns, request& r,
+                                                            broadcast::campaign_spec& spec) {
+  broadcast::campaign_spec original;
+  r.params["id"] = spec.corrects;
+  if (auto refusal = co_await load_visible(auth, campaigns, r, operator_role::sender, original)) {
+    if (refusal->status == http::status::not_found)
+      co_return bad("corrects: no campaign " + spec.corrects, "corrects");
+    co_return refusal;
+  }
+  for (const auto& ward : spec.wards)
+    if (std::find(original.wards.begin(), original.wards.end(), ward) == original.wards.end())
+      co_return bad(fmt::format("wards: campaign {} did not go to ward {}", original.id, ward), "wards");
+  spec.wards = original.wards;
+  spec.groups = original.groups;
+  if (auto ec = co_await campaigns.collect_received(original.id, spec.estimated_recipients))
+    co_return redis_failure(ec);
+  co_return std::nullopt;
+}
+
 // POST /v1/campaigns
 asio::awaitable<response> create(authenticator& auth, broadcast::campaign_store& campaigns,
                                  broadcast::subscriber_store& subscribers, const campaign_hooks& hooks, request& r) {
   broadcast::campaign_spec spec;
-  if (auto refusal = read_spec(r, hooks, spec)) {
+  bool dry_run = false;
+  if (auto refusal = read_spec(r, hooks, spec, dry_run)) {
     // Still authenticate first: an unknown caller learns nothing about what a good body looks like.
     auto verdict = auth.authorize(r, {}, operator_role::sender);
     response denied;
     if (!who_or(verdict, denied)) co_return denied;
     co_return *refusal;
+  }
+  if (!spec.corrects.empty()) {
+    if (auto refusal = co_await prepare_correction(auth, campaigns, r, spec)) co_return *refusal;
   }
   const config::operator_config* who = nullptr;
   for (const auto& ward : spec.wards) {
@@ -153,10 +193,13 @@ asio::awaitable<response> create(authenticator& auth, broadcast::campaign_store&
   spec.created_by = who->name;
   campaign_plan plan;
   if (auto problem = hooks.check(spec, plan)) co_return bad("text: " + *problem, "text");
+  spec.state = initial_state(spec, hooks.cfg->gateway);
+  if (dry_run) co_return co_await preview_campaign(campaigns, hooks, spec, plan);
 
-  for (const auto& ward : spec.wards) {
+  // A correction's estimate is the number of recipients it found; a notice's, the sum of its groups' sizes.
+  for (std::size_t w = 0; spec.corrects.empty() && w < spec.wards.size(); ++w) {
     std::map<std::string, std::uint64_t> sizes;
-    if (auto ec = co_await subscribers.groups(ward, sizes)) co_return redis_failure(ec);
+    if (auto ec = co_await subscribers.groups(spec.wards[w], sizes)) co_return redis_failure(ec);
     for (const auto& g : spec.groups)
       if (auto it = sizes.find(g); it != sizes.end()) spec.estimated_recipients += it->second;
   }
@@ -306,6 +349,7 @@ json::object status_document(const broadcast::campaign_spec& spec, const broadca
                    {"by_carrier", by_carrier}};
   doc["due_at"] = spec.due_at_s ? json::value(format_local_time(spec.due_at_s, utc_offset)) : json::value(nullptr);
   if (!spec.key.empty()) doc["key"] = spec.key;
+  if (!spec.corrects.empty()) doc["corrects"] = spec.corrects;
   return doc;
 }
 

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,10 +17,19 @@
 
 namespace loa::api {
 
+/// How a campaign's text goes out through one carrier.
+struct carrier_plan {
+  std::string encoding;  ///< gsm7 | ucs2
+  std::size_t parts = 0;
+};
+
 /// How a campaign's text will go out (the same for every carrier unless a carrier splits differently).
 struct campaign_plan {
   std::string encoding;  ///< gsm7 | ucs2
-  std::size_t parts_per_message = 0;
+  std::size_t parts_per_message = 0;  ///< the most any carrier needs
+  std::string text;                   ///< what the phone shows, after the accent policy
+  std::size_t chars = 0;
+  std::map<std::string, carrier_plan> carriers;
 };
 
 /// What the routes need from the gateway around them.
@@ -27,13 +37,15 @@ struct campaign_hooks {
   const config::configuration* cfg = nullptr;
   /// Checks the text against every carrier's split; an error message (naming the carrier) or the plan.
   std::function<std::optional<std::string>(const broadcast::campaign_spec&, campaign_plan&)> check;
+  /// The carrier a stored number goes to (ported numbers included).
+  std::function<std::string(std::string_view number)> route;
   /// A campaign was created: the scheduler should look now.
   std::function<void()> changed;
   /// A campaign was cancelled: its runner should stop claiming now.
   std::function<void(const std::string& id)> cancelled;
 };
 
-/// Adds POST /v1/campaigns, GET /v1/campaigns/{id}, POST /v1/campaigns/{id}/cancel.
+/// Adds POST /v1/campaigns (with "dry_run": true, the preview of campaign_preview.hpp), GET /v1/campaigns/{id}, POST /v1/campaigns/{id}/cancel.
 void add_campaign_routes(router& routes, authenticator& auth, broadcast::campaign_store& campaigns,
                          broadcast::subscriber_store& subscribers, campaign_hooks hooks);
 

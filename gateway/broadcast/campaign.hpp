@@ -37,6 +37,7 @@ struct campaign_spec {
   std::string created_by;           ///< operator name
   campaign_state state = campaign_state::running;
   std::uint64_t estimated_recipients = 0;  ///< sum of the groups' sizes at creation (an upper bound)
+  std::string corrects;  ///< a correction: the campaign whose recipients it goes to ("" otherwise)
 };
 
 /// One carrier's share of the counts.

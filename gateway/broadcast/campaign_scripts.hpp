@@ -88,42 +88,65 @@ if ARGV[1] == '1' then redis.call('SET', KEYS[2], id, 'EX', ARGV[2]) end
 return {id, 0}
 )lua";
 
-// Reads buckets [from, to) of every ward and keeps each number once when it is in one of the groups and has
-// not opted out. Buckets at or past the meta's fanout_counted are added to the counts (a re-read after a
-// restart does not count twice). KEYS: 1 meta, 2 counts, 3 opt-out hash. ARGV: 1 from, 2 to, 3 number of
-// wards, then the wards' bucket key prefixes, then the groups. Returns the numbers.
-inline constexpr std::string_view fanout = R"lua(
-local from, to, nwards = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local want = {}
-for i = 4 + nwards, #ARGV do want[ARGV[i]] = true end
-local counted_to = tonumber(redis.call('HGET', KEYS[1], 'fanout_counted') or '0')
-local out, counted, skipped = {}, 0, 0
-for b = from, to - 1 do
-  local seen, order = {}, {}
-  for w = 1, nwards do
-    local kv = redis.call('HGETALL', ARGV[3 + w] .. b)
-    for i = 1, #kv, 2 do
-      local number = kv[i]
-      if not seen[number] then
-        local groups = string.match(kv[i + 1], '^([^\31]*)')
-        for g in string.gmatch(groups, '[^;]+') do
-          if want[g] then
+// Who a campaign reaches, shared by the fan-out and the dry-run preview: the numbers in buckets [from, to)
+// of every source (a ward's subscribers, or for a correction the recipients of the campaign it corrects),
+// each once, when it is in one of the groups (any number when no group is given); opted-out numbers apart.
+// ARGV: 1 from, 2 to, 3 number of sources, then the sources' bucket key prefixes, then the groups.
+// `audience(optout)` returns the kept numbers, the groups each matched (';'), and the opted-out numbers.
+inline constexpr std::string_view audience_prelude = R"lua(
+local function audience(optout)
+  local from, to, nsources = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+  local want, any = {}, #ARGV < 4 + nsources
+  for i = 4 + nsources, #ARGV do want[ARGV[i]] = true end
+  local kept, matched, skipped = {}, {}, {}
+  for b = from, to - 1 do
+    local seen, order = {}, {}
+    for w = 1, nsources do
+      local kv = redis.call('HGETALL', ARGV[3 + w] .. b)
+      for i = 1, #kv, 2 do
+        local number = kv[i]
+        if not seen[number] then
+          local hits = {}
+          if not any then
+            local groups = string.match(kv[i + 1], '^([^\31]*)')
+            for g in string.gmatch(groups, '[^;]+') do
+              if want[g] then hits[#hits + 1] = g end
+            end
+          end
+          if any or #hits > 0 then
             seen[number] = true
             order[#order + 1] = number
-            break
+            matched[number] = table.concat(hits, ';')
           end
         end
       end
     end
-  end
-  for _, number in ipairs(order) do
-    if redis.call('HEXISTS', KEYS[3], number) == 1 then
-      if b >= counted_to then skipped = skipped + 1 end
-    else
-      out[#out + 1] = number
-      if b >= counted_to then counted = counted + 1 end
+    for _, number in ipairs(order) do
+      if redis.call('HEXISTS', optout, number) == 1 then
+        skipped[#skipped + 1] = {b, number}
+      else
+        kept[#kept + 1] = {b, number}
+      end
     end
   end
+  return kept, matched, skipped
+end
+)lua";
+
+// The fan-out: the audience of buckets [from, to), counted into `recipients` and `skipped_optout` for the
+// buckets at or past the meta's fanout_counted (a re-read after a restart does not count twice). KEYS: 1 meta,
+// 2 counts, 3 opt-out hash. ARGV: as audience_prelude. Returns the numbers.
+inline constexpr std::string_view fanout = R"lua(
+local kept, _, skipped_numbers = audience(KEYS[3])
+local to = tonumber(ARGV[2])
+local counted_to = tonumber(redis.call('HGET', KEYS[1], 'fanout_counted') or '0')
+local out, counted, skipped = {}, 0, 0
+for _, e in ipairs(kept) do
+  out[#out + 1] = e[2]
+  if e[1] >= counted_to then counted = counted + 1 end
+end
+for _, e in ipairs(skipped_numbers) do
+  if e[1] >= counted_to then skipped = skipped + 1 end
 end
 if to > counted_to then
   redis.call('HSET', KEYS[1], 'fanout_counted', to)
@@ -131,6 +154,35 @@ if to > counted_to then
   redis.call('HINCRBY', KEYS[2], 'skipped_optout', skipped)
 end
 return out
+)lua";
+
+// The dry-run preview of buckets [from, to): nothing is written. KEYS: 1 opt-out hash. ARGV: as
+// audience_prelude. Returns {opted-out count, number, groups matched, number, groups matched, ...}.
+inline constexpr std::string_view preview = R"lua(
+local kept, matched, skipped = audience(KEYS[1])
+local out = {#skipped}
+for _, e in ipairs(kept) do
+  out[#out + 1] = e[2]
+  out[#out + 1] = matched[e[2]]
+end
+return out
+)lua";
+
+// For a correction: copies the recipients who received a campaign (every part accepted and none failed or
+// expired: delivered, still pending, or uncertain) into 4096 buckets like a ward's, which the correction's
+// fan-out then reads. Idempotent. KEYS: 1 the campaign's records. ARGV: 1 HSCAN cursor, 2 count, 3 bucket key
+// prefix. Returns {next cursor ("0" at the end), recipients found in this step}.
+inline constexpr std::string_view collect_received = R"lua(
+local scan = redis.call('HSCAN', KEYS[1], ARGV[1], 'COUNT', ARGV[2])
+local kv, found = scan[2], 0
+for i = 1, #kv, 2 do
+  local s = summary(parse(kv[i + 1]).parts)
+  if s == 'delivered' or s == 'pending' or s == 'uncertain' then
+    redis.call('HSET', ARGV[3] .. (tonumber(kv[i]) % 4096), kv[i], '')
+    found = found + 1
+  end
+end
+return {scan[1], found}
 )lua";
 
 // Claims recipients for one carrier before their parts are submitted: a new record with every part in

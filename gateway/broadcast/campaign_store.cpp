@@ -8,6 +8,7 @@
 #include <map>
 
 #include "gateway/broadcast/campaign_scripts.hpp"
+#include "gateway/broadcast/csv_import.hpp"
 #include "gateway/broadcast/subscriber_store.hpp"
 #include "gateway/redis/exec.hpp"
 
@@ -59,6 +60,27 @@ std::string with_prelude(std::string_view script) {
   return std::string(scripts::record_prelude) + std::string(script);
 }
 
+// The audience arguments of the fan-out and preview scripts (campaign_scripts.hpp audience_prelude): the
+// wards' subscriber buckets and the groups, or for a correction the buckets of whoever received the campaign
+// it corrects, with no group (everyone in them).
+void add_audience(std::vector<std::string>& args, const campaign_spec& spec, std::uint64_t from,
+                  std::uint64_t to) {
+  args.push_back(std::to_string(from));
+  args.push_back(std::to_string(to));
+  if (!spec.corrects.empty()) {
+    args.push_back("1");
+    args.push_back(campaign_keys::received(spec.corrects));
+    return;
+  }
+  args.push_back(std::to_string(spec.wards.size()));
+  for (const auto& w : spec.wards) {
+    auto prefix = keys::bucket(w, std::uint64_t{0});
+    prefix.pop_back();  // "...:sub:0" -> "...:sub:"
+    args.push_back(std::move(prefix));
+  }
+  for (const auto& g : spec.groups) args.push_back(g);
+}
+
 void set_count(carrier_counts& c, std::string_view field, std::uint64_t v) {
   if (field == "submitted") c.submitted = v;
   else if (field == "delivered") c.delivered = v;
@@ -95,6 +117,7 @@ std::string receipt(std::string_view carrier, std::string_view normalised_id) {
 std::string ward_index(std::string_view ward) {
   return std::string(ward_prefix) + std::string(ward) + "}:campaigns";
 }
+std::string received(std::string_view id) { return campaign_key(id, "got:"); }
 }  // namespace campaign_keys
 
 recipient_record parse_recipient_record(std::string_view value) {
@@ -151,6 +174,7 @@ asio::awaitable<std::error_code> campaign_store::create(campaign_spec& spec, std
   field("key", spec.key);
   field("created_by", spec.created_by);
   field("estimated", std::to_string(spec.estimated_recipients));
+  field("corrects", spec.corrects);
   req.push_range(args);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec) co_return ec;
@@ -185,6 +209,7 @@ asio::awaitable<std::error_code> campaign_store::load(std::string_view id_view, 
   out.key = f["key"];
   out.created_by = f["created_by"];
   out.estimated_recipients = to_number<std::uint64_t>(f["estimated"]);
+  out.corrects = f["corrects"];
   co_return std::error_code{};
 }
 
@@ -288,26 +313,52 @@ asio::awaitable<std::error_code> campaign_store::set_fanout_position(std::string
 asio::awaitable<std::error_code> campaign_store::fanout(const campaign_spec& spec, std::uint64_t from,
                                                         std::uint64_t to, std::vector<std::string>& numbers) {
   std::vector<std::string> args{"EVAL",
-                                std::string(scripts::fanout),
+                                std::string(scripts::audience_prelude) + std::string(scripts::fanout),
                                 "3",
                                 campaign_keys::meta(spec.id),
                                 campaign_keys::counts(spec.id),
-                                std::string(keys::optout),
-                                std::to_string(from),
-                                std::to_string(to),
-                                std::to_string(spec.wards.size())};
-  for (const auto& w : spec.wards) {
-    auto prefix = keys::bucket(w, std::uint64_t{0});
-    prefix.pop_back();  // "...:sub:0" -> "...:sub:"
-    args.push_back(std::move(prefix));
-  }
-  for (const auto& g : spec.groups) args.push_back(g);
+                                std::string(keys::optout)};
+  add_audience(args, spec, from, to);
   redis::request req;
   req.push_range(args);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec) co_return ec;
   numbers.clear();
   for (auto& e : resp[0].elements()) numbers.push_back(e.str());
+  co_return std::error_code{};
+}
+
+asio::awaitable<std::error_code> campaign_store::preview(const campaign_spec& spec, std::uint64_t from,
+                                                         std::uint64_t to, audience_page& out) {
+  std::vector<std::string> args{"EVAL", std::string(scripts::audience_prelude) + std::string(scripts::preview),
+                                "1", std::string(keys::optout)};
+  add_audience(args, spec, from, to);
+  redis::request req;
+  req.push_range(args);
+  auto [ec, resp] = co_await exec(connection_, std::move(req));
+  if (ec) co_return ec;
+  const auto& e = resp[0].elements();
+  if (e.empty()) co_return redis::error::protocol;
+  out.skipped_optout += static_cast<std::uint64_t>(e[0].integer());
+  for (std::size_t i = 1; i + 1 < e.size(); i += 2) {
+    out.recipients.emplace_back(e[i].str(), split_groups(e[i + 1].str()));
+  }
+  co_return std::error_code{};
+}
+
+asio::awaitable<std::error_code> campaign_store::collect_received(std::string_view id, std::uint64_t& found) {
+  found = 0;
+  const auto script = with_prelude(scripts::collect_received);
+  std::string cursor = "0";
+  do {
+    auto [ec, resp] = co_await exec(connection_, command("EVAL", script, "1", campaign_keys::records(id), cursor,
+                                                         "1000", campaign_keys::received(id)));
+    if (ec) co_return ec;
+    const auto& e = resp[0].elements();
+    if (e.size() != 2) co_return redis::error::protocol;
+    cursor = e[0].str();
+    found += static_cast<std::uint64_t>(e[1].integer());
+  } while (cursor != "0");
   co_return std::error_code{};
 }
 

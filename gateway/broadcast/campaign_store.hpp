@@ -27,6 +27,8 @@ std::string lease(std::string_view id);
 /// The receipt mapping of one accepted part: (carrier, normalised message id) -> "campaign|number|part".
 std::string receipt(std::string_view carrier, std::string_view normalised_id);
 std::string ward_index(std::string_view ward);
+/// Prefix of the 4096 buckets of the recipients who received campaign `id` (what a correction reads).
+std::string received(std::string_view id);
 inline constexpr std::string_view next_id = "loa:campaign:next";
 inline constexpr std::string_view active = "loa:campaigns:active";
 /// Campaigns whose pending parts count as expired after a time (score: Unix seconds).
@@ -48,6 +50,13 @@ struct recipient_record {
   std::int64_t claimed_ms = 0, settled_ms = 0;
 };
 recipient_record parse_recipient_record(std::string_view value);
+
+/// One step of a dry run (campaign_store::preview).
+struct audience_page {
+  std::uint64_t skipped_optout = 0;
+  /// The numbers kept and, for each, the campaign's groups it is in.
+  std::vector<std::pair<std::string, std::vector<std::string>>> recipients;
+};
 
 /// One carrier answer to record.
 struct part_outcome {
@@ -99,6 +108,12 @@ class campaign_store {
   /// The recipients in buckets [from, to) of the campaign's wards and groups, opted-out numbers left out.
   boost::asio::awaitable<std::error_code> fanout(const campaign_spec& spec, std::uint64_t from,
                                                  std::uint64_t to, std::vector<std::string>& numbers);
+  /// What fanout() would return for buckets [from, to), with each number's groups; writes nothing.
+  boost::asio::awaitable<std::error_code> preview(const campaign_spec& spec, std::uint64_t from,
+                                                  std::uint64_t to, audience_page& out);
+  /// Writes the recipients who received campaign `id` into campaign_keys::received(id), which a
+  /// correction's fan-out reads; `found` is how many there are.
+  boost::asio::awaitable<std::error_code> collect_received(std::string_view id, std::uint64_t& found);
   /// Claims `numbers` for `carrier` (messages of `parts` parts) on behalf of `owner`.
   boost::asio::awaitable<std::error_code> claim(std::string_view id, std::string_view carrier,
                                                 std::string_view owner, int parts,

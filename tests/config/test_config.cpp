@@ -116,6 +116,9 @@ TEST_CASE("the example config/loa.yaml loads with every field") {
   CHECK(c.operators[1].role == operator_role::approver);
   CHECK(c.operators[2].role == operator_role::admin);
   CHECK(c.approval.above_recipients == 5000);
+  CHECK(c.confirmation.above_recipients == 1000);
+  CHECK(c.currency == "VND");
+  CHECK(c.carriers[0].price_per_part == 300);
   CHECK(c.mo.opt_out == std::vector<std::string>{"HUY", "TU CHOI"});
   CHECK(c.mo.opt_in == std::vector<std::string>{"DK"});
   CHECK(c.mo.help == std::vector<std::string>{"HD"});
@@ -620,4 +623,21 @@ TEST_CASE("mo keywords and limits") {
   CHECK(error_of(with("mo:\n  opt_in: [\"huy\"]\n")) ==
         "t.yaml:8: mo.opt_in[0]: keyword 'huy' is already in mo.opt_out");
   CHECK(error_of(with("mo:\n  help: [\"\"]\n")) == "t.yaml:8: mo.help[0]: must not be empty");
+}
+
+TEST_CASE("prices, currency and the confirmation size") {
+  auto c = parse_config(with("    price_per_part: 275.5\nconfirmation:\n  above_recipients: 200\ncurrency: USD\n"),
+                        "t.yaml", no_env);
+  CHECK(c.carriers[0].price_per_part == 275.5);
+  CHECK(c.confirmation.above_recipients == 200);
+  CHECK(c.currency == "USD");
+  c = parse_config(with(""), "t.yaml", no_env);
+  CHECK(c.carriers[0].price_per_part == 0);  // not configured: the preview says so
+  CHECK(c.confirmation.above_recipients == 1000);
+  CHECK(c.currency == "VND");
+  CHECK(error_of(with("    price_per_part: -1\n")) ==
+        "t.yaml:7: carriers.viettel.price_per_part: -1 is out of range: must be between 0 and 1000000");
+  CHECK(error_of(with("    price_per_part: cheap\n")) ==
+        "t.yaml:7: carriers.viettel.price_per_part: expected a number, found 'cheap'");
+  CHECK(error_of(with("confirmation:\n  above: 5\n")).starts_with("t.yaml:8: confirmation: unknown key 'above'"));
 }

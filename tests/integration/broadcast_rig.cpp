@@ -187,4 +187,18 @@ std::int64_t field(const boost::json::object& o, const std::string& name) {
   return v && v->is_number() ? v->to_number<std::int64_t>() : -1;
 }
 
+cli_result loa_cli(const broadcast_rig& rig, std::vector<std::string> args) {
+  setenv("LOA_TOKEN", "demo-token-hoa", 1);
+  args.insert(args.begin(), {"--config", rig.config_path});
+  const auto err_path = temp_path("loa-cli-stderr");
+  child_process p(LOA_CLI_PATH, args, err_path);
+  cli_result r;
+  while (auto line = p.read_line(std::chrono::seconds(60))) r.out += *line + "\n";
+  r.exit = p.stop(0, std::chrono::seconds(60));
+  std::ifstream err(err_path);
+  r.err.assign(std::istreambuf_iterator<char>(err), {});
+  std::remove(err_path.c_str());
+  return r;
+}
+
 }  // namespace loa::test

@@ -84,6 +84,17 @@ class broadcast_rig {
 /// `count` numbers, alternately viettel (8496...) and vinaphone (8491...), from `first` on.
 std::vector<std::string> test_numbers(std::size_t count, std::size_t first = 0);
 
+/// What a run of the `loa` CLI printed on stdout, and its exit code.
+struct cli_result {
+  int exit = -1;
+  std::string out;
+  std::string err;  ///< what it wrote on stderr
+};
+
+/// Runs the real `loa` (as operator hoa) against the rig's gateway, bounded to a minute; stderr goes to a
+/// temporary file read into `err`. The CLI runs without a terminal, as under cron.
+cli_result loa_cli(const broadcast_rig& rig, std::vector<std::string> args);
+
 /// Integer field of a JSON object.
 std::int64_t field(const boost::json::object& o, const std::string& name);
 

@@ -14,6 +14,7 @@
 
 using namespace loa;
 using test::field;
+using test::loa_cli;
 namespace json = boost::json;
 using boost::beast::http::verb;
 using namespace std::chrono_literals;
@@ -246,22 +247,6 @@ TEST_CASE("broadcast: Redis killed and restarted mid-campaign: the campaign resu
 }
 
 namespace {
-
-struct cli_result {
-  int exit = -1;
-  std::string out;
-};
-
-// Runs the real `loa` against the rig's gateway (bounded).
-cli_result loa_cli(const test::broadcast_rig& rig, std::vector<std::string> args) {
-  setenv("LOA_TOKEN", "demo-token-hoa", 1);
-  args.insert(args.begin(), {"--config", rig.config_path});
-  test::child_process p(LOA_CLI_PATH, args, test::temp_path("loa-cli-stderr"));
-  cli_result r;
-  while (auto line = p.read_line(std::chrono::seconds(60))) r.out += *line + "\n";
-  r.exit = p.stop(0, std::chrono::seconds(60));
-  return r;
-}
 
 }  // namespace
 

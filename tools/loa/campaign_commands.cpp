@@ -12,6 +12,7 @@
 #include <memory>
 #include <thread>
 
+#include "tools/loa/preview.hpp"
 #include "tools/loa/progress.hpp"
 #include "tools/loa/remote.hpp"
 #include "tools/loa/template_commands.hpp"
@@ -33,8 +34,9 @@ struct send_arguments {
   std::string key;
   bool urgent = false;
   std::uint64_t validity_s = 0;  // 0: the gateway's default
-  std::string template_name;     // issue 6
+  std::string template_name;
   std::vector<std::string> vars;
+  std::string corrects;  // a correction: goes to whoever received that campaign
   bool dry_run = false;
   bool yes = false;
   bool wait = false;
@@ -142,23 +144,25 @@ int follow(const global_options& globals, const std::string& id, double timeout_
   interrupted = 0;
   const auto previous_handler = std::signal(SIGINT, on_interrupt);
   std::optional<json::value> latest;
-  std::optional<clock::time_point> unreachable_since;
+  clock::time_point unreachable_since{};  // when the gateway stopped answering; the epoch while it answers
   bool gave_up = false;
   for (;;) {
     auto r = poll(client, campaign_path(id));
     const auto now = clock::now();
     if (!r.body) {
       // A gateway restarting (or reconnecting to Redis) is not the end of the campaign: allow it 10 s.
-      if (r.transient && now - unreachable_since.value_or(now) < std::chrono::seconds(10) && !interrupted) {
-        if (!unreachable_since) unreachable_since = now;
-        std::this_thread::sleep_for(std::chrono::milliseconds(500));
-        continue;
+      if (r.transient && !interrupted) {
+        if (unreachable_since == clock::time_point{}) unreachable_since = now;
+        if (now - unreachable_since < std::chrono::seconds(10)) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(500));
+          continue;
+        }
       }
       std::signal(SIGINT, previous_handler);
       clear();
       return fail(globals, r.code, r.error);
     }
-    unreachable_since.reset();
+    unreachable_since = {};
     latest = std::move(r.body);
     const auto c = progress::read_counts(*latest);
     rate.add(now, c.submitted);
@@ -196,10 +200,27 @@ int follow(const global_options& globals, const std::string& id, double timeout_
   return static_cast<int>(verdict.code);
 }
 
+// Asks at the terminal itself (not standard input, which may hold the notice or come from a pipe) for the
+// ward's name. False, with why, when it was not typed or there is no terminal (cron must pass --yes).
+bool confirmed_at_terminal(const std::vector<std::string>& wards, std::uint64_t recipients, std::string& why) {
+  std::FILE* tty = std::fopen("/dev/tty", "r+");
+  if (!tty) {
+    why = "no terminal to confirm at";
+    return false;
+  }
+  fmt::print(tty, "{}", preview::question(wards, recipients));
+  std::fflush(tty);
+  char line[512] = {};
+  const bool read = std::fgets(line, sizeof line, tty) != nullptr;
+  std::fclose(tty);
+  why = read ? "the ward's name was not typed" : "no answer";
+  return read && preview::names_the_wards(line, wards);
+}
+
 int run_send(const global_options& globals, const send_arguments& a) {
-  // The dry-run preview is not built yet (issue 6): refused rather than ignored, since a preview that sends
-  // would be worse than an error. --yes is accepted: nothing asks for confirmation yet.
-  if (a.dry_run) return fail(globals, exit_code::bad_input, "--dry-run comes with issue 6; not sent");
+  if (a.corrects.empty() && (a.wards.empty() || a.groups.empty()))
+    return fail(globals, exit_code::bad_input,
+                "name the recipients: --ward W --group G (or --corrects ID for a correction)");
   std::string text = a.text;
   std::string accents = a.accents;
   if (!a.template_name.empty()) {
@@ -221,11 +242,44 @@ int run_send(const global_options& globals, const send_arguments& a) {
                     {"groups", json::value_from(a.groups)},
                     {"text", text},
                     {"accents", accents}};
+  if (!a.corrects.empty()) body["corrects"] = a.corrects;
   if (!a.sender.empty()) body["sender"] = a.sender;
   if (!a.at.empty()) body["at"] = a.at;
   if (!a.key.empty()) body["key"] = a.key;
   if (a.urgent) body["urgent"] = true;
   if (a.validity_s > 0) body["validity_s"] = a.validity_s;
+
+  // The preview: what --dry-run prints, and what a large send shows before it asks for the ward's name.
+  if (a.dry_run || !a.yes) {
+    auto ask = body;
+    ask["dry_run"] = true;
+    const auto p = call_gateway(globals, verb::post, "/v1/campaigns", json::serialize(ask));
+    if (!p.body) return p.exit;
+    if (a.dry_run) {
+      if (globals.json) {
+        print_json(*p.body);
+      } else {
+        fmt::print("{}", preview::describe(*p.body));
+      }
+      return 0;
+    }
+    if (flag(*p.body, "needs_confirmation", false)) {
+      fmt::print(stderr, "{}", preview::describe(*p.body));
+      std::vector<std::string> wards;
+      if (const auto* w = p.body->as_object().if_contains("wards"); w && w->is_array())
+        for (const auto& e : w->as_array())
+          if (e.is_string()) wards.emplace_back(e.as_string());
+      std::string why;
+      if (!confirmed_at_terminal(wards, number(*p.body, "recipients"), why))
+        return fail(globals, exit_code::bad_input,
+                    fmt::format("not sent: {} recipients need a confirmation and {} ({}); to send without "
+                                "asking, as cron does, add --yes (with --key)",
+                                progress::thousands(number(*p.body, "recipients")),
+                                why == "no terminal to confirm at" ? "there is no terminal to ask at" : why,
+                                "loa send --dry-run shows it again"));
+    }
+  }
+
   const auto r = call_gateway(globals, verb::post, "/v1/campaigns", json::serialize(body));
   if (!r.body) return r.exit;
   const auto& doc = *r.body;
@@ -290,8 +344,10 @@ int run_cancel(const global_options& globals, const campaign_arguments& a) {
 void add_campaign_commands(CLI::App& app, const global_options& globals, std::function<int()>& run) {
   auto s = std::make_shared<send_arguments>();
   auto* send = app.add_subcommand("send", "Send a notice to groups of a ward (a campaign); prints its id");
-  send->add_option("--ward", s->wards, "Ward (repeatable)")->required();
-  send->add_option("--group", s->groups, "Group (repeatable)")->required();
+  send->add_option("--ward", s->wards, "Ward (repeatable)");
+  send->add_option("--group", s->groups, "Group (repeatable)");
+  send->add_option("--corrects", s->corrects,
+                   "A correction: send to whoever received campaign ID (its wards and groups)");
   auto* text = send->add_option("--text", s->text, "The notice (UTF-8); - reads it from standard input");
   auto* tmpl = send->add_option("--template", s->template_name, "A notice template (loa templates list)");
   text->excludes(tmpl);
@@ -305,8 +361,8 @@ void add_campaign_commands(CLI::App& app, const global_options& globals, std::fu
   send->add_flag("--urgent", s->urgent, "Send inside quiet hours too");
   send->add_option("--validity", s->validity_s, "Seconds a carrier keeps trying to deliver")
       ->check(CLI::PositiveNumber);
-  send->add_flag("--dry-run", s->dry_run, "Preview recipients, encoding and cost (issue 6)");
-  send->add_flag("--yes", s->yes, "Do not ask for confirmation (issue 6)");
+  send->add_flag("--dry-run", s->dry_run, "Show recipients per carrier and group, encoding, parts and cost; send nothing");
+  send->add_flag("--yes", s->yes, "Do not ask to type the ward's name before a large send (cron)");
   send->add_flag("--wait", s->wait, "Follow it to the end; exit 4 unless every recipient got it");
   send->add_option("--wait-timeout", s->wait_timeout_s, "Seconds to wait for receipts once it is done")
       ->check(CLI::NonNegativeNumber)

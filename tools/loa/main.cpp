@@ -11,6 +11,7 @@
 #include "tools/loa/carrier_check_command.hpp"
 #include "tools/loa/cli.hpp"
 #include "tools/loa/gateway_command.hpp"
+#include "tools/loa/report_command.hpp"
 #include "tools/loa/split_command.hpp"
 #include "tools/loa/subscriber_commands.hpp"
 #include "tools/loa/template_commands.hpp"
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
   add_campaign_commands(app, globals, run);
   add_carrier_check_command(app, globals, run);
   add_gateway_command(app, globals, run);
+  add_report_command(app, globals, run);
   add_split_command(app, globals, run);
   add_subscriber_commands(app, globals, run);
   add_template_commands(app, globals, run);

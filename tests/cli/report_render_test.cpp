@@ -1,0 +1,138 @@
+// `loa report`'s outputs from a report document (tools/loa/report_render): the HTML page an official opens,
+// the CSV of every recipient, and the text tables.
+#include "tools/loa/report_render.hpp"
+
+#include <doctest/doctest.h>
+
+#include <boost/json.hpp>
+
+using namespace loa::cli;
+namespace json = boost::json;
+
+namespace {
+
+bool has(const std::string& haystack, std::string_view needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+// A report whose data tries to break out of the page: the notice, a group and a reason hold markup.
+const json::value sample = json::parse(R"json({
+  "campaign": {"id": "42", "state": "done", "wards": ["long-thuy"], "groups": ["<b>cao tuổi</b>", "thanh niên"],
+    "text": "Lịch tiêm chủng <script>alert(1)</script> & \"sởi\"", "created_by": "hoa",
+    "created_at": "2026-11-23T07:30:00+07:00", "recipients": 1234, "delivered": 1180, "failed": 31,
+    "expired": 12, "uncertain": 11, "pending": 0, "queued": 0, "skipped_optout": 5, "parts": 3702},
+  "generated_at": "2026-11-23T09:05:10+07:00",
+  "by_carrier": {
+    "viettel": {"recipients": 700, "delivered": 671, "failed": 20, "expired": 5, "uncertain": 4, "pending": 0,
+                "queued": 0, "parts": 2100},
+    "vinaphone": {"recipients": 534, "delivered": 509, "failed": 11, "expired": 7, "uncertain": 7, "pending": 0,
+                  "queued": 0, "parts": 1602}},
+  "by_group": {
+    "<b>cao tuổi</b>": {"recipients": 400, "delivered": 390, "failed": 10, "expired": 0, "uncertain": 0,
+                        "pending": 0, "queued": 0, "parts": 1200},
+    "thanh niên": {"recipients": 900, "delivered": 850, "failed": 25, "expired": 12, "uncertain": 13,
+                   "pending": 0, "queued": 0, "parts": 2700},
+    "(no longer subscribed)": {"recipients": 2, "delivered": 2, "failed": 0, "expired": 0, "uncertain": 0,
+                               "pending": 0, "queued": 0, "parts": 6}},
+  "failure_reasons": [{"reason": "UNDELIV err:<001>", "count": 25}, {"reason": "(no reason given)", "count": 6}],
+  "delivery_seconds": {"count": 1180, "p50": 2.5, "p90": 7.1, "p99": 30.4, "max": 95.0},
+  "timeline": {"bucket_seconds": 60, "points": [
+    {"at": "2026-11-23T07:30:00+07:00", "delivered": 600, "failed": 10},
+    {"at": "2026-11-23T07:31:00+07:00", "delivered": 0, "failed": 0},
+    {"at": "2026-11-23T07:32:00+07:00", "delivered": 580, "failed": 21}]}
+})json");
+
+}  // namespace
+
+TEST_CASE("report html: one self-contained Vietnamese page with the escaped notice, the tables and a chart") {
+  const auto page = report::html(sample);
+  CHECK(page.starts_with("<!DOCTYPE html>"));
+  CHECK(has(page, "<meta charset=\"utf-8\">"));
+  CHECK(has(page, "lang=\"vi\""));
+  // Data is text, never markup: no script anywhere, whatever the notice holds.
+  CHECK_FALSE(has(page, "<script"));
+  CHECK(has(page, "Lịch tiêm chủng &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;sởi&quot;"));
+  CHECK(has(page, "&lt;b&gt;cao tuổi&lt;/b&gt;"));
+  CHECK_FALSE(has(page, "<b>cao"));
+  CHECK(has(page, "UNDELIV err:&lt;001&gt;"));
+  // Nothing to fetch: no links to other files, no remote resources.
+  CHECK_FALSE(has(page, "src="));
+  CHECK_FALSE(has(page, "href="));
+  CHECK_FALSE(has(page, "@import"));
+
+  for (const auto* heading : {"Báo cáo gửi tin", "Theo nhà mạng", "Theo nhóm", "Lý do thất bại",
+                              "Thời gian đến máy", "Đã nhận", "Thất bại", "Tóm tắt"})
+    CHECK_MESSAGE(has(page, heading), heading);
+  CHECK(has(page, "đã gửi xong"));
+  // The numbers, written the Vietnamese way.
+  CHECK(has(page, "<td>viettel</td><td class=\"n\">700</td><td class=\"n\">671</td><td class=\"n\">20</td>"));
+  CHECK(has(page, "<td>vinaphone</td><td class=\"n\">534</td><td class=\"n\">509</td>"));
+  CHECK(has(page, "<td class=\"n\">1.234</td>"));          // recipients
+  CHECK(has(page, "<td class=\"n\">1.180 (95,6%)</td>"));  // delivered, with its share
+  CHECK(has(page, "<td class=\"n\">3.702</td>"));          // parts
+  CHECK(has(page, "(không còn đăng ký)"));
+  CHECK(has(page, "(không rõ lý do)"));
+  CHECK(has(page, "<td class=\"n\">25</td>"));
+  CHECK(has(page, "2,5 giây"));
+  CHECK(has(page, "95,0 giây"));
+
+  // The chart: an inline SVG, one bar group per interval with its numbers as a tooltip.
+  CHECK(has(page, "<svg xmlns=\"http://www.w3.org/2000/svg\""));
+  CHECK(has(page, "<title>07:30: 600 đã nhận, 10 thất bại</title>"));
+  CHECK(has(page, "<title>07:31: 0 đã nhận, 0 thất bại</title>"));
+  CHECK(has(page, "mỗi cột là 1 phút"));
+  CHECK(has(page, "</html>"));
+}
+
+TEST_CASE("report html: a campaign with nothing delivered yet says so instead of an empty chart") {
+  auto doc = sample;
+  doc.as_object()["timeline"] = json::object{{"bucket_seconds", 1}, {"points", json::array{}}};
+  doc.as_object()["delivery_seconds"] =
+      json::object{{"count", 0}, {"p50", 0}, {"p90", 0}, {"p99", 0}, {"max", 0}};
+  doc.as_object()["failure_reasons"] = json::array{};
+  const auto page = report::html(doc);
+  CHECK_FALSE(has(page, "<svg"));
+  CHECK(has(page, "Chưa có tin nào đến máy"));
+  CHECK(has(page, "Không có người nhận nào thất bại."));
+}
+
+TEST_CASE("report csv: RFC 4180 quoting of a reason with a comma and a quote, groups joined by semicolons") {
+  CHECK(report::csv_header() == "phone,carrier,state,parts,reason,groups,submitted_at,settled_at\r\n");
+  CHECK(report::csv_field("plain") == "plain");
+  CHECK(report::csv_field("a,b") == "\"a,b\"");
+  CHECK(report::csv_field("say \"hi\"") == "\"say \"\"hi\"\"\"");
+  CHECK(report::csv_field("two\nlines") == "\"two\nlines\"");
+
+  const auto recipient = json::parse(R"({"phone": "84961000007", "carrier": "viettel", "state": "failed",
+      "parts": 3, "reason": "REJECTD err:0B, \"bad number\"", "groups": ["cao tuổi", "all"],
+      "submitted_at": "2026-11-23T07:30:01+07:00", "settled_at": "2026-11-23T07:30:04+07:00"})");
+  CHECK(report::csv_row(recipient) ==
+        "84961000007,viettel,failed,3,\"REJECTD err:0B, \"\"bad number\"\"\",cao tuổi;all,"
+        "2026-11-23T07:30:01+07:00,2026-11-23T07:30:04+07:00\r\n");
+  // Not yet settled: the time is null, an empty field.
+  const auto queued = json::parse(R"({"phone": "84911000014", "carrier": "vinaphone", "state": "queued",
+      "parts": 1, "reason": "", "groups": [], "submitted_at": "2026-11-23T07:30:01+07:00", "settled_at": null})");
+  CHECK(report::csv_row(queued) == "84911000014,vinaphone,queued,1,,,2026-11-23T07:30:01+07:00,\r\n");
+}
+
+TEST_CASE("report text: the summary line with the notice and state, then tables by carrier and group") {
+  const auto out = report::text(sample);
+  INFO(out);
+  CHECK(has(out, "Campaign 42, done"));
+  CHECK(has(out, "Notice: Lịch tiêm chủng <script>alert(1)</script>"));  // a terminal shows text as it is
+  CHECK(has(out,
+            "1,234 recipients: 1,180 delivered, 31 failed, 12 expired, 11 uncertain, 0 pending, 0 queued"));
+  CHECK(has(out, "By carrier  recipients  delivered  failed  expired  uncertain  pending  queued  parts\n"));
+  CHECK(has(out, "viettel            700        671      20        5          4        0       0  2,100\n"));
+  CHECK(has(out, "By group"));
+  CHECK(has(
+      out,
+      "thanh niên                     900        850      25       12         13        0       0  2,700\n"));
+  CHECK(has(out, "        25  UNDELIV err:<001>"));
+  CHECK(has(out, "1,180 delivered: median 2.5 s, 90% 7.1 s, 99% 30.4 s, longest 95.0 s"));
+}
+
+TEST_CASE("report html escape covers the five characters of markup") {
+  CHECK(report::html_escape("a<b>&\"c'") == "a&lt;b&gt;&amp;&quot;c&#39;");
+  CHECK(report::html_escape("Thủy") == "Thủy");
+}

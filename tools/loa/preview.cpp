@@ -1,0 +1,148 @@
+#include "tools/loa/preview.hpp"
+
+#include <fmt/format.h>
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+#include "tools/loa/progress.hpp"
+
+namespace loa::cli::preview {
+namespace {
+
+namespace json = boost::json;
+using progress::thousands;
+
+const json::object& object_of(const json::value& v) {
+  static const json::object empty;
+  return v.is_object() ? v.as_object() : empty;
+}
+
+std::uint64_t count(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  return v && v->is_number() ? static_cast<std::uint64_t>(std::max(0.0, v->to_number<double>())) : 0;
+}
+
+double amount(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  return v && v->is_number() ? v->to_number<double>() : 0;
+}
+
+std::string text(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+std::string joined(const json::object& o, std::string_view key) {
+  std::string out;
+  if (const auto* v = o.if_contains(key); v && v->is_array())
+    for (const auto& e : v->as_array())
+      if (e.is_string()) out += (out.empty() ? "" : ", ") + std::string(e.as_string());
+  return out;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+std::string plural(std::uint64_t n, std::string_view word) {
+  return fmt::format("{} {}{}", thousands(n), word, n == 1 ? "" : "s");
+}
+
+}  // namespace
+
+std::string money(double value) {
+  const double rounded = std::round(value * 100) / 100;
+  const auto whole = static_cast<std::uint64_t>(std::floor(std::max(0.0, rounded)));
+  const auto cents = static_cast<int>(std::llround((rounded - static_cast<double>(whole)) * 100));
+  return cents == 0 ? thousands(whole) : fmt::format("{}.{:02}", thousands(whole), cents);
+}
+
+std::string describe(const json::value& doc) {
+  const auto& p = object_of(doc);
+  const auto currency = text(p, "currency");
+  std::string out = "Dry run: nothing was sent.\n";
+  if (const auto corrects = text(p, "corrects"); !corrects.empty())
+    out += fmt::format("A correction of campaign {}: it goes to whoever received that one.\n", corrects);
+  out += fmt::format("What the phone shows ({}, {}, {} per message):\n", text(p, "encoding"),
+                     plural(count(p, "chars"), "character"), plural(count(p, "parts_per_message"), "part"));
+  out += "  " + text(p, "text") + "\n";
+  out += fmt::format("Recipients: {} in {} (groups: {}); {} opted out, not sent\n", thousands(count(p, "recipients")),
+                     joined(p, "wards"), joined(p, "groups").empty() ? "-" : joined(p, "groups"),
+                     thousands(count(p, "skipped_optout")));
+
+  std::vector<std::vector<std::string>> rows;
+  if (const auto* v = p.if_contains("by_carrier"); v && v->is_object()) {
+    for (const auto& [name, value] : v->as_object()) {
+      const auto& c = object_of(value);
+      const double price = amount(c, "price_per_part");
+      rows.push_back({std::string(name), plural(count(c, "recipients"), "recipient"),
+                      plural(count(c, "parts"), "part"),
+                      price > 0 ? fmt::format("x {} = {} {}", money(price), money(amount(c, "cost")), currency)
+                                : "no price configured"});
+    }
+  }
+  if (!rows.empty()) {
+    std::size_t w0 = 0, w1 = 0, w2 = 0;
+    for (const auto& r : rows) {
+      w0 = std::max(w0, r[0].size());
+      w1 = std::max(w1, r[1].size());
+      w2 = std::max(w2, r[2].size());
+    }
+    out += "By carrier:\n";
+    for (const auto& r : rows) out += fmt::format("  {:<{}}  {:>{}}  {:>{}}  {}\n", r[0], w0, r[1], w1, r[2], w2, r[3]);
+  }
+  if (const auto* v = p.if_contains("by_group"); v && v->is_object() && !v->as_object().empty()) {
+    std::size_t w = 0;
+    for (const auto& [name, value] : v->as_object()) w = std::max(w, name.size());
+    out += "By group (a number in two groups counts in both):\n";
+    for (const auto& [name, value] : v->as_object())
+      out += fmt::format("  {:<{}}  {}\n", std::string_view(name), w,
+                         thousands(value.is_number() ? static_cast<std::uint64_t>(value.to_number<double>()) : 0));
+  }
+  const bool complete = !p.contains("cost_complete") || (p.at("cost_complete").is_bool() && p.at("cost_complete").as_bool());
+  out += fmt::format("Cost: {}{} {} for {}\n", complete ? "" : "at least ", money(amount(p, "cost")), currency,
+                     plural(count(p, "parts"), "SMS part"));
+  const auto state = text(p, "state");
+  if (state == "scheduled") {
+    out += fmt::format("It would start at {}.\n", text(p, "due_at"));
+  } else if (state == "waiting") {
+    out += "It would wait for the quiet hours to end (--urgent sends now).\n";
+  }
+  if (const auto above = count(p, "confirm_above"); p.contains("confirm_above") && count(p, "recipients") > above)
+    out += fmt::format("More than {}: without --yes, loa send asks you to type the ward's name first.\n",
+                       plural(above, "recipient"));
+  return out;
+}
+
+bool names_the_wards(std::string_view typed, const std::vector<std::string>& wards) {
+  std::vector<std::string> words;
+  std::string word;
+  for (const char c : typed) {
+    if (c == ' ' || c == ',' || c == '\t' || c == '\r' || c == '\n') {
+      if (!word.empty()) words.push_back(lower(word));
+      word.clear();
+    } else {
+      word.push_back(c);
+    }
+  }
+  if (!word.empty()) words.push_back(lower(word));
+  std::vector<std::string> wanted;
+  for (const auto& w : wards) wanted.push_back(lower(w));
+  std::sort(words.begin(), words.end());
+  std::sort(wanted.begin(), wanted.end());
+  return !wanted.empty() && words == wanted;
+}
+
+std::string question(const std::vector<std::string>& wards, std::uint64_t recipients) {
+  std::string names;
+  for (const auto& w : wards) names += (names.empty() ? "" : " ") + w;
+  return fmt::format("This sends to {}. Type the ward's name ({}) to send it, anything else to stop: ",
+                     plural(recipients, "phone"), names);
+}
+
+}  // namespace loa::cli::preview
