@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
+#include "gateway/api/audit_routes.hpp"
 #include "gateway/api/auth.hpp"
 #include "gateway/api/campaign_routes.hpp"
 #include "gateway/api/http_server.hpp"
@@ -51,6 +52,9 @@ struct service::parts {
         connection(io_.get_executor(), redis_settings_for(cfg.redis)),
         store(connection),
         campaigns(connection),
+        audit_log(connection),
+        approvals(connection),
+        audit(audit_log, [this](std::string_view s) { warn(s); }),
         auth(cfg.operators),
         sending(io_, cfg, store, campaigns, [this](std::string_view s) { info(s); },
                 [this](std::string_view s) { warn(s); }) {}
@@ -61,6 +65,9 @@ struct service::parts {
   redis::connection connection;
   broadcast::subscriber_store store;
   broadcast::campaign_store campaigns;
+  broadcast::audit_store audit_log;
+  broadcast::approval_store approvals;
+  api::audit_recorder audit;
   api::authenticator auth;
   broadcaster sending;
   std::unique_ptr<api::http_server> http;
@@ -113,7 +120,8 @@ struct service::parts {
       co_return api::json_response(
           redis_ready ? api::http::status::ok : api::http::status::service_unavailable, body);
     });
-    api::add_subscriber_routes(r, auth, store);
+    api::add_subscriber_routes(r, auth, store, &audit);
+    api::add_audit_routes(r, auth, audit_log, cfg.gateway.utc_offset);
     api::campaign_hooks hooks;
     hooks.cfg = &cfg;
     hooks.check = [this](const broadcast::campaign_spec& spec, api::campaign_plan& plan) {
@@ -122,6 +130,8 @@ struct service::parts {
     hooks.route = [this](std::string_view number) { return sending.carrier_for(number); };
     hooks.changed = [this] { sending.poke(); };
     hooks.cancelled = [this](const std::string& id) { sending.cancelled(id); };
+    hooks.audit = &audit;
+    hooks.approvals = &approvals;
     api::add_campaign_routes(r, auth, campaigns, store, std::move(hooks));
     api::add_report_routes(r, auth, campaigns, connection, cfg.gateway.utc_offset);
     return r;

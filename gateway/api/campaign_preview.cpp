@@ -85,6 +85,10 @@ asio::awaitable<response> preview_campaign(broadcast::campaign_store& campaigns,
                    {"confirm_above", cfg.confirmation.above_recipients},
                    {"needs_confirmation", recipients > cfg.confirmation.above_recipients},
                    {"urgent", spec.urgent},
+                   {"estimated_recipients", spec.estimated_recipients},
+                   {"approval_above", cfg.approval.above_recipients},
+                   // the rule of the real send: urgent, or the groups' sizes summed above approval_above
+                   {"needs_approval", spec.state == broadcast::campaign_state::awaiting_approval},
                    {"state", broadcast::to_string(spec.state)}};
   doc["due_at"] = spec.due_at_s ? json::value(format_local_time(spec.due_at_s, cfg.gateway.utc_offset))
                                 : json::value(nullptr);

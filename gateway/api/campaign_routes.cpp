@@ -146,6 +146,24 @@ broadcast::campaign_state initial_state(const broadcast::campaign_spec& spec, co
   return broadcast::campaign_state::running;
 }
 
+// A large or urgent send waits for a second person (an approver of the ward): one wrong send is a headline.
+// The estimate is an upper bound (a number in two groups counts twice): when unsure, ask.
+bool needs_approval(const broadcast::campaign_spec& spec, const config::configuration& cfg) {
+  return spec.urgent || spec.estimated_recipients > static_cast<std::uint64_t>(cfg.approval.above_recipients);
+}
+
+// The audit line of a send: what else was asked besides the text.
+std::string sent_detail(const broadcast::campaign_spec& spec, std::chrono::minutes utc_offset) {
+  std::string d = "groups";
+  for (const auto& g : spec.groups) d += (d == "groups" ? " " : ", ") + g;
+  d += "; " + std::string(broadcast::to_string(spec.state));
+  if (spec.urgent) d += "; urgent";
+  if (spec.due_at_s) d += "; at " + format_local_time(spec.due_at_s, utc_offset);
+  if (!spec.key.empty()) d += "; key " + spec.key;
+  if (!spec.corrects.empty()) d += "; corrects " + spec.corrects;
+  return d;
+}
+
 // A correction takes its wards and groups from the campaign it corrects, which the caller must be allowed
 // to act on (every ward of it), and collects that campaign's recipients for the fan-out to read.
 asio::awaitable<std::optional<response>> prepare_correction(authenticator& auth,
@@ -193,9 +211,6 @@ asio::awaitable<response> create(authenticator& auth, broadcast::campaign_store&
   spec.created_by = who->name;
   campaign_plan plan;
   if (auto problem = hooks.check(spec, plan)) co_return bad("text: " + *problem, "text");
-  spec.state = initial_state(spec, hooks.cfg->gateway);
-  if (dry_run) co_return co_await preview_campaign(campaigns, hooks, spec, plan);
-
   // A correction's estimate is the number of recipients it found; a notice's, the sum of its groups' sizes.
   for (std::size_t w = 0; spec.corrects.empty() && w < spec.wards.size(); ++w) {
     std::map<std::string, std::uint64_t> sizes;
@@ -203,15 +218,27 @@ asio::awaitable<response> create(authenticator& auth, broadcast::campaign_store&
     for (const auto& g : spec.groups)
       if (auto it = sizes.find(g); it != sizes.end()) spec.estimated_recipients += it->second;
   }
+  spec.state = needs_approval(spec, *hooks.cfg) ? broadcast::campaign_state::awaiting_approval
+                                                : initial_state(spec, hooks.cfg->gateway);
+  if (dry_run) co_return co_await preview_campaign(campaigns, hooks, spec, plan);
   spec.created_at_ms = now_ms();
-  spec.state = initial_state(spec, hooks.cfg->gateway);
   bool existing = false;
   if (auto ec = co_await campaigns.create(spec, key_memory, existing)) co_return redis_failure(ec);
   if (existing) {
     bool found = false;
     if (auto ec = co_await campaigns.load(spec.id, spec, found)) co_return redis_failure(ec);
-  } else if (hooks.changed) {
-    hooks.changed();
+  } else {
+    if (hooks.changed) hooks.changed();
+    if (hooks.audit) {
+      broadcast::audit_entry e;
+      e.action = "send";
+      e.wards = spec.wards;
+      e.campaign = spec.id;
+      e.recipients = static_cast<std::int64_t>(spec.estimated_recipients);
+      e.text = spec.text;
+      e.detail = sent_detail(spec, hooks.cfg->gateway.utc_offset);
+      co_await hooks.audit->record(r, *who, std::move(e));
+    }
   }
   json::object out{{"id", spec.id},
                    {"state", broadcast::to_string(spec.state)},
@@ -235,17 +262,73 @@ asio::awaitable<response> status(authenticator& auth, broadcast::campaign_store&
 asio::awaitable<response> cancel(authenticator& auth, broadcast::campaign_store& campaigns,
                                  const campaign_hooks& hooks, request& r) {
   broadcast::campaign_spec spec;
-  if (auto refusal = co_await load_visible(auth, campaigns, r, operator_role::sender, spec)) co_return *refusal;
+  const config::operator_config* who = nullptr;
+  if (auto refusal = co_await load_visible(auth, campaigns, r, operator_role::sender, spec, &who))
+    co_return *refusal;
   std::optional<broadcast::campaign_state> before;
   if (auto ec = co_await campaigns.cancel(spec.id, before)) co_return redis_failure(ec);
   const bool changed = before && broadcast::is_active(*before);
   if (changed && hooks.cancelled) hooks.cancelled(spec.id);
+  if (changed && hooks.audit) {
+    broadcast::audit_entry e;
+    e.action = "cancel";
+    e.wards = spec.wards;
+    e.campaign = spec.id;
+    e.detail = "was " + std::string(broadcast::to_string(*before));
+    co_await hooks.audit->record(r, *who, std::move(e));
+  }
   bool found = false;
   broadcast::campaign_counts counts;
   if (auto ec = co_await campaigns.load(spec.id, spec, found)) co_return redis_failure(ec);
   if (auto ec = co_await campaigns.counts(spec.id, counts)) co_return redis_failure(ec);
   auto doc = status_document(spec, counts, hooks.cfg->gateway.utc_offset);
   doc["cancelled"] = changed;
+  co_return json_response(http::status::ok, doc);
+}
+
+// POST /v1/campaigns/{id}/approve: a second person, an approver of every ward of the send, releases it.
+asio::awaitable<response> approve(authenticator& auth, broadcast::campaign_store& campaigns,
+                                  const campaign_hooks& hooks, request& r) {
+  broadcast::campaign_spec spec;
+  const config::operator_config* who = nullptr;
+  if (auto refusal = co_await load_visible(auth, campaigns, r, operator_role::approver, spec, &who))
+    co_return *refusal;
+  for (const auto& ward : spec.wards)
+    if (!authenticator::may_act_on(*who, ward))
+      co_return error_response(http::status::forbidden,
+                               fmt::format("operator {} may not approve for ward {}", who->name, ward), "ward");
+  if (who->name == spec.created_by)
+    co_return error_response(http::status::forbidden,
+                             fmt::format("operator {} sent campaign {}: another approver of its ward must approve it",
+                                         who->name, spec.id));
+  if (spec.state != broadcast::campaign_state::awaiting_approval)
+    co_return error_response(http::status::conflict,
+                             fmt::format("campaign {} is {}: nothing to approve", spec.id,
+                                         broadcast::to_string(spec.state)));
+  const auto next = initial_state(spec, hooks.cfg->gateway);
+  std::optional<broadcast::campaign_state> before;
+  if (auto ec = co_await hooks.approvals->approve(spec.id, next, who->name, now_ms(), before))
+    co_return redis_failure(ec);
+  if (before != broadcast::campaign_state::awaiting_approval)  // cancelled (or approved) a moment ago
+    co_return error_response(http::status::conflict,
+                             fmt::format("campaign {} is {}: nothing to approve", spec.id,
+                                         before ? broadcast::to_string(*before) : "gone"));
+  if (hooks.changed) hooks.changed();
+  if (hooks.audit) {
+    broadcast::audit_entry e;
+    e.action = "approve";
+    e.wards = spec.wards;
+    e.campaign = spec.id;
+    e.recipients = static_cast<std::int64_t>(spec.estimated_recipients);
+    e.detail = fmt::format("sent by {}; now {}", spec.created_by, broadcast::to_string(next));
+    co_await hooks.audit->record(r, *who, std::move(e));
+  }
+  bool found = false;
+  broadcast::campaign_counts counts;
+  if (auto ec = co_await campaigns.load(spec.id, spec, found)) co_return redis_failure(ec);
+  if (auto ec = co_await campaigns.counts(spec.id, counts)) co_return redis_failure(ec);
+  auto doc = status_document(spec, counts, hooks.cfg->gateway.utc_offset);
+  doc["approved_by"] = who->name;
   co_return json_response(http::status::ok, doc);
 }
 
@@ -259,11 +342,13 @@ bool digits(std::string_view s, std::size_t at, std::size_t n, int& out) {
 
 asio::awaitable<std::optional<response>> load_visible(authenticator& auth, broadcast::campaign_store& campaigns,
                                                       request& r, config::operator_role role,
-                                                      broadcast::campaign_spec& spec) {
+                                                      broadcast::campaign_spec& spec,
+                                                      const config::operator_config** caller) {
   auto verdict = auth.authorize(r, {}, role);
   response refusal;
   const auto* who = who_or(verdict, refusal);
   if (!who) co_return refusal;
+  if (caller) *caller = who;
   bool found = false;
   if (auto ec = co_await campaigns.load(r.params.at("id"), spec, found)) co_return error_response(http::status::service_unavailable, "the store (Redis) is unavailable: " + ec.message());
   const bool visible =
@@ -363,6 +448,8 @@ void add_campaign_routes(router& routes, authenticator& auth, broadcast::campaig
              [&auth, &campaigns, shared](request& r) { return status(auth, campaigns, *shared, r); });
   routes.add(http::verb::post, "/v1/campaigns/{id}/cancel",
              [&auth, &campaigns, shared](request& r) { return cancel(auth, campaigns, *shared, r); });
+  routes.add(http::verb::post, "/v1/campaigns/{id}/approve",
+             [&auth, &campaigns, shared](request& r) { return approve(auth, campaigns, *shared, r); });
 }
 
 }  // namespace loa::api

@@ -10,7 +10,9 @@
 #include <string_view>
 
 #include "config/config.hpp"
+#include "gateway/api/audit_routes.hpp"
 #include "gateway/api/auth.hpp"
+#include "gateway/broadcast/approval_store.hpp"
 #include "gateway/api/http.hpp"
 #include "gateway/broadcast/campaign_store.hpp"
 #include "gateway/broadcast/subscriber_store.hpp"
@@ -43,18 +45,25 @@ struct campaign_hooks {
   std::function<void()> changed;
   /// A campaign was cancelled: its runner should stop claiming now.
   std::function<void(const std::string& id)> cancelled;
+  /// Where sends, cancels and approvals are recorded (nullptr: not recorded).
+  audit_recorder* audit = nullptr;
+  /// Releases sends that wait for approval.
+  broadcast::approval_store* approvals = nullptr;
 };
 
-/// Adds POST /v1/campaigns (with "dry_run": true, the preview of campaign_preview.hpp), GET /v1/campaigns/{id}, POST /v1/campaigns/{id}/cancel.
+/// Adds POST /v1/campaigns (with "dry_run": true, the preview of campaign_preview.hpp),
+/// POST /v1/campaigns/{id}/approve, GET /v1/campaigns/{id}, POST /v1/campaigns/{id}/cancel.
 void add_campaign_routes(router& routes, authenticator& auth, broadcast::campaign_store& campaigns,
                          broadcast::subscriber_store& subscribers, campaign_hooks hooks);
 
 /// The campaign named by the path's {id}, loaded into `spec` when the caller (with at least `role`) may see
 /// it; otherwise the response to send (401/403, 404 for another ward's campaign, 503 when Redis is down).
+/// `who`, when given, is set to the caller.
 boost::asio::awaitable<std::optional<response>> load_visible(authenticator& auth,
                                                              broadcast::campaign_store& campaigns, request& r,
                                                              config::operator_role role,
-                                                             broadcast::campaign_spec& spec);
+                                                             broadcast::campaign_spec& spec,
+                                                             const config::operator_config** who = nullptr);
 
 /// Reads --at: "YYYY-MM-DDTHH:MM[:SS]" (or a space for T) in local time at `utc_offset`, or with "Z" or
 /// "+HH:MM"/"-HH:MM" after it. Unix seconds, or nullopt when it is not such a time.

@@ -1,6 +1,7 @@
 #include "gateway/api/subscriber_routes.hpp"
 
 #include <boost/asio/this_coro.hpp>
+#include <fmt/format.h>
 #include <boost/json.hpp>
 
 #include <charconv>
@@ -44,6 +45,17 @@ std::variant<std::string, response> path_phone(const request& r) {
   return std::move(n.number);
 }
 
+// The audit entry of a change to one subscriber: in `ward`, or (no ward) in `wards`.
+broadcast::audit_entry subscriber_entry(std::string action, const std::string& ward, std::string number,
+                                        const std::vector<std::string>& wards = {}) {
+  broadcast::audit_entry e;
+  e.action = std::move(action);
+  e.wards = ward.empty() ? wards : std::vector<std::string>{ward};
+  e.recipients = 1;
+  e.detail = std::move(number);
+  return e;
+}
+
 json::array string_array(const std::vector<std::string>& values) {
   json::array a;
   for (const auto& v : values) a.emplace_back(v);
@@ -51,8 +63,8 @@ json::array string_array(const std::vector<std::string>& values) {
 }
 
 // POST /v1/wards/{ward}/subscribers/import?group=G...  body: CSV, streamed.
-asio::awaitable<response> import(authenticator& auth, broadcast::subscriber_store& store, request& r,
-                                 body_source& body) {
+asio::awaitable<response> import(authenticator& auth, broadcast::subscriber_store& store, audit_recorder* audit,
+                                 request& r, body_source& body) {
   response refusal;
   auto verdict = auth.authorize(r, r.params.at("ward"), operator_role::sender);
   const auto* who = who_or(verdict, refusal);
@@ -115,6 +127,15 @@ asio::awaitable<response> import(authenticator& auth, broadcast::subscriber_stor
   }
   if (auto ec = co_await flush(true)) co_return redis_failure(ec);
   const auto& counts = pipeline.counts();
+  if (audit) {
+    broadcast::audit_entry e;
+    e.action = "import";
+    e.wards = {ward};
+    e.recipients = static_cast<std::int64_t>(counts.imported + counts.updated);
+    e.detail = fmt::format("imported {}, updated {}, invalid {}, import {}", counts.imported, counts.updated,
+                           invalid_count, source);
+    co_await audit->record(r, *who, std::move(e));
+  }
   co_return json_response(http::status::ok, {{"imported", counts.imported},
                                              {"updated", counts.updated},
                                              {"duplicates", counts.duplicates},
@@ -128,7 +149,8 @@ asio::awaitable<response> import(authenticator& auth, broadcast::subscriber_stor
 }
 
 // PUT /v1/wards/{ward}/subscribers/{phone}  body: {"name": ..., "groups": [...]} (both optional)
-asio::awaitable<response> add(authenticator& auth, broadcast::subscriber_store& store, request& r) {
+asio::awaitable<response> add(authenticator& auth, broadcast::subscriber_store& store, audit_recorder* audit,
+                              request& r) {
   response refusal;
   auto verdict = auth.authorize(r, r.params.at("ward"), operator_role::sender);
   const auto* who = who_or(verdict, refusal);
@@ -167,6 +189,7 @@ asio::awaitable<response> add(authenticator& auth, broadcast::subscriber_store& 
   const std::string source = "api:" + who->name;
   if (auto ec = co_await store.import_batch(r.params.at("ward"), rows, no_extra_groups, source, counts))
     co_return redis_failure(ec);
+  if (audit) co_await audit->record(r, *who, subscriber_entry("subscriber_add", r.params.at("ward"), row.phone));
   co_return json_response(http::status::ok, {{"phone", row.phone},
                                              {"ward", r.params.at("ward")},
                                              {"added", counts.imported == 1},
@@ -174,22 +197,27 @@ asio::awaitable<response> add(authenticator& auth, broadcast::subscriber_store& 
 }
 
 // DELETE /v1/wards/{ward}/subscribers/{phone}?group=G...
-asio::awaitable<response> remove(authenticator& auth, broadcast::subscriber_store& store, request& r) {
+asio::awaitable<response> remove(authenticator& auth, broadcast::subscriber_store& store, audit_recorder* audit,
+                                 request& r) {
   response refusal;
   auto verdict = auth.authorize(r, r.params.at("ward"), operator_role::sender);
-  if (!who_or(verdict, refusal)) co_return refusal;
+  const auto* who = who_or(verdict, refusal);
+  if (!who) co_return refusal;
   auto phone = path_phone(r);
   if (auto* bad = std::get_if<response>(&phone)) co_return std::move(*bad);
   bool removed = false;
   if (auto ec = co_await store.remove(r.params.at("ward"), std::get<std::string>(phone), r.query_all("group"),
                                       removed))
     co_return redis_failure(ec);
+  if (audit && removed)
+    co_await audit->record(r, *who,
+                           subscriber_entry("subscriber_remove", r.params.at("ward"), std::get<std::string>(phone)));
   co_return json_response(http::status::ok, {{"phone", std::get<std::string>(phone)}, {"removed", removed}});
 }
 
 // POST /v1/subscribers/{phone}/optout | /optin
-asio::awaitable<response> choice(authenticator& auth, broadcast::subscriber_store& store, request& r,
-                                 bool out) {
+asio::awaitable<response> choice(authenticator& auth, broadcast::subscriber_store& store, audit_recorder* audit,
+                                 request& r, bool out) {
   response refusal;
   auto verdict = auth.authorize(r, "", operator_role::sender);
   const auto* who = who_or(verdict, refusal);
@@ -199,18 +227,29 @@ asio::awaitable<response> choice(authenticator& auth, broadcast::subscriber_stor
   const std::string source = "api:" + who->name;  // named: see the import above
   if (auto ec = co_await store.set_opt_out(std::get<std::string>(phone), out, source))
     co_return redis_failure(ec);
+  // A number has no ward of its own here: the entry goes to the wards of the operator who made the change.
+  if (audit)
+    co_await audit->record(r, *who, subscriber_entry(out ? "optout" : "optin", "", std::get<std::string>(phone),
+                                                     who->wards));
   co_return json_response(http::status::ok, {{"phone", std::get<std::string>(phone)}, {"opted_out", out}});
 }
 
 // DELETE /v1/subscribers/{phone}: forget the number everywhere.
-asio::awaitable<response> forget(authenticator& auth, broadcast::subscriber_store& store, request& r) {
+asio::awaitable<response> forget(authenticator& auth, broadcast::subscriber_store& store, audit_recorder* audit,
+                                 request& r) {
   response refusal;
   auto verdict = auth.authorize(r, "", operator_role::sender);
-  if (!who_or(verdict, refusal)) co_return refusal;
+  const auto* who = who_or(verdict, refusal);
+  if (!who) co_return refusal;
   auto phone = path_phone(r);
   if (auto* bad = std::get_if<response>(&phone)) co_return std::move(*bad);
   std::uint64_t wards = 0;
   if (auto ec = co_await store.forget(std::get<std::string>(phone), wards)) co_return redis_failure(ec);
+  // The trail keeps that a number was forgotten, not the number: only its SHA-256 (as loa:optout:forgotten).
+  if (audit)
+    co_await audit->record(r, *who, subscriber_entry("forget", "", "sha256:" + broadcast::sha256_hex(
+                                                                       std::get<std::string>(phone)),
+                                                     who->wards));
   co_return json_response(http::status::ok, {{"phone", std::get<std::string>(phone)}, {"wards", wards}});
 }
 
@@ -260,23 +299,25 @@ asio::awaitable<response> replies(authenticator& auth, broadcast::subscriber_sto
 
 }  // namespace
 
-void add_subscriber_routes(router& routes, authenticator& auth, broadcast::subscriber_store& store) {
+void add_subscriber_routes(router& routes, authenticator& auth, broadcast::subscriber_store& store,
+                           audit_recorder* audit) {
   using http::verb;
   routes.add_streaming(verb::post, "/v1/wards/{ward}/subscribers/import",
-                       [&](request& r, body_source& b) { return import(auth, store, r, b); });
+                       [&, audit](request& r, body_source& b) { return import(auth, store, audit, r, b); });
   routes.add(verb::put, "/v1/wards/{ward}/subscribers/{phone}",
-             [&](request& r) { return add(auth, store, r); });
+             [&, audit](request& r) { return add(auth, store, audit, r); });
   routes.add(verb::delete_, "/v1/wards/{ward}/subscribers/{phone}",
-             [&](request& r) { return remove(auth, store, r); });
+             [&, audit](request& r) { return remove(auth, store, audit, r); });
   routes.add(verb::get, "/v1/wards/{ward}/subscribers/count",
              [&](request& r) { return count(auth, store, r); });
   routes.add(verb::get, "/v1/wards/{ward}/groups", [&](request& r) { return groups(auth, store, r); });
   routes.add(verb::get, "/v1/wards/{ward}/replies", [&](request& r) { return replies(auth, store, r); });
   routes.add(verb::post, "/v1/subscribers/{phone}/optout",
-             [&](request& r) { return choice(auth, store, r, true); });
+             [&, audit](request& r) { return choice(auth, store, audit, r, true); });
   routes.add(verb::post, "/v1/subscribers/{phone}/optin",
-             [&](request& r) { return choice(auth, store, r, false); });
-  routes.add(verb::delete_, "/v1/subscribers/{phone}", [&](request& r) { return forget(auth, store, r); });
+             [&, audit](request& r) { return choice(auth, store, audit, r, false); });
+  routes.add(verb::delete_, "/v1/subscribers/{phone}",
+             [&, audit](request& r) { return forget(auth, store, audit, r); });
 }
 
 }  // namespace loa::api

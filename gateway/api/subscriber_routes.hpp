@@ -1,13 +1,16 @@
 // /v1 routes for subscribers and groups (CONTRACT.md's `loa subscribers` and `loa groups`); docs/API.md.
 #pragma once
 
+#include "gateway/api/audit_routes.hpp"
 #include "gateway/api/auth.hpp"
 #include "gateway/api/http.hpp"
 #include "gateway/broadcast/subscriber_store.hpp"
 
 namespace loa::api {
 
-/// Adds the subscriber and group routes; `auth` and `store` must outlive the router.
-void add_subscriber_routes(router& routes, authenticator& auth, broadcast::subscriber_store& store);
+/// Adds the subscriber and group routes; `auth`, `store` and `audit` (where changes are recorded; nullptr:
+/// nowhere) must outlive the router.
+void add_subscriber_routes(router& routes, authenticator& auth, broadcast::subscriber_store& store,
+                           audit_recorder* audit = nullptr);
 
 }  // namespace loa::api

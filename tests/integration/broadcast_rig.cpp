@@ -6,6 +6,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -36,37 +37,50 @@ broadcast_rig::broadcast_rig(rig_options options) : redis(redis_server_options{{
   vina_args.insert(vina_args.end(), {"--id-base", "hex", "--receipt-id-base", "dec"});
   vinaphone_ = std::make_unique<smsc_sim>(with_log(vina_args, vinaphone_log_));
   http_port = free_port();
+  do second_http_port = free_port();
+  while (second_http_port == http_port);
   config_path = temp_path("loa-broadcast") + ".yaml";
+  second_config_path = temp_path("loa-broadcast-2") + ".yaml";
   gateway_log = temp_path("loa-gateway") + ".log";
+  second_gateway_log = temp_path("loa-gateway-2") + ".log";
   const std::string common = "    system_id: loa\n    password: secret\n    window: 20\n    reconnect_min_s: 1\n"
                              "    reconnect_max_s: 2\n    response_timeout_s: 5\n";
-  std::ofstream(config_path) << "gateway:\n  listen: 127.0.0.1:" << http_port << "\n"
-                             << options.gateway_lines << "redis:\n  url: redis://127.0.0.1:" << redis.port()
-                             << "/0\n"
-                             << "sender: \"UBND LThuy\"\n"
-                             << "carriers:\n"
-                             << "  - name: viettel\n    host: 127.0.0.1\n    port: " << viettel_->port << "\n"
-                             << common << "    sessions: 2\n    prefixes: [\"8496\"]\n"
-                             << options.carrier_lines
-                             << "  - name: vinaphone\n    host: 127.0.0.1\n    port: " << vinaphone_->port << "\n"
-                             << common << "    bind: transmitter\n    receipt_id: dec\n    prefixes: [\"8491\"]\n"
-                             << options.carrier_lines << "routing:\n  default: viettel\n"
-                             // The shipped templates (tests run from the repository's root).
-                             << "templates_dir: " << (std::filesystem::current_path() / "templates/notices").string()
-                             << "\n"
-                             << options.top_lines << "operators:\n"
-                             << "  - name: hoa\n    token_sha256: "
-                                "\"0c7608d51a1cd241340365f240fcce28178d00f75c1f955e0a183db4a5f9e418\"\n"
-                             << "    wards: [long-thuy]\n    role: sender\n";
+  std::ostringstream rest;
+  rest << options.gateway_lines << "redis:\n  url: redis://127.0.0.1:" << redis.port() << "/0\n"
+       << "sender: \"UBND LThuy\"\n"
+       << "carriers:\n"
+       << "  - name: viettel\n    host: 127.0.0.1\n    port: " << viettel_->port << "\n"
+       << common << "    sessions: 2\n    prefixes: [\"8496\"]\n"
+       << options.carrier_lines
+       << "  - name: vinaphone\n    host: 127.0.0.1\n    port: " << vinaphone_->port << "\n"
+       << common << "    bind: transmitter\n    receipt_id: dec\n    prefixes: [\"8491\"]\n"
+       << options.carrier_lines << "routing:\n  default: viettel\n"
+       // The shipped templates (tests run from the repository's root).
+       << "templates_dir: " << (std::filesystem::current_path() / "templates/notices").string() << "\n"
+       << options.top_lines << "operators:\n"
+       << "  - name: hoa\n    token_sha256: "
+          "\"0c7608d51a1cd241340365f240fcce28178d00f75c1f955e0a183db4a5f9e418\"\n"
+       << "    wards: [long-thuy]\n    role: sender\n"
+       << "  - name: lan\n    token_sha256: "
+          "\"2d849ec5db3ed8dbb4285bc4a42673db6bc5f16e187069da8c4a751a537aaf6b\"\n"
+       << "    wards: [long-thuy]\n    role: approver\n";
+  // The gateway's name is its host and HTTP port: the second gateway is another gateway.
+  std::ofstream(config_path) << "gateway:\n  listen: 127.0.0.1:" << http_port << "\n" << rest.str();
+  std::ofstream(second_config_path) << "gateway:\n  listen: 127.0.0.1:" << second_http_port << "\n" << rest.str();
 }
 
 broadcast_rig::~broadcast_rig() {
+  if (second_) second_->stop(SIGKILL, 5s);
   if (gateway_) gateway_->stop(SIGKILL, 5s);
 }
 
-void broadcast_rig::start_gateway() {
-  gateway_.emplace(LOA_CLI_PATH, std::vector<std::string>{"--config", config_path, "gateway"}, gateway_log);
-  api::client health("http://127.0.0.1:" + std::to_string(http_port), "", 2s);
+namespace {
+
+// Starts `loa gateway` with `config` and waits (bounded) until its /healthz shows every carrier bound.
+void start_one(std::optional<child_process>& process, const std::string& config, std::uint16_t port,
+               const std::string& log) {
+  process.emplace(LOA_CLI_PATH, std::vector<std::string>{"--config", config, "gateway"}, log);
+  api::client health("http://127.0.0.1:" + std::to_string(port), "", 2s);
   for (int i = 0; i < 200; ++i) {
     api::reply r;
     if (!health.call(verb::get, "/healthz", "", "", r) && r.status == 200) {
@@ -76,7 +90,13 @@ void broadcast_rig::start_gateway() {
     }
     std::this_thread::sleep_for(50ms);
   }
-  throw std::runtime_error("the gateway did not come up with every carrier bound; see " + gateway_log);
+  throw std::runtime_error("the gateway did not come up with every carrier bound; see " + log);
+}
+
+}  // namespace
+
+void broadcast_rig::start_gateway() {
+  start_one(gateway_, config_path, http_port, gateway_log);
 }
 
 void broadcast_rig::kill_gateway() {
@@ -90,9 +110,29 @@ int broadcast_rig::stop_gateway() {
   return code;
 }
 
+void broadcast_rig::start_second_gateway() {
+  start_one(second_, second_config_path, second_http_port, second_gateway_log);
+}
+
+void broadcast_rig::kill_second_gateway() {
+  if (second_) second_->stop(SIGKILL, 5s);
+  second_.reset();
+}
+
+int broadcast_rig::stop_second_gateway() {
+  const int code = second_ ? second_->stop(SIGTERM, 20s) : -1;
+  second_.reset();
+  return code;
+}
+
 std::pair<unsigned, json::value> broadcast_rig::call(verb method, const std::string& target,
                                                      const std::string& body) {
-  api::client c("http://127.0.0.1:" + std::to_string(http_port), "demo-token-hoa", 10s);
+  return call_as("demo-token-hoa", method, target, body);
+}
+
+std::pair<unsigned, json::value> broadcast_rig::call_as(const std::string& token, verb method,
+                                                        const std::string& target, const std::string& body) {
+  api::client c("http://127.0.0.1:" + std::to_string(http_port), token, 10s);
   api::reply r;
   if (auto ec = c.call(method, target, body, body.empty() ? "" : "application/json", r))
     throw std::runtime_error("gateway unreachable: " + ec.message());

@@ -1,7 +1,9 @@
 // A whole loa installation on 127.0.0.1 for the broadcast tests: redis-server (AOF, so that it can be killed
 // and restarted without losing what it acknowledged), two loa-smsc-sim carriers (viettel: a transceiver
 // answering in hex; vinaphone: a transmitter with a receiver beside it, receipts in decimal), and the real
-// `loa gateway` process, which the tests kill, restart and stop. Everything stops with the rig.
+// `loa gateway` process, which the tests kill, restart and stop; and, for the tests of several gateways
+// sharing a campaign, a second `loa gateway` (another HTTP port, so another gateway name) beside it, on the
+// same Redis and simulators. Everything stops with the rig.
 #pragma once
 
 #include <boost/beast/http/verb.hpp>
@@ -47,10 +49,18 @@ class broadcast_rig {
   void kill_gateway();
   /// SIGTERM; returns the exit code.
   int stop_gateway();
+  /// The second gateway (its own configuration file: the same but for the HTTP port): start (bounded, like
+  /// start_gateway), kill -9, SIGTERM.
+  void start_second_gateway();
+  void kill_second_gateway();
+  int stop_second_gateway();
 
   /// One API call as operator hoa (ward long-thuy); the HTTP status and the JSON body.
   std::pair<unsigned, boost::json::value> call(boost::beast::http::verb method, const std::string& target,
                                                const std::string& body = {});
+  /// The same as another operator: "demo-token-lan" is lan, the approver of long-thuy.
+  std::pair<unsigned, boost::json::value> call_as(const std::string& token, boost::beast::http::verb method,
+                                                  const std::string& target, const std::string& body = {});
   /// Imports CSV text into long-thuy.
   void import(const std::string& csv);
   /// Creates a campaign; returns its id (REQUIREs success).
@@ -73,12 +83,16 @@ class broadcast_rig {
   std::string config_path;
   std::uint16_t http_port = 0;
   std::string gateway_log;
+  std::string second_config_path;
+  std::uint16_t second_http_port = 0;
+  std::string second_gateway_log;
 
  private:
   std::unique_ptr<smsc_sim> viettel_;
   std::unique_ptr<smsc_sim> vinaphone_;
   std::string viettel_log_, vinaphone_log_;
   std::optional<child_process> gateway_;
+  std::optional<child_process> second_;
 };
 
 /// `count` numbers, alternately viettel (8496...) and vinaphone (8491...), from `first` on.

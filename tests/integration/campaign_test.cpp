@@ -147,12 +147,19 @@ TEST_CASE("broadcast: cancel stops what is not yet submitted: --at and quiet hou
   std::this_thread::sleep_for(1500ms);
   CHECK(rig.status(quiet).at("state") == "waiting");
   CHECK(field(rig.status(quiet), "submitted") == 0);
+  // Urgent sends wait for a second person first (lan, the ward's approver).
+  const auto approve = [&](const std::string& id) {
+    CHECK(rig.status(id).at("state") == "awaiting_approval");
+    CHECK(rig.call_as("demo-token-lan", verb::post, "/v1/campaigns/" + id + "/approve").first == 200);
+  };
   const auto later = rig.send({{"groups", json::array{"all"}}, {"text", "Later test"}, {"urgent", true},
                                {"at", "2099-01-01T07:30"}});
+  approve(later);
   CHECK(rig.status(later).at("state") == "scheduled");
   CHECK(rig.status(later).at("due_at") == "2099-01-01T07:30:00+07:00");
 
   const auto id = rig.send({{"groups", json::array{"all"}}, {"text", "Cancel test"}, {"urgent", true}});
+  approve(id);
   auto s = rig.wait_for(id, "submitted", 50);
   REQUIRE(field(s, "submitted") >= 50);
   auto [code, cancelled] = rig.call(verb::post, "/v1/campaigns/" + id + "/cancel");

@@ -297,6 +297,8 @@ int run_send(const global_options& globals, const send_arguments& a) {
     } else {
       fmt::print("campaign {} created: {}\n", id, what);
     }
+    if (field(doc, "state") == "awaiting_approval")
+      fmt::print("it waits for a second person: an approver of the ward releases it with `loa approve {}`\n", id);
     std::fflush(stdout);
   }
   if (a.wait) return follow(globals, id, a.wait_timeout_s);
@@ -336,6 +338,20 @@ int run_cancel(const global_options& globals, const campaign_arguments& a) {
   } else {
     fmt::print("campaign {} was already {}: nothing to cancel\n", id, progress::state_words(c.state));
   }
+  return 0;
+}
+
+int run_approve(const global_options& globals, const campaign_arguments& a) {
+  const auto r = call_gateway(globals, verb::post, campaign_path(a.id) + "/approve");
+  if (!r.body) return r.exit;
+  if (globals.json) {
+    print_json(*r.body);
+    return 0;
+  }
+  const auto c = progress::read_counts(*r.body);
+  fmt::print("campaign {} approved: now {}; about {}, sent by {}\n", c.id.empty() ? a.id : c.id,
+             progress::state_words(c.state), plural(number(*r.body, "estimated_recipients"), "recipient"),
+             field(*r.body, "created_by"));
   return 0;
 }
 
@@ -379,6 +395,10 @@ void add_campaign_commands(CLI::App& app, const global_options& globals, std::fu
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   status->callback([&run, &globals, c] { run = [&globals, c] { return run_status(globals, *c); }; });
+
+  auto* approve = app.add_subcommand("approve", "Release a send that waits for approval (approvers)");
+  approve->add_option("ID", c->id, "Campaign id")->required();
+  approve->callback([&run, &globals, c] { run = [&globals, c] { return run_approve(globals, *c); }; });
 
   auto* cancel = app.add_subcommand("cancel", "Stop what a campaign has not yet submitted");
   cancel->add_option("ID", c->id, "Campaign id")->required();

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <functional>
 
+#include "tools/loa/audit_command.hpp"
 #include "tools/loa/campaign_commands.hpp"
 #include "tools/loa/carrier_check_command.hpp"
 #include "tools/loa/cli.hpp"
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
   app.add_flag("--json", globals.json, "Machine-readable output on stdout");
 
   std::function<int()> run;
+  add_audit_command(app, globals, run);
   add_campaign_commands(app, globals, run);
   add_carrier_check_command(app, globals, run);
   add_gateway_command(app, globals, run);
