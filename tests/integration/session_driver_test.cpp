@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 
+#include "tests/fixtures/redis_server.hpp"
 #include "tests/integration/session_fake_smsc.hpp"
 #include "tests/integration/session_support.hpp"
 
@@ -305,11 +306,9 @@ TEST_CASE("bind_driver: ESME_RTHROTTLED -> retry_later and the carrier's limiter
 
 TEST_CASE("bind_driver: nobody listening -> connect keeps retrying, stop ends it, queued submits retry") {
   asio::io_context io;
-  std::uint16_t port = 0;
-  {
-    asio::ip::tcp::acceptor a{io, {asio::ip::make_address("127.0.0.1"), 0}};
-    port = a.local_endpoint().port();
-  }  // closed again: connecting there is refused
+  // A reserved port nobody listens on (not an ephemeral one, which another test's server could take meanwhile):
+  // connecting there is refused.
+  const std::uint16_t port = loa::test::free_port();
   rate_limiter limiter{rate_settings{}};
   owner o;
   bind_driver d{io, settings_for(port), limiter, o.callbacks()};
