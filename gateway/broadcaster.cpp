@@ -15,6 +15,7 @@
 #include "gateway/broadcast/numbers.hpp"
 #include "gateway/campaign_runner.hpp"
 #include "gateway/carrier_link.hpp"
+#include "gateway/metrics.hpp"
 #include "gateway/receipt_matcher.hpp"
 #include "gateway/reply_handler.hpp"
 
@@ -35,8 +36,8 @@ broadcast::router make_router(const config::configuration& cfg) {
 }
 
 // "GATEWAY/RUN": the gateway (host and API port: one per machine and port) and this run of it, written into
-// the records it claims and the leases it holds. A restarted gateway tells its own claims from those a dead
-// run left in flight, and takes its dead run's leases over at once.
+// the records it claims and used as its consumer name on the campaigns' chunk streams. A restarted gateway
+// tells its own claims from those a dead run left in flight, and takes its dead run's chunks over at once.
 std::string owner_name(const config::configuration& cfg) {
   char host[256] = {};
   if (gethostname(host, sizeof host - 1) != 0) host[0] = 0;
@@ -259,6 +260,20 @@ std::vector<carrier_health> broadcaster::health() const {
   std::vector<carrier_health> out;
   for (const auto& [name, pool] : impl_->pools) out.push_back({name, pool->binds_up(), pool->binds_total()});
   return out;
+}
+
+void broadcaster::attach_metrics(metrics::registry& registry) {
+  auto& p = *impl_;
+  std::vector<std::string> names;
+  for (auto& [name, pool] : p.pools) {
+    pool->attach_metrics(registry);
+    names.push_back(name);
+  }
+  p.matcher.attach_metrics(registry, names);
+  p.replies.attach_metrics(registry, names);
+  registry.gauge_fn("loa_campaigns_running",
+                    "Campaign runners on this gateway (one per running campaign it works on)", {},
+                    [&p] { return static_cast<double>(p.runners.size()); });
 }
 
 std::string broadcaster::carrier_for(std::string_view number) const {

@@ -1,6 +1,7 @@
 // The sending half of `loa gateway`: the carriers' bind pools, the router, the receipt matcher, and the
-// scheduler that starts a runner for each campaign that is due (after --at, outside quiet hours) and that
-// this gateway holds the lease of.
+// scheduler that starts a runner for each campaign that is due (after --at, outside quiet hours). Every
+// gateway on the same Redis runs every running campaign: their runners share its chunks
+// (campaign_runner.hpp).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -18,6 +19,10 @@
 #include "gateway/carrier_pool.hpp"
 
 namespace loa::gateway {
+
+namespace metrics {
+class registry;
+}
 
 /// One carrier's binds, for /healthz.
 struct carrier_health {
@@ -46,6 +51,9 @@ class broadcaster {
   void cancelled(const std::string& id);
 
   std::vector<carrier_health> health() const;
+  /// Feeds `registry` (GET /metrics) from the carriers, the receipt matcher, the replies and the runners
+  /// (loa_campaigns_running). The registry must outlive this.
+  void attach_metrics(metrics::registry& registry);
   /// The carrier a stored number goes to now (prefixes and ported numbers).
   std::string carrier_for(std::string_view number) const;
 

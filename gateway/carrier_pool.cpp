@@ -3,8 +3,33 @@
 #include <fmt/format.h>
 
 #include "gateway/carrier_link.hpp"
+#include "gateway/metrics.hpp"
 
 namespace loa::gateway {
+
+// Sorts each submit's outcome into loa_submits_total's results. Shared with the completion handlers, which
+// may run while the pool's binds are being destroyed.
+struct carrier_pool::submit_meter {
+  smpp::status_policy statuses;
+  metrics::counter* accepted = nullptr;
+  metrics::counter* rejected = nullptr;   // the carrier answered with a command_status other than throttling
+  metrics::counter* throttled = nullptr;  // ESME_RTHROTTLED, or a status the carrier's table calls slow_down
+  metrics::counter* error = nullptr;      // no answer (timeout, bind lost), generic_nack, or not encodable
+
+  void count(const smpp::submit_outcome& o) const {
+    if (o.kind == smpp::outcome_kind::accepted) {
+      accepted->inc();
+    } else if (o.command_status != 0) {
+      const bool slow_down =
+          smpp::classify(statuses, o.command_status) == smpp::status_action::retry_slow_down;
+      (slow_down ? throttled : rejected)->inc();
+    } else if (o.kind == smpp::outcome_kind::retry_later && o.error == smpp::error::not_bound) {
+      // never sent (the pool or the bind stopped with it queued): not a submit
+    } else {
+      error->inc();
+    }
+  }
+};
 
 carrier_pool::carrier_pool(boost::asio::io_context& io, const config::carrier_config& carrier,
                            carrier_events events)
@@ -128,7 +153,10 @@ void carrier_pool::dispatch() {
     if (!best) break;
     auto w = std::move(queue_.front());
     queue_.pop_front();
-    best->async_submit(std::move(w.body), [done = std::move(w.done)](smpp::submit_outcome o) { done(o); });
+    best->async_submit(std::move(w.body), [meter = meter_, done = std::move(w.done)](smpp::submit_outcome o) {
+      if (meter) meter->count(o);
+      done(o);
+    });
   }
   dispatching_ = false;
   if (events_.on_capacity && free_capacity() > 0) events_.on_capacity(carrier_.name);
@@ -146,6 +174,64 @@ std::size_t carrier_pool::binds_up() const {
   for (const auto& b : transmitters_)
     if (b->state() == smpp::session_state::bound) ++n;
   return n;
+}
+
+std::size_t carrier_pool::in_window() const {
+  std::size_t n = 0;
+  for (const auto& b : transmitters_) n += b->outstanding();
+  return n;
+}
+
+void carrier_pool::attach_metrics(metrics::registry& registry) {
+  const metrics::labels carrier{{"carrier", carrier_.name}};
+  auto result = [&](const char* word) -> metrics::counter& {
+    return registry.get_counter("loa_submits_total",
+                                "submit_sm answered (or given up on) per carrier: accepted; rejected (a "
+                                "command_status other than throttling); throttled (ESME_RTHROTTLED or "
+                                "another slow_down status); error (no answer in time, bind lost, "
+                                "generic_nack)",
+                                {{"carrier", carrier_.name}, {"result", word}});
+  };
+  auto meter = std::make_shared<submit_meter>();
+  meter->statuses = bind_settings_for(carrier_).session.statuses;
+  meter->accepted = &result("accepted");
+  meter->rejected = &result("rejected");
+  meter->throttled = &result("throttled");
+  meter->error = &result("error");
+  meter_ = std::move(meter);
+
+  const auto window = static_cast<double>(bind_settings_for(carrier_).session.window);
+  registry.gauge_fn("loa_window_in_use",
+                    "submit_sm sent and not yet answered, summed over the carrier's binds", carrier,
+                    [this] { return static_cast<double>(in_window()); });
+  registry.gauge_fn("loa_window_size",
+                    "Window of the carrier's transmitting binds together (sessions x window)", carrier,
+                    [this, window] { return window * static_cast<double>(transmitters_.size()); });
+  registry.gauge_fn("loa_binds_up", "Transmitting binds bound now (as in /healthz)", carrier,
+                    [this] { return static_cast<double>(binds_up()); });
+  registry.gauge_fn("loa_binds", "Transmitting binds configured (as in /healthz)", carrier,
+                    [this] { return static_cast<double>(binds_total()); });
+  registry.gauge_fn("loa_receiver_binds_up",
+                    "Receiver binds bound now (bind: transmitter or receiver: the carrier's receipts and "
+                    "replies come over them)",
+                    carrier, [this] {
+                      std::size_t n = 0;
+                      for (const auto& b : receivers_)
+                        if (b->state() == smpp::session_state::bound) ++n;
+                      return static_cast<double>(n);
+                    });
+  registry.gauge_fn("loa_submits_waiting",
+                    "Submits waiting for a window slot, the rate limit or a bind (in the pool and in the "
+                    "binds)",
+                    carrier, [this] {
+                      std::size_t n = queue_.size();
+                      for (const auto& b : transmitters_) n += b->queued();
+                      return static_cast<double>(n);
+                    });
+  registry.gauge_fn("loa_rate_limit_tps",
+                    "Messages per second allowed to the carrier now: its tps, lowered for a while after it "
+                    "throttles; 0 means no limit",
+                    carrier, [this] { return limiter_.current_tps(smpp::rate_limiter::clock::now()); });
 }
 
 std::size_t carrier_pool::outstanding() const {

@@ -23,6 +23,10 @@
 
 namespace loa::gateway {
 
+namespace metrics {
+class registry;
+}
+
 /// What a carrier pool reports to its owner (all optional; on the io_context thread).
 struct carrier_events {
   // A receipt; call `ack` once it is kept (the SMSC delivers it again if the gateway dies before).
@@ -62,12 +66,20 @@ class carrier_pool {
   std::size_t outstanding() const;
   /// Submits waiting in the pool's queue.
   std::size_t queued() const noexcept { return queue_.size(); }
+  /// Submits sent by the transmitting binds and not yet answered (their window use).
+  std::size_t in_window() const;
+
+  /// Counts submit outcomes into `registry` from now on (loa_submits_total) and registers this carrier's
+  /// gauges read at scrape time (window use and size, binds, queue, rate). The registry must outlive the
+  /// pool, and must not be rendered after the pool is gone.
+  void attach_metrics(metrics::registry& registry);
 
  private:
   struct waiting {
     smpp::short_message body;
     submit_callback done;
   };
+  struct submit_meter;
   void dispatch();
   smpp::bind_callbacks callbacks_for(std::string label);
 
@@ -81,6 +93,7 @@ class carrier_pool {
   std::deque<waiting> queue_;
   bool dispatching_ = false;
   std::optional<smpp::deliver_ack> unanswered_;  // the deliver_sm the sorter is looking at
+  std::shared_ptr<const submit_meter> meter_;    // null until attach_metrics
 };
 
 }  // namespace loa::gateway

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 
+#include "gateway/metrics.hpp"
+
 namespace loa::gateway {
 namespace {
 
@@ -39,15 +41,52 @@ receipt_matcher::receipt_matcher(asio::io_context& io, broadcast::campaign_store
                                  std::function<void(std::string_view)> warn)
     : store_(store), warn_(std::move(warn)), timer_(io) {}
 
+void receipt_matcher::attach_metrics(metrics::registry& registry, const std::vector<std::string>& carriers) {
+  registry_ = &registry;
+  match_seconds_ = &registry.get_histogram(
+      "loa_receipt_match_seconds",
+      "From a receipt's deliver_sm arriving to the receipt written to Redis (matched to its part, or kept "
+      "for a submit_sm_resp still to be recorded); the deliver_sm is answered then",
+      metrics::latency_buckets());
+  for (const auto& c : carriers) meter_for(c);
+}
+
+const receipt_matcher::carrier_meter* receipt_matcher::meter_for(std::string_view carrier) {
+  if (!registry_) return nullptr;
+  if (auto it = meters_.find(carrier); it != meters_.end()) return &it->second;
+  auto state = [&](const char* word) -> metrics::counter* {
+    return &registry_->get_counter("loa_receipts_total",
+                                   "Delivery receipts received per carrier, by the state they report: "
+                                   "delivered, failed (undeliverable, rejected, deleted, unknown), expired, "
+                                   "intermediate (enroute, accepted: not final, nothing written)",
+                                   {{"carrier", std::string(carrier)}, {"state", word}});
+  };
+  carrier_meter m;
+  m.delivered = state("delivered");
+  m.failed = state("failed");
+  m.expired = state("expired");
+  m.intermediate = state("intermediate");
+  m.unmatched = &registry_->get_counter(
+      "loa_receipts_unmatched_total",
+      "Receipts that matched no recorded submit when written: kept in Redis for the submit_sm_resp still to "
+      "be recorded (it often comes after its receipt), or for a message loa does not know",
+      {{"carrier", std::string(carrier)}});
+  return &meters_.emplace(std::string(carrier), m).first->second;
+}
+
 void receipt_matcher::add(std::string_view carrier, smpp::receipt_id_mode mode, const smpp::receipt& r,
                           smpp::deliver_ack ack) {
   const char letter = part_letter(r.state);
+  const auto* meter = meter_for(carrier);
   if (!letter) {
+    if (meter) meter->intermediate->inc();
     ack();  // an intermediate state changes nothing
     return;
   }
   pending p;
   p.ack = std::move(ack);
+  p.meter = meter;
+  p.arrived = std::chrono::steady_clock::now();
   p.update.receipt_key =
       broadcast::campaign_keys::receipt(carrier, smpp::normalise_receipt_id(r.id, mode, smpp::id_origin::receipt));
   p.update.letter = letter;
@@ -96,6 +135,26 @@ asio::awaitable<void> receipt_matcher::run() {
       redis_down = false;
       matched_ += batch.size() - unmatched.size();
       early_ += unmatched.size();
+      if (match_seconds_) {
+        const auto now = std::chrono::steady_clock::now();
+        for (const auto& p : batch) {
+          if (!p.meter) continue;
+          switch (p.update.letter) {
+            case broadcast::part_state::delivered:
+              p.meter->delivered->inc();
+              break;
+            case broadcast::part_state::expired:
+              p.meter->expired->inc();
+              break;
+            default:
+              p.meter->failed->inc();
+              break;
+          }
+          match_seconds_->observe(std::chrono::duration<double>(now - p.arrived).count());
+        }
+        for (const auto i : unmatched)
+          if (i < batch.size() && batch[i].meter) batch[i].meter->unmatched->inc();
+      }
       for (auto& p : batch) p.ack();  // written: the SMSC may forget it now
       continue;
     }

@@ -8,8 +8,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +21,12 @@
 #include "gateway/smpp/receipt.hpp"
 
 namespace loa::gateway {
+
+namespace metrics {
+class counter;
+class histogram;
+class registry;
+}  // namespace metrics
 
 class receipt_matcher {
  public:
@@ -37,12 +45,28 @@ class receipt_matcher {
   /// Receipts that matched nothing when they came (kept in Redis for a recorded answer to find).
   std::uint64_t early() const noexcept { return early_; }
 
+  /// Counts receipts into `registry` from now on (loa_receipts_total, loa_receipts_unmatched_total,
+  /// loa_receipt_match_seconds), with zeros shown from the start for `carriers`. The registry must outlive
+  /// this.
+  void attach_metrics(metrics::registry& registry, const std::vector<std::string>& carriers);
+
  private:
+  // One carrier's receipt counters (null until attach_metrics).
+  struct carrier_meter {
+    metrics::counter* delivered = nullptr;
+    metrics::counter* failed = nullptr;
+    metrics::counter* expired = nullptr;
+    metrics::counter* intermediate = nullptr;
+    metrics::counter* unmatched = nullptr;
+  };
   struct pending {
     broadcast::receipt_update update;
     smpp::deliver_ack ack;  // answers the deliver_sm
+    const carrier_meter* meter = nullptr;
+    std::chrono::steady_clock::time_point arrived;
   };
   void wake();
+  const carrier_meter* meter_for(std::string_view carrier);
 
   broadcast::campaign_store& store_;
   std::function<void(std::string_view)> warn_;
@@ -52,6 +76,9 @@ class receipt_matcher {
   bool stopping_ = false;
   std::uint64_t matched_ = 0;
   std::uint64_t early_ = 0;
+  metrics::registry* registry_ = nullptr;
+  metrics::histogram* match_seconds_ = nullptr;
+  std::map<std::string, carrier_meter, std::less<>> meters_;
 };
 
 /// The part letter for a receipt's state, or 0 for an intermediate state (enroute, accepted) that changes

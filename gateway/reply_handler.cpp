@@ -11,6 +11,7 @@
 
 #include "gateway/broadcast/numbers.hpp"
 #include "gateway/carrier_link.hpp"
+#include "gateway/metrics.hpp"
 
 namespace loa::gateway {
 namespace {
@@ -31,6 +32,21 @@ std::string now_seconds() {
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
 }
 
+// loa_mo_total's kind label.
+std::string_view kind_word(broadcast::reply_kind kind) {
+  switch (kind) {
+    case broadcast::reply_kind::opt_out:
+      return "opt_out";
+    case broadcast::reply_kind::opt_in:
+      return "opt_in";
+    case broadcast::reply_kind::help:
+      return "help";
+    case broadcast::reply_kind::other:
+      return "other";
+  }
+  return "other";
+}
+
 }  // namespace
 
 reply_handler::reply_handler(asio::io_context& io, const config::configuration& cfg,
@@ -45,6 +61,21 @@ reply_handler::reply_handler(asio::io_context& io, const config::configuration& 
       info_(std::move(info)),
       warn_(std::move(warn)) {}
 
+void reply_handler::attach_metrics(metrics::registry& registry, const std::vector<std::string>& carriers) {
+  metrics_ = &registry;
+  for (const auto& c : carriers)
+    for (const auto* kind : {"opt_out", "opt_in", "help", "other", "bad_number"}) counter_for(c, kind);
+}
+
+metrics::counter* reply_handler::counter_for(std::string_view carrier, std::string_view kind) {
+  if (!metrics_) return nullptr;
+  return &metrics_->get_counter(
+      "loa_mo_total",
+      "Citizens' replies (MO) per carrier, by kind: opt_out (HUY, TU CHOI), opt_in (DK), help (HD), other "
+      "(kept for the ward), bad_number (the sender is no phone number: ignored)",
+      {{"carrier", std::string(carrier)}, {"kind", std::string(kind)}});
+}
+
 void reply_handler::on_reply(std::string_view carrier, const smpp::mo_message& m) {
   asio::co_spawn(io_, handle(std::string(carrier), m), asio::detached);
 }
@@ -52,10 +83,12 @@ void reply_handler::on_reply(std::string_view carrier, const smpp::mo_message& m
 asio::awaitable<void> reply_handler::handle(std::string carrier, smpp::mo_message m) {
   const auto number = broadcast::normalise_number(m.from);
   if (!number) {
+    if (auto* c = counter_for(carrier, "bad_number")) c->inc();
     warn_(fmt::format("{}: reply from '{}' ignored: {}", carrier, m.from, broadcast::describe(number.problem)));
     co_return;
   }
   const auto kind = broadcast::classify_reply(m.text, keywords_);
+  if (auto* c = counter_for(carrier, kind_word(kind))) c->inc();
   // Named, not built inside the co_await expressions: g++ 12 destroys such temporaries too early.
   const std::string source = "sms:" + carrier;
   const broadcast::stored_reply reply{now_seconds(), number.number, carrier, m.text};

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "config/config.hpp"
 #include "gateway/broadcast/keywords.hpp"
@@ -19,6 +20,11 @@
 #include "gateway/smpp/mo.hpp"
 
 namespace loa::gateway {
+
+namespace metrics {
+class counter;
+class registry;
+}  // namespace metrics
 
 class reply_handler {
  public:
@@ -29,9 +35,14 @@ class reply_handler {
   /// One reply as the carrier delivered it (reassembled when it came in parts).
   void on_reply(std::string_view carrier, const smpp::mo_message& m);
 
+  /// Counts replies into `registry` from now on (loa_mo_total), with zeros shown for `carriers`. The registry
+  /// must outlive this.
+  void attach_metrics(metrics::registry& registry, const std::vector<std::string>& carriers);
+
  private:
   boost::asio::awaitable<void> handle(std::string carrier, smpp::mo_message m);
   void confirm(const std::string& carrier, const std::string& number, std::string_view text);
+  metrics::counter* counter_for(std::string_view carrier, std::string_view kind);
 
   boost::asio::io_context& io_;
   const config::configuration& cfg_;
@@ -40,6 +51,7 @@ class reply_handler {
   broadcast::keyword_sets keywords_;
   std::function<void(std::string_view)> info_;
   std::function<void(std::string_view)> warn_;
+  metrics::registry* metrics_ = nullptr;
 };
 
 }  // namespace loa::gateway

@@ -4,6 +4,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
@@ -17,12 +18,17 @@
 #include "gateway/broadcast/subscriber_store.hpp"
 #include "gateway/broadcaster.hpp"
 #include "gateway/carrier_link.hpp"
+#include "gateway/metrics.hpp"
 #include "gateway/redis/connection.hpp"
 
 namespace loa::gateway {
 namespace {
 
 namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+// How often the service PINGs Redis for loa_redis_latency_seconds.
+constexpr auto redis_ping_interval = 5s;
 
 redis::settings redis_settings_for(const config::redis_config& r) {
   redis::settings s;
@@ -57,7 +63,19 @@ struct service::parts {
         audit(audit_log, [this](std::string_view s) { warn(s); }),
         auth(cfg.operators),
         sending(io_, cfg, store, campaigns, [this](std::string_view s) { info(s); },
-                [this](std::string_view s) { warn(s); }) {}
+                [this](std::string_view s) { warn(s); }),
+        ping_timer(io_),
+        redis_latency(stats.get_histogram(
+            "loa_redis_latency_seconds",
+            "Round trip of a PING the gateway sends every 5 s while Redis is connected, over the connection "
+            "every command uses (so it includes waiting behind their pipelined commands)",
+            metrics::latency_buckets())),
+        redis_ping_failures(stats.get_counter(
+            "loa_redis_ping_failures_total", "PINGs of loa_redis_latency_seconds that failed or timed out")) {
+    sending.attach_metrics(stats);
+    stats.gauge_fn("loa_redis_up", "1 while the Redis connection is ready, else 0", {},
+                   [this] { return connection.current_state() == redis::state::ready ? 1.0 : 0.0; });
+  }
 
   asio::io_context& io;
   config::configuration cfg;
@@ -69,7 +87,12 @@ struct service::parts {
   broadcast::approval_store approvals;
   api::audit_recorder audit;
   api::authenticator auth;
+  metrics::registry stats;  // before `sending`, whose parts count into it: destroyed after them
   broadcaster sending;
+  asio::steady_timer ping_timer;
+  metrics::histogram& redis_latency;
+  metrics::counter& redis_ping_failures;
+  bool stopping = false;
   std::unique_ptr<api::http_server> http;
 
   void info(std::string_view s) const {
@@ -89,6 +112,26 @@ struct service::parts {
       warn(fmt::format(
           "could not raise hash-max-listpack-entries to 512 ({}); set it in redis.conf (docs/REDIS.md)",
           resp.empty() ? ec.message() : resp[0].str()));
+  }
+
+  // loa_redis_latency_seconds: a PING now and then while Redis is connected (one as soon as it connects).
+  asio::awaitable<void> ping_redis() {
+    while (!stopping) {
+      if (connection.current_state() == redis::state::ready) {
+        redis::request req;
+        req.push("PING");
+        const auto sent = std::chrono::steady_clock::now();
+        auto [ec, resp] = co_await connection.async_exec(std::move(req), asio::as_tuple(asio::use_awaitable));
+        const std::chrono::duration<double> took = std::chrono::steady_clock::now() - sent;
+        if (ec)
+          redis_ping_failures.inc();
+        else
+          redis_latency.observe(took.count());
+      }
+      if (stopping) break;
+      ping_timer.expires_after(redis_ping_interval);
+      co_await ping_timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
   }
 
   // Every carrier must be able to take the text: a recipient of any carrier may be in the groups.
@@ -120,6 +163,13 @@ struct service::parts {
       co_return api::json_response(
           redis_ready ? api::http::status::ok : api::http::status::service_unavailable, body);
     });
+    // Prometheus scrapes without a token (the API listens on loopback unless configured otherwise).
+    r.add(api::http::verb::get, "/metrics", [this](api::request&) -> asio::awaitable<api::response> {
+      api::response out;
+      out.body = stats.render();
+      out.content_type = std::string(metrics::content_type);
+      co_return out;
+    });
     api::add_subscriber_routes(r, auth, store, &audit);
     api::add_audit_routes(r, auth, audit_log, cfg.gateway.utc_offset);
     api::campaign_hooks hooks;
@@ -150,6 +200,7 @@ void service::start() {
     if (change.now == redis::state::ready) {
       p.info(fmt::format("redis: connected to {}", p.cfg.redis.display()));
       asio::co_spawn(p.io, p.tune_redis(), asio::detached);
+      p.ping_timer.cancel();  // a latency sample at once
     } else if (change.why) {
       p.warn(fmt::format("redis: {} ({}{}{})", redis::to_string(change.now), change.why.message(),
                          change.detail.empty() ? "" : ": ", change.detail));
@@ -166,6 +217,7 @@ void service::start() {
   p.http->start();
   p.info(fmt::format("http: listening on {}:{}", http.host, p.http->port()));
   p.sending.start();
+  asio::co_spawn(p.io, p.ping_redis(), asio::detached);
 }
 
 std::uint16_t service::http_port() const {
@@ -174,6 +226,8 @@ std::uint16_t service::http_port() const {
 
 void service::stop() {
   auto& p = *parts_;
+  p.stopping = true;
+  p.ping_timer.cancel();
   if (p.http) p.http->stop();
   // Running campaigns record what is in flight before Redis goes.
   p.sending.stop([&p] {

@@ -5,6 +5,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include <functional>
+
 #include "config/config.hpp"
 #include "gateway/service.hpp"
 
@@ -27,15 +29,28 @@ int run_gateway(const global_options& globals) {
       io, std::move(cfg),
       {[log](std::string_view s) { log->info("{}", s); }, [log](std::string_view s) { log->warn("{}", s); }});
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  // SIGHUP (logrotate's habit) must not end the gateway: the log is stderr, there is nothing to reopen
+  // (config/logrotate.loa rotates an optional file with copytruncate).
+  boost::asio::signal_set hangup(io, SIGHUP);
+  std::function<void()> await_hangup = [&] {
+    hangup.async_wait([&](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      log->info("signal SIGHUP: ignored (logs go to stderr; nothing to reopen)");
+      await_hangup();
+    });
+  };
+  await_hangup();
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     log->info("signal {}: stopping", signal);
+    hangup.cancel();
     service.stop();
   });
   try {
     service.start();
   } catch (const std::system_error& e) {
     signals.cancel();
+    hangup.cancel();
     return fail(globals, exit_code::unreachable, std::string("cannot listen for HTTP: ") + e.what());
   }
   io.run();
