@@ -8,11 +8,13 @@
 #include <algorithm>
 #include <chrono>
 #include <deque>
+#include <string_view>
 #include <optional>
 #include <vector>
 
 #include "gateway/broadcast/subscriber_store.hpp"
 #include "gateway/carrier_link.hpp"
+#include "gateway/redis/error.hpp"
 
 namespace loa::gateway {
 namespace {
@@ -25,12 +27,24 @@ namespace ps = broadcast::part_state;
 constexpr std::size_t claim_batch = 500;        // numbers per claim script call
 constexpr std::size_t read_ahead = 4096;        // unclaimed numbers held in memory before reading more
 constexpr std::size_t outcome_batch = 4000;     // parts per outcome script call
-constexpr auto lease_ttl = 10s;                 // another gateway may take over this long after a crash
-constexpr auto lease_renewal = 3s;
-constexpr auto state_check = 1s;                // how soon a cancel is noticed
+constexpr std::size_t chunks_held_max = 4;      // chunks one runner works on at once
+constexpr auto chunk_idle_timeout = 15s;        // a chunk nobody touched this long is taken over (dead gateway)
+constexpr auto chunk_keepalive = 3s;            // how often a runner shows its chunks are alive
+constexpr std::uint64_t chunk_max_deliveries = 5;  // a chunk delivered more often is set aside as poison
+constexpr auto chunk_retry_after = 1s;          // a chunk that could not be read is handed out again after this
+constexpr auto chunk_poll = 1s;                 // no chunk free: ask again after this
+constexpr auto state_check = 1s;                // how soon a cancel (or another gateway's finish) is noticed
 constexpr auto redis_retry = 500ms;             // pause after a failed Redis call
 constexpr auto stop_grace = 15s;                // on stop(), how long to wait for in-flight answers
 constexpr auto receipt_grace = 1h;              // receipts may lag the validity period by this much
+
+// Server errors that say Redis cannot serve now, as opposed to a script that fails on the chunk's data.
+bool transient_server_error(std::string_view message) {
+  for (std::string_view word : {"LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN", "OOM", "READONLY", "CLUSTERDOWN",
+                                "NOREPLICAS", "NOSCRIPT"})
+    if (message.substr(0, word.size()) == word) return true;
+  return false;
+}
 
 // One carrier's share of the campaign.
 struct lane {
@@ -40,7 +54,7 @@ struct lane {
   std::optional<segments::message> message;  // nullopt when the text cannot be sent through this carrier
   std::string unsendable;                    // why not
   int parts = 1;
-  std::deque<std::pair<std::string, std::uint64_t>> unclaimed;  // number, chunk (first bucket)
+  std::deque<std::pair<std::string, std::uint64_t>> unclaimed;  // number, its chunk (first bucket)
   std::size_t retrying = 0;                                     // parts waiting to be resent
 };
 
@@ -59,6 +73,16 @@ struct retry {
   int part = 0;
 };
 
+// A chunk of the campaign's stream this runner holds.
+struct held_chunk {
+  broadcast::campaign_chunk c;
+  std::uint64_t next = 0;  // the next bucket to read
+  std::size_t open = 0;    // numbers read and not yet settled
+  std::string failed;      // why it could not be read ("" while fine): handed back once `open` is 0
+  bool lost = false;       // another gateway took it over: read no more of it, and leave its ack to them
+  bool read() const { return next >= c.to; }
+};
+
 }  // namespace
 
 struct campaign_runner::impl : std::enable_shared_from_this<impl> {
@@ -73,12 +97,13 @@ struct campaign_runner::impl : std::enable_shared_from_this<impl> {
   bool redis_down = false;
 
   std::map<std::string, lane, std::less<>> lanes;
-  std::uint64_t next_bucket = 0;   // the fan-out reads from here
-  std::uint64_t buckets_per_chunk = 1;
-  // chunk -> numbers read and not yet settled (claimed, every part answered and the answers recorded): a
-  // restart reads again from the first open chunk, so nothing a dead run left in flight is overlooked.
-  std::map<std::uint64_t, std::size_t> chunk_open;
-  std::uint64_t cursor_written = 0;
+  std::uint64_t buckets_per_read = 1;
+  // The chunks this runner holds, by first bucket: acknowledged once read to the end and every number
+  // read in them settled (claimed, every part answered and the answers recorded), so that a gateway that
+  // takes one over after a crash reads it again and overlooks nothing the dead run left in flight.
+  std::map<std::uint64_t, held_chunk> held;
+  bool campaign_done = false;  // every chunk settled (here or by another gateway)
+  clock::time_point next_take{};
   std::size_t unclaimed_total = 0;
   std::size_t parts_open = 0;
   std::vector<broadcast::part_outcome> outcomes;
@@ -144,39 +169,179 @@ struct campaign_runner::impl : std::enable_shared_from_this<impl> {
     }
     validity = spec.validity_s > 0 ? std::chrono::seconds(spec.validity_s) : cx.cfg.limits.validity;
     const std::uint64_t per_bucket = std::max<std::uint64_t>(1, spec.estimated_recipients / broadcast::buckets_per_ward);
-    buckets_per_chunk = std::clamp<std::uint64_t>(512 / per_bucket, 1, 256);
+    buckets_per_read = std::clamp<std::uint64_t>(512 / per_bucket, 1, broadcast::buckets_per_chunk);
   }
 
   std::chrono::seconds receipt_ttl() const { return validity + std::chrono::hours(48); }
 
-  // --- fan-out ---------------------------------------------------------------------------------------
-  bool fanout_finished() const { return next_bucket >= broadcast::buckets_per_ward; }
+  // --- chunks and the fan-out -------------------------------------------------------------------------
+  std::int64_t receipt_deadline_s() const {
+    const auto deadline = std::chrono::system_clock::now() + validity + receipt_grace;
+    return std::chrono::duration_cast<std::chrono::seconds>(deadline.time_since_epoch()).count();
+  }
 
-  asio::awaitable<bool> read_chunk() {
-    const auto from = next_bucket;
-    const auto to = std::min(from + buckets_per_chunk, broadcast::buckets_per_ward);
+  std::string range(const held_chunk& h) const { return fmt::format("buckets {}-{}", h.c.from, h.c.to - 1); }
+
+  held_chunk* readable() {
+    for (auto& [from, h] : held)
+      if (!h.read() && h.failed.empty() && !h.lost) return &h;
+    return nullptr;
+  }
+
+  // Room for more work: a carrier whose binds are up has fewer numbers waiting than a few times what its
+  // binds take at once (read ahead, so that a carrier is not left idle while the next chunk is read).
+  bool hungry() const {
+    for (const auto& [name, l] : lanes) {
+      if (!l.message) {
+        if (l.unclaimed.empty()) return true;  // recorded as refused at once
+        continue;
+      }
+      const auto binds = l.pool->binds_up();
+      if (binds == 0) continue;
+      const auto window = static_cast<std::size_t>(l.carrier->window);
+      const auto target = (window + (window + 3) / 4) * binds / static_cast<std::size_t>(l.parts);
+      if (l.unclaimed.size() < std::max<std::size_t>(1, 4 * target)) return true;
+    }
+    return false;
+  }
+
+  void campaign_finished_here() {
+    if (!campaign_done) info(fmt::format("campaign {}: every chunk settled: done", spec.id));
+    campaign_done = true;
+  }
+
+  asio::awaitable<bool> take_chunk() {
+    broadcast::chunk_take t;
+    if (auto ec = co_await cx.store.take_chunk(spec.id, cx.owner, chunk_idle_timeout, chunk_max_deliveries,
+                                               receipt_deadline_s(), t)) {
+      redis_failed("taking a chunk of the campaign", ec);
+      co_return false;
+    }
+    redis_ok();
+    for (const auto& p : t.set_aside)
+      warn(fmt::format("campaign {}: buckets {}-{} set aside as poison (not sent): {}", spec.id, p.from, p.to - 1,
+                       p.why));
+    if (t.done_now) campaign_finished_here();
+    if (t.what == broadcast::chunk_take::outcome::finished) {
+      campaign_done = true;
+      co_return false;
+    }
+    if (t.what == broadcast::chunk_take::outcome::none) {
+      next_take = clock::now() + chunk_poll;
+      co_return !t.set_aside.empty();
+    }
+    const auto from = t.chunk.from;
+    if (auto it = held.find(from); it != held.end()) {
+      it->second.c = t.chunk;  // ours again (its idle time had run out)
+      it->second.lost = false;
+      co_return true;
+    }
+    if (t.chunk.previous == cx.owner)
+      info(fmt::format("campaign {}: took buckets {}-{} again (delivery {})", spec.id, from, t.chunk.to - 1,
+                       t.chunk.deliveries));
+    else if (!t.chunk.previous.empty())
+      info(fmt::format("campaign {}: took over buckets {}-{} from {} (delivery {})", spec.id, from, t.chunk.to - 1,
+                       t.chunk.previous, t.chunk.deliveries));
+    held_chunk h;
+    h.next = from;
+    h.c = std::move(t.chunk);
+    held.emplace(from, std::move(h));
+    co_return true;
+  }
+
+  asio::awaitable<bool> read_some(std::uint64_t chunk) {
+    auto* h = &held.at(chunk);
+    const auto from = h->next;
+    const auto to = std::min(from + buckets_per_read, h->c.to);
     std::vector<std::string> numbers;
-    if (auto ec = co_await cx.store.fanout(spec, from, to, numbers)) {
+    std::string why;
+    const auto ec = co_await cx.store.fanout(spec, from, to, numbers, &why);
+    h = &held.at(chunk);
+    if (ec == redis::error::server_error && !transient_server_error(why)) {
+      // The chunk's data makes the read fail (a damaged bucket): handed back, retried, set aside in the end.
+      h->failed = fmt::format("reading buckets {}-{}: {}", from, to - 1, why);
+      std::replace(h->failed.begin(), h->failed.end(), '|', '/');
+      warn(fmt::format("campaign {}: {} (delivery {}); handed back", spec.id, h->failed, h->c.deliveries));
+      co_return true;
+    }
+    if (ec) {
       redis_failed("reading recipients", ec);
       co_return false;
     }
     redis_ok();
-    next_bucket = to;
+    h->next = to;
     if (numbers.empty()) co_return true;
-    chunk_open[from] = numbers.size();
+    h->open += numbers.size();
     unclaimed_total += numbers.size();
     for (auto& n : numbers) {
       const auto carrier = cx.router.carrier_for(n);
       auto it = lanes.find(carrier);
       if (it == lanes.end()) it = lanes.find(cx.cfg.routing.default_carrier);
-      it->second.unclaimed.emplace_back(std::move(n), from);
+      it->second.unclaimed.emplace_back(std::move(n), chunk);
     }
     co_return true;
   }
 
   void chunk_settled(std::uint64_t chunk) {
-    auto it = chunk_open.find(chunk);
-    if (it != chunk_open.end() && --it->second == 0) chunk_open.erase(it);
+    auto it = held.find(chunk);
+    if (it != held.end() && it->second.open > 0) --it->second.open;
+  }
+
+  // Acknowledges the chunks read to the end whose numbers are all settled, hands back those that could not
+  // be read, forgets those another gateway took over.
+  asio::awaitable<bool> settle_chunks() {
+    std::vector<std::uint64_t> ready;
+    for (const auto& [from, h] : held)
+      if (h.open == 0 && (h.read() || !h.failed.empty() || h.lost)) ready.push_back(from);
+    bool progressed = false;
+    for (const auto from : ready) {
+      const auto h = held.at(from);
+      if (h.lost) {
+        held.erase(from);
+        continue;
+      }
+      if (!h.failed.empty()) {
+        if (auto ec = co_await cx.store.release_chunk(spec.id, cx.owner, h.c, chunk_retry_after,
+                                                      chunk_idle_timeout, h.failed)) {
+          redis_failed("handing a chunk back", ec);
+          co_return progressed;
+        }
+      } else {
+        bool done_now = false;
+        if (auto ec = co_await cx.store.ack_chunk(spec.id, cx.owner, h.c.entry, receipt_deadline_s(), done_now)) {
+          redis_failed("acknowledging a chunk", ec);
+          co_return progressed;
+        }
+        if (done_now) campaign_finished_here();
+      }
+      held.erase(from);
+      progressed = true;
+    }
+    co_return progressed;
+  }
+
+  // Resets the idle time of the chunks held, so that no other gateway takes them over; notices those taken.
+  asio::awaitable<void> keep_chunks() {
+    std::vector<std::string> entries;
+    std::vector<std::uint64_t> froms;
+    for (const auto& [from, h] : held)
+      if (!h.lost) {
+        entries.push_back(h.c.entry);
+        froms.push_back(from);
+      }
+    if (entries.empty()) co_return;
+    std::vector<bool> ours;
+    if (auto ec = co_await cx.store.keep_chunks(spec.id, cx.owner, entries, ours)) {
+      redis_failed("keeping the chunks held", ec);
+      co_return;
+    }
+    for (std::size_t i = 0; i < froms.size(); ++i) {
+      auto it = held.find(froms[i]);
+      if (ours[i] || it == held.end()) continue;
+      warn(fmt::format("campaign {}: {} were taken over by another gateway; reading no more of them", spec.id,
+                       range(it->second)));
+      it->second.lost = true;
+    }
   }
 
   // Records outcomes of one recipient's parts; the last one settles its chunk once written.
@@ -192,9 +357,6 @@ struct campaign_runner::impl : std::enable_shared_from_this<impl> {
     if (last == outcomes.size()) chunk_settled(chunk);
     else outcome_settles[last] = chunk;
   }
-
-  // Buckets below this are wholly settled: a restart reads from here.
-  std::uint64_t durable_cursor() const { return chunk_open.empty() ? next_bucket : chunk_open.begin()->first; }
 
   // --- claims and submits ----------------------------------------------------------------------------
   std::size_t claim_budget(const lane& l) const {
@@ -369,87 +531,68 @@ struct campaign_runner::impl : std::enable_shared_from_this<impl> {
   }
 
   bool nothing_left() const {
-    const bool no_more_input = stopping || cancelled || (fanout_finished() && unclaimed_total == 0);
+    const bool no_more_input = stopping || cancelled || campaign_done;
     return no_more_input && parts_open == 0 && outcomes.empty() && retries.empty();
   }
 
   // --- the loop --------------------------------------------------------------------------------------
-  asio::awaitable<bool> take_lease() {
-    while (!stopping) {
-      bool held = false;
-      if (auto ec = co_await cx.store.take_lease(spec.id, cx.owner, lease_ttl, held)) {
-        redis_failed("taking the campaign's lease", ec);
-      } else if (held) {
-        redis_ok();
-        co_return true;
-      } else {
-        // Another gateway runs it, or a dead one's lease has not run out yet.
-        std::optional<broadcast::campaign_state> now;
-        if (!co_await cx.store.state(spec.id, now) && (!now || !broadcast::is_active(*now))) co_return false;
-      }
-      co_await pause(1s);
-    }
-    co_return false;
-  }
-
   asio::awaitable<void> check_state() {
     std::optional<broadcast::campaign_state> now;
     if (auto ec = co_await cx.store.state(spec.id, now)) {
       redis_failed("reading the campaign's state", ec);
       co_return;
     }
+    redis_ok();
     if (!now || *now == broadcast::campaign_state::cancelled) {
       if (!cancelled) info(fmt::format("campaign {}: cancelled; {} numbers not sent", spec.id, unclaimed_total));
       cancelled = true;
+    } else if (*now == broadcast::campaign_state::done) {
+      campaign_done = true;  // another gateway settled the last chunk
     }
   }
 
   asio::awaitable<void> run() {
-    if (!co_await take_lease()) co_return;
     prepare_lanes();
     for (const auto& [name, l] : lanes)
       if (!l.message) warn(fmt::format("campaign {}: cannot be sent through {}: {}", spec.id, name, l.unsendable));
     while (!stopping) {
-      std::uint64_t cursor = 0;
-      if (auto ec = co_await cx.store.fanout_position(spec.id, cursor)) {
-        redis_failed("reading the fan-out position", ec);
+      if (auto ec = co_await cx.store.publish_chunks(spec.id)) {
+        redis_failed("publishing the campaign's chunks", ec);
         co_await pause(redis_retry);
         continue;
       }
-      next_bucket = cursor_written = cursor;
       break;
     }
-    info(fmt::format("campaign {}: running from bucket {} of {}", spec.id, next_bucket, broadcast::buckets_per_ward));
-    auto last_lease = clock::now();
+    co_await check_state();
+    info(fmt::format("campaign {}: running (chunks of {} buckets, as {})", spec.id, broadcast::buckets_per_chunk,
+                     cx.owner));
+    auto last_keep = clock::now();
     auto last_check = clock::now();
     std::optional<clock::time_point> stop_deadline;
     while (true) {
       bool progressed = false;
       const auto now = clock::now();
-      if (now - last_lease >= lease_renewal) {
-        bool held = true;
-        if (auto ec = co_await cx.store.take_lease(spec.id, cx.owner, lease_ttl, held)) redis_failed("renewing the lease", ec);
-        else if (!held) {
-          warn(fmt::format("campaign {}: another gateway took it over; stopping here", spec.id));
-          stopping = true;
-        }
-        last_lease = now;
-      }
       if (now - last_check >= state_check) {
         co_await check_state();
         last_check = now;
       }
+      if (now - last_keep >= chunk_keepalive) {
+        co_await keep_chunks();
+        last_keep = now;
+      }
       if (stopping && !stop_deadline) stop_deadline = now + stop_grace;
-      if (!stopping && !cancelled && !redis_down) {
-        if (!fanout_finished() && unclaimed_total < read_ahead) progressed |= co_await read_chunk();
+      if (!stopping && !cancelled && !campaign_done && !redis_down) {
+        if (auto* h = readable()) {
+          if (unclaimed_total < read_ahead) progressed |= co_await read_some(h->c.from);
+        } else if (held.size() < chunks_held_max && unclaimed_total < read_ahead && now >= next_take && hungry()) {
+          progressed |= co_await take_chunk();
+        }
         for (auto& [name, l] : lanes)
           if (!l.unclaimed.empty()) progressed |= co_await claim_some(l);
       }
       resend_due();
       progressed |= co_await flush_outcomes();
-      if (outcomes.empty() && durable_cursor() != cursor_written &&
-          !co_await cx.store.set_fanout_position(spec.id, durable_cursor(), false))
-        cursor_written = durable_cursor();
+      if (!redis_down && !held.empty()) progressed |= co_await settle_chunks();
       if (nothing_left()) break;
       if (stop_deadline && clock::now() > *stop_deadline && outcomes.empty()) {
         warn(fmt::format("campaign {}: stopped with {} parts unanswered (uncertain on restart)", spec.id, parts_open));
@@ -466,24 +609,22 @@ struct campaign_runner::impl : std::enable_shared_from_this<impl> {
   }
 
   asio::awaitable<void> finish() {
-    if (!stopping && !cancelled) {
-      // Done: everything fanned out is claimed and every claimed part answered.
-      while (true) {
-        auto ec = co_await cx.store.set_fanout_position(spec.id, broadcast::buckets_per_ward, true);
-        if (!ec) ec = co_await cx.store.set_state(spec.id, broadcast::campaign_state::done);
-        if (!ec) break;
-        redis_failed("marking the campaign done", ec);
-        co_await pause(redis_retry);
+    if (stopping) {
+      // What is settled is acknowledged; the rest handed back at once: another gateway (or this one
+      // restarted) goes on with it without waiting for its idle time to run out. What is still unanswered
+      // is found in flight and handled as after a crash.
+      if (!held.empty()) co_await settle_chunks();
+      for (const auto& [from, h] : held) {
+        if (h.lost) continue;
+        if (auto ec = co_await cx.store.release_chunk(spec.id, cx.owner, h.c, 0ms, chunk_idle_timeout, "")) break;
       }
-      info(fmt::format("campaign {}: every recipient submitted or settled", spec.id));
+      co_return;
     }
-    if (!stopping) {
-      // After the validity period (and a grace) what still waits for a receipt counts as expired.
-      const auto deadline = std::chrono::system_clock::now() + validity + receipt_grace;
-      co_await cx.store.set_receipt_deadline(
-          spec.id, std::chrono::duration_cast<std::chrono::seconds>(deadline.time_since_epoch()).count());
+    if (cancelled && !campaign_done) {
+      // After the validity period (and a grace) what still waits for a receipt counts as expired. (A campaign
+      // that finished had its deadline set by the script that settled its last chunk.)
+      co_await cx.store.set_receipt_deadline(spec.id, receipt_deadline_s());
     }
-    co_await cx.store.release_lease(spec.id, cx.owner);
   }
 };
 

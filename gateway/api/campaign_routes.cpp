@@ -430,6 +430,7 @@ json::object status_document(const broadcast::campaign_spec& spec, const broadca
                    {"expired", c.total.expired},
                    {"uncertain", c.total.uncertain},
                    {"resent", c.resent},
+                   {"poison_chunks", c.poison_chunks},
                    {"parts", c.parts},
                    {"by_carrier", by_carrier}};
   doc["due_at"] = spec.due_at_s ? json::value(format_local_time(spec.due_at_s, utc_offset)) : json::value(nullptr);

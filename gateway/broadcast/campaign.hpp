@@ -55,6 +55,7 @@ struct campaign_counts {
   std::uint64_t skipped_optout = 0;  ///< in the groups, but opted out
   std::uint64_t parts = 0;           ///< SMS parts of the recipients claimed so far
   std::uint64_t resent = 0;          ///< parts sent again after a crash or a dropped bind (possible duplicates)
+  std::uint64_t poison_chunks = 0;   ///< chunks set aside after too many deliveries (their rest is not sent)
   carrier_counts total;
   std::map<std::string, carrier_counts> by_carrier;
   bool fanout_done = false;

@@ -134,25 +134,28 @@ end
 )lua";
 
 // The fan-out: the audience of buckets [from, to), counted into `recipients` and `skipped_optout` for the
-// buckets at or past the meta's fanout_counted (a re-read after a restart does not count twice). KEYS: 1 meta,
-// 2 counts, 3 opt-out hash. ARGV: as audience_prelude. Returns the numbers.
+// buckets not counted before (one bit per bucket in KEYS[3]: a chunk read again, by this gateway after a
+// restart or by another after a take-over, does not count twice, however the reads are cut). Reads come
+// first and writes after, so a read that fails (a damaged bucket) leaves nothing half counted. KEYS: 1
+// counts, 2 opt-out hash, 3 the counted-buckets bitmap. ARGV: as audience_prelude. Returns the numbers.
 inline constexpr std::string_view fanout = R"lua(
-local kept, _, skipped_numbers = audience(KEYS[3])
-local to = tonumber(ARGV[2])
-local counted_to = tonumber(redis.call('HGET', KEYS[1], 'fanout_counted') or '0')
+local kept, _, skipped_numbers = audience(KEYS[2])
+local from, to = tonumber(ARGV[1]), tonumber(ARGV[2])
+local fresh = {}
+for b = from, to - 1 do fresh[b] = redis.call('GETBIT', KEYS[3], b) == 0 end
 local out, counted, skipped = {}, 0, 0
 for _, e in ipairs(kept) do
   out[#out + 1] = e[2]
-  if e[1] >= counted_to then counted = counted + 1 end
+  if fresh[e[1]] then counted = counted + 1 end
 end
 for _, e in ipairs(skipped_numbers) do
-  if e[1] >= counted_to then skipped = skipped + 1 end
+  if fresh[e[1]] then skipped = skipped + 1 end
 end
-if to > counted_to then
-  redis.call('HSET', KEYS[1], 'fanout_counted', to)
-  redis.call('HINCRBY', KEYS[2], 'recipients', counted)
-  redis.call('HINCRBY', KEYS[2], 'skipped_optout', skipped)
+for b = from, to - 1 do
+  if fresh[b] then redis.call('SETBIT', KEYS[3], b, 1) end
 end
+if counted > 0 then redis.call('HINCRBY', KEYS[1], 'recipients', counted) end
+if skipped > 0 then redis.call('HINCRBY', KEYS[1], 'skipped_optout', skipped) end
 return out
 )lua";
 
@@ -312,14 +315,162 @@ flush_counts()
 return scan[1]
 )lua";
 
-// Takes or renews the lease that makes one gateway run a campaign. KEYS: 1 lease. ARGV: 1 owner
-// ("GATEWAY/RUN"), 2 ms. A holder with our GATEWAY and another RUN is our own previous life, dead: taken over
-// at once instead of waiting for its lease to run out.
-inline constexpr std::string_view lease = R"lua(
-local holder = redis.call('GET', KEYS[1])
-local function gateway_of(owner) return string.match(owner, '^(.*)/[^/]*$') or owner end
-if holder and holder ~= ARGV[1] and gateway_of(holder) ~= gateway_of(ARGV[1]) then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+// --- Chunks: how several gateways share a campaign (docs/REDIS.md "Several gateways") -------------------
+//
+// Publishes a campaign's chunks once: the stream with one entry per chunk (fields from, to: a range of
+// buckets) and its consumer group. Guarded by the meta field `chunks`, written last (a script that fails
+// half way is not rolled back: the next call starts again), so that a second gateway (or a restart)
+// publishes nothing. A campaign an older gateway began counted the buckets below `fanout_counted`: they are
+// marked counted. KEYS: 1 meta, 2 stream, 3 counted-buckets bitmap. ARGV: 1 group, 2 buckets per chunk,
+// 3 buckets. Returns 1 when published now, 0 when it was already.
+inline constexpr std::string_view publish_chunks = R"lua(
+if redis.call('HEXISTS', KEYS[1], 'chunks') == 1 then return 0 end
+local per, total = tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('DEL', KEYS[2])
+redis.call('XGROUP', 'CREATE', KEYS[2], ARGV[1], '0', 'MKSTREAM')
+local n = 0
+for from = 0, total - 1, per do
+  redis.call('XADD', KEYS[2], '*', 'from', from, 'to', math.min(from + per, total))
+  n = n + 1
+end
+local counted = tonumber(redis.call('HGET', KEYS[1], 'fanout_counted') or '0')
+for b = 0, counted - 1 do redis.call('SETBIT', KEYS[3], b, 1) end
+redis.call('HSET', KEYS[1], 'chunks_settled', 0, 'chunks', n)
+return 1
+)lua";
+
+// Shared by the scripts that move chunks. KEYS: 1 stream, 2 meta, 3 poison hash, 4 chunk errors hash,
+// 5 active campaigns, 6 receipt deadlines. ARGV: 1 group, 2 campaign id, 3 consumer ("GATEWAY/RUN"), 4 the
+// receipt deadline (Unix seconds) to set if this call finishes the campaign; the script's own from 5 on.
+// settle(id) acknowledges a chunk (XACK) and counts it in the meta's `chunks_settled`, once: the call that
+// settles the last chunk moves a running campaign to done (with fanout_done, out of the active set, its
+// receipt deadline set) and returns 'done'.
+inline constexpr std::string_view chunk_prelude = R"lua(
+local stream, meta, poison, errors = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local group, campaign, me, deadline = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local function settle(id)
+  if redis.call('XACK', stream, group, id) == 0 then return false end
+  local n = redis.call('HINCRBY', meta, 'chunks_settled', 1)
+  local total = tonumber(redis.call('HGET', meta, 'chunks') or '')
+  if total and n >= total and redis.call('HGET', meta, 'state') == 'running' then
+    redis.call('HSET', meta, 'state', 'done', 'fanout_done', '1')
+    redis.call('SREM', KEYS[5], campaign)
+    redis.call('ZADD', KEYS[6], deadline, campaign)
+    return 'done'
+  end
+  return true
+end
+local function holder(id)
+  local p = redis.call('XPENDING', stream, group, id, id, 1)
+  if #p == 0 then return nil, 0 end
+  return p[1][2], tonumber(p[1][4])
+end
+)lua";
+
+// Gives this consumer a chunk to work on: first a chunk its own previous life (same GATEWAY, another RUN)
+// left pending, at once; then one idle longer than ARGV[5] ms (its gateway is dead or cut off: XAUTOCLAIM);
+// then a chunk never delivered (XREADGROUP). A chunk taken again past ARGV[6] deliveries is poison: set
+// aside (acknowledged, recorded in the poison hash with the last error seen on it) instead of handed out.
+// ARGV: 5 idle ms, 6 most deliveries, 7 this gateway's prefix ("GATEWAY/"), 8 now_ms.
+// Returns {what, id, from, to, deliveries, previous holder, done, then per chunk set aside: from, to, why}
+// where what is 'chunk', 'none' (nothing to take now) or 'finished' (every chunk settled); done is 1 when
+// setting a chunk aside finished the campaign.
+inline constexpr std::string_view take_chunk = R"lua(
+local idle, most, mine, now = tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7], ARGV[8]
+local aside, done = {}, 0
+local state = redis.call('HGET', meta, 'state')
+if state ~= 'running' then return {state == 'done' and 'finished' or 'none', '', '', '', '0', '', '0'} end
+local function fields(entry)
+  local f, kv = {}, entry[2]
+  for i = 1, #kv, 2 do f[kv[i]] = kv[i + 1] end
+  return f
+end
+-- A chunk just delivered to us: returned, or set aside when delivered too often.
+local function taken(entry, previous)
+  local id = entry[1]
+  local f = fields(entry)
+  local _, count = holder(id)
+  if count <= most then
+    return {'chunk', id, f.from, f.to, tostring(count), previous or '', tostring(done)}
+  end
+  local why = redis.call('HGET', errors, f.from) or 'no error recorded (the gateways holding it stopped or died)'
+  local text = 'delivered ' .. count .. ' times, last to ' .. (previous or '?') .. '; last error: ' .. why
+  redis.call('HSET', poison, f.from .. '-' .. f.to, now .. '|' .. text)
+  if settle(id) == 'done' then done = 1 end
+  aside[#aside + 1] = f.from
+  aside[#aside + 1] = f.to
+  aside[#aside + 1] = text
+  return nil
+end
+local function answer(r)
+  for _, v in ipairs(aside) do r[#r + 1] = v end
+  return r
+end
+local pending = redis.call('XPENDING', stream, group, '-', '+', 10000)
+local holders = {}
+for _, p in ipairs(pending) do
+  holders[p[1]] = p[2]
+  if p[2] ~= me and string.sub(p[2], 1, #mine) == mine then
+    local got = redis.call('XCLAIM', stream, group, me, 0, p[1])
+    if got[1] then
+      local r = taken(got[1], p[2])
+      if r then return answer(r) end
+    end
+  end
+end
+local start = '0-0'
+repeat
+  local r = redis.call('XAUTOCLAIM', stream, group, me, idle, start, 'COUNT', 1)
+  start = r[1]
+  for _, entry in ipairs(r[2]) do
+    if entry[1] then
+      local out = taken(entry, holders[entry[1]])
+      if out then return answer(out) end
+    end
+  end
+until start == '0-0'
+local fresh = redis.call('XREADGROUP', 'GROUP', group, me, 'COUNT', 1, 'STREAMS', stream, '>')
+if fresh and fresh[1] and fresh[1][2][1] then
+  local r = taken(fresh[1][2][1], nil)
+  if r then return answer(r) end
+end
+local settled = tonumber(redis.call('HGET', meta, 'chunks_settled') or '0')
+local total = tonumber(redis.call('HGET', meta, 'chunks') or '')
+return answer({(total and settled >= total) and 'finished' or 'none', '', '', '', '0', '', tostring(done)})
+)lua";
+
+// Keeps this consumer's chunks from looking idle (XCLAIM to itself, JUSTID: the delivery count stays).
+// ARGV from 5: the chunks' ids. Returns per id 1, or 0 when the chunk is no longer ours (another gateway
+// took it over, or it was settled).
+inline constexpr std::string_view keep_chunks = R"lua(
+local out = {}
+for i = 5, #ARGV do
+  if holder(ARGV[i]) == me then
+    redis.call('XCLAIM', stream, group, me, 0, ARGV[i], 'JUSTID')
+    out[#out + 1] = 1
+  else
+    out[#out + 1] = 0
+  end
+end
+return out
+)lua";
+
+// A chunk whose every recipient is settled: acknowledged. ARGV: 5 id. Returns 'done' when it was the
+// campaign's last, 1 otherwise.
+inline constexpr std::string_view ack_chunk = R"lua(
+if settle(ARGV[5]) == 'done' then return 'done' end
+return 1
+)lua";
+
+// Hands a chunk back (this gateway could not read it, or stops): made idle enough that any gateway takes it
+// again after ARGV[6] ms; the error, if any, is kept for the poison record. ARGV: 5 id, 6 ms until it may be
+// taken, 7 the chunk's first bucket, 8 error ("" when none), 9 the idle timeout ms. Returns 1, or 0 when the
+// chunk was not ours any more.
+inline constexpr std::string_view release_chunk = R"lua(
+if holder(ARGV[5]) ~= me then return 0 end
+local idle = math.max(0, tonumber(ARGV[9]) - tonumber(ARGV[6]))
+redis.call('XCLAIM', stream, group, me, 0, ARGV[5], 'IDLE', idle, 'JUSTID')
+if ARGV[8] ~= '' then redis.call('HSET', errors, ARGV[7], ARGV[8]) end
 return 1
 )lua";
 

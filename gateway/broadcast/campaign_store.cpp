@@ -3,6 +3,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <map>
@@ -106,7 +107,10 @@ std::string campaign_key(std::string_view id, std::string_view what) {
 std::string meta(std::string_view id) { return campaign_key(id, "meta"); }
 std::string counts(std::string_view id) { return campaign_key(id, "counts"); }
 std::string records(std::string_view id) { return campaign_key(id, "r"); }
-std::string lease(std::string_view id) { return campaign_key(id, "lease"); }
+std::string chunks(std::string_view id) { return campaign_key(id, "chunks"); }
+std::string poison(std::string_view id) { return campaign_key(id, "poison"); }
+std::string chunk_errors(std::string_view id) { return campaign_key(id, "chunk_errors"); }
+std::string counted(std::string_view id) { return campaign_key(id, "counted"); }
 std::string receipt(std::string_view carrier, std::string_view normalised_id) {
   std::string k = "loa:dlr:";
   k += carrier;
@@ -224,6 +228,7 @@ asio::awaitable<std::error_code> campaign_store::counts(std::string_view id, cam
   redis::request req;
   req.push("HGETALL", campaign_keys::counts(id));
   req.push("HGET", campaign_keys::meta(id), "fanout_done");
+  req.push("HLEN", campaign_keys::poison(id));
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec) co_return ec;
   out = {};
@@ -249,6 +254,7 @@ asio::awaitable<std::error_code> campaign_store::counts(std::string_view id, cam
     }
   }
   out.fanout_done = resp[1].str() == "1";
+  out.poison_chunks = static_cast<std::uint64_t>(std::max<std::int64_t>(0, resp[2].integer()));
   co_return std::error_code{};
 }
 
@@ -280,48 +286,125 @@ asio::awaitable<std::error_code> campaign_store::cancel(std::string_view id,
   co_return std::error_code{};
 }
 
-asio::awaitable<std::error_code> campaign_store::take_lease(std::string_view id, std::string_view owner,
-                                                            std::chrono::milliseconds ttl, bool& held) {
-  auto [ec, resp] = co_await exec(
-      connection_, command("EVAL", scripts::lease, 1, campaign_keys::lease(id), owner, ttl.count()));
-  if (ec) co_return ec;
-  held = resp[0].integer() == 1;
-  co_return std::error_code{};
+// The keys and first arguments of the chunk scripts (campaign_scripts.hpp chunk_prelude).
+static std::vector<std::string> chunk_call(std::string_view script, std::string_view id, std::string_view owner,
+                                           std::int64_t deadline_s) {
+  return {"EVAL",
+          std::string(scripts::chunk_prelude) + std::string(script),
+          "6",
+          campaign_keys::chunks(id),
+          campaign_keys::meta(id),
+          campaign_keys::poison(id),
+          campaign_keys::chunk_errors(id),
+          std::string(campaign_keys::active),
+          std::string(campaign_keys::receipt_deadlines),
+          std::string(chunk_group),
+          std::string(id),
+          std::string(owner),
+          std::to_string(deadline_s)};
 }
 
-asio::awaitable<std::error_code> campaign_store::release_lease(std::string_view id, std::string_view owner) {
-  static constexpr std::string_view release =
-      "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end return 1";
-  auto [ec, resp] = co_await exec(connection_, command("EVAL", release, 1, campaign_keys::lease(id), owner));
+asio::awaitable<std::error_code> campaign_store::publish_chunks(std::string_view id) {
+  auto req = command("EVAL", scripts::publish_chunks, 3, campaign_keys::meta(id), campaign_keys::chunks(id),
+                     campaign_keys::counted(id), chunk_group, buckets_per_chunk, buckets_per_ward);
+  auto [ec, resp] = co_await exec(connection_, std::move(req));
   co_return ec;
 }
 
-asio::awaitable<std::error_code> campaign_store::fanout_position(std::string_view id, std::uint64_t& cursor) {
-  auto [ec, resp] = co_await exec(connection_, command("HGET", campaign_keys::meta(id), "fanout_cursor"));
+asio::awaitable<std::error_code> campaign_store::take_chunk(std::string_view id, std::string_view owner,
+                                                            std::chrono::milliseconds idle,
+                                                            std::uint64_t max_deliveries, std::int64_t deadline_s,
+                                                            chunk_take& out) {
+  auto args = chunk_call(scripts::take_chunk, id, owner, deadline_s);
+  const auto slash = owner.rfind('/');
+  args.push_back(std::to_string(idle.count()));
+  args.push_back(std::to_string(max_deliveries));
+  args.emplace_back(owner.substr(0, slash == std::string_view::npos ? owner.size() : slash + 1));
+  args.push_back(std::to_string(now_ms()));
+  redis::request req;
+  req.push_range(args);
+  auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec) co_return ec;
-  cursor = to_number<std::uint64_t>(resp[0].str());
+  const auto& e = resp[0].elements();
+  if (e.size() < 7 || (e.size() - 7) % 3 != 0) co_return redis::error::protocol;
+  out = {};
+  const auto& what = e[0].str();
+  out.what = what == "chunk"      ? chunk_take::outcome::chunk
+             : what == "finished" ? chunk_take::outcome::finished
+                                  : chunk_take::outcome::none;
+  out.chunk.entry = e[1].str();
+  out.chunk.from = to_number<std::uint64_t>(e[2].str());
+  out.chunk.to = to_number<std::uint64_t>(e[3].str());
+  out.chunk.deliveries = to_number<std::uint64_t>(e[4].str());
+  out.chunk.previous = e[5].str();
+  out.done_now = e[6].str() == "1";
+  for (std::size_t i = 7; i + 2 < e.size(); i += 3)
+    out.set_aside.push_back({to_number<std::uint64_t>(e[i].str()), to_number<std::uint64_t>(e[i + 1].str()),
+                             e[i + 2].str()});
   co_return std::error_code{};
 }
 
-asio::awaitable<std::error_code> campaign_store::set_fanout_position(std::string_view id, std::uint64_t cursor,
-                                                                     bool done) {
-  auto [ec, resp] = co_await exec(connection_, command("HSET", campaign_keys::meta(id), "fanout_cursor", cursor,
-                                                       "fanout_done", done ? "1" : "0"));
+asio::awaitable<std::error_code> campaign_store::keep_chunks(std::string_view id, std::string_view owner,
+                                                             const std::vector<std::string>& entries,
+                                                             std::vector<bool>& ours) {
+  ours.assign(entries.size(), true);
+  if (entries.empty()) co_return std::error_code{};
+  auto args = chunk_call(scripts::keep_chunks, id, owner, 0);
+  args.insert(args.end(), entries.begin(), entries.end());
+  redis::request req;
+  req.push_range(args);
+  auto [ec, resp] = co_await exec(connection_, std::move(req));
+  if (ec) co_return ec;
+  const auto& e = resp[0].elements();
+  if (e.size() != entries.size()) co_return redis::error::protocol;
+  for (std::size_t i = 0; i < e.size(); ++i) ours[i] = e[i].integer() == 1;
+  co_return std::error_code{};
+}
+
+asio::awaitable<std::error_code> campaign_store::ack_chunk(std::string_view id, std::string_view owner,
+                                                           std::string_view entry, std::int64_t deadline_s,
+                                                           bool& done_now) {
+  auto args = chunk_call(scripts::ack_chunk, id, owner, deadline_s);
+  args.emplace_back(entry);
+  redis::request req;
+  req.push_range(args);
+  auto [ec, resp] = co_await exec(connection_, std::move(req));
+  if (ec) co_return ec;
+  done_now = resp[0].type() != redis::reply::kind::integer && resp[0].str() == "done";
+  co_return std::error_code{};
+}
+
+asio::awaitable<std::error_code> campaign_store::release_chunk(std::string_view id, std::string_view owner,
+                                                               const campaign_chunk& chunk,
+                                                               std::chrono::milliseconds after,
+                                                               std::chrono::milliseconds idle,
+                                                               std::string_view error) {
+  auto args = chunk_call(scripts::release_chunk, id, owner, 0);
+  args.push_back(chunk.entry);
+  args.push_back(std::to_string(after.count()));
+  args.push_back(std::to_string(chunk.from));
+  args.emplace_back(error);
+  args.push_back(std::to_string(idle.count()));
+  redis::request req;
+  req.push_range(args);
+  auto [ec, resp] = co_await exec(connection_, std::move(req));
   co_return ec;
 }
 
 asio::awaitable<std::error_code> campaign_store::fanout(const campaign_spec& spec, std::uint64_t from,
-                                                        std::uint64_t to, std::vector<std::string>& numbers) {
+                                                        std::uint64_t to, std::vector<std::string>& numbers,
+                                                        std::string* why) {
   std::vector<std::string> args{"EVAL",
                                 std::string(scripts::audience_prelude) + std::string(scripts::fanout),
                                 "3",
-                                campaign_keys::meta(spec.id),
                                 campaign_keys::counts(spec.id),
-                                std::string(keys::optout)};
+                                std::string(keys::optout),
+                                campaign_keys::counted(spec.id)};
   add_audience(args, spec, from, to);
   redis::request req;
   req.push_range(args);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
+  if (ec == redis::error::server_error && why && !resp.empty()) *why = resp[0].str();
   if (ec) co_return ec;
   numbers.clear();
   for (auto& e : resp[0].elements()) numbers.push_back(e.str());

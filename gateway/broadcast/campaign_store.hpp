@@ -1,6 +1,6 @@
-// Campaigns in Redis (key schema: docs/REDIS.md): creation with an idempotency key, the fan-out reads, the
-// per-recipient claims and outcomes, receipts, counts, cancel, and the lease that lets one gateway run a
-// campaign at a time. Every call is one round trip; the record-changing ones take batches.
+// Campaigns in Redis (key schema: docs/REDIS.md): creation with an idempotency key, the chunks on a Redis
+// Stream that several gateways share a campaign by, the fan-out reads, the per-recipient claims and
+// outcomes, receipts, counts and cancel. Every call is one round trip; the record-changing ones take batches.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -23,7 +23,15 @@ namespace campaign_keys {
 std::string meta(std::string_view id);
 std::string counts(std::string_view id);
 std::string records(std::string_view id);
-std::string lease(std::string_view id);
+/// The stream of the campaign's chunks (one entry per range of buckets), read by the consumer group
+/// chunk_group.
+std::string chunks(std::string_view id);
+/// Chunks set aside after too many deliveries: "FROM-TO" -> "ms|why".
+std::string poison(std::string_view id);
+/// The last error a gateway met reading a chunk: FROM -> message (what a poison record quotes).
+std::string chunk_errors(std::string_view id);
+/// One bit per bucket: set once the bucket's recipients are counted into `recipients`.
+std::string counted(std::string_view id);
 /// The receipt mapping of one accepted part: (carrier, normalised message id) -> "campaign|number|part".
 std::string receipt(std::string_view carrier, std::string_view normalised_id);
 std::string ward_index(std::string_view ward);
@@ -34,6 +42,33 @@ inline constexpr std::string_view active = "loa:campaigns:active";
 /// Campaigns whose pending parts count as expired after a time (score: Unix seconds).
 inline constexpr std::string_view receipt_deadlines = "loa:campaigns:receipt_deadline";
 }  // namespace campaign_keys
+
+/// A campaign's 4096 buckets travel in chunks of this many: 64 chunks, the unit of work gateways share.
+inline constexpr std::uint64_t buckets_per_chunk = 64;
+/// The consumer group of every campaign's chunk stream.
+inline constexpr std::string_view chunk_group = "gateways";
+
+/// One chunk of a campaign, delivered to this gateway run.
+struct campaign_chunk {
+  std::string entry;  ///< the stream entry id
+  std::uint64_t from = 0, to = 0;  ///< buckets [from, to)
+  std::uint64_t deliveries = 0;    ///< how often it was delivered, this time included
+  std::string previous;            ///< the consumer that held it before ("" when new)
+};
+
+/// A chunk set aside as poison.
+struct poison_chunk {
+  std::uint64_t from = 0, to = 0;
+  std::string why;
+};
+
+/// What take_chunk found.
+struct chunk_take {
+  enum class outcome { chunk, none, finished } what = outcome::none;  ///< none: nothing to take now
+  campaign_chunk chunk;                                               ///< when `chunk`
+  bool done_now = false;  ///< setting a poison chunk aside finished the campaign
+  std::vector<poison_chunk> set_aside;
+};
 
 /// How long a receipt that matches no submitted part waits for the submit's answer to be recorded.
 inline constexpr std::chrono::seconds unmatched_receipt_keep{24 * 3600};
@@ -95,19 +130,37 @@ class campaign_store {
   boost::asio::awaitable<std::error_code> set_state(std::string_view id, campaign_state state);
   /// Cancels unless done; `before` is the state it had (nullopt when there is no such campaign).
   boost::asio::awaitable<std::error_code> cancel(std::string_view id, std::optional<campaign_state>& before);
-  /// Takes or renews the run lease for `owner`; `held` false when another gateway holds it.
-  boost::asio::awaitable<std::error_code> take_lease(std::string_view id, std::string_view owner,
-                                                     std::chrono::milliseconds ttl, bool& held);
-  /// Gives the lease up (only when `owner` holds it).
-  boost::asio::awaitable<std::error_code> release_lease(std::string_view id, std::string_view owner);
+  /// Publishes the campaign's chunks (the stream and its consumer group) unless published already.
+  boost::asio::awaitable<std::error_code> publish_chunks(std::string_view id);
+  /// Takes a chunk for `owner` ("GATEWAY/RUN"): one its own previous run left (at once), one idle longer than
+  /// `idle` (a dead gateway's), or a new one; a chunk past `max_deliveries` is set aside instead. `deadline_s`
+  /// is the receipt deadline to set should setting one aside finish the campaign.
+  boost::asio::awaitable<std::error_code> take_chunk(std::string_view id, std::string_view owner,
+                                                     std::chrono::milliseconds idle,
+                                                     std::uint64_t max_deliveries, std::int64_t deadline_s,
+                                                     chunk_take& out);
+  /// Resets the idle time of `owner`'s chunks `entries`; `ours` false for those it no longer holds.
+  boost::asio::awaitable<std::error_code> keep_chunks(std::string_view id, std::string_view owner,
+                                                      const std::vector<std::string>& entries,
+                                                      std::vector<bool>& ours);
+  /// Acknowledges a settled chunk; `done_now` when that finished the campaign (it is then done, with its
+  /// receipt deadline `deadline_s`).
+  boost::asio::awaitable<std::error_code> ack_chunk(std::string_view id, std::string_view owner,
+                                                    std::string_view entry, std::int64_t deadline_s,
+                                                    bool& done_now);
+  /// Hands a chunk back so that any gateway may take it `after` from now (`idle` is take_chunk's); `error`
+  /// ("" when none) is kept for its poison record.
+  boost::asio::awaitable<std::error_code> release_chunk(std::string_view id, std::string_view owner,
+                                                        const campaign_chunk& chunk,
+                                                        std::chrono::milliseconds after,
+                                                        std::chrono::milliseconds idle, std::string_view error);
 
-  /// Fan-out position: buckets below `cursor` are fully claimed; `done` when every bucket is.
-  boost::asio::awaitable<std::error_code> fanout_position(std::string_view id, std::uint64_t& cursor);
-  boost::asio::awaitable<std::error_code> set_fanout_position(std::string_view id, std::uint64_t cursor,
-                                                              bool done);
-  /// The recipients in buckets [from, to) of the campaign's wards and groups, opted-out numbers left out.
+  /// The recipients in buckets [from, to) of the campaign's wards and groups, opted-out numbers left out;
+  /// buckets read for the first time are counted into `recipients`. On redis::error::server_error `why`
+  /// (when given) gets the server's message.
   boost::asio::awaitable<std::error_code> fanout(const campaign_spec& spec, std::uint64_t from,
-                                                 std::uint64_t to, std::vector<std::string>& numbers);
+                                                 std::uint64_t to, std::vector<std::string>& numbers,
+                                                 std::string* why = nullptr);
   /// What fanout() would return for buckets [from, to), with each number's groups; writes nothing.
   boost::asio::awaitable<std::error_code> preview(const campaign_spec& spec, std::uint64_t from,
                                                   std::uint64_t to, audience_page& out);
