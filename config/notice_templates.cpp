@@ -23,6 +23,17 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// About `bytes` bytes of `text` from `from`, widened to whole UTF-8 letters: an error message that quotes the
+// text must not cut a Vietnamese letter in half.
+std::string_view excerpt(std::string_view text, std::size_t from, std::size_t bytes) {
+  const auto continuation = [&](std::size_t i) { return (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80; };
+  from = std::min(from, text.size());
+  while (from > 0 && from < text.size() && continuation(from)) --from;
+  std::size_t end = std::min(from + bytes, text.size());
+  while (end < text.size() && continuation(end)) ++end;
+  return text.substr(from, end - from);
+}
+
 int line_of(const YAML::Node& n) {
   return n.IsDefined() && n.Mark().line >= 0 ? n.Mark().line + 1 : 0;
 }
@@ -102,7 +113,7 @@ struct reader {
     auto p = parse_pattern(text, e);
     if (!p) {
       const std::size_t from = e.byte_offset > 10 ? e.byte_offset - 10 : 0;
-      fail(n, fmt::format("{}: {}, near '{}'", what, e.reason, std::string_view(text).substr(from, 30)));
+      fail(n, fmt::format("{}: {}, near '{}'", what, e.reason, excerpt(text, from, 30)));
     }
     return *p;
   }
@@ -247,7 +258,7 @@ notice_template read_template(const reader& rd, const YAML::Node& root) {
             *unaccented,
             fmt::format(
                 "text_unaccented: has a letter with diacritics near '{}'",
-                std::string_view(piece.text).substr(static_cast<std::size_t>(bad - piece.text.begin()), 12)));
+                excerpt(piece.text, static_cast<std::size_t>(bad - piece.text.begin()), 12)));
       }
     }
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "gateway/broadcast/numbers.hpp"
+#include "segments/utf8.hpp"
 
 namespace loa::broadcast {
 namespace {
@@ -14,17 +15,11 @@ std::string_view trim(std::string_view s) {
 }
 
 // True when `s` is valid UTF-8 (names end up in reports and JSON; a Latin-1 export must not slip through).
+// Strict (RFC 3629): surrogates, overlong forms and values above U+10FFFF are refused too, since a name that
+// reaches a phone or a report must be text. The buffer is reused: this runs for every field of every row.
 bool valid_utf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    if (n == 0 || i + n > s.size() || (n == 2 && c < 0xC2)) return false;
-    for (std::size_t k = 1; k < n; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    i += n;
-  }
-  return true;
+  thread_local std::u32string decoded;
+  return static_cast<bool>(segments::decode_utf8(s, decoded));
 }
 
 }  // namespace

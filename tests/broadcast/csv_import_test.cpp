@@ -82,6 +82,18 @@ TEST_CASE("csv: bad rows are reported with their line and reason, good rows stil
   CHECK(c.rows[1].converted_legacy);
 }
 
+TEST_CASE("csv: UTF-8 is checked strictly: surrogates, overlong forms and values past U+10FFFF are refused") {
+  const auto c = read_csv(
+      "0912345678,\xED\xA0\x80\n"          // a UTF-16 surrogate, encoded
+      "0912345679,\xE0\x80\xAF\n"          // '/' in an overlong form
+      "0912345670,\xF4\x90\x80\x80\n"      // above U+10FFFF
+      "0912345671,Trần Thị Ánh\n");
+  REQUIRE(c.invalid.size() == 3);
+  for (const auto& bad : c.invalid) CHECK(bad.reason.find("UTF-8") != std::string::npos);
+  REQUIRE(c.rows.size() == 1);
+  CHECK(c.rows[0].name == "Trần Thị Ánh");
+}
+
 TEST_CASE("csv: a quoted field across lines keeps the line numbers right") {
   const auto c = read_csv("0912345678,\"two\nlines\"\n0987654321,x\n");
   REQUIRE(c.rows.size() == 2);

@@ -95,6 +95,11 @@ TEST_CASE("a bad template names the line and the key") {
         "t.yaml:3: text: '{' is never closed (write '{{' for a literal brace), near 'x {ngay'");
   CHECK(error_of(std::string(head) + ngay + "text_unaccented: \"Họp {ngay}\"\n") ==
         "t.yaml:7: text_unaccented: has a letter with diacritics near '\xE1\xBB\x8Dp '");
+  // What an error quotes is cut at whole letters, never inside one (fuzz/crashes/template-*-cuts-utf8.bin).
+  CHECK(error_of("name: t\ntitle: a\ntext: \"Thông báo ngày {ngay\"\n") ==
+        "t.yaml:3: text: '{' is never closed (write '{{' for a literal brace), near 'áo ngày {ngay'");
+  CHECK(error_of(std::string(head) + ngay + "text_unaccented: \"Hop {ngay} ở ờ ở ờ ở\"\n") ==
+        "t.yaml:7: text_unaccented: has a letter with diacritics near 'ở ờ ở '");
 }
 
 TEST_CASE("examples that break the part limit are refused at load") {
