@@ -1,5 +1,7 @@
 #include "tests/integration/broadcast_rig.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -227,17 +229,38 @@ std::int64_t field(const boost::json::object& o, const std::string& name) {
   return v && v->is_number() ? v->to_number<std::int64_t>() : -1;
 }
 
-cli_result loa_cli(const broadcast_rig& rig, std::vector<std::string> args) {
+namespace {
+
+cli_result run_cli(std::vector<std::string> args, const std::string& config_path, const std::string& terminal,
+                   int master, const std::string& typed) {
   setenv("LOA_TOKEN", "demo-token-hoa", 1);
-  args.insert(args.begin(), {"--config", rig.config_path});
+  args.insert(args.begin(), {"--config", config_path});
   const auto err_path = temp_path("loa-cli-stderr");
-  child_process p(LOA_CLI_PATH, args, err_path);
+  child_process p(LOA_CLI_PATH, args, err_path, terminal);
+  if (master >= 0 && ::write(master, typed.data(), typed.size()) != static_cast<ssize_t>(typed.size()))
+    throw std::runtime_error("could not type at the pseudo-terminal");
   cli_result r;
   while (auto line = p.read_line(std::chrono::seconds(60))) r.out += *line + "\n";
   r.exit = p.stop(0, std::chrono::seconds(60));
   std::ifstream err(err_path);
   r.err.assign(std::istreambuf_iterator<char>(err), {});
   std::remove(err_path.c_str());
+  return r;
+}
+
+}  // namespace
+
+cli_result loa_cli(const broadcast_rig& rig, std::vector<std::string> args) {
+  return run_cli(std::move(args), rig.config_path, {}, -1, {});
+}
+
+cli_result loa_cli_at_terminal(const broadcast_rig& rig, std::vector<std::string> args, const std::string& typed) {
+  const int master = ::posix_openpt(O_RDWR | O_NOCTTY);
+  if (master < 0 || ::grantpt(master) != 0 || ::unlockpt(master) != 0)
+    throw std::runtime_error("no pseudo-terminal");
+  const std::string terminal = ::ptsname(master);
+  auto r = run_cli(std::move(args), rig.config_path, terminal, master, typed);
+  ::close(master);
   return r;
 }
 

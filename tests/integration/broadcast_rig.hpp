@@ -109,6 +109,9 @@ struct cli_result {
 /// temporary file read into `err`. The CLI runs without a terminal, as under cron.
 cli_result loa_cli(const broadcast_rig& rig, std::vector<std::string> args);
 
+/// The same at a terminal (a pseudo-terminal that is the CLI's /dev/tty) where the official types `typed`.
+cli_result loa_cli_at_terminal(const broadcast_rig& rig, std::vector<std::string> args, const std::string& typed);
+
 /// Integer field of a JSON object.
 std::int64_t field(const boost::json::object& o, const std::string& name);
 

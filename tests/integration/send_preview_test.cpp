@@ -10,6 +10,7 @@
 using namespace loa;
 using test::field;
 using test::loa_cli;
+using test::loa_cli_at_terminal;
 namespace json = boost::json;
 using boost::beast::http::verb;
 
@@ -100,6 +101,25 @@ TEST_CASE("send: above the confirmation size, a send without --yes and without a
                     "--yes", "--key", "weekly-48", "--wait"});
   CHECK(r.exit == 0);
   CHECK(field(json::parse(r.out).as_object(), "delivered") == 300);
+}
+
+TEST_CASE("send: at a terminal, typing the ward's name sends a large notice and anything else does not") {
+  test::broadcast_rig rig(priced());
+  rig.start_gateway();
+  rig.import(households(test::test_numbers(300)));
+  auto r = loa_cli_at_terminal(rig, {"send", "--ward", "long-thuy", "--group", "all", "--text", "Hop to 19h"},
+                               "long thuy\n");
+  INFO(r.out, r.err);
+  CHECK(r.exit == 1);
+  CHECK(r.err.find("not sent: 300 recipients need a confirmation and the ward's name was not typed") !=
+        std::string::npos);
+  CHECK(rig.redis.command({"GET", "loa:campaign:next"}) == "(nil)");
+
+  r = loa_cli_at_terminal(rig, {"send", "--ward", "long-thuy", "--group", "all", "--text", "Hop to 19h", "--wait"},
+                          "Long-Thuy\n");
+  CHECK(r.exit == 0);
+  CHECK(r.out.find("campaign 1 created") != std::string::npos);
+  CHECK(rig.accepted("Hop to 19h").messages == 300);
 }
 
 TEST_CASE("send: --corrects goes to exactly the recipients who received the campaign, not to opt-outs since") {
