@@ -152,6 +152,17 @@ bool needs_approval(const broadcast::campaign_spec& spec, const config::configur
   return spec.urgent || spec.estimated_recipients > static_cast<std::uint64_t>(cfg.approval.above_recipients);
 }
 
+// An audit entry about a campaign: its wards, id and estimated recipients.
+broadcast::audit_entry campaign_entry(std::string action, const broadcast::campaign_spec& spec, std::string detail) {
+  broadcast::audit_entry e;
+  e.action = std::move(action);
+  e.wards = spec.wards;
+  e.campaign = spec.id;
+  e.recipients = static_cast<std::int64_t>(spec.estimated_recipients);
+  e.detail = std::move(detail);
+  return e;
+}
+
 // The audit line of a send: what else was asked besides the text.
 std::string sent_detail(const broadcast::campaign_spec& spec, std::chrono::minutes utc_offset) {
   std::string d = "groups";
@@ -230,13 +241,8 @@ asio::awaitable<response> create(authenticator& auth, broadcast::campaign_store&
   } else {
     if (hooks.changed) hooks.changed();
     if (hooks.audit) {
-      broadcast::audit_entry e;
-      e.action = "send";
-      e.wards = spec.wards;
-      e.campaign = spec.id;
-      e.recipients = static_cast<std::int64_t>(spec.estimated_recipients);
+      auto e = campaign_entry("send", spec, sent_detail(spec, hooks.cfg->gateway.utc_offset));
       e.text = spec.text;
-      e.detail = sent_detail(spec, hooks.cfg->gateway.utc_offset);
       co_await hooks.audit->record(r, *who, std::move(e));
     }
   }
@@ -270,11 +276,7 @@ asio::awaitable<response> cancel(authenticator& auth, broadcast::campaign_store&
   const bool changed = before && broadcast::is_active(*before);
   if (changed && hooks.cancelled) hooks.cancelled(spec.id);
   if (changed && hooks.audit) {
-    broadcast::audit_entry e;
-    e.action = "cancel";
-    e.wards = spec.wards;
-    e.campaign = spec.id;
-    e.detail = "was " + std::string(broadcast::to_string(*before));
+    auto e = campaign_entry("cancel", spec, "was " + std::string(broadcast::to_string(*before)));
     co_await hooks.audit->record(r, *who, std::move(e));
   }
   bool found = false;
@@ -315,12 +317,8 @@ asio::awaitable<response> approve(authenticator& auth, broadcast::campaign_store
                                          before ? broadcast::to_string(*before) : "gone"));
   if (hooks.changed) hooks.changed();
   if (hooks.audit) {
-    broadcast::audit_entry e;
-    e.action = "approve";
-    e.wards = spec.wards;
-    e.campaign = spec.id;
-    e.recipients = static_cast<std::int64_t>(spec.estimated_recipients);
-    e.detail = fmt::format("sent by {}; now {}", spec.created_by, broadcast::to_string(next));
+    auto e = campaign_entry("approve", spec,
+                            fmt::format("sent by {}; now {}", spec.created_by, broadcast::to_string(next)));
     co_await hooks.audit->record(r, *who, std::move(e));
   }
   bool found = false;

@@ -3,35 +3,15 @@
 #include <algorithm>
 #include <charconv>
 
+#include "gateway/broadcast/field_list.hpp"
 #include "gateway/redis/exec.hpp"
 
 namespace loa::broadcast {
 namespace {
 
 namespace asio = boost::asio;
-constexpr char unit_separator = '\x1f';
 constexpr std::string_view global_cap = "1000000";
 constexpr std::string_view ward_cap = "100000";
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& s : items) {
-    if (!out.empty()) out.push_back(unit_separator);
-    out += s;
-  }
-  return out;
-}
-
-std::vector<std::string> split(std::string_view text) {
-  std::vector<std::string> out;
-  while (!text.empty()) {
-    const auto end = text.find(unit_separator);
-    out.emplace_back(text.substr(0, end));
-    if (end == std::string_view::npos) break;
-    text.remove_prefix(end + 1);
-  }
-  return out;
-}
 
 template <class T>
 T to_number(std::string_view s, T otherwise) {
@@ -53,7 +33,7 @@ audit_entry parse_entry(const redis::reply& r) {
     if (k == "who") e.who = v;
     else if (k == "role") e.role = v;
     else if (k == "action") e.action = v;
-    else if (k == "wards") e.wards = split(v);
+    else if (k == "wards") e.wards = split_fields(v);
     else if (k == "campaign") e.campaign = v;
     else if (k == "recipients") e.recipients = to_number<std::int64_t>(v, -1);
     else if (k == "text") e.text = v;
@@ -72,7 +52,7 @@ std::string audit_keys::ward(std::string_view ward) {
 audit_store::audit_store(redis::connection& connection) : connection_(connection) {}
 
 asio::awaitable<std::error_code> audit_store::append(const audit_entry& e) {
-  std::vector<std::string> fields{"who",      e.who,      "role", e.role, "action", e.action, "wards", join(e.wards),
+  std::vector<std::string> fields{"who",      e.who,      "role", e.role, "action", e.action, "wards", join_fields(e.wards),
                                   "campaign", e.campaign, "recipients", std::to_string(e.recipients),
                                   "text",     e.text,     "detail", e.detail, "remote", e.remote};
   redis::request req;

@@ -11,6 +11,7 @@
 #include "gateway/broadcast/campaign_scripts.hpp"
 #include "gateway/broadcast/csv_import.hpp"
 #include "gateway/broadcast/subscriber_store.hpp"
+#include "gateway/broadcast/field_list.hpp"
 #include "gateway/redis/exec.hpp"
 
 namespace loa::broadcast {
@@ -19,29 +20,8 @@ namespace {
 namespace asio = boost::asio;
 using redis::command;
 using redis::exec;
-constexpr char unit_separator = '\x1f';
 constexpr std::string_view campaign_prefix = "loa:{c:";
 constexpr std::string_view ward_prefix = "loa:{w:";
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& s : items) {
-    if (!out.empty()) out.push_back(unit_separator);
-    out += s;
-  }
-  return out;
-}
-
-std::vector<std::string> split(std::string_view text) {
-  std::vector<std::string> out;
-  while (!text.empty()) {
-    const auto end = text.find(unit_separator);
-    out.emplace_back(text.substr(0, end));
-    if (end == std::string_view::npos) break;
-    text.remove_prefix(end + 1);
-  }
-  return out;
-}
 
 template <class T>
 T to_number(std::string_view s) {
@@ -166,8 +146,8 @@ asio::awaitable<std::error_code> campaign_store::create(campaign_spec& spec, std
     args.push_back(std::move(value));
   };
   field("state", std::string(to_string(spec.state)));
-  field("wards", join(spec.wards));
-  field("groups", join(spec.groups));
+  field("wards", join_fields(spec.wards));
+  field("groups", join_fields(spec.groups));
   field("text", spec.text);
   field("accents", spec.accents);
   field("sender", spec.sender);
@@ -201,8 +181,8 @@ asio::awaitable<std::error_code> campaign_store::load(std::string_view id_view, 
   out = {};
   out.id = id;
   out.state = parse_campaign_state(f["state"]).value_or(campaign_state::done);
-  out.wards = split(f["wards"]);
-  out.groups = split(f["groups"]);
+  out.wards = split_fields(f["wards"]);
+  out.groups = split_fields(f["groups"]);
   out.text = f["text"];
   out.accents = f["accents"];
   out.sender = f["sender"];
