@@ -128,6 +128,41 @@ TEST_CASE("sim: above --tps submits are answered ESME_RTHROTTLED") {
   CHECK(throttled >= 1);
 }
 
+TEST_CASE("sim: --tps-per-bind gives each bind its own budget") {
+  test::smsc_sim sim({"--tps-per-bind", "5"});
+  test::smpp_client a(sim.port);
+  test::smpp_client b(sim.port);
+  REQUIRE(a.bind(command_id::bind_transmitter, "loa", "pw")->status == 0);
+  REQUIRE(b.bind(command_id::bind_transceiver, "loa", "pw")->status == 0);
+  // n submits back to back on one bind; returns {accepted, throttled}.
+  auto burst = [](test::smpp_client& c, int n) {
+    for (int i = 0; i < n; ++i) c.send(command_id::submit_sm, test::text_message("84912345678", "x", 0));
+    std::pair<int, int> counts{0, 0};
+    for (int i = 0; i < n; ++i) {
+      const auto r = c.read_until(command_id::submit_sm_resp);
+      REQUIRE(r);
+      if (r->status == 0) ++counts.first;
+      if (r->status == smpp::status::throttled) ++counts.second;
+    }
+    CHECK(counts.first + counts.second == n);
+    return counts;
+  };
+  // The first bind spends its 5 and is throttled above them ...
+  const auto [a_ok, a_throttled] = burst(a, 20);
+  CHECK(a_ok >= 5);
+  CHECK(a_ok < 20);
+  CHECK(a_throttled >= 1);
+  // ... while the second still has all of its own: with one bucket for the server (--tps 5) these would be
+  // throttled.
+  const auto [b_ok, b_throttled] = burst(b, 5);
+  CHECK(b_ok == 5);
+  CHECK(b_throttled == 0);
+  // And the second is held to its own 5 per second as well.
+  const auto [b_more_ok, b_more_throttled] = burst(b, 20);
+  CHECK(b_more_ok < 20);
+  CHECK(b_more_throttled >= 1);
+}
+
 TEST_CASE("sim: --drop-after 2 answers two submits and closes on the third without answering") {
   test::smsc_sim sim({"--drop-after", "2"});
   test::smpp_client c(sim.port);

@@ -20,6 +20,10 @@ options parse_options(int argc, char** argv, int& exit_code) {
   app.add_option("--password", o.password, "password a bind must present (any when empty)");
   app.add_option("--tps", o.tps, "submit_sm per second, above that ESME_RTHROTTLED; 0 = unlimited")
       ->check(CLI::NonNegativeNumber);
+  app.add_option("--tps-per-bind", o.tps_per_bind,
+                 "submit_sm per second for each bound session (its own bucket, beside --tps), above that "
+                 "ESME_RTHROTTLED; 0 = unlimited")
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--receipt-delay-ms", o.receipt_delay_ms, "delay before each delivery receipt");
   app.add_option("--fail-rate", o.fail_rate, "share of receipts reporting UNDELIV/EXPIRED/REJECTD")
       ->check(CLI::Range(0.0, 1.0));

@@ -19,6 +19,7 @@ struct options {
   std::string system_id;                       // empty: any system_id binds
   std::string password;                        // empty: any password binds
   double tps = 0;                              // submit_sm per second for the whole server; 0 = unlimited
+  double tps_per_bind = 0;                     // submit_sm per second for each bound session; 0 = unlimited
   std::uint32_t receipt_delay_ms = 0;          // delay before a receipt is sent
   double fail_rate = 0;                        // share of receipts that report UNDELIV, EXPIRED or REJECTD
   id_base ids = id_base::hex;                  // base of submit_sm_resp message ids

@@ -193,6 +193,8 @@ void session::on_bind(const smpp::pdu& p) {
            : p.id == command_id::bind_receiver  ? bind_kind::receiver
                                                 : bind_kind::transceiver;
   system_id_ = b.system_id;
+  bind_tokens_ = o.tps_per_bind;
+  bind_refilled_ = std::chrono::steady_clock::now();
   respond(p, 0, ok);
   if (can_receive()) server_.bound_receiver(shared_from_this());
 }
@@ -223,14 +225,14 @@ void session::on_submit(const smpp::pdu& p) {
     return;
   }
   if (o.faults.submit_error) return respond(p, *o.faults.submit_error, smpp::message_resp{});
-  if (!server_.take_submit_token()) return respond(p, smpp::status::throttled, smpp::message_resp{});
+  if (!take_submit_token()) return respond(p, smpp::status::throttled, smpp::message_resp{});
   accept_message(p, std::get<smpp::short_message>(p.content));
 }
 
 void session::on_data_sm(const smpp::pdu& p) {
   if (bound_ == bind_kind::none || bound_ == bind_kind::receiver)
     return respond(p, smpp::status::invbndsts, smpp::message_resp{});
-  if (!server_.take_submit_token()) return respond(p, smpp::status::throttled, smpp::message_resp{});
+  if (!take_submit_token()) return respond(p, smpp::status::throttled, smpp::message_resp{});
   const auto& d = std::get<smpp::data_message>(p.content);
   smpp::short_message m;
   m.source = d.source;
@@ -240,6 +242,22 @@ void session::on_data_sm(const smpp::pdu& p) {
   m.data_coding = d.data_coding;
   m.tlvs = d.tlvs;
   accept_message(p, m);
+}
+
+bool session::take_submit_token() {
+  // --tps-per-bind: a bucket of this session's own, holding at most one second's worth (as --tps does for the
+  // whole server); a submit needs a token from both, and one the server refuses does not spend this one's.
+  const auto per_bind = server_.opts().tps_per_bind;
+  if (per_bind > 0) {
+    const auto now = std::chrono::steady_clock::now();
+    const std::chrono::duration<double> elapsed = now - bind_refilled_;
+    bind_refilled_ = now;
+    bind_tokens_ = std::min(per_bind, bind_tokens_ + elapsed.count() * per_bind);
+    if (bind_tokens_ < 1.0) return false;
+  }
+  if (!server_.take_submit_token()) return false;
+  if (per_bind > 0) bind_tokens_ -= 1.0;
+  return true;
 }
 
 void session::accept_message(const smpp::pdu& p, const smpp::short_message& m) {

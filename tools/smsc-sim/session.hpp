@@ -3,6 +3,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -65,6 +66,8 @@ class session : public std::enable_shared_from_this<session> {
   void write_next();
   void close_after_write();
   void answered(std::uint32_t sequence);
+  /// Takes one submit from this bind's --tps-per-bind bucket and the server's --tps; false: ESME_RTHROTTLED.
+  bool take_submit_token();
 
   boost::asio::ip::tcp::socket socket_;
   server& server_;
@@ -75,6 +78,8 @@ class session : public std::enable_shared_from_this<session> {
   std::uint32_t next_sequence_ = 1;
   std::uint64_t submits_seen_ = 0;
   std::uint64_t submits_answered_ = 0;
+  double bind_tokens_ = 0;  // --tps-per-bind: this session's bucket, full when it binds
+  std::chrono::steady_clock::time_point bind_refilled_;
   bool malformed_sent_ = false;
   bool unbind_sent_ = false;
   std::vector<std::uint8_t> pending_;  // queued for the next write
