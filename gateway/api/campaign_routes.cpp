@@ -265,6 +265,18 @@ asio::awaitable<response> status(authenticator& auth, broadcast::campaign_store&
   co_return json_response(http::status::ok, status_document(spec, counts, hooks.cfg->gateway.utc_offset));
 }
 
+// The status document of campaign `id` as it is now, read again after a change to it.
+asio::awaitable<std::error_code> current_status(broadcast::campaign_store& campaigns, const campaign_hooks& hooks,
+                                                const std::string& id, json::object& doc) {
+  broadcast::campaign_spec spec;
+  bool found = false;
+  broadcast::campaign_counts counts;
+  if (auto ec = co_await campaigns.load(id, spec, found)) co_return ec;
+  if (auto ec = co_await campaigns.counts(id, counts)) co_return ec;
+  doc = status_document(spec, counts, hooks.cfg->gateway.utc_offset);
+  co_return std::error_code{};
+}
+
 asio::awaitable<response> cancel(authenticator& auth, broadcast::campaign_store& campaigns,
                                  const campaign_hooks& hooks, request& r) {
   broadcast::campaign_spec spec;
@@ -279,11 +291,8 @@ asio::awaitable<response> cancel(authenticator& auth, broadcast::campaign_store&
     auto e = campaign_entry("cancel", spec, "was " + std::string(broadcast::to_string(*before)));
     co_await hooks.audit->record(r, *who, std::move(e));
   }
-  bool found = false;
-  broadcast::campaign_counts counts;
-  if (auto ec = co_await campaigns.load(spec.id, spec, found)) co_return redis_failure(ec);
-  if (auto ec = co_await campaigns.counts(spec.id, counts)) co_return redis_failure(ec);
-  auto doc = status_document(spec, counts, hooks.cfg->gateway.utc_offset);
+  json::object doc;
+  if (auto ec = co_await current_status(campaigns, hooks, spec.id, doc)) co_return redis_failure(ec);
   doc["cancelled"] = changed;
   co_return json_response(http::status::ok, doc);
 }
@@ -321,11 +330,8 @@ asio::awaitable<response> approve(authenticator& auth, broadcast::campaign_store
                             fmt::format("sent by {}; now {}", spec.created_by, broadcast::to_string(next)));
     co_await hooks.audit->record(r, *who, std::move(e));
   }
-  bool found = false;
-  broadcast::campaign_counts counts;
-  if (auto ec = co_await campaigns.load(spec.id, spec, found)) co_return redis_failure(ec);
-  if (auto ec = co_await campaigns.counts(spec.id, counts)) co_return redis_failure(ec);
-  auto doc = status_document(spec, counts, hooks.cfg->gateway.utc_offset);
+  json::object doc;
+  if (auto ec = co_await current_status(campaigns, hooks, spec.id, doc)) co_return redis_failure(ec);
   doc["approved_by"] = who->name;
   co_return json_response(http::status::ok, doc);
 }
