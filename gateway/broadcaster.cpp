@@ -12,6 +12,7 @@
 #include <random>
 #include <unordered_map>
 
+#include "gateway/approval_recheck.hpp"
 #include "gateway/broadcast/numbers.hpp"
 #include "gateway/campaign_runner.hpp"
 #include "gateway/carrier_link.hpp"
@@ -50,7 +51,7 @@ std::string owner_name(const config::configuration& cfg) {
 struct broadcaster::impl {
   impl(asio::io_context& io_, const config::configuration& c, broadcast::subscriber_store& s,
        broadcast::campaign_store& cs, std::function<void(std::string_view)> i,
-       std::function<void(std::string_view)> w)
+       std::function<void(std::string_view)> w, broadcast::audit_store* audit)
       : io(io_),
         cfg(c),
         subscribers(s),
@@ -62,7 +63,7 @@ struct broadcaster::impl {
         replies(io_, c, s, pools, info, warn),
         timer(io_),
         sweep_timer(io_),
-        context{io_, c, cs, router, pools, owner_name(c), info, warn} {
+        context{io_, c, cs, router, pools, owner_name(c), info, warn, audit} {
     for (const auto& carrier : cfg.carriers) {
       receipt_modes[carrier.name] = receipt_mode_for(carrier);
       carrier_events events;
@@ -135,8 +136,17 @@ struct broadcaster::impl {
         const bool quiet = !spec.urgent && cfg.gateway.quiet_at(now);
         if (!quiet) state = campaign_state::running;
       }
+      if (state == campaign_state::running && spec.state != campaign_state::running) {
+        // Due now: the approval rule again, on the exact audience (it may have grown since the send).
+        bool needs_approval = false, held = false;
+        const std::vector<campaign_state> from{spec.state};  // named: g++ 12 miscompiles braced temporaries
+        if (co_await recheck_approval(context, spec, from, needs_approval, held)) co_return;
+        if (needs_approval) continue;  // held, by this call or by another gateway's
+      }
       if (state != spec.state) {
-        if (co_await campaigns.set_state(id, state)) co_return;
+        bool moved = false;
+        if (co_await campaigns.advance(id, spec.state, state, moved)) co_return;
+        if (!moved) continue;  // cancelled, held or moved on by another gateway meanwhile: seen next time
         info(fmt::format("campaign {}: {}", id, broadcast::to_string(state)));
         spec.state = state;
       }
@@ -220,8 +230,9 @@ struct broadcaster::impl {
 
 broadcaster::broadcaster(asio::io_context& io, const config::configuration& cfg,
                          broadcast::subscriber_store& subscribers, broadcast::campaign_store& campaigns,
-                         std::function<void(std::string_view)> info, std::function<void(std::string_view)> warn)
-    : impl_(std::make_unique<impl>(io, cfg, subscribers, campaigns, std::move(info), std::move(warn))) {}
+                         std::function<void(std::string_view)> info, std::function<void(std::string_view)> warn,
+                         broadcast::audit_store* audit)
+    : impl_(std::make_unique<impl>(io, cfg, subscribers, campaigns, std::move(info), std::move(warn), audit)) {}
 
 broadcaster::~broadcaster() = default;
 

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "config/config.hpp"
+#include "gateway/broadcast/audit_store.hpp"
 #include "gateway/broadcast/campaign_store.hpp"
 #include "gateway/broadcast/router.hpp"
 #include "gateway/broadcast/subscriber_store.hpp"
@@ -33,10 +34,12 @@ struct carrier_health {
 
 class broadcaster {
  public:
-  /// Reads routing.ported_file (throws config::config_error on a bad file).
+  /// Reads routing.ported_file (throws config::config_error on a bad file). Holds for approval are recorded
+  /// in `audit` (nullptr: not recorded).
   broadcaster(boost::asio::io_context& io, const config::configuration& cfg,
               broadcast::subscriber_store& subscribers, broadcast::campaign_store& campaigns,
-              std::function<void(std::string_view)> info, std::function<void(std::string_view)> warn);
+              std::function<void(std::string_view)> info, std::function<void(std::string_view)> warn,
+              broadcast::audit_store* audit = nullptr);
   ~broadcaster();
   broadcaster(const broadcaster&) = delete;
   broadcaster& operator=(const broadcaster&) = delete;

@@ -12,6 +12,7 @@
 #include <optional>
 #include <vector>
 
+#include "gateway/approval_recheck.hpp"
 #include "gateway/broadcast/subscriber_store.hpp"
 #include "gateway/carrier_link.hpp"
 #include "gateway/redis/error.hpp"
@@ -95,6 +96,9 @@ struct campaign_runner::impl : std::enable_shared_from_this<impl> {
   bool stopping = false;
   bool cancelled = false;
   bool redis_down = false;
+  // Held for approval (its audience grew past approval.above_recipients): claim nothing more, let what the
+  // binds hold be answered, acknowledge what is settled and hand the rest back for after the approval.
+  bool awaiting_approval = false;
 
   std::map<std::string, lane, std::less<>> lanes;
   std::uint64_t buckets_per_read = 1;
@@ -255,7 +259,9 @@ struct campaign_runner::impl : std::enable_shared_from_this<impl> {
     const auto to = std::min(from + buckets_per_read, h->c.to);
     std::vector<std::string> numbers;
     std::string why;
-    const auto ec = co_await cx.store.fanout(spec, from, to, numbers, &why);
+    bool held_now = false;
+    const auto ec = co_await cx.store.fanout(spec, from, to, cx.cfg.approval.above_recipients, numbers, held_now,
+                                             &why);
     h = &held.at(chunk);
     if (ec == redis::error::server_error && !transient_server_error(why)) {
       // The chunk's data makes the read fail (a damaged bucket): handed back, retried, set aside in the end.
@@ -270,6 +276,7 @@ struct campaign_runner::impl : std::enable_shared_from_this<impl> {
     }
     redis_ok();
     h->next = to;
+    if (held_now) co_await held_for_approval();
     if (numbers.empty()) co_return true;
     h->open += numbers.size();
     unclaimed_total += numbers.size();
@@ -280,6 +287,23 @@ struct campaign_runner::impl : std::enable_shared_from_this<impl> {
       it->second.unclaimed.emplace_back(std::move(n), chunk);
     }
     co_return true;
+  }
+
+  // This runner's read counted the audience past the threshold and held the campaign (in the same script):
+  // claims stop at once, on every gateway. The exact audience is counted for the approver and the hold
+  // audited.
+  asio::awaitable<void> held_for_approval() {
+    pause_for_approval();
+    bool needed = false, described = false;
+    const std::vector<broadcast::campaign_state> from{broadcast::campaign_state::awaiting_approval};  // named: g++ 12
+    if (auto ec = co_await recheck_approval(cx, spec, from, needed, described))
+      warn(fmt::format("campaign {}: counting its audience for the approver failed ({})", spec.id, ec.message()));
+  }
+
+  void pause_for_approval() {
+    if (!awaiting_approval)
+      info(fmt::format("campaign {}: waits for an approver; {} numbers not sent for now", spec.id, unclaimed_total));
+    awaiting_approval = true;
   }
 
   void chunk_settled(std::uint64_t chunk) {
@@ -384,11 +408,16 @@ struct campaign_runner::impl : std::enable_shared_from_this<impl> {
       chunks.push_back(l.unclaimed[i].second);
     }
     std::vector<broadcast::claim_result> results;
-    if (auto ec = co_await cx.store.claim(spec.id, l.pool->name(), cx.owner, l.parts, numbers, results)) {
+    bool refused = false;
+    if (auto ec = co_await cx.store.claim(spec.id, l.pool->name(), cx.owner, l.parts, numbers, results, refused)) {
       redis_failed("claiming recipients", ec);  // they stay unclaimed; a retry finds our own records
       co_return false;
     }
     redis_ok();
+    if (refused) {  // no longer running (held for approval, cancelled, done): learn which now
+      co_await check_state();
+      co_return true;
+    }
     l.unclaimed.erase(l.unclaimed.begin(), l.unclaimed.begin() + static_cast<std::ptrdiff_t>(n));
     unclaimed_total -= n;
     std::vector<std::pair<std::string, std::uint64_t>> orphans;  // in flight in a dead run
@@ -531,7 +560,7 @@ struct campaign_runner::impl : std::enable_shared_from_this<impl> {
   }
 
   bool nothing_left() const {
-    const bool no_more_input = stopping || cancelled || campaign_done;
+    const bool no_more_input = stopping || cancelled || campaign_done || awaiting_approval;
     return no_more_input && parts_open == 0 && outcomes.empty() && retries.empty();
   }
 
@@ -548,6 +577,8 @@ struct campaign_runner::impl : std::enable_shared_from_this<impl> {
       cancelled = true;
     } else if (*now == broadcast::campaign_state::done) {
       campaign_done = true;  // another gateway settled the last chunk
+    } else if (*now == broadcast::campaign_state::awaiting_approval) {
+      pause_for_approval();  // another gateway's read held it
     }
   }
 
@@ -581,7 +612,7 @@ struct campaign_runner::impl : std::enable_shared_from_this<impl> {
         last_keep = now;
       }
       if (stopping && !stop_deadline) stop_deadline = now + stop_grace;
-      if (!stopping && !cancelled && !campaign_done && !redis_down) {
+      if (!stopping && !cancelled && !campaign_done && !awaiting_approval && !redis_down) {
         if (auto* h = readable()) {
           if (unclaimed_total < read_ahead) progressed |= co_await read_some(h->c.from);
         } else if (held.size() < chunks_held_max && unclaimed_total < read_ahead && now >= next_take && hungry()) {
@@ -609,7 +640,7 @@ struct campaign_runner::impl : std::enable_shared_from_this<impl> {
   }
 
   asio::awaitable<void> finish() {
-    if (stopping) {
+    if (stopping || awaiting_approval) {
       // What is settled is acknowledged; the rest handed back at once: another gateway (or this one
       // restarted) goes on with it without waiting for its idle time to run out. What is still unanswered
       // is found in flight and handled as after a crash.

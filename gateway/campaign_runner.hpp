@@ -26,6 +26,7 @@
 #include <string_view>
 
 #include "config/config.hpp"
+#include "gateway/broadcast/audit_store.hpp"
 #include "gateway/broadcast/campaign.hpp"
 #include "gateway/broadcast/campaign_store.hpp"
 #include "gateway/broadcast/router.hpp"
@@ -43,6 +44,7 @@ struct runner_context {
   std::string owner;  ///< this gateway run, written into the records it claims
   std::function<void(std::string_view)> info;
   std::function<void(std::string_view)> warn;
+  broadcast::audit_store* audit = nullptr;  ///< where holds for approval are recorded (nullptr: not recorded)
 };
 
 class campaign_runner {

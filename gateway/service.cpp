@@ -63,7 +63,7 @@ struct service::parts {
         audit(audit_log, [this](std::string_view s) { warn(s); }),
         auth(cfg.operators),
         sending(io_, cfg, store, campaigns, [this](std::string_view s) { info(s); },
-                [this](std::string_view s) { warn(s); }),
+                [this](std::string_view s) { warn(s); }, &audit_log),
         ping_timer(io_),
         redis_latency(stats.get_histogram(
             "loa_redis_latency_seconds",

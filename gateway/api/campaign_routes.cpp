@@ -1,5 +1,7 @@
 #include "gateway/api/campaign_routes.hpp"
 #include "gateway/api/campaign_preview.hpp"
+#include "gateway/api/names.hpp"
+#include "gateway/broadcast/approval_rule.hpp"
 
 #include <fmt/format.h>
 #include <boost/json.hpp>
@@ -88,6 +90,8 @@ std::optional<response> read_spec(const request& r, const campaign_hooks& hooks,
     return bad("groups: a correction goes to exactly the recipients of campaign " + spec.corrects +
                    "; leave groups out",
                "groups");
+  if (auto refusal = check_names(broadcast::name_kind::ward, *wards, "wards")) return refusal;
+  if (auto refusal = check_names(broadcast::name_kind::group, *groups, "groups")) return refusal;
   spec.wards = std::move(*wards);
   spec.groups = std::move(*groups);
   if (const auto* v = body.if_contains("dry_run")) {
@@ -147,9 +151,13 @@ broadcast::campaign_state initial_state(const broadcast::campaign_spec& spec, co
 }
 
 // A large or urgent send waits for a second person (an approver of the ward): one wrong send is a headline.
-// The estimate is an upper bound (a number in two groups counts twice): when unsure, ask.
-bool needs_approval(const broadcast::campaign_spec& spec, const config::configuration& cfg) {
-  return spec.urgent || spec.estimated_recipients > static_cast<std::uint64_t>(cfg.approval.above_recipients);
+// The estimate is an upper bound (a number in two groups counts twice): when unsure, ask. The gateway asks
+// again on the exact audience when the campaign becomes due and while it is fanned out (approval_rule.hpp).
+bool needs_approval(broadcast::campaign_spec& spec, const config::configuration& cfg) {
+  auto why = broadcast::approval_needed_at_creation(
+      spec, static_cast<std::uint64_t>(std::max(0, cfg.approval.above_recipients)));
+  spec.approval_reason = why.value_or("");
+  return why.has_value();
 }
 
 // An audit entry about a campaign: its wards, id and estimated recipients.
@@ -440,6 +448,11 @@ json::object status_document(const broadcast::campaign_spec& spec, const broadca
   doc["due_at"] = spec.due_at_s ? json::value(format_local_time(spec.due_at_s, utc_offset)) : json::value(nullptr);
   if (!spec.key.empty()) doc["key"] = spec.key;
   if (!spec.corrects.empty()) doc["corrects"] = spec.corrects;
+  // Why it waits (or waited) for an approver, and who released it.
+  auto text_or_null = [](const std::string& s) { return s.empty() ? json::value(nullptr) : json::value(s); };
+  doc["approval_reason"] = text_or_null(spec.approval_reason);
+  doc["approval_recipients"] = spec.approval_recipients;
+  doc["approved_by"] = text_or_null(spec.approved_by);
   return doc;
 }
 

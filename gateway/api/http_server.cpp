@@ -18,6 +18,8 @@
 #include <list>
 #include <variant>
 
+#include "gateway/api/names.hpp"
+
 namespace loa::api {
 
 namespace asio = boost::asio;
@@ -127,6 +129,7 @@ struct http_server::state : std::enable_shared_from_this<state> {
           error_response(http::status::bad_request, "the request target is not a valid URL path"), false};
     auto found = routes.find(*r);
     if (auto* error = std::get_if<response>(&found)) co_return std::pair{std::move(*error), false};
+    if (auto refused = check_request_names(*r)) co_return std::pair{std::move(*refused), false};
     const auto target = std::get<route_target>(found);
     try {
       if (target.streaming) {

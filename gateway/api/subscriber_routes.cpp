@@ -8,6 +8,7 @@
 #include <chrono>
 #include <random>
 
+#include "gateway/api/names.hpp"
 #include "gateway/broadcast/import_pipeline.hpp"
 #include "gateway/broadcast/numbers.hpp"
 
@@ -182,6 +183,7 @@ asio::awaitable<response> add(authenticator& auth, broadcast::subscriber_store& 
     }
   }
   for (const auto& g : r.query_all("group")) row.groups.push_back(g);
+  if (auto bad_name = check_names(broadcast::name_kind::group, row.groups, "groups")) co_return std::move(*bad_name);
   broadcast::import_counts counts;
   std::vector<broadcast::subscriber_row> rows;  // named: g++ 12 miscompiles braced temporaries in co_await
   rows.push_back(row);

@@ -21,7 +21,8 @@ constexpr bool is_active(campaign_state s) noexcept {
   return s != campaign_state::done && s != campaign_state::cancelled;
 }
 
-/// What the official asked for. Stored once at creation; only `state` changes afterwards.
+/// What the official asked for. Stored once at creation; afterwards only `state` changes, and the approval
+/// fields when it is held for or released by an approver.
 struct campaign_spec {
   std::string id;
   std::vector<std::string> wards;
@@ -38,6 +39,9 @@ struct campaign_spec {
   campaign_state state = campaign_state::running;
   std::uint64_t estimated_recipients = 0;  ///< sum of the groups' sizes at creation (an upper bound)
   std::string corrects;  ///< a correction: the campaign whose recipients it goes to ("" otherwise)
+  std::string approved_by;      ///< the approver who released it ("" while nobody has)
+  std::string approval_reason;  ///< why it waits (or waited) for approval; "" when it never had to
+  std::uint64_t approval_recipients = 0;  ///< its exact audience when it was held because it grew (else 0)
 };
 
 /// One carrier's share of the counts.

@@ -88,21 +88,23 @@ if ARGV[1] == '1' then redis.call('SET', KEYS[2], id, 'EX', ARGV[2]) end
 return {id, 0}
 )lua";
 
-// Who a campaign reaches, shared by the fan-out and the dry-run preview: the numbers in buckets [from, to)
-// of every source (a ward's subscribers, or for a correction the recipients of the campaign it corrects),
-// each once, when it is in one of the groups (any number when no group is given); opted-out numbers apart.
-// ARGV: 1 from, 2 to, 3 number of sources, then the sources' bucket key prefixes, then the groups.
-// `audience(optout)` returns the kept numbers, the groups each matched (';'), and the opted-out numbers.
+// Who a campaign reaches, shared by the fan-out, the dry-run preview and the count the approval rule takes:
+// the numbers in buckets [from, to) of every source (a ward's subscribers, or for a correction the recipients
+// of the campaign it corrects), each once, when it is in one of the groups (any number when no group is
+// given); opted-out numbers apart. Its arguments start at ARGV[a]: a from, a+1 to, a+2 number of sources,
+// then the sources' bucket key prefixes, then the groups. `audience(optout, a)` returns the kept numbers,
+// the groups each matched (';'), and the opted-out numbers.
 inline constexpr std::string_view audience_prelude = R"lua(
-local function audience(optout)
-  local from, to, nsources = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-  local want, any = {}, #ARGV < 4 + nsources
-  for i = 4 + nsources, #ARGV do want[ARGV[i]] = true end
+local function audience(optout, a)
+  local from, to, nsources = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
+  local first_group = a + 3 + nsources
+  local want, any = {}, #ARGV < first_group
+  for i = first_group, #ARGV do want[ARGV[i]] = true end
   local kept, matched, skipped = {}, {}, {}
   for b = from, to - 1 do
     local seen, order = {}, {}
     for w = 1, nsources do
-      local kv = redis.call('HGETALL', ARGV[3 + w] .. b)
+      local kv = redis.call('HGETALL', ARGV[a + 2 + w] .. b)
       for i = 1, #kv, 2 do
         local number = kv[i]
         if not seen[number] then
@@ -133,17 +135,50 @@ local function audience(optout)
 end
 )lua";
 
+// The one transition into awaiting_approval after creation (the approval rule applied again: see
+// approval_rule.hpp): the campaign of meta hash `meta`, when its state is in the set `from`, waits for an
+// approver, with why, the audience counted and the threshold. It stays in the active set. Returns the state
+// before (false: no such campaign); it changed only when that was in `from`.
+inline constexpr std::string_view hold_prelude = R"lua(
+local function hold_for_approval(meta, from, reason, audience, above, now)
+  local state = redis.call('HGET', meta, 'state')
+  if state and from[state] then
+    redis.call('HSET', meta, 'state', 'awaiting_approval', 'approval_reason', reason,
+               'approval_recipients', audience, 'approval_above', above, 'held_at_ms', now)
+  end
+  return state
+end
+)lua";
+
+// Holds a campaign for approval (hold_prelude). KEYS: 1 meta. ARGV: 1 reason, 2 audience, 3 threshold,
+// 4 now_ms, then the states it may be held from. Returns the state before.
+inline constexpr std::string_view hold = R"lua(
+local from = {}
+for i = 5, #ARGV do from[ARGV[i]] = true end
+return hold_for_approval(KEYS[1], from, ARGV[1], ARGV[2], ARGV[3], ARGV[4])
+)lua";
+
+// The exact audience of buckets [from, to), for the approval rule: nothing is written. KEYS: 1 opt-out hash.
+// ARGV: as audience_prelude from 1. Returns {kept, opted out}.
+inline constexpr std::string_view count_audience = R"lua(
+local kept, _, skipped = audience(KEYS[1], 1)
+return {#kept, #skipped}
+)lua";
+
 // The fan-out: the audience of buckets [from, to), counted into `recipients` and `skipped_optout` for the
 // buckets not counted before (one bit per bucket in KEYS[3]: a chunk read again, by this gateway after a
 // restart or by another after a take-over, does not count twice, however the reads are cut). Reads come
-// first and writes after, so a read that fails (a damaged bucket) leaves nothing half counted. KEYS: 1
-// counts, 2 opt-out hash, 3 the counted-buckets bitmap. ARGV: as audience_prelude. Returns the numbers.
+// first and writes after, so a read that fails (a damaged bucket) leaves nothing half counted. The approval
+// rule, again: when the count passes ARGV[1] (-1: no rule) and nobody approved the campaign, it is held for
+// approval in the same step, so that claims (which need `running`) stop before one recipient more than the
+// threshold is sent. KEYS: 1 counts, 2 opt-out hash, 3 the counted-buckets bitmap, 4 meta. ARGV: 1 the
+// threshold, 2 now_ms, then audience_prelude's from 3. Returns {1 when this call held it else 0, numbers...}.
 inline constexpr std::string_view fanout = R"lua(
-local kept, _, skipped_numbers = audience(KEYS[2])
-local from, to = tonumber(ARGV[1]), tonumber(ARGV[2])
+local kept, _, skipped_numbers = audience(KEYS[2], 3)
+local from, to = tonumber(ARGV[3]), tonumber(ARGV[4])
 local fresh = {}
 for b = from, to - 1 do fresh[b] = redis.call('GETBIT', KEYS[3], b) == 0 end
-local out, counted, skipped = {}, 0, 0
+local out, counted, skipped = {0}, 0, 0
 for _, e in ipairs(kept) do
   out[#out + 1] = e[2]
   if fresh[e[1]] then counted = counted + 1 end
@@ -154,15 +189,22 @@ end
 for b = from, to - 1 do
   if fresh[b] then redis.call('SETBIT', KEYS[3], b, 1) end
 end
-if counted > 0 then redis.call('HINCRBY', KEYS[1], 'recipients', counted) end
 if skipped > 0 then redis.call('HINCRBY', KEYS[1], 'skipped_optout', skipped) end
+if counted > 0 then
+  local total = redis.call('HINCRBY', KEYS[1], 'recipients', counted)
+  local above = tonumber(ARGV[1])
+  if above >= 0 and total > above and redis.call('HEXISTS', KEYS[4], 'approved_by') == 0 then
+    local reason = 'the audience grew past ' .. above .. ' while it was sent (' .. total .. ' counted so far)'
+    if hold_for_approval(KEYS[4], {running = true}, reason, total, above, ARGV[2]) == 'running' then out[1] = 1 end
+  end
+end
 return out
 )lua";
 
 // The dry-run preview of buckets [from, to): nothing is written. KEYS: 1 opt-out hash. ARGV: as
-// audience_prelude. Returns {opted-out count, number, groups matched, number, groups matched, ...}.
+// audience_prelude from 1. Returns {opted-out count, number, groups matched, number, groups matched, ...}.
 inline constexpr std::string_view preview = R"lua(
-local kept, matched, skipped = audience(KEYS[1])
+local kept, matched, skipped = audience(KEYS[1], 1)
 local out = {#skipped}
 for _, e in ipairs(kept) do
   out[#out + 1] = e[2]
@@ -189,9 +231,13 @@ return {scan[1], found}
 )lua";
 
 // Claims recipients for one carrier before their parts are submitted: a new record with every part in
-// flight. KEYS: 1 records, 2 counts. ARGV: 1 owner, 2 carrier, 3 number of parts, 4 now_ms, then numbers.
-// Returns, per number, 1 when claimed now or the existing record (claimed earlier, maybe by us).
+// flight; only while the campaign is running (not once it is held for approval, cancelled or done). KEYS:
+// 1 records, 2 counts, 3 meta. ARGV: 1 owner, 2 carrier, 3 number of parts, 4 now_ms, then numbers.
+// Returns, per number, 1 when claimed now or the existing record (claimed earlier, maybe by us); or, when
+// the campaign is not running, its state ('' when there is none) instead of the list.
 inline constexpr std::string_view claim = R"lua(
+local state = redis.call('HGET', KEYS[3], 'state')
+if state ~= 'running' then return state or '' end
 local owner, carrier, nparts, now = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local fresh = carrier .. '|' .. string.rep('I', nparts) .. '|' .. owner .. '||' .. now .. '|'
 local out, claimed = {}, 0
@@ -472,6 +518,22 @@ local idle = math.max(0, tonumber(ARGV[9]) - tonumber(ARGV[6]))
 redis.call('XCLAIM', stream, group, me, 0, ARGV[5], 'IDLE', idle, 'JUSTID')
 if ARGV[8] ~= '' then redis.call('HSET', errors, ARGV[7], ARGV[8]) end
 return 1
+)lua";
+
+// Moves a campaign on when it becomes due (scheduled -> waiting -> running), only from the state it was seen
+// in: a campaign cancelled or held for approval a moment before stays so. KEYS: 1 meta, 2 active set.
+// ARGV: 1 id, 2 expected state, 3 next state. Returns the state before (false: no such campaign).
+inline constexpr std::string_view advance = R"lua(
+local state = redis.call('HGET', KEYS[1], 'state')
+if state == ARGV[2] then
+  redis.call('HSET', KEYS[1], 'state', ARGV[3])
+  if ARGV[3] == 'done' or ARGV[3] == 'cancelled' then
+    redis.call('SREM', KEYS[2], ARGV[1])
+  else
+    redis.call('SADD', KEYS[2], ARGV[1])
+  end
+end
+return state
 )lua";
 
 // Cancels unless finished. KEYS: 1 meta, 2 active set. ARGV: 1 id. Returns the state before.

@@ -159,6 +159,7 @@ asio::awaitable<std::error_code> campaign_store::create(campaign_spec& spec, std
   field("created_by", spec.created_by);
   field("estimated", std::to_string(spec.estimated_recipients));
   field("corrects", spec.corrects);
+  if (!spec.approval_reason.empty()) field("approval_reason", spec.approval_reason);
   req.push_range(args);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec) co_return ec;
@@ -194,6 +195,9 @@ asio::awaitable<std::error_code> campaign_store::load(std::string_view id_view, 
   out.created_by = f["created_by"];
   out.estimated_recipients = to_number<std::uint64_t>(f["estimated"]);
   out.corrects = f["corrects"];
+  out.approved_by = f["approved_by"];
+  out.approval_reason = f["approval_reason"];
+  out.approval_recipients = to_number<std::uint64_t>(f["approval_recipients"]);
   co_return std::error_code{};
 }
 
@@ -246,15 +250,13 @@ asio::awaitable<std::error_code> campaign_store::active(std::vector<std::string>
   co_return std::error_code{};
 }
 
-asio::awaitable<std::error_code> campaign_store::set_state(std::string_view id, campaign_state state) {
-  redis::request req;
-  req.push("HSET", campaign_keys::meta(id), "state", to_string(state));
-  if (is_active(state))
-    req.push("SADD", campaign_keys::active, id);
-  else
-    req.push("SREM", campaign_keys::active, id);
-  auto [ec, resp] = co_await exec(connection_, std::move(req));
-  co_return ec;
+asio::awaitable<std::error_code> campaign_store::advance(std::string_view id, campaign_state from,
+                                                         campaign_state to, bool& moved) {
+  auto [ec, resp] = co_await exec(connection_, command("EVAL", scripts::advance, 2, campaign_keys::meta(id),
+                                                       campaign_keys::active, id, to_string(from), to_string(to)));
+  if (ec) co_return ec;
+  moved = !resp[0].is_nil() && resp[0].str() == to_string(from);
+  co_return std::error_code{};
 }
 
 asio::awaitable<std::error_code> campaign_store::cancel(std::string_view id,
@@ -372,22 +374,30 @@ asio::awaitable<std::error_code> campaign_store::release_chunk(std::string_view 
 }
 
 asio::awaitable<std::error_code> campaign_store::fanout(const campaign_spec& spec, std::uint64_t from,
-                                                        std::uint64_t to, std::vector<std::string>& numbers,
+                                                        std::uint64_t to, std::int64_t approval_above,
+                                                        std::vector<std::string>& numbers, bool& held,
                                                         std::string* why) {
   std::vector<std::string> args{"EVAL",
-                                std::string(scripts::audience_prelude) + std::string(scripts::fanout),
-                                "3",
+                                std::string(scripts::audience_prelude) + std::string(scripts::hold_prelude) +
+                                    std::string(scripts::fanout),
+                                "4",
                                 campaign_keys::counts(spec.id),
                                 std::string(keys::optout),
-                                campaign_keys::counted(spec.id)};
+                                campaign_keys::counted(spec.id),
+                                campaign_keys::meta(spec.id),
+                                std::to_string(approval_above),
+                                std::to_string(now_ms())};
   add_audience(args, spec, from, to);
   redis::request req;
   req.push_range(args);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec == redis::error::server_error && why && !resp.empty()) *why = resp[0].str();
   if (ec) co_return ec;
+  const auto& e = resp[0].elements();
+  if (e.empty()) co_return redis::error::protocol;
+  held = e[0].integer() == 1;
   numbers.clear();
-  for (auto& e : resp[0].elements()) numbers.push_back(e.str());
+  for (std::size_t i = 1; i < e.size(); ++i) numbers.push_back(e[i].str());
   co_return std::error_code{};
 }
 
@@ -425,15 +435,54 @@ asio::awaitable<std::error_code> campaign_store::collect_received(std::string_vi
   co_return std::error_code{};
 }
 
+asio::awaitable<std::error_code> campaign_store::count_audience(const campaign_spec& spec, std::uint64_t& kept) {
+  kept = 0;
+  const auto script = std::string(scripts::audience_prelude) + std::string(scripts::count_audience);
+  for (std::uint64_t from = 0; from < buckets_per_ward; from += audience_count_step) {
+    std::vector<std::string> args{"EVAL", script, "1", std::string(keys::optout)};
+    add_audience(args, spec, from, std::min(from + audience_count_step, buckets_per_ward));
+    redis::request req;
+    req.push_range(args);
+    auto [ec, resp] = co_await exec(connection_, std::move(req));
+    if (ec) co_return ec;
+    const auto& e = resp[0].elements();
+    if (e.size() != 2) co_return redis::error::protocol;
+    kept += static_cast<std::uint64_t>(std::max<std::int64_t>(0, e[0].integer()));
+  }
+  co_return std::error_code{};
+}
+
+asio::awaitable<std::error_code> campaign_store::hold(std::string_view id, std::string_view reason,
+                                                      std::uint64_t audience, std::uint64_t above,
+                                                      const std::vector<campaign_state>& from,
+                                                      std::optional<campaign_state>& before) {
+  std::vector<std::string> args{"EVAL",
+                                std::string(scripts::hold_prelude) + std::string(scripts::hold),
+                                "1",
+                                campaign_keys::meta(id),
+                                std::string(reason),
+                                std::to_string(audience),
+                                std::to_string(above),
+                                std::to_string(now_ms())};
+  for (const auto state : from) args.emplace_back(to_string(state));
+  redis::request req;
+  req.push_range(args);
+  auto [ec, resp] = co_await exec(connection_, std::move(req));
+  if (ec) co_return ec;
+  before = resp[0].is_nil() ? std::nullopt : parse_campaign_state(resp[0].str());
+  co_return std::error_code{};
+}
+
 asio::awaitable<std::error_code> campaign_store::claim(std::string_view id, std::string_view carrier,
                                                        std::string_view owner, int parts,
                                                        const std::vector<std::string>& numbers,
-                                                       std::vector<claim_result>& results) {
+                                                       std::vector<claim_result>& results, bool& refused) {
   std::vector<std::string> args{"EVAL",
                                 std::string(scripts::claim),
-                                "2",
+                                "3",
                                 campaign_keys::records(id),
                                 campaign_keys::counts(id),
+                                campaign_keys::meta(id),
                                 std::string(owner),
                                 std::string(carrier),
                                 std::to_string(parts),
@@ -444,6 +493,8 @@ asio::awaitable<std::error_code> campaign_store::claim(std::string_view id, std:
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec) co_return ec;
   results.clear();
+  refused = resp[0].type() != redis::reply::kind::array;  // the campaign is not running: its state instead
+  if (refused) co_return std::error_code{};
   for (const auto& e : resp[0].elements())
     results.push_back(e.type() == redis::reply::kind::integer ? claim_result{true, {}}
                                                                : claim_result{false, e.str()});

@@ -45,6 +45,8 @@ inline constexpr std::string_view receipt_deadlines = "loa:campaigns:receipt_dea
 
 /// A campaign's 4096 buckets travel in chunks of this many: 64 chunks, the unit of work gateways share.
 inline constexpr std::uint64_t buckets_per_chunk = 64;
+/// Buckets per script call when the approval rule counts a campaign's audience (16 calls per count).
+inline constexpr std::uint64_t audience_count_step = 256;
 /// The consumer group of every campaign's chunk stream.
 inline constexpr std::string_view chunk_group = "gateways";
 
@@ -125,9 +127,10 @@ class campaign_store {
   boost::asio::awaitable<std::error_code> counts(std::string_view id, campaign_counts& out);
   /// Ids of the campaigns not yet done or cancelled.
   boost::asio::awaitable<std::error_code> active(std::vector<std::string>& ids);
-  /// Moves a campaign to `state` (done and cancelled also leave the active set). Refuses nothing: callers
-  /// decide the transitions.
-  boost::asio::awaitable<std::error_code> set_state(std::string_view id, campaign_state state);
+  /// Moves a campaign from `from` to `to` (done and cancelled also leave the active set), only when it is
+  /// still in `from`: `moved` says whether it was.
+  boost::asio::awaitable<std::error_code> advance(std::string_view id, campaign_state from, campaign_state to,
+                                                  bool& moved);
   /// Cancels unless done; `before` is the state it had (nullopt when there is no such campaign).
   boost::asio::awaitable<std::error_code> cancel(std::string_view id, std::optional<campaign_state>& before);
   /// Publishes the campaign's chunks (the stream and its consumer group) unless published already.
@@ -156,22 +159,35 @@ class campaign_store {
                                                         std::chrono::milliseconds idle, std::string_view error);
 
   /// The recipients in buckets [from, to) of the campaign's wards and groups, opted-out numbers left out;
-  /// buckets read for the first time are counted into `recipients`. On redis::error::server_error `why`
-  /// (when given) gets the server's message.
+  /// buckets read for the first time are counted into `recipients`. When that count passes
+  /// `approval_above` (-1: never) and nobody approved the campaign, this call moves it from running to
+  /// awaiting_approval (`held`: this call did). On redis::error::server_error `why` (when given) gets the
+  /// server's message.
   boost::asio::awaitable<std::error_code> fanout(const campaign_spec& spec, std::uint64_t from,
-                                                 std::uint64_t to, std::vector<std::string>& numbers,
+                                                 std::uint64_t to, std::int64_t approval_above,
+                                                 std::vector<std::string>& numbers, bool& held,
                                                  std::string* why = nullptr);
+  /// The exact audience of the campaign (every bucket, each number once, opted-out numbers left out), read
+  /// in steps of audience_count_step buckets; writes nothing.
+  boost::asio::awaitable<std::error_code> count_audience(const campaign_spec& spec, std::uint64_t& kept);
+  /// Moves the campaign to awaiting_approval when its state is one of `from`, recording `reason`, the
+  /// `audience` counted and the threshold `above`; `before` is the state it had (nullopt: no campaign).
+  boost::asio::awaitable<std::error_code> hold(std::string_view id, std::string_view reason,
+                                               std::uint64_t audience, std::uint64_t above,
+                                               const std::vector<campaign_state>& from,
+                                               std::optional<campaign_state>& before);
   /// What fanout() would return for buckets [from, to), with each number's groups; writes nothing.
   boost::asio::awaitable<std::error_code> preview(const campaign_spec& spec, std::uint64_t from,
                                                   std::uint64_t to, audience_page& out);
   /// Writes the recipients who received campaign `id` into campaign_keys::received(id), which a
   /// correction's fan-out reads; `found` is how many there are.
   boost::asio::awaitable<std::error_code> collect_received(std::string_view id, std::uint64_t& found);
-  /// Claims `numbers` for `carrier` (messages of `parts` parts) on behalf of `owner`.
+  /// Claims `numbers` for `carrier` (messages of `parts` parts) on behalf of `owner`; only while the
+  /// campaign is running: otherwise nothing is claimed and `refused` is true.
   boost::asio::awaitable<std::error_code> claim(std::string_view id, std::string_view carrier,
                                                 std::string_view owner, int parts,
                                                 const std::vector<std::string>& numbers,
-                                                std::vector<claim_result>& results);
+                                                std::vector<claim_result>& results, bool& refused);
   /// Takes over records whose parts a dead run left in flight; per number the parts after ("" = none).
   boost::asio::awaitable<std::error_code> reclaim(std::string_view id, std::string_view owner,
                                                   const std::vector<std::string>& numbers,

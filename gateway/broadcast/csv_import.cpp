@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "gateway/broadcast/names.hpp"
 #include "gateway/broadcast/numbers.hpp"
 #include "segments/utf8.hpp"
 
@@ -83,7 +84,18 @@ void csv_reader::end_record() {
   row.phone = std::move(number.number);
   row.converted_legacy = number.converted_legacy;
   if (fields.size() > 1) row.name = std::string(trim(fields[1]));
-  if (fields.size() > 2) row.groups = split_groups(fields[2]);
+  if (fields.size() > 2) {
+    // Each group checked and composed like every other way a group name comes in (names.hpp).
+    for (const auto& raw : split_groups(fields[2])) {
+      auto name = check_name(name_kind::group, raw);
+      if (!name) {
+        on_invalid_({line, std::string(phone_field), "groups: " + name.problem});
+        return;
+      }
+      if (std::find(row.groups.begin(), row.groups.end(), name.value) == row.groups.end())
+        row.groups.push_back(std::move(name.value));
+    }
+  }
   on_row_(std::move(row));
 }
 

@@ -314,3 +314,17 @@ TEST_CASE("before it is done, the wait stops after the timeout without any chang
   CHECK_FALSE(moving.passed(with(halfway, &counts::submitted, 5300), t0 + 1099s));  // 599 s since it moved
   CHECK(moving.passed(with(halfway, &counts::submitted, 5300), t0 + 1100s));
 }
+
+TEST_CASE("the summary of a campaign held for approval says why it waits") {
+  const auto c = parse(R"({"id": "7", "state": "awaiting_approval", "fanout_done": false, "recipients": 0,
+      "estimated_recipients": 0, "approval_reason": "the audience grew to 5998 recipients > 5000 after it was created",
+      "approval_recipients": 5998})");
+  CHECK(summary(c).starts_with(
+      "campaign 7: awaiting approval\n"
+      "waits for an approver because the audience grew to 5998 recipients > 5000 after it was created; an approver "
+      "releases it with `loa approve 7`\n"));
+  const auto urgent = parse(R"({"id": "8", "state": "awaiting_approval", "approval_reason": "urgent"})");
+  CHECK(summary(urgent).find("waits for an approver because it is urgent;") != std::string::npos);
+  const auto released = parse(R"({"id": "9", "state": "running", "approval_reason": "urgent"})");
+  CHECK(summary(released).find("waits") == std::string::npos);
+}

@@ -81,6 +81,7 @@ counts read_counts(const json::value& status) {
   c.id = text(o, "id");
   c.state = text(o, "state");
   c.due_at = text(o, "due_at");
+  c.approval_reason = text(o, "approval_reason");
   const auto* fanout = o.if_contains("fanout_done");
   c.fanout_done = fanout && fanout->is_bool() && fanout->as_bool();
   c.recipients = number(o, "recipients");
@@ -198,6 +199,10 @@ std::string summary(const counts& c) {
   std::string out = fmt::format("campaign {}: {}", c.id, state_words(c.state));
   if (show_due(c)) out += ", due " + c.due_at;
   out += '\n';
+  // Why it waits: an official asked "why has nothing gone out?" deserves the reason, not only the state.
+  if (c.state == "awaiting_approval" && !c.approval_reason.empty())
+    out += fmt::format("waits for an approver because {}; an approver releases it with `loa approve {}`\n",
+                       c.approval_reason == "urgent" ? "it is urgent" : c.approval_reason, c.id);
   for (const auto& [label, n] : rows) {
     std::string note;
     if (label == "recipients" && !c.fanout_done)
