@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "segments/printable.hpp"
 #include "tools/loa/remote.hpp"
 
 namespace loa::cli {
@@ -142,8 +143,9 @@ int run_replies(const global_options& globals, const arguments& a) {
     if (replies.empty()) fmt::print("no replies\n");
     for (const auto& x : replies) {
       const auto t = std::stoll(std::string(x.at("time").as_string()));
+      // A citizen's text as it came may hold escape sequences that would drive the official's terminal.
       fmt::print("{:%d/%m/%Y %H:%M} UTC  {}  {}\n", fmt::gmtime(static_cast<std::time_t>(t)),
-                 std::string(x.at("from").as_string()), std::string(x.at("text").as_string()));
+                 segments::printable(x.at("from").as_string()), segments::printable(x.at("text").as_string()));
     }
   });
 }
