@@ -199,6 +199,11 @@ struct mo_config {
   std::vector<std::string> opt_out{"HUY", "TU CHOI"};
   std::vector<std::string> opt_in{"DK"};
   std::vector<std::string> help{"HD"};
+  // Long replies come in parts: how long parts wait for the rest (then what came is read as it is), and how
+  // many incomplete replies (and octets of their parts) a carrier's binds hold at once (the oldest give way).
+  std::chrono::seconds reassembly_timeout{std::chrono::minutes(5)};
+  std::size_t reassembly_max_messages = 1'000;
+  std::size_t reassembly_max_bytes = 1'000'000;
 };
 
 // limits: defaults that apply to every carrier unless it says otherwise.

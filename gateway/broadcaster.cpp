@@ -63,20 +63,25 @@ struct broadcaster::impl {
         replies(io_, c, s, pools, info, warn),
         timer(io_),
         sweep_timer(io_),
-        context{io_, c, cs, router, pools, owner_name(c), info, warn, audit} {
+        context{io_, c, cs, router, pools, owner_name(c), info, warn, audit,
+                [this](std::string_view carrier, std::string_view what) { matcher.count_mismatch(carrier, what); }} {
     for (const auto& carrier : cfg.carriers) {
       receipt_modes[carrier.name] = receipt_mode_for(carrier);
       carrier_events events;
       events.on_receipt = [this](std::string_view name, const smpp::receipt& r, smpp::deliver_ack ack) {
         matcher.add(name, receipt_modes[std::string(name)], r, std::move(ack));
       };
-      events.on_mo = [this](std::string_view name, const smpp::mo_message& m) { replies.on_reply(name, m); };
+      events.on_mo = [this](std::string_view name, const smpp::mo_message& m, smpp::deliver_ack ack) {
+        replies.on_reply(name, m, std::move(ack));
+      };
       events.on_capacity = [this](std::string_view) {
         for (auto& [id, r] : runners) r->wake();
       };
       events.on_info = info;
       events.on_warn = warn;
-      pools.emplace(carrier.name, std::make_unique<carrier_pool>(io, carrier, std::move(events)));
+      const smpp::reassembly_limits reassembly{cfg.mo.reassembly_timeout, cfg.mo.reassembly_max_messages,
+                                               cfg.mo.reassembly_max_bytes};
+      pools.emplace(carrier.name, std::make_unique<carrier_pool>(io, carrier, std::move(events), reassembly));
     }
   }
 

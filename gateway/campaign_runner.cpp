@@ -545,12 +545,16 @@ struct campaign_runner::impl : std::enable_shared_from_this<impl> {
     // A copy: on failure the same batch is written again.
     const std::vector<broadcast::part_outcome> batch(outcomes.begin(),
                                                      outcomes.begin() + static_cast<std::ptrdiff_t>(n));
-    if (auto ec = co_await cx.store.record_outcomes(spec.id, batch, receipt_ttl(), resent)) {
+    std::vector<std::string> mismatched;  // carriers of early receipts from another number: not applied
+    if (auto ec = co_await cx.store.record_outcomes(spec.id, batch, receipt_ttl(), resent, &mismatched)) {
       // Kept: the script is idempotent, so the same batch is simply written again.
       redis_failed("recording answers", ec);
       co_return false;
     }
     redis_ok();
+    if (cx.receipt_mismatch)
+      for (const auto& carrier : mismatched)
+        cx.receipt_mismatch(carrier, fmt::format("an early receipt for a part of campaign {}", spec.id));
     resent = 0;
     outcomes.erase(outcomes.begin(), outcomes.begin() + static_cast<std::ptrdiff_t>(n));
     for (std::size_t i = 0; i < n; ++i)

@@ -45,6 +45,9 @@ struct runner_context {
   std::function<void(std::string_view)> info;
   std::function<void(std::string_view)> warn;
   broadcast::audit_store* audit = nullptr;  ///< where holds for approval are recorded (nullptr: not recorded)
+  /// A receipt held for a part, dropped when the part's answer was recorded: it came from another number
+  /// (carrier, what). Optional.
+  std::function<void(std::string_view carrier, std::string_view what)> receipt_mismatch;
 };
 
 class campaign_runner {

@@ -31,8 +31,22 @@ struct carrier_pool::submit_meter {
   }
 };
 
+// The reassembly's counters in /metrics, brought up to date after each deliver_sm (the reassembler counts).
+struct carrier_pool::reassembly_meter {
+  metrics::counter* dropped = nullptr;
+  metrics::counter* expired = nullptr;
+  std::uint64_t dropped_seen = 0, expired_seen = 0;
+
+  void update(const smpp::mo_reassembler& r) {
+    dropped->inc(r.dropped() - dropped_seen);
+    expired->inc(r.expired() - expired_seen);
+    dropped_seen = r.dropped();
+    expired_seen = r.expired();
+  }
+};
+
 carrier_pool::carrier_pool(boost::asio::io_context& io, const config::carrier_config& carrier,
-                           carrier_events events)
+                           carrier_events events, smpp::reassembly_limits reassembly)
     : io_(io),
       carrier_(carrier),
       events_(std::move(events)),
@@ -45,11 +59,20 @@ carrier_pool::carrier_pool(boost::asio::io_context& io, const config::carrier_co
             }
           },
           [this](smpp::mo_message m) {
-            if (events_.on_mo) events_.on_mo(carrier_.name, m);
+            // unanswered_ is the deliver_sm that completed it; empty for one handed over by expire().
+            smpp::deliver_ack ack;
+            if (unanswered_) ack = std::move(*unanswered_);
+            unanswered_.reset();
+            if (events_.on_mo)
+              events_.on_mo(carrier_.name, m, std::move(ack));
+            else
+              ack();
           },
           [this](std::string_view problem) {
             if (events_.on_warn) events_.on_warn(fmt::format("{}: {}", carrier_.name, problem));
-          }) {
+          },
+          reassembly),
+      expiry_(io) {
   const auto settings = bind_settings_for(carrier_);
   if (carrier_.bind == config::bind_mode::receiver) {
     // Receipts and replies only: nothing is ever submitted here.
@@ -88,18 +111,50 @@ smpp::bind_callbacks carrier_pool::callbacks_for(std::string label) {
       events_.on_warn(fmt::format("{} bind {}: refused ({}){}", carrier_.name, label, why.message(),
                                   slow ? ": check system_id and password; retrying slowly" : ""));
   };
-  // Receipts are answered once the matcher has written them; anything else (replies, junk) at once.
+  // Receipts are answered once the matcher has written them, replies once the reply handler has; parts of a
+  // long reply still missing others, and junk, at once (holding them would stall the carrier's window).
   cb.on_deliver_unanswered = [this](const smpp::pdu& p, smpp::deliver_ack ack) {
     unanswered_ = std::move(ack);
     sorter_(p);
     if (unanswered_) (*unanswered_)();
     unanswered_.reset();
+    sorted();
   };
   cb.on_slots_free = [this](std::size_t) { dispatch(); };
   cb.on_log = [this, label](std::error_code ec, std::string_view detail) {
     if (events_.on_warn) events_.on_warn(fmt::format("{} bind {}: {}: {}", carrier_.name, label, ec.message(), detail));
   };
   return cb;
+}
+
+void carrier_pool::sorted() {
+  const auto& r = sorter_.reassembler();
+  if (reassembly_meter_) reassembly_meter_->update(r);
+  if (r.dropped() != dropped_logged_) {
+    const auto dropped = r.dropped() - dropped_logged_;
+    dropped_logged_ = r.dropped();
+    std::uint64_t held_back = 0;
+    if (events_.on_warn && drop_log_.allow(log_throttle::clock::now(), held_back))
+      events_.on_warn(fmt::format("{}: {} incomplete long replies dropped unread: more were waiting for their parts "
+                                  "than mo.reassembly_max_messages / reassembly_max_bytes allow ({} held, {} "
+                                  "octets){}",
+                                  carrier_.name, dropped, r.pending(), r.pending_bytes(),
+                                  held_back ? fmt::format("; {} such warnings held back", held_back) : ""));
+  }
+  arm_expiry();
+}
+
+void carrier_pool::arm_expiry() {
+  const auto due = sorter_.reassembler().next_expiry();
+  if (!due || (expiry_armed_ && *expiry_armed_ <= *due)) return;  // the timer fires earlier, and re-arms
+  expiry_armed_ = due;
+  expiry_.expires_at(*due);
+  expiry_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;  // cancelled: re-armed, or the pool stops (and may be gone)
+    expiry_armed_.reset();
+    sorter_.expire(smpp::mo_reassembler::clock::now());
+    sorted();
+  });
 }
 
 void carrier_pool::start() {
@@ -110,6 +165,7 @@ void carrier_pool::start() {
 }
 
 void carrier_pool::stop(std::function<void()> done) {
+  expiry_.cancel();
   // Whatever still waits in the queue was never sent: its owner may send it again later.
   auto left = std::move(queue_);
   queue_.clear();
@@ -199,6 +255,23 @@ void carrier_pool::attach_metrics(metrics::registry& registry) {
   meter->throttled = &result("throttled");
   meter->error = &result("error");
   meter_ = std::move(meter);
+
+  auto reassembly = std::make_unique<reassembly_meter>();
+  reassembly->dropped = &registry.get_counter(
+      "loa_mo_reassembly_dropped_total",
+      "Long citizens' replies dropped unread while waiting for their parts: more were waiting than "
+      "mo.reassembly_max_messages or mo.reassembly_max_bytes allow (the oldest give way)",
+      carrier);
+  reassembly->expired = &registry.get_counter(
+      "loa_mo_reassembly_expired_total",
+      "Long citizens' replies whose parts stopped coming: read as they were after mo.reassembly_timeout",
+      carrier);
+  reassembly->update(sorter_.reassembler());
+  reassembly_meter_ = std::move(reassembly);
+  registry.gauge_fn("loa_mo_reassembly_pending", "Long citizens' replies waiting for their parts", carrier,
+                    [this] { return static_cast<double>(sorter_.reassembler().pending()); });
+  registry.gauge_fn("loa_mo_reassembly_bytes", "Octets of the parts of long replies waiting for the rest",
+                    carrier, [this] { return static_cast<double>(sorter_.reassembler().pending_bytes()); });
 
   const auto window = static_cast<double>(bind_settings_for(carrier_).session.window);
   registry.gauge_fn("loa_window_in_use",

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <cstddef>
 #include <deque>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "gateway/common/log_throttle.hpp"
 #include "gateway/smpp/bind_driver.hpp"
 #include "gateway/smpp/deliver.hpp"
 #include "gateway/smpp/rate_limiter.hpp"
@@ -31,7 +33,10 @@ class registry;
 struct carrier_events {
   // A receipt; call `ack` once it is kept (the SMSC delivers it again if the gateway dies before).
   std::function<void(std::string_view carrier, const smpp::receipt&, smpp::deliver_ack ack)> on_receipt;
-  std::function<void(std::string_view carrier, const smpp::mo_message&)> on_mo;
+  // A citizen's message; call `ack` once it is kept. It answers the deliver_sm that completed the message
+  // (the earlier parts of a long one were answered when they came); it does nothing for a message handed
+  // over incomplete when its parts stopped coming.
+  std::function<void(std::string_view carrier, const smpp::mo_message&, smpp::deliver_ack ack)> on_mo;
   std::function<void(std::string_view carrier)> on_capacity;  ///< room freed, or a bind came up
   std::function<void(std::string_view line)> on_info;
   std::function<void(std::string_view line)> on_warn;
@@ -41,7 +46,9 @@ class carrier_pool {
  public:
   using submit_callback = std::function<void(const smpp::submit_outcome&)>;
 
-  carrier_pool(boost::asio::io_context& io, const config::carrier_config& carrier, carrier_events events);
+  /// Long citizens' messages are joined within `reassembly` (configuration mo:).
+  carrier_pool(boost::asio::io_context& io, const config::carrier_config& carrier, carrier_events events,
+               smpp::reassembly_limits reassembly = {});
   ~carrier_pool();
   carrier_pool(const carrier_pool&) = delete;
   carrier_pool& operator=(const carrier_pool&) = delete;
@@ -70,7 +77,7 @@ class carrier_pool {
   std::size_t in_window() const;
 
   /// Counts submit outcomes into `registry` from now on (loa_submits_total) and registers this carrier's
-  /// gauges read at scrape time (window use and size, binds, queue, rate). The registry must outlive the
+  /// gauges read at scrape time (window use and size, binds, queue, rate, long replies being joined). The registry must outlive the
   /// pool, and must not be rendered after the pool is gone.
   void attach_metrics(metrics::registry& registry);
 
@@ -80,7 +87,10 @@ class carrier_pool {
     submit_callback done;
   };
   struct submit_meter;
+  struct reassembly_meter;
   void dispatch();
+  void sorted();  // after the sorter took a deliver_sm or expired replies: counters, log, expiry timer
+  void arm_expiry();
   smpp::bind_callbacks callbacks_for(std::string label);
 
   boost::asio::io_context& io_;
@@ -94,6 +104,11 @@ class carrier_pool {
   bool dispatching_ = false;
   std::optional<smpp::deliver_ack> unanswered_;  // the deliver_sm the sorter is looking at
   std::shared_ptr<const submit_meter> meter_;    // null until attach_metrics
+  boost::asio::steady_timer expiry_;             // hands over long replies whose parts stopped coming
+  std::optional<smpp::mo_reassembler::clock::time_point> expiry_armed_;
+  std::unique_ptr<reassembly_meter> reassembly_meter_;  // null until attach_metrics
+  std::uint64_t dropped_logged_ = 0;                     // reassembler().dropped() already warned about
+  log_throttle drop_log_;
 };
 
 }  // namespace loa::gateway

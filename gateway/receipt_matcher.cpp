@@ -6,7 +6,9 @@
 
 #include <algorithm>
 
+#include "gateway/broadcast/numbers.hpp"
 #include "gateway/metrics.hpp"
+#include "segments/printable.hpp"
 
 namespace loa::gateway {
 namespace {
@@ -66,6 +68,11 @@ const receipt_matcher::carrier_meter* receipt_matcher::meter_for(std::string_vie
   m.failed = state("failed");
   m.expired = state("expired");
   m.intermediate = state("intermediate");
+  m.mismatched = &registry_->get_counter(
+      "loa_receipts_mismatched_total",
+      "Receipts not applied because their source address is not the number the message they name went to "
+      "(forged, or the carrier's mistake); early receipts are checked when their submit's answer is recorded",
+      {{"carrier", std::string(carrier)}});
   m.unmatched = &registry_->get_counter(
       "loa_receipts_unmatched_total",
       "Receipts that matched no recorded submit when written: kept in Redis for the submit_sm_resp still to "
@@ -87,6 +94,10 @@ void receipt_matcher::add(std::string_view carrier, smpp::receipt_id_mode mode, 
   p.ack = std::move(ack);
   p.meter = meter;
   p.arrived = std::chrono::steady_clock::now();
+  p.carrier = std::string(carrier);
+  p.id = r.id;
+  p.source = r.source;
+  if (const auto n = broadcast::normalise_number(r.source)) p.update.source = n.number;
   p.update.receipt_key =
       broadcast::campaign_keys::receipt(carrier, smpp::normalise_receipt_id(r.id, mode, smpp::id_origin::receipt));
   p.update.letter = letter;
@@ -97,6 +108,15 @@ void receipt_matcher::add(std::string_view carrier, smpp::receipt_id_mode mode, 
   }
   fresh_.push_back(std::move(p));
   if (fresh_.size() == 1 || fresh_.size() >= batch_size) wake();
+}
+
+void receipt_matcher::count_mismatch(std::string_view carrier, std::string_view what) {
+  ++mismatched_;
+  if (const auto* meter = meter_for(carrier)) meter->mismatched->inc();
+  std::uint64_t held_back = 0;
+  if (warn_ && mismatch_log_.allow(log_throttle::clock::now(), held_back))
+    warn_(fmt::format("receipts: {}: {} is not the number its message went to: not applied{}", carrier, what,
+                      held_back ? fmt::format(" ({} more such receipts since the last warning)", held_back) : ""));
 }
 
 void receipt_matcher::wake() {
@@ -120,8 +140,8 @@ asio::awaitable<void> receipt_matcher::run() {
       std::vector<broadcast::receipt_update> updates;
       updates.reserve(batch.size());
       for (const auto& p : batch) updates.push_back(p.update);
-      std::vector<std::size_t> unmatched;
-      if (auto ec = co_await store_.apply_receipts(updates, unmatched)) {
+      std::vector<std::size_t> unmatched, mismatched;
+      if (auto ec = co_await store_.apply_receipts(updates, unmatched, mismatched)) {
         if (!redis_down && warn_) warn_(fmt::format("receipts: Redis failed ({}); holding them", ec.message()));
         redis_down = true;
         // Back in front, unanswered: the SMSC keeps them too until Redis has them (the script is idempotent).
@@ -133,8 +153,12 @@ asio::awaitable<void> receipt_matcher::run() {
         continue;
       }
       redis_down = false;
-      matched_ += batch.size() - unmatched.size();
+      matched_ += batch.size() - unmatched.size() - mismatched.size();
       early_ += unmatched.size();
+      for (const auto i : mismatched)
+        if (i < batch.size())
+          count_mismatch(batch[i].carrier, fmt::format("the receipt for message {} from '{}'",
+                                                        segments::printable(batch[i].id), segments::printable(batch[i].source)));
       if (match_seconds_) {
         const auto now = std::chrono::steady_clock::now();
         for (const auto& p : batch) {

@@ -1,7 +1,9 @@
 // Matches delivery receipts to the parts they report, in batches, for every campaign at once. A receipt that
 // arrives before its submit_sm_resp was recorded (DOMAIN.md: it happens, often) is kept in Redis beside the
 // mapping it waits for and applied by the script that records the answer: nothing is held in memory, so a
-// crash loses no receipt. Each deliver_sm is answered only once its receipt is written.
+// crash loses no receipt. Each deliver_sm is answered only once its receipt is written. A receipt changes
+// only the part of the number it came from (its source_addr, normalised): anyone who can deliver a deliver_sm
+// could otherwise mark any campaign's recipients delivered or failed.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -17,6 +19,7 @@
 #include <vector>
 
 #include "gateway/broadcast/campaign_store.hpp"
+#include "gateway/common/log_throttle.hpp"
 #include "gateway/smpp/bind_driver.hpp"
 #include "gateway/smpp/receipt.hpp"
 
@@ -44,9 +47,15 @@ class receipt_matcher {
   std::uint64_t matched() const noexcept { return matched_; }
   /// Receipts that matched nothing when they came (kept in Redis for a recorded answer to find).
   std::uint64_t early() const noexcept { return early_; }
+  /// Receipts not applied because they came from another number than their message went to.
+  std::uint64_t mismatched() const noexcept { return mismatched_; }
+
+  /// Counts (loa_receipts_mismatched_total) and logs, at most once a minute, a receipt from `carrier` that
+  /// came from another number than the part it names went to; `what` says which.
+  void count_mismatch(std::string_view carrier, std::string_view what);
 
   /// Counts receipts into `registry` from now on (loa_receipts_total, loa_receipts_unmatched_total,
-  /// loa_receipt_match_seconds), with zeros shown from the start for `carriers`. The registry must outlive
+  /// loa_receipts_mismatched_total, loa_receipt_match_seconds), with zeros shown from the start for `carriers`. The registry must outlive
   /// this.
   void attach_metrics(metrics::registry& registry, const std::vector<std::string>& carriers);
 
@@ -58,12 +67,14 @@ class receipt_matcher {
     metrics::counter* expired = nullptr;
     metrics::counter* intermediate = nullptr;
     metrics::counter* unmatched = nullptr;
+    metrics::counter* mismatched = nullptr;
   };
   struct pending {
     broadcast::receipt_update update;
     smpp::deliver_ack ack;  // answers the deliver_sm
     const carrier_meter* meter = nullptr;
     std::chrono::steady_clock::time_point arrived;
+    std::string carrier, id, source;  // for the log of a mismatch: as the carrier sent them
   };
   void wake();
   const carrier_meter* meter_for(std::string_view carrier);
@@ -76,6 +87,8 @@ class receipt_matcher {
   bool stopping_ = false;
   std::uint64_t matched_ = 0;
   std::uint64_t early_ = 0;
+  std::uint64_t mismatched_ = 0;
+  log_throttle mismatch_log_;
   metrics::registry* registry_ = nullptr;
   metrics::histogram* match_seconds_ = nullptr;
   std::map<std::string, carrier_meter, std::less<>> meters_;

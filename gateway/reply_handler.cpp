@@ -12,6 +12,7 @@
 #include "gateway/broadcast/numbers.hpp"
 #include "gateway/carrier_link.hpp"
 #include "gateway/metrics.hpp"
+#include "segments/printable.hpp"
 
 namespace loa::gateway {
 namespace {
@@ -19,12 +20,6 @@ namespace {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
-// Short, without diacritics: one GSM part on any phone.
-constexpr std::string_view opted_out_text =
-    "Ban da tu choi nhan thong bao cua UBND qua SMS. Soan DK gui so nay de nhan lai.";
-constexpr std::string_view opted_in_text = "Ban se nhan lai thong bao cua UBND qua SMS. Soan HUY de tu choi.";
-constexpr std::string_view help_text =
-    "Day la thong bao cua UBND phuong/xa. Soan HUY de tu choi nhan, DK de nhan lai.";
 constexpr int store_attempts = 5;
 
 std::string now_seconds() {
@@ -76,15 +71,17 @@ metrics::counter* reply_handler::counter_for(std::string_view carrier, std::stri
       {{"carrier", std::string(carrier)}, {"kind", std::string(kind)}});
 }
 
-void reply_handler::on_reply(std::string_view carrier, const smpp::mo_message& m) {
-  asio::co_spawn(io_, handle(std::string(carrier), m), asio::detached);
+void reply_handler::on_reply(std::string_view carrier, const smpp::mo_message& m, smpp::deliver_ack ack) {
+  asio::co_spawn(io_, handle(std::string(carrier), m, std::move(ack)), asio::detached);
 }
 
-asio::awaitable<void> reply_handler::handle(std::string carrier, smpp::mo_message m) {
+asio::awaitable<void> reply_handler::handle(std::string carrier, smpp::mo_message m, smpp::deliver_ack ack) {
   const auto number = broadcast::normalise_number(m.from);
   if (!number) {
     if (auto* c = counter_for(carrier, "bad_number")) c->inc();
-    warn_(fmt::format("{}: reply from '{}' ignored: {}", carrier, m.from, broadcast::describe(number.problem)));
+    warn_(fmt::format("{}: reply from '{}' ignored: {}", carrier, segments::printable(m.from),
+                      broadcast::describe(number.problem)));
+    ack();  // nothing to keep: the SMSC need not deliver it again
     co_return;
   }
   const auto kind = broadcast::classify_reply(m.text, keywords_);
@@ -108,17 +105,19 @@ asio::awaitable<void> reply_handler::handle(std::string carrier, smpp::mo_messag
         break;
     }
     if (!ec) {
+      ack();  // stored: the SMSC may forget it now
+      const auto incomplete = m.complete ? "" : " (the rest of the message never came)";
       switch (kind) {
         case broadcast::reply_kind::opt_out:
-          info_(fmt::format("{}: {} opted out by SMS (\"{}\")", carrier, number.number, m.text));
-          confirm(carrier, number.number, opted_out_text);
+          info_(fmt::format("{}: {} opted out by SMS{}", carrier, number.number, incomplete));
+          confirm(carrier, number.number, broadcast::confirmation_text(kind, keywords_));
           break;
         case broadcast::reply_kind::opt_in:
-          info_(fmt::format("{}: {} opted in again by SMS", carrier, number.number));
-          confirm(carrier, number.number, opted_in_text);
+          info_(fmt::format("{}: {} opted in again by SMS{}", carrier, number.number, incomplete));
+          confirm(carrier, number.number, broadcast::confirmation_text(kind, keywords_));
           break;
         case broadcast::reply_kind::help:
-          confirm(carrier, number.number, help_text);
+          confirm(carrier, number.number, broadcast::confirmation_text(kind, keywords_));
           break;
         case broadcast::reply_kind::other:
           info_(fmt::format("{}: reply from {} kept for {} ward(s)", carrier, number.number, wards.size()));
@@ -131,7 +130,9 @@ asio::awaitable<void> reply_handler::handle(std::string carrier, smpp::mo_messag
     pause.expires_after(1s * attempt);
     co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
   }
-  warn_(fmt::format("{}: reply from {} (\"{}\") lost: Redis did not answer", carrier, number.number, m.text));
+  // Not answered: the SMSC delivers it again (on this bind's next life at the latest).
+  warn_(fmt::format("{}: reply from {} not stored: Redis did not answer; the carrier will deliver it again",
+                    carrier, number.number));
 }
 
 void reply_handler::confirm(const std::string& carrier, const std::string& number, std::string_view text) {

@@ -1,6 +1,8 @@
 // Citizens' replies (MO): HUY / TU CHOI opts the number out of every ward's notices, DK opts it back in, HD
-// asks for help; each gets a short confirmation SMS through the carrier it came from (an opted-out number
-// receives nothing but that). Anything else is kept for the wards that hold the number (`loa replies list`).
+// asks for help, each only when the reply is nothing but the keyword; each gets a short confirmation SMS
+// through the carrier it came from (an opted-out number receives nothing but that), naming the keyword that
+// undoes it. Anything else is kept for the wards that hold the number (`loa replies list`). A long reply whose
+// parts stopped coming is read as far as it came: a keyword is acted on, anything else kept.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -32,15 +34,16 @@ class reply_handler {
                 std::map<std::string, std::unique_ptr<carrier_pool>, std::less<>>& carriers,
                 std::function<void(std::string_view)> info, std::function<void(std::string_view)> warn);
 
-  /// One reply as the carrier delivered it (reassembled when it came in parts).
-  void on_reply(std::string_view carrier, const smpp::mo_message& m);
+  /// One reply as the carrier delivered it (reassembled when it came in parts); `ack` answers its deliver_sm
+  /// once what it asks for is stored in Redis (the SMSC delivers it again if the gateway dies before).
+  void on_reply(std::string_view carrier, const smpp::mo_message& m, smpp::deliver_ack ack = {});
 
   /// Counts replies into `registry` from now on (loa_mo_total), with zeros shown for `carriers`. The registry
   /// must outlive this.
   void attach_metrics(metrics::registry& registry, const std::vector<std::string>& carriers);
 
  private:
-  boost::asio::awaitable<void> handle(std::string carrier, smpp::mo_message m);
+  boost::asio::awaitable<void> handle(std::string carrier, smpp::mo_message m, smpp::deliver_ack ack);
   void confirm(const std::string& carrier, const std::string& number, std::string_view text);
   metrics::counter* counter_for(std::string_view carrier, std::string_view kind);
 

@@ -278,9 +278,12 @@ return out
 // Records the carriers' answers to submits. KEYS: 1 records, 2 counts. ARGV: 1 now_ms, 2 receipt mapping
 // TTL seconds, 3 campaign id, then groups of 5: number, part (1-based), letter (S R U), receipt mapping key
 // ("" unless S), reason. A part only moves out of I or U, so a repeated batch changes nothing. A receipt that
-// came before its answer was recorded waits at MAPPING:held (see `receipts`) and is applied here at once.
+// came before its answer was recorded waits at MAPPING:held (see `receipts`) and is applied here at once, when
+// it came from the number the part went to. Returns the carriers of held receipts that did not (one per
+// receipt, for loa_receipts_mismatched_total).
 inline constexpr std::string_view outcomes = R"lua(
 local now, ttl, id = ARGV[1], ARGV[2], ARGV[3]
+local mismatched = {}
 for i = 4, #ARGV, 5 do
   local number, part, letter, dlr, reason = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
   local rec = redis.call('HGET', KEYS[1], number)
@@ -295,9 +298,14 @@ for i = 4, #ARGV, 5 do
         redis.call('SET', dlr, id .. '|' .. number .. '|' .. part, 'EX', ttl)
         local held = redis.call('GET', dlr .. ':held')
         if held then
-          local receipt_letter, receipt_reason = string.match(held, '^(.)|(.*)$')
-          x.parts = set_part(x.parts, part, receipt_letter)
-          if receipt_reason ~= '' and x.reason == '' then x.reason = receipt_reason end
+          -- letter|source|reason; a receipt from another handset than the recipient's is not applied
+          local receipt_letter, source, receipt_reason = string.match(held, '^(.)|([^|]*)|(.*)$')
+          if source == number then
+            x.parts = set_part(x.parts, part, receipt_letter)
+            if receipt_reason ~= '' and x.reason == '' then x.reason = receipt_reason end
+          else
+            mismatched[#mismatched + 1] = x.carrier
+          end
           redis.call('DEL', dlr .. ':held')
         end
       end
@@ -307,22 +315,27 @@ for i = 4, #ARGV, 5 do
   end
 end
 flush_counts()
-return 1
+return mismatched
 )lua";
 
 // Applies receipts. ARGV: 1 now_ms, 2 campaign key prefix ("loa:{c:"), 3 how long an unmatched receipt is
-// kept (seconds), then groups of 3: receipt mapping key, letter (D F E), reason. A receipt that matches no
-// submitted part (yet: it may come before the submit's answer is recorded) is kept at MAPPING:held, where
-// the `outcomes` script finds it. Returns the 1-based group numbers that matched nothing.
+// kept (seconds), then groups of 4: receipt mapping key, letter (D F E), reason, source (the normalised number
+// the receipt came from, "" when it is none). A receipt is applied only to the part of the number it came
+// from: one from another handset (forged, or a carrier's mistake) changes nothing. A receipt that matches no
+// submitted part (yet: it may come before the submit's answer is recorded) is kept at MAPPING:held as
+// "letter|source|reason", where the `outcomes` script checks and applies it. Returns {the 1-based group
+// numbers that matched nothing, those whose source is not the recipient}.
 inline constexpr std::string_view receipts = R"lua(
 local now, prefix, keep = ARGV[1], ARGV[2], ARGV[3]
-local unmatched = {}
-for i = 4, #ARGV, 3 do
+local unmatched, mismatched = {}, {}
+for i = 4, #ARGV, 4 do
   local m = redis.call('GET', ARGV[i])
   local id, number, part
   if m then id, number, part = string.match(m, '^([^|]*)|([^|]*)|([^|]*)$') end
   local rec = id and redis.call('HGET', prefix .. id .. '}:r', number)
-  if rec then
+  if rec and number ~= ARGV[i + 3] then
+    mismatched[#mismatched + 1] = (i - 4) / 4 + 1
+  elseif rec then
     local x = parse(rec)
     part = tonumber(part)
     if string.sub(x.parts, part, part) == 'S' then
@@ -333,12 +346,12 @@ for i = 4, #ARGV, 3 do
       redis.call('HSET', prefix .. id .. '}:r', number, unparse(x))
     end
   else
-    redis.call('SET', ARGV[i] .. ':held', ARGV[i + 1] .. '|' .. ARGV[i + 2], 'EX', keep)
-    unmatched[#unmatched + 1] = (i - 4) / 3 + 1
+    redis.call('SET', ARGV[i] .. ':held', ARGV[i + 1] .. '|' .. ARGV[i + 3] .. '|' .. ARGV[i + 2], 'EX', keep)
+    unmatched[#unmatched + 1] = (i - 4) / 4 + 1
   end
 end
 flush_counts()
-return unmatched
+return {unmatched, mismatched}
 )lua";
 
 // Counts parts still waiting for a receipt as expired once their validity period (and a grace) is over: the

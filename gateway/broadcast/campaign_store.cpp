@@ -521,7 +521,8 @@ asio::awaitable<std::error_code> campaign_store::reclaim(std::string_view id, st
 asio::awaitable<std::error_code> campaign_store::record_outcomes(std::string_view id,
                                                                  const std::vector<part_outcome>& outcomes,
                                                                  std::chrono::seconds receipt_ttl,
-                                                                 std::uint64_t resent) {
+                                                                 std::uint64_t resent,
+                                                                 std::vector<std::string>* mismatched) {
   std::vector<std::string> args{"EVAL",
                                 with_prelude(scripts::outcomes),
                                 "2",
@@ -543,25 +544,32 @@ asio::awaitable<std::error_code> campaign_store::record_outcomes(std::string_vie
   if (resent > 0) req.push("HINCRBY", campaign_keys::counts(id), "resent", resent);
   if (req.empty()) co_return std::error_code{};
   auto [ec, resp] = co_await exec(connection_, std::move(req));
+  if (!ec && mismatched && !outcomes.empty())
+    for (const auto& e : resp[0].elements()) mismatched->push_back(e.str());
   co_return ec;
 }
 
 asio::awaitable<std::error_code> campaign_store::apply_receipts(const std::vector<receipt_update>& receipts,
-                                                                std::vector<std::size_t>& unmatched) {
+                                                                std::vector<std::size_t>& unmatched,
+                                                                std::vector<std::size_t>& mismatched) {
   std::vector<std::string> args{"EVAL", with_prelude(scripts::receipts), "0", std::to_string(now_ms()),
                                 std::string(campaign_prefix), std::to_string(unmatched_receipt_keep.count())};
-  args.reserve(args.size() + receipts.size() * 3);
+  args.reserve(args.size() + receipts.size() * 4);
   for (const auto& r : receipts) {
     args.push_back(r.receipt_key);
     args.emplace_back(1, r.letter);
     args.push_back(r.reason);
+    args.push_back(r.source);
   }
   redis::request req;
   req.push_range(args);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec) co_return ec;
   unmatched.clear();
-  for (const auto& e : resp[0].elements()) unmatched.push_back(static_cast<std::size_t>(e.integer()) - 1);
+  mismatched.clear();
+  const auto& lists = resp[0].elements();
+  for (const auto& e : lists.at(0).elements()) unmatched.push_back(static_cast<std::size_t>(e.integer()) - 1);
+  for (const auto& e : lists.at(1).elements()) mismatched.push_back(static_cast<std::size_t>(e.integer()) - 1);
   co_return std::error_code{};
 }
 

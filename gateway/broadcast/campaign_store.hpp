@@ -109,6 +109,7 @@ struct receipt_update {
   std::string receipt_key;
   char letter = part_state::delivered;
   std::string reason;
+  std::string source;  ///< the number the receipt came from, normalised (numbers.hpp); "" when it is none
 };
 
 class campaign_store {
@@ -193,15 +194,19 @@ class campaign_store {
                                                   const std::vector<std::string>& numbers,
                                                   std::vector<std::string>& parts);
   /// Records submit outcomes (idempotent) and counts `resent` parts sent again. `receipt_ttl` must outlast
-  /// the validity period.
+  /// the validity period. Receipts held for these parts are applied when they came from the recipient's
+  /// number; `mismatched`, when given, gets the carrier of each that did not (dropped).
   boost::asio::awaitable<std::error_code> record_outcomes(std::string_view id,
                                                           const std::vector<part_outcome>& outcomes,
                                                           std::chrono::seconds receipt_ttl,
-                                                          std::uint64_t resent = 0);
+                                                          std::uint64_t resent = 0,
+                                                          std::vector<std::string>* mismatched = nullptr);
   /// Applies receipts; `unmatched` gets the indexes of those whose message is not known (yet): they are kept
-  /// in Redis for unmatched_receipt_keep and applied when the submit's answer is recorded.
+  /// in Redis for unmatched_receipt_keep and applied when the submit's answer is recorded. `mismatched` gets
+  /// the indexes of those whose source is not the number their message went to: not applied.
   boost::asio::awaitable<std::error_code> apply_receipts(const std::vector<receipt_update>& receipts,
-                                                         std::vector<std::size_t>& unmatched);
+                                                         std::vector<std::size_t>& unmatched,
+                                                         std::vector<std::size_t>& mismatched);
   /// From `when` (Unix seconds) on, parts of the campaign still waiting for a receipt count as expired.
   boost::asio::awaitable<std::error_code> set_receipt_deadline(std::string_view id, std::int64_t when);
   /// Campaigns whose receipt deadline has passed at `now` (Unix seconds), at most `limit`.

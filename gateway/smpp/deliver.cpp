@@ -5,8 +5,11 @@
 namespace loa::smpp {
 
 deliver_sorter::deliver_sorter(std::function<void(receipt)> on_receipt, std::function<void(mo_message)> on_mo,
-                               std::function<void(std::string_view)> on_problem)
-    : on_receipt_(std::move(on_receipt)), on_mo_(std::move(on_mo)), on_problem_(std::move(on_problem)) {}
+                               std::function<void(std::string_view)> on_problem, reassembly_limits limits)
+    : on_receipt_(std::move(on_receipt)),
+      on_mo_(std::move(on_mo)),
+      on_problem_(std::move(on_problem)),
+      reassembler_(limits) {}
 
 void deliver_sorter::operator()(const pdu& deliver_sm) {
   const auto* sm = std::get_if<short_message>(&deliver_sm.content);

@@ -8,15 +8,20 @@
 
 namespace loa::smpp {
 
-mo_reassembler::mo_reassembler(std::chrono::seconds keep, std::size_t max_pending)
-    : keep_(keep), max_pending_(max_pending) {}
+mo_reassembler::mo_reassembler(reassembly_limits limits) : limits_(limits) {}
 
-mo_message mo_reassembler::join(partial& p, bool complete) {
+mo_message mo_reassembler::join(const partial& p, bool complete) {
   std::vector<std::uint8_t> text;
+  text.reserve(p.bytes);
   for (const auto& [sequence, part] : p.bodies) text.insert(text.end(), part.begin(), part.end());
-  mo_message m{p.from,          p.to,    segments::decode_text(text, p.data_coding), p.data_coding,
-               p.bodies.size(), complete};
-  return m;
+  return mo_message{p.from,          p.to,    segments::decode_text(text, p.data_coding), p.data_coding,
+                    p.bodies.size(), complete};
+}
+
+void mo_reassembler::erase(partial_map::iterator it) {
+  bytes_ -= it->second.bytes;
+  age_.erase(it->second.serial);
+  pending_.erase(it);
 }
 
 std::optional<mo_message> mo_reassembler::add(const short_message& sm, clock::time_point now) {
@@ -52,34 +57,45 @@ std::optional<mo_message> mo_reassembler::add(const short_message& sm, clock::ti
   const key k{sm.source.addr, sm.destination.addr, concat->reference, concat->total};
   auto it = pending_.find(k);
   if (it == pending_.end()) {
-    if (pending_.size() >= max_pending_) {  // the oldest gives way; expire() hands it over
-      auto oldest = std::min_element(pending_.begin(), pending_.end(), [](const auto& a, const auto& b) {
-        return a.second.first_seen < b.second.first_seen;
-      });
-      oldest->second.first_seen = clock::time_point::min();
-    }
+    const auto serial = next_serial_++;
     it = pending_
-             .emplace(k, partial{sm.source.addr, sm.destination.addr, sm.data_coding, concat->total, {}, now})
+             .emplace(k, partial{sm.source.addr, sm.destination.addr, sm.data_coding, concat->total, {}, 0, now,
+                                 serial})
              .first;
+    age_.emplace_hint(age_.end(), serial, it);
   }
-  it->second.bodies[concat->sequence] = std::move(octets);  // a repeated part replaces the earlier copy
-  if (it->second.bodies.size() < it->second.total) return std::nullopt;
-  auto whole = join(it->second, true);
-  pending_.erase(it);
-  return whole;
+  auto& p = it->second;
+  auto& stored = p.bodies[concat->sequence];  // a repeated part replaces the earlier copy
+  p.bytes = p.bytes - stored.size() + octets.size();
+  bytes_ = bytes_ - stored.size() + octets.size();
+  stored = std::move(octets);
+  if (p.bodies.size() >= p.total) {
+    auto whole = join(p, true);
+    erase(it);
+    return whole;
+  }
+  // Over a bound: the oldest incomplete messages give way (this one last, when it alone is too big).
+  while (!age_.empty() && (pending_.size() > limits_.max_messages || bytes_ > limits_.max_bytes)) {
+    erase(age_.begin()->second);
+    ++dropped_;
+  }
+  return std::nullopt;
 }
 
 std::vector<mo_message> mo_reassembler::expire(clock::time_point now) {
   std::vector<mo_message> out;
-  for (auto it = pending_.begin(); it != pending_.end();) {
-    if (it->second.first_seen == clock::time_point::min() || now - it->second.first_seen >= keep_) {
-      out.push_back(join(it->second, false));
-      it = pending_.erase(it);
-    } else {
-      ++it;
-    }
+  while (!age_.empty() && now - age_.begin()->second->second.first_seen >= limits_.timeout) {
+    const auto oldest = age_.begin()->second;
+    out.push_back(join(oldest->second, false));
+    erase(oldest);
+    ++expired_;
   }
   return out;
+}
+
+std::optional<mo_reassembler::clock::time_point> mo_reassembler::next_expiry() const {
+  if (age_.empty()) return std::nullopt;
+  return age_.begin()->second->second.first_seen + limits_.timeout;
 }
 
 }  // namespace loa::smpp

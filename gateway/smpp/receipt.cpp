@@ -218,6 +218,7 @@ std::optional<receipt> parse_receipt(const short_message& m) {
   if (r.error.empty())
     if (const auto* t = find_tlv(m.tlvs, tag::network_error_code)) r.error = to_hex(t->value);
   if (!has_id) return std::nullopt;
+  r.source = m.source.addr;
   return r;
 }
 

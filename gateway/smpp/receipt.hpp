@@ -21,6 +21,7 @@ struct receipt {
   std::string submit_date;              // YYMMDDhhmm[ss] as sent, "" when missing
   std::string done_date;                // YYMMDDhhmm[ss] as sent, "" when missing
   std::string text;                     // the `text:` start of the original message, "" when missing
+  std::string source;                   // the deliver_sm's source_addr: the handset the message went to
   friend bool operator==(const receipt&, const receipt&) = default;
 };
 

@@ -76,6 +76,9 @@ class broadcast_rig {
   boost::json::object wait_for(const std::string& id, const std::string& field, std::int64_t value,
                                std::chrono::seconds limit = std::chrono::seconds(20));
 
+  /// GET /metrics as Prometheus scrapes it (no token): the HTTP status and the text.
+  std::pair<unsigned, std::string> scrape() const;
+
   /// What both simulators logged as complete messages whose text contains `marker`.
   accepted_messages accepted(const std::string& marker) const;
 

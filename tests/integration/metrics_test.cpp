@@ -26,13 +26,7 @@ namespace {
 const std::string notice = "Phat thuoc tay giun cho tre em tai Tram Y te sang Chu nhat. Metrics test.";
 
 // The scrape: status and raw text, as Prometheus does it (no Authorization header).
-std::pair<unsigned, std::string> scrape(const test::broadcast_rig& rig) {
-  api::client c("http://127.0.0.1:" + std::to_string(rig.http_port), "", 10s);
-  api::reply r;
-  if (auto ec = c.call(verb::get, "/metrics", "", "", r))
-    throw std::runtime_error("no /metrics: " + ec.message());
-  return {r.status, r.body.is_string() ? std::string(r.body.as_string()) : json::serialize(r.body)};
-}
+std::pair<unsigned, std::string> scrape(const test::broadcast_rig& rig) { return rig.scrape(); }
 
 // Every sample line: `name{labels}` -> value. Checks the lines' shape on the way.
 std::map<std::string, double> samples(const std::string& text) {

@@ -27,7 +27,14 @@ std::string_view fault_names() noexcept {
   return "never-answer, no-submit-resp, generic-nack, generic-nack-zero-seq, submit-error=0xNN, "
          "unbind-after=N, "
          "unbind-no-answer, bind-error=0xNN, short-length, long-length, deliver-before-bind, "
-         "receipt-before-resp";
+         "receipt-before-resp, receipt-source=national|plus|ADDRESS";
+}
+
+std::string receipt_source_for(std::string_view how, const std::string& recipient) {
+  const auto national = recipient.size() >= 9 ? recipient.substr(recipient.size() - 9) : recipient;
+  if (how == "national") return "0" + national;
+  if (how == "plus") return "+84" + national;
+  return std::string(how);
 }
 
 std::string apply_fault(std::string_view spec, fault_set& f) {
@@ -54,6 +61,11 @@ std::string apply_fault(std::string_view spec, fault_set& f) {
     if (!v || *v == 0)
       return "fault " + std::string(name) + " needs a non-zero hex command_status, e.g. =0x58";
     (name == "submit-error" ? f.submit_error : f.bind_error) = *v;
+    return {};
+  }
+  if (name == "receipt-source") {
+    if (arg.empty()) return "fault receipt-source needs national, plus or an address, e.g. receipt-source=84912345678";
+    f.receipt_source = std::string(arg);
     return {};
   }
   if (name == "unbind-after") {

@@ -24,7 +24,13 @@ struct fault_set {
   bool long_length = false;          // long-length: ... with command_length 0x7FFFFFFF
   bool deliver_before_bind = false;  // deliver-before-bind: a deliver_sm right after TCP accept
   bool receipt_before_resp = false;  // receipt-before-resp: the receipt goes out before submit_sm_resp
+  // receipt-source=national|plus|ADDRESS: receipts come from the recipient in national form (0912...) or with
+  // a plus (+84912...), as some carriers write it, or all from ADDRESS (a forged or misrouted receipt)
+  std::optional<std::string> receipt_source;
 };
+
+/// The source_addr of a receipt for a message to `recipient` under the fault receipt-source (`how`).
+std::string receipt_source_for(std::string_view how, const std::string& recipient);
 
 /// Switches on the fault `spec` ("generic-nack", "submit-error=0x58", ...); returns an error text or "".
 std::string apply_fault(std::string_view spec, fault_set& faults);

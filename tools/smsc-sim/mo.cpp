@@ -6,7 +6,10 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "segments/error.hpp"
 #include "segments/split.hpp"
+#include "segments/ucs2.hpp"
+#include "segments/utf8.hpp"
 
 namespace loa::sim {
 namespace {
@@ -79,7 +82,27 @@ mo_message from_json(std::string_view text, const std::string& name, std::size_t
     if (ms < 0 || ms > 4294967295.0) fail(name, line, "\"delay_ms\" out of range");
     m.delay_ms = static_cast<std::uint32_t>(ms);
   }
+  if (const auto* n = o.if_contains("parts")) {
+    if (!n->is_int64() || n->as_int64() < 1 || n->as_int64() > 255)
+      fail(name, line, "\"parts\" must be a whole number from 1 to 255 (the first parts sent)");
+    m.first_parts = static_cast<std::size_t>(n->as_int64());
+  }
   return m;
+}
+
+// A short text with control characters (escape sequences), which the splitter refuses for notices: a hostile
+// handset sends it anyway, as one UCS-2 part. Fails (`ec` kept) when it is longer than one part.
+std::vector<smpp::short_message> raw_ucs2_part(const mo_message& mo, std::error_code& ec) {
+  std::u32string cps;
+  if (!segments::decode_utf8(mo.text, cps)) return {};
+  smpp::short_message m;
+  m.source = {1, 1, mo.from};
+  m.destination = {0, 0, mo.to};
+  m.data_coding = 0x08;
+  for (const auto cp : cps) segments::ucs2::append(m.message, cp);
+  if (m.message.size() > 140) return {};
+  ec.clear();
+  return {std::move(m)};
 }
 
 }  // namespace
@@ -152,6 +175,7 @@ std::vector<smpp::short_message> mo_parts(const mo_message& mo, std::uint16_t re
   segments::message split;
   const auto status = segments::split(mo.text, o, split);
   ec = status.code;
+  if (ec == segments::error::control_character) return raw_ucs2_part(mo, ec);
   if (ec) return {};
   std::vector<smpp::short_message> parts;
   parts.reserve(split.parts.size());

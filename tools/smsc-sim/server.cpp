@@ -198,6 +198,7 @@ void server::mo_due() {
   const auto& target = receivers[mo_turn_++ % receivers.size()];
   std::error_code ec;
   auto parts = mo_parts(mo_[mo_next_], mo_reference_++, ec);  // checked at load: cannot fail here
+  if (const auto first = mo_[mo_next_].first_parts; first != 0 && first < parts.size()) parts.resize(first);
   // Logged (and flushed) before the first part leaves, so a client holding the parts finds the line.
   log_.mo_delivered(target->system_id(), mo_[mo_next_].from, mo_[mo_next_].to, mo_[mo_next_].text,
                     parts.size());

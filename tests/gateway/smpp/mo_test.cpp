@@ -92,16 +92,97 @@ TEST_CASE("mo: parts of two senders with the same reference do not mix") {
 }
 
 TEST_CASE("mo: a part that never comes: what arrived is handed over, marked incomplete") {
-  mo_reassembler r(60s);
+  mo_reassembler r({.timeout = 60s});
   auto parts = as_deliver(std::string(300, 'x'), segments::concat_method::udh8, 9);
   REQUIRE(parts.size() == 2);
   const auto t0 = mo_reassembler::clock::now();
+  CHECK_FALSE(r.next_expiry());
   CHECK_FALSE(r.add(parts[0], t0));
+  REQUIRE(r.next_expiry());
+  CHECK(*r.next_expiry() == t0 + 60s);
   CHECK(r.expire(t0 + 30s).empty());
   auto given_up = r.expire(t0 + 61s);
   REQUIRE(given_up.size() == 1);
   CHECK_FALSE(given_up[0].complete);
   CHECK(given_up[0].text == std::string(153, 'x'));
+  CHECK(r.pending() == 0);
+  CHECK(r.pending_bytes() == 0);
+  CHECK(r.expired() == 1);
+  CHECK_FALSE(r.next_expiry());
+}
+
+TEST_CASE("mo: a HUY whose second part never comes is handed over as HUY once the timeout is over") {
+  mo_reassembler r({.timeout = 300s});
+  auto sm = as_deliver("HUY", segments::concat_method::udh8, 0).at(0);
+  sm.esm_class = esm::udhi;  // the first of two parts, as a handset that lost the second sends it
+  std::vector<std::uint8_t> udh{0x05, 0x00, 0x03, 0x42, 0x02, 0x01};
+  sm.message.insert(sm.message.begin(), udh.begin(), udh.end());
+  const auto t0 = mo_reassembler::clock::now();
+  CHECK_FALSE(r.add(sm, t0));
+  CHECK(r.expire(t0 + 299s).empty());
+  const auto late = r.expire(t0 + 300s);
+  REQUIRE(late.size() == 1);
+  CHECK(late[0].text == "HUY");
+  CHECK_FALSE(late[0].complete);
+}
+
+TEST_CASE("mo: more incomplete messages than allowed: the oldest give way and are counted") {
+  mo_reassembler r({.timeout = 300s, .max_messages = 3, .max_bytes = 1'000'000});
+  std::vector<std::vector<short_message>> messages;
+  for (std::uint16_t ref = 1; ref <= 5; ++ref)
+    messages.push_back(as_deliver(std::string(200, static_cast<char>('a' + ref)), segments::concat_method::udh8, ref));
+  auto t = mo_reassembler::clock::now();
+  for (auto& m : messages) CHECK_FALSE(r.add(m.at(0), t += 1s));
+  CHECK(r.pending() == 3);
+  CHECK(r.dropped() == 2);
+  CHECK(r.pending_bytes() == 3 * 153);
+  // The third (the oldest kept) still completes; the first was dropped, so its second part starts afresh.
+  auto third = r.add(messages[2].at(1), t += 1s);
+  REQUIRE(third);
+  CHECK(third->text == std::string(200, 'd'));
+  CHECK_FALSE(r.add(messages[0].at(1), t += 1s));
+  CHECK(r.pending() == 3);
+  // The expiry takes the oldest first: the fourth message's first part.
+  REQUIRE(r.next_expiry());
+  auto expired = r.expire(*r.next_expiry());
+  REQUIRE(expired.size() == 1);
+  CHECK(expired[0].text == std::string(153, 'e'));
+}
+
+TEST_CASE("mo: the octets held are bounded too, and a part sent again is not counted twice") {
+  mo_reassembler r({.timeout = 300s, .max_messages = 1'000, .max_bytes = 400});
+  auto a = as_deliver(std::string(300, 'a'), segments::concat_method::udh8, 1);
+  auto b = as_deliver(std::string(300, 'b'), segments::concat_method::udh8, 2);
+  auto c = as_deliver(std::string(300, 'c'), segments::concat_method::udh8, 3);
+  const auto t = mo_reassembler::clock::now();
+  CHECK_FALSE(r.add(a.at(0), t));
+  CHECK_FALSE(r.add(a.at(0), t));  // again: replaces the first copy
+  CHECK(r.pending_bytes() == 153);
+  CHECK_FALSE(r.add(b.at(0), t));
+  CHECK(r.pending_bytes() == 306);
+  CHECK_FALSE(r.add(c.at(0), t));  // 459 > 400: a gives way
+  CHECK(r.pending() == 2);
+  CHECK(r.pending_bytes() == 306);
+  CHECK(r.dropped() == 1);
+  auto whole_b = r.add(b.at(1), t);
+  REQUIRE(whole_b);
+  CHECK(whole_b->text == std::string(300, 'b'));
+  CHECK(r.pending_bytes() == 153);
+}
+
+TEST_CASE("mo: 20,000 first parts from as many numbers are held within the bounds") {
+  mo_reassembler r({.timeout = 300s, .max_messages = 1'000, .max_bytes = 1'000'000});
+  auto parts = as_deliver(std::string(200, 'x'), segments::concat_method::udh8, 7);
+  auto t = mo_reassembler::clock::now();
+  for (int i = 0; i < 20'000; ++i) {
+    parts[0].source.addr = "8491" + std::to_string(1'000'000 + i);
+    CHECK_FALSE(r.add(parts[0], t += 1ms));
+  }
+  CHECK(r.pending() == 1'000);
+  CHECK(r.dropped() == 19'000);
+  CHECK(r.pending_bytes() == 1'000 * 153);
+  CHECK(r.expire(t + 300s).size() == 1'000);
+  CHECK(r.pending() == 0);
 }
 
 TEST_CASE("mo: a broken UDH does not take the bind down") {
