@@ -625,6 +625,22 @@ TEST_CASE("mo keywords and limits") {
   CHECK(error_of(with("mo:\n  help: [\"\"]\n")) == "t.yaml:8: mo.help[0]: must not be empty");
 }
 
+TEST_CASE("mo reassembly bounds: defaults of a few minutes, set in the file, out of range named") {
+  const auto defaults = parse_config(with(""), "t.yaml", no_env);
+  CHECK(defaults.mo.reassembly_timeout == 5min);
+  CHECK(defaults.mo.reassembly_max_messages == 1000);
+  CHECK(defaults.mo.reassembly_max_bytes == 1'000'000);
+  const auto c = parse_config(
+      with("mo:\n  reassembly_timeout: 90s\n  reassembly_max_messages: 50\n  reassembly_max_bytes: 20000\n"),
+      "t.yaml", no_env);
+  CHECK(c.mo.reassembly_timeout == 90s);
+  CHECK(c.mo.reassembly_max_messages == 50);
+  CHECK(c.mo.reassembly_max_bytes == 20'000);
+  CHECK(error_of(with("mo:\n  reassembly_timeout: 2h\n")) ==
+        "t.yaml:8: mo.reassembly_timeout: '2h' is out of range 1s..3600s");
+  CHECK(error_of(with("mo:\n  reassembly_max_messages: 0\n")).starts_with("t.yaml:8: mo.reassembly_max_messages"));
+}
+
 TEST_CASE("prices, currency and the confirmation size") {
   auto c = parse_config(with("    price_per_part: 275.5\nconfirmation:\n  above_recipients: 200\ncurrency: USD\n"),
                         "t.yaml", no_env);
