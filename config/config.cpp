@@ -997,9 +997,9 @@ std::string upper_ascii(std::string s) {
 }
 
 mo_config read_mo(const context& cx, const YAML::Node& n) {
-  const mapping m(cx, n, "mo",
-                  {"opt_out", "opt_in", "help", "reassembly_timeout", "reassembly_max_messages",
-                   "reassembly_max_bytes"});
+  const mapping m(
+      cx, n, "mo",
+      {"opt_out", "opt_in", "help", "reassembly_timeout", "reassembly_max_messages", "reassembly_max_bytes"});
   mo_config mo;
   std::map<std::string, std::string> owner;  // keyword -> list, to refuse one word with two meanings
   auto read_list = [&](std::string_view key, std::vector<std::string>& out) {
@@ -1023,8 +1023,8 @@ mo_config read_mo(const context& cx, const YAML::Node& n) {
   read_list("opt_in", mo.opt_in);
   read_list("help", mo.help);
   if (auto v = m.get("reassembly_timeout"))
-    mo.reassembly_timeout = read_duration(cx, *v, m.path("reassembly_timeout"), std::chrono::seconds(1),
-                                          std::chrono::hours(1));
+    mo.reassembly_timeout =
+        read_duration(cx, *v, m.path("reassembly_timeout"), std::chrono::seconds(1), std::chrono::hours(1));
   if (auto v = m.get("reassembly_max_messages"))
     mo.reassembly_max_messages =
         static_cast<std::size_t>(read_int(cx, *v, m.path("reassembly_max_messages"), 1, 1'000'000));

@@ -63,8 +63,18 @@ struct broadcaster::impl {
         replies(io_, c, s, pools, info, warn),
         timer(io_),
         sweep_timer(io_),
-        context{io_, c, cs, router, pools, owner_name(c), info, warn, audit,
-                [this](std::string_view carrier, std::string_view what) { matcher.count_mismatch(carrier, what); }} {
+        context{io_,
+                c,
+                cs,
+                router,
+                pools,
+                owner_name(c),
+                info,
+                warn,
+                audit,
+                [this](std::string_view carrier, std::string_view what) {
+                  matcher.count_mismatch(carrier, what);
+                }} {
     for (const auto& carrier : cfg.carriers) {
       receipt_modes[carrier.name] = receipt_mode_for(carrier);
       carrier_events events;

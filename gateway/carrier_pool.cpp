@@ -135,11 +135,12 @@ void carrier_pool::sorted() {
     dropped_logged_ = r.dropped();
     std::uint64_t held_back = 0;
     if (events_.on_warn && drop_log_.allow(log_throttle::clock::now(), held_back))
-      events_.on_warn(fmt::format("{}: {} incomplete long replies dropped unread: more were waiting for their parts "
-                                  "than mo.reassembly_max_messages / reassembly_max_bytes allow ({} held, {} "
-                                  "octets){}",
-                                  carrier_.name, dropped, r.pending(), r.pending_bytes(),
-                                  held_back ? fmt::format("; {} such warnings held back", held_back) : ""));
+      events_.on_warn(
+          fmt::format("{}: {} incomplete long replies dropped unread: more were waiting for their parts "
+                      "than mo.reassembly_max_messages / reassembly_max_bytes allow ({} held, {} "
+                      "octets){}",
+                      carrier_.name, dropped, r.pending(), r.pending_bytes(),
+                      held_back ? fmt::format("; {} such warnings held back", held_back) : ""));
   }
   arm_expiry();
 }

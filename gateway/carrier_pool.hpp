@@ -77,8 +77,8 @@ class carrier_pool {
   std::size_t in_window() const;
 
   /// Counts submit outcomes into `registry` from now on (loa_submits_total) and registers this carrier's
-  /// gauges read at scrape time (window use and size, binds, queue, rate, long replies being joined). The registry must outlive the
-  /// pool, and must not be rendered after the pool is gone.
+  /// gauges read at scrape time (window use and size, binds, queue, rate, long replies being joined). The
+  /// registry must outlive the pool, and must not be rendered after the pool is gone.
   void attach_metrics(metrics::registry& registry);
 
  private:
@@ -107,7 +107,7 @@ class carrier_pool {
   boost::asio::steady_timer expiry_;             // hands over long replies whose parts stopped coming
   std::optional<smpp::mo_reassembler::clock::time_point> expiry_armed_;
   std::unique_ptr<reassembly_meter> reassembly_meter_;  // null until attach_metrics
-  std::uint64_t dropped_logged_ = 0;                     // reassembler().dropped() already warned about
+  std::uint64_t dropped_logged_ = 0;                    // reassembler().dropped() already warned about
   log_throttle drop_log_;
 };
 

@@ -115,8 +115,9 @@ void receipt_matcher::count_mismatch(std::string_view carrier, std::string_view 
   if (const auto* meter = meter_for(carrier)) meter->mismatched->inc();
   std::uint64_t held_back = 0;
   if (warn_ && mismatch_log_.allow(log_throttle::clock::now(), held_back))
-    warn_(fmt::format("receipts: {}: {} is not the number its message went to: not applied{}", carrier, what,
-                      held_back ? fmt::format(" ({} more such receipts since the last warning)", held_back) : ""));
+    warn_(fmt::format(
+        "receipts: {}: {} is not the number its message went to: not applied{}", carrier, what,
+        held_back ? fmt::format(" ({} more such receipts since the last warning)", held_back) : ""));
 }
 
 void receipt_matcher::wake() {
@@ -157,8 +158,9 @@ asio::awaitable<void> receipt_matcher::run() {
       early_ += unmatched.size();
       for (const auto i : mismatched)
         if (i < batch.size())
-          count_mismatch(batch[i].carrier, fmt::format("the receipt for message {} from '{}'",
-                                                        segments::printable(batch[i].id), segments::printable(batch[i].source)));
+          count_mismatch(batch[i].carrier,
+                         fmt::format("the receipt for message {} from '{}'", segments::printable(batch[i].id),
+                                     segments::printable(batch[i].source)));
       if (match_seconds_) {
         const auto now = std::chrono::steady_clock::now();
         for (const auto& p : batch) {

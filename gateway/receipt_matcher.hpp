@@ -55,8 +55,8 @@ class receipt_matcher {
   void count_mismatch(std::string_view carrier, std::string_view what);
 
   /// Counts receipts into `registry` from now on (loa_receipts_total, loa_receipts_unmatched_total,
-  /// loa_receipts_mismatched_total, loa_receipt_match_seconds), with zeros shown from the start for `carriers`. The registry must outlive
-  /// this.
+  /// loa_receipts_mismatched_total, loa_receipt_match_seconds), with zeros shown from the start for
+  /// `carriers`. The registry must outlive this.
   void attach_metrics(metrics::registry& registry, const std::vector<std::string>& carriers);
 
  private:

@@ -1,8 +1,8 @@
 // Citizens' replies (MO): HUY / TU CHOI opts the number out of every ward's notices, DK opts it back in, HD
 // asks for help, each only when the reply is nothing but the keyword; each gets a short confirmation SMS
 // through the carrier it came from (an opted-out number receives nothing but that), naming the keyword that
-// undoes it. Anything else is kept for the wards that hold the number (`loa replies list`). A long reply whose
-// parts stopped coming is read as far as it came: a keyword is acted on, anything else kept.
+// undoes it. Anything else is kept for the wards that hold the number (`loa replies list`). A long reply
+// whose parts stopped coming is read as far as it came: a keyword is acted on, anything else kept.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>

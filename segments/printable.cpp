@@ -53,7 +53,8 @@ std::string printable(std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
     const auto lead = static_cast<unsigned char>(text[i]);
     const auto length = sequence_length(lead);
-    if (length == 0 || i + length > text.size() || !decode_utf8(text.substr(i, length), one) || one.size() != 1) {
+    if (length == 0 || i + length > text.size() || !decode_utf8(text.substr(i, length), one) ||
+        one.size() != 1) {
       char buf[8];
       std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(lead));
       out += buf;

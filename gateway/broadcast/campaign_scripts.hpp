@@ -278,8 +278,8 @@ return out
 // Records the carriers' answers to submits. KEYS: 1 records, 2 counts. ARGV: 1 now_ms, 2 receipt mapping
 // TTL seconds, 3 campaign id, then groups of 5: number, part (1-based), letter (S R U), receipt mapping key
 // ("" unless S), reason. A part only moves out of I or U, so a repeated batch changes nothing. A receipt that
-// came before its answer was recorded waits at MAPPING:held (see `receipts`) and is applied here at once, when
-// it came from the number the part went to. Returns the carriers of held receipts that did not (one per
+// came before its answer was recorded waits at MAPPING:held (see `receipts`) and is applied here at once,
+// when it came from the number the part went to. Returns the carriers of held receipts that did not (one per
 // receipt, for loa_receipts_mismatched_total).
 inline constexpr std::string_view outcomes = R"lua(
 local now, ttl, id = ARGV[1], ARGV[2], ARGV[3]
@@ -319,11 +319,11 @@ return mismatched
 )lua";
 
 // Applies receipts. ARGV: 1 now_ms, 2 campaign key prefix ("loa:{c:"), 3 how long an unmatched receipt is
-// kept (seconds), then groups of 4: receipt mapping key, letter (D F E), reason, source (the normalised number
-// the receipt came from, "" when it is none). A receipt is applied only to the part of the number it came
-// from: one from another handset (forged, or a carrier's mistake) changes nothing. A receipt that matches no
-// submitted part (yet: it may come before the submit's answer is recorded) is kept at MAPPING:held as
-// "letter|source|reason", where the `outcomes` script checks and applies it. Returns {the 1-based group
+// kept (seconds), then groups of 4: receipt mapping key, letter (D F E), reason, source (the normalised
+// number the receipt came from, "" when it is none). A receipt is applied only to the part of the number it
+// came from: one from another handset (forged, or a carrier's mistake) changes nothing. A receipt that
+// matches no submitted part (yet: it may come before the submit's answer is recorded) is kept at MAPPING:held
+// as "letter|source|reason", where the `outcomes` script checks and applies it. Returns {the 1-based group
 // numbers that matched nothing, those whose source is not the recipient}.
 inline constexpr std::string_view receipts = R"lua(
 local now, prefix, keep = ARGV[1], ARGV[2], ARGV[3]

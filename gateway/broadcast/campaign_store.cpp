@@ -569,7 +569,8 @@ asio::awaitable<std::error_code> campaign_store::apply_receipts(const std::vecto
   mismatched.clear();
   const auto& lists = resp[0].elements();
   for (const auto& e : lists.at(0).elements()) unmatched.push_back(static_cast<std::size_t>(e.integer()) - 1);
-  for (const auto& e : lists.at(1).elements()) mismatched.push_back(static_cast<std::size_t>(e.integer()) - 1);
+  for (const auto& e : lists.at(1).elements())
+    mismatched.push_back(static_cast<std::size_t>(e.integer()) - 1);
   co_return std::error_code{};
 }
 

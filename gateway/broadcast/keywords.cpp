@@ -72,11 +72,13 @@ std::string fitting(std::initializer_list<std::string_view> forms, const std::st
 std::string confirmation_text(reply_kind kind, const keyword_sets& keywords) {
   switch (kind) {
     case reply_kind::opt_out:
-      return fitting({"Ban da tu choi nhan thong bao cua UBND qua SMS. Soan {} gui so nay de nhan lai thong bao.",
-                      "Da tu choi. Soan {} de nhan lai."},
-                     first_keyword(keywords.opt_in), "Ban da tu choi nhan thong bao cua UBND qua SMS.");
+      return fitting(
+          {"Ban da tu choi nhan thong bao cua UBND qua SMS. Soan {} gui so nay de nhan lai thong bao.",
+           "Da tu choi. Soan {} de nhan lai."},
+          first_keyword(keywords.opt_in), "Ban da tu choi nhan thong bao cua UBND qua SMS.");
     case reply_kind::opt_in:
-      return fitting({"Ban se nhan lai thong bao cua UBND qua SMS. Soan {} de tu choi.", "Da nhan lai. Soan {} de tu choi."},
+      return fitting({"Ban se nhan lai thong bao cua UBND qua SMS. Soan {} de tu choi.",
+                      "Da nhan lai. Soan {} de tu choi."},
                      first_keyword(keywords.opt_out), "Ban se nhan lai thong bao cua UBND qua SMS.");
     case reply_kind::help: {
       const auto out = first_keyword(keywords.opt_out), in = first_keyword(keywords.opt_in);

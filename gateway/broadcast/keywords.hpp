@@ -1,6 +1,7 @@
-// Citizens' replies by SMS: which keyword a reply is (opt out, opt in, help), matched the way people type on a
-// basic phone: with or without diacritics, in any case, with punctuation or spaces around the word. A reply is a
-// keyword only when it is nothing else: "Huy đây, cho hỏi lịch tiêm" is a question from a citizen named Huy.
+// Citizens' replies by SMS: which keyword a reply is (opt out, opt in, help), matched the way people type on
+// a basic phone: with or without diacritics, in any case, with punctuation or spaces around the word. A reply
+// is a keyword only when it is nothing else: "Huy đây, cho hỏi lịch tiêm" is a question from a citizen named
+// Huy.
 #pragma once
 
 #include <string>

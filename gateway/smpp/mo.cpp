@@ -59,8 +59,10 @@ std::optional<mo_message> mo_reassembler::add(const short_message& sm, clock::ti
   if (it == pending_.end()) {
     const auto serial = next_serial_++;
     it = pending_
-             .emplace(k, partial{sm.source.addr, sm.destination.addr, sm.data_coding, concat->total, {}, 0, now,
-                                 serial})
+             .emplace(
+                 k,
+                 partial{
+                     sm.source.addr, sm.destination.addr, sm.data_coding, concat->total, {}, 0, now, serial})
              .first;
     age_.emplace_hint(age_.end(), serial, it);
   }

@@ -29,8 +29,8 @@ struct mo_message {
 /// the gateway without limit nor hold its thread.
 struct reassembly_limits {
   std::chrono::seconds timeout{std::chrono::minutes(5)};  ///< how long parts wait for their siblings
-  std::size_t max_messages = 1'000;                      ///< incomplete messages held at once
-  std::size_t max_bytes = 1'000'000;                     ///< octets of their parts held at once
+  std::size_t max_messages = 1'000;                       ///< incomplete messages held at once
+  std::size_t max_bytes = 1'000'000;                      ///< octets of their parts held at once
 };
 
 /// Joins the parts of concatenated MO messages. One per bind's io_context thread. Every call costs O(log n)
@@ -42,8 +42,9 @@ class mo_reassembler {
 
   explicit mo_reassembler(reassembly_limits limits = {});
 
-  /// Takes one deliver_sm body (not a receipt) that arrived at `now` (never earlier than the previous call's).
-  /// Returns the message when it is whole (at once for a single part); nullopt while parts are missing.
+  /// Takes one deliver_sm body (not a receipt) that arrived at `now` (never earlier than the previous
+  /// call's). Returns the message when it is whole (at once for a single part); nullopt while parts are
+  /// missing.
   std::optional<mo_message> add(const short_message& sm, clock::time_point now);
 
   /// Messages whose parts stopped coming (held for the timeout), handed over incomplete: the text of the

@@ -37,7 +37,8 @@ TEST_CASE("keywords: a citizen named Huy or Tú who writes a sentence is not opt
   // Huy and Tú are common given names: the security review's replies that opted citizens out of every ward.
   CHECK(classify_reply("Huy đây, cho hỏi lịch tiêm", defaults) == reply_kind::other);
   CHECK(classify_reply("Tú Chơi đây", defaults) == reply_kind::other);
-  CHECK(classify_reply("Huy", defaults) == reply_kind::opt_out);  // the name alone is the keyword: as configured
+  CHECK(classify_reply("Huy", defaults) ==
+        reply_kind::opt_out);  // the name alone is the keyword: as configured
   CHECK(classify_reply("HUY DANG KY", defaults) == reply_kind::other);
   CHECK(classify_reply("HUY DK", defaults) == reply_kind::other);  // neither: nobody is opted in by accident
   CHECK(classify_reply("DK nhan tin", defaults) == reply_kind::other);
@@ -60,7 +61,8 @@ TEST_CASE("keywords: each confirmation names the configured keyword that undoes 
   CHECK(confirmation_text(reply_kind::help, other) ==
         "Day la thong bao cua UBND phuong/xa. Soan TU CHOI de tu choi nhan, DANG KY de nhan lai.");
   const keyword_sets no_opt_in{{"HUY"}, {}, {"HD"}};
-  CHECK(confirmation_text(reply_kind::opt_out, no_opt_in) == "Ban da tu choi nhan thong bao cua UBND qua SMS.");
+  CHECK(confirmation_text(reply_kind::opt_out, no_opt_in) ==
+        "Ban da tu choi nhan thong bao cua UBND qua SMS.");
   CHECK(confirmation_text(reply_kind::help, no_opt_in) == "Day la thong bao cua UBND phuong/xa.");
 
   // A long keyword gets the short form; one too long for any form is left out rather than split.
@@ -68,7 +70,8 @@ TEST_CASE("keywords: each confirmation names the configured keyword that undoes 
   const auto short_form = confirmation_text(reply_kind::opt_out, long_one);
   CHECK(short_form == "Da tu choi. Soan " + std::string(100, 'K') + " de nhan lai.");
   const keyword_sets too_long{{"HUY"}, {std::string(200, 'K')}, {"HD"}};
-  CHECK(confirmation_text(reply_kind::opt_out, too_long) == "Ban da tu choi nhan thong bao cua UBND qua SMS.");
+  CHECK(confirmation_text(reply_kind::opt_out, too_long) ==
+        "Ban da tu choi nhan thong bao cua UBND qua SMS.");
   for (const auto* k : {&defaults, &other, &long_one, &too_long})
     for (const auto kind : {reply_kind::opt_out, reply_kind::opt_in, reply_kind::help})
       CHECK(confirmation_text(kind, *k).size() <= 160);

@@ -638,7 +638,8 @@ TEST_CASE("mo reassembly bounds: defaults of a few minutes, set in the file, out
   CHECK(c.mo.reassembly_max_bytes == 20'000);
   CHECK(error_of(with("mo:\n  reassembly_timeout: 2h\n")) ==
         "t.yaml:8: mo.reassembly_timeout: '2h' is out of range 1s..3600s");
-  CHECK(error_of(with("mo:\n  reassembly_max_messages: 0\n")).starts_with("t.yaml:8: mo.reassembly_max_messages"));
+  CHECK(error_of(with("mo:\n  reassembly_max_messages: 0\n"))
+            .starts_with("t.yaml:8: mo.reassembly_max_messages"));
 }
 
 TEST_CASE("prices, currency and the confirmation size") {

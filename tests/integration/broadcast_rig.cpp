@@ -200,7 +200,8 @@ json::object broadcast_rig::wait_for(const std::string& id, const std::string& n
 std::pair<unsigned, std::string> broadcast_rig::scrape() const {
   api::client c("http://127.0.0.1:" + std::to_string(http_port), "", 10s);
   api::reply r;
-  if (auto ec = c.call(verb::get, "/metrics", "", "", r)) throw std::runtime_error("no /metrics: " + ec.message());
+  if (auto ec = c.call(verb::get, "/metrics", "", "", r))
+    throw std::runtime_error("no /metrics: " + ec.message());
   return {r.status, r.body.is_string() ? std::string(r.body.as_string()) : json::serialize(r.body)};
 }
 

@@ -23,7 +23,9 @@ using namespace std::chrono_literals;
 namespace {
 
 // "84961000000" -> "0961000000": how a handset's number comes in a carrier's deliver_sm.
-std::string national(const std::string& n) { return "0" + n.substr(2); }
+std::string national(const std::string& n) {
+  return "0" + n.substr(2);
+}
 
 // One citizen's message for the simulator's --mo file; `parts` > 0 sends only its first parts.
 struct mo_line {
@@ -145,10 +147,12 @@ TEST_CASE("citizens: a flood of first parts is held within bounds, the oldest dr
   const auto numbers = test::test_numbers(2);
   const std::string long_text(200, 'x');  // two GSM parts
   std::vector<mo_line> lines;
-  for (int i = 0; i < 120; ++i) lines.push_back({fmt::format("09{:08}", 10'000'000 + i), long_text, i ? 0 : 1500, 1});
+  for (int i = 0; i < 120; ++i)
+    lines.push_back({fmt::format("09{:08}", 10'000'000 + i), long_text, i ? 0 : 1500, 1});
   lines.push_back({national(numbers[0]), "HUY", 500});  // afterwards, a citizen's opt-out still counts
   const auto file = mo_file(lines);
-  test::broadcast_rig rig(options({"--mo", file}, {}, "mo:\n  reassembly_max_messages: 50\n  reassembly_timeout: 10m\n"));
+  test::broadcast_rig rig(
+      options({"--mo", file}, {}, "mo:\n  reassembly_max_messages: 50\n  reassembly_timeout: 10m\n"));
   rig.start_gateway();
   rig.import(csv_for(numbers));
   INFO("gateway log: ", rig.gateway_log);
@@ -166,12 +170,12 @@ TEST_CASE("citizens: a HUY in flight when the gateway dies is answered only once
   const auto file = mo_file({{national(numbers[0]), "HUY", 2500}});
   test::broadcast_rig rig(options({"--mo", file}));
   rig.start_gateway();
-  rig.redis.kill();                      // the HUY comes while Redis is down
-  std::this_thread::sleep_for(4000ms);   // it came (2.5 s after the bind) and could not be stored
-  rig.kill_gateway();                    // kill -9 before Redis is back: nothing in memory survives
+  rig.redis.kill();                     // the HUY comes while Redis is down
+  std::this_thread::sleep_for(4000ms);  // it came (2.5 s after the bind) and could not be stored
+  rig.kill_gateway();                   // kill -9 before Redis is back: nothing in memory survives
   rig.redis.restart();
   CHECK_FALSE(opted_out(rig, numbers[0]));
-  rig.start_gateway();                   // the SMSC delivers the unanswered deliver_sm again
+  rig.start_gateway();  // the SMSC delivers the unanswered deliver_sm again
   INFO("gateway log: ", rig.gateway_log);
   CHECK(wait_opted_out(rig, numbers[0]));
 }
@@ -180,7 +184,8 @@ TEST_CASE("citizens: receipts from another number than the recipient's change no
   // viettel forges every receipt's source; vinaphone writes the recipient in national form (0912...): a
   // carrier may, and that is the same number.
   const auto numbers = test::test_numbers(40);
-  test::broadcast_rig rig(options({"--fault", "receipt-source=84999000111"}, {"--fault", "receipt-source=national"}));
+  test::broadcast_rig rig(
+      options({"--fault", "receipt-source=84999000111"}, {"--fault", "receipt-source=national"}));
   rig.start_gateway();
   rig.import(csv_for(numbers));
   const auto id = rig.send({{"groups", json::array{"all"}}, {"text", "Thong bao kiem tra bien nhan"}});

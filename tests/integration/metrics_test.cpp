@@ -26,7 +26,9 @@ namespace {
 const std::string notice = "Phat thuoc tay giun cho tre em tai Tram Y te sang Chu nhat. Metrics test.";
 
 // The scrape: status and raw text, as Prometheus does it (no Authorization header).
-std::pair<unsigned, std::string> scrape(const test::broadcast_rig& rig) { return rig.scrape(); }
+std::pair<unsigned, std::string> scrape(const test::broadcast_rig& rig) {
+  return rig.scrape();
+}
 
 // Every sample line: `name{labels}` -> value. Checks the lines' shape on the way.
 std::map<std::string, double> samples(const std::string& text) {

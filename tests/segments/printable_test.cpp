@@ -18,13 +18,16 @@ TEST_CASE("printable: terminal escape sequences and other control characters are
   CHECK(printable("a\nb\rc\td") == "a\\nb\\rc\\td");
   CHECK(printable(std::string_view("x\0y", 3)) == "x\\x00y");
   CHECK(printable("\x07\x7f") == "\\x07\\x7f");
-  CHECK(printable("\xc2\x9b" "31m") == "\\u{009b}31m");  // C1 CSI, which some terminals obey
-  CHECK(printable("abc\xe2\x80\xae" "cba") == "abc\\u{202e}cba");  // right-to-left override
+  CHECK(printable("\xc2\x9b"
+                  "31m") == "\\u{009b}31m");  // C1 CSI, which some terminals obey
+  CHECK(printable("abc\xe2\x80\xae"
+                  "cba") == "abc\\u{202e}cba");  // right-to-left override
   CHECK(printable("\xe2\x81\xa6x") == "\\u{2066}x");
 }
 
 TEST_CASE("printable: bytes that are not UTF-8 are escaped one by one, the backslash doubled") {
-  CHECK(printable("\xff\xfe" "ok") == "\\xff\\xfeok");
+  CHECK(printable("\xff\xfe"
+                  "ok") == "\\xff\\xfeok");
   CHECK(printable("\xe1\xba") == "\\xe1\\xba");  // a truncated sequence at the end
   CHECK(printable("\xc0\xaf") == "\\xc0\\xaf");  // overlong
   CHECK(printable("a\\x1b") == "a\\\\x1b");      // typed by the citizen: not mistaken for an escape

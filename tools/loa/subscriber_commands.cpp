@@ -145,7 +145,8 @@ int run_replies(const global_options& globals, const arguments& a) {
       const auto t = std::stoll(std::string(x.at("time").as_string()));
       // A citizen's text as it came may hold escape sequences that would drive the official's terminal.
       fmt::print("{:%d/%m/%Y %H:%M} UTC  {}  {}\n", fmt::gmtime(static_cast<std::time_t>(t)),
-                 segments::printable(x.at("from").as_string()), segments::printable(x.at("text").as_string()));
+                 segments::printable(x.at("from").as_string()),
+                 segments::printable(x.at("text").as_string()));
     }
   });
 }

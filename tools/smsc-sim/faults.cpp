@@ -64,7 +64,8 @@ std::string apply_fault(std::string_view spec, fault_set& f) {
     return {};
   }
   if (name == "receipt-source") {
-    if (arg.empty()) return "fault receipt-source needs national, plus or an address, e.g. receipt-source=84912345678";
+    if (arg.empty())
+      return "fault receipt-source needs national, plus or an address, e.g. receipt-source=84912345678";
     f.receipt_source = std::string(arg);
     return {};
   }

@@ -20,7 +20,8 @@ struct mo_message {
   std::uint32_t delay_ms = 0;  // wait before sending it, counted from the previous MO (the first: from the
                                // first receiver bind)
   std::size_t line = 0;  // line in the file, for messages about it
-  std::size_t first_parts = 0;  // send only this many of its parts (a handset that never sends the rest); 0: all
+  std::size_t first_parts =
+      0;  // send only this many of its parts (a handset that never sends the rest); 0: all
 };
 
 /// Reads a JSON-lines file (`{"from", "to", "text", "delay_ms"?, "parts"?}` per line; `parts` sends only the

@@ -38,9 +38,10 @@ options parse_options(int argc, char** argv, int& exit_code) {
   app.add_option("--seed", o.seed, "seed for --fail-rate")->capture_default_str();
   app.add_option("--max-command-length", o.max_command_length, "largest command_length accepted")
       ->capture_default_str();
-  app.add_option("--mo", o.mo_path,
-                 "citizens' messages to deliver as deliver_sm: JSON lines {from,to,text,delay_ms,parts} or CSV "
-                 "from,to,text[,delay_ms]; parts (JSON only) sends just the first N parts of a long text");
+  app.add_option(
+      "--mo", o.mo_path,
+      "citizens' messages to deliver as deliver_sm: JSON lines {from,to,text,delay_ms,parts} or CSV "
+      "from,to,text[,delay_ms]; parts (JSON only) sends just the first N parts of a long text");
   app.add_option("--refuse-binds", o.refuse_binds, "answer the first N bind attempts with ESME_RBINDFAIL");
   app.add_option("--refuse-binds-ms", o.refuse_binds_ms,
                  "answer every bind in the first D ms after start with ESME_RBINDFAIL");

@@ -273,7 +273,8 @@ void session::accept_message(const smpp::pdu& p, const smpp::short_message& m) {
     job->origin_session = id_;
     job->receipt_id = ids.receipt_id;
     job->from = m.destination;
-    if (o.faults.receipt_source) job->from.addr = receipt_source_for(*o.faults.receipt_source, m.destination.addr);
+    if (o.faults.receipt_source)
+      job->from.addr = receipt_source_for(*o.faults.receipt_source, m.destination.addr);
     job->to = m.source;
     job->text_start = text_start(m);
     job->submitted = std::chrono::system_clock::now();

@@ -130,7 +130,8 @@ TEST_CASE("mo: more incomplete messages than allowed: the oldest give way and ar
   mo_reassembler r({.timeout = 300s, .max_messages = 3, .max_bytes = 1'000'000});
   std::vector<std::vector<short_message>> messages;
   for (std::uint16_t ref = 1; ref <= 5; ++ref)
-    messages.push_back(as_deliver(std::string(200, static_cast<char>('a' + ref)), segments::concat_method::udh8, ref));
+    messages.push_back(
+        as_deliver(std::string(200, static_cast<char>('a' + ref)), segments::concat_method::udh8, ref));
   auto t = mo_reassembler::clock::now();
   for (auto& m : messages) CHECK_FALSE(r.add(m.at(0), t += 1s));
   CHECK(r.pending() == 3);
