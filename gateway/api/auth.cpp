@@ -80,8 +80,12 @@ void authenticator::log_refusal(std::string_view remote, const response& refusal
                  std::string(remote) + ": " + refusal.body);
 }
 
+bool authenticator::acts_on_every_ward(const config::operator_config& who) {
+  return who.role == config::operator_role::admin && who.wards.empty();
+}
+
 bool authenticator::may_act_on(const config::operator_config& who, std::string_view ward) {
-  if (who.role == config::operator_role::admin && who.wards.empty()) return true;
+  if (acts_on_every_ward(who)) return true;
   return std::find(who.wards.begin(), who.wards.end(), ward) != who.wards.end();
 }
 

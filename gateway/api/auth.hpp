@@ -43,8 +43,11 @@ class authenticator {
   /// Hears every refusal (401, 403, 429) with the address and the reason, never the token: for the log.
   void set_refusal_log(std::function<void(std::string_view)> log) { refusal_log_ = std::move(log); }
 
-  /// True when `who` may act on `ward` (admins may act on every ward).
+  /// True when `who` may act on `ward` (admins without wards may act on every ward).
   static bool may_act_on(const config::operator_config& who, std::string_view ward);
+
+  /// True for an admin without wards: the one kind of operator that may act on every ward and number.
+  static bool acts_on_every_ward(const config::operator_config& who);
 
   /// True when the role allows what `needed` allows (admin > approver > sender for approvals; admin for all).
   static bool has_role(const config::operator_config& who, config::operator_role needed);

@@ -183,6 +183,16 @@ std::string sent_detail(const broadcast::campaign_spec& spec, std::chrono::minut
   return d;
 }
 
+// 409 naming the campaign created earlier with the same key (`campaign` for scripts).
+response key_conflict(const broadcast::campaign_spec& earlier) {
+  json::object body{{"error", fmt::format("key '{}' was used for campaign {} with another text or audience; "
+                                          "nothing was sent: give this notice a new key",
+                                          earlier.key, earlier.id)},
+                    {"field", "key"},
+                    {"campaign", earlier.id}};
+  return json_response(http::status::conflict, body);
+}
+
 // A correction takes its wards and groups from the campaign it corrects, which the caller must be allowed
 // to act on (every ward of it), and collects that campaign's recipients for the fan-out to read.
 asio::awaitable<std::optional<response>> prepare_correction(authenticator& auth,
@@ -244,8 +254,13 @@ asio::awaitable<response> create(authenticator& auth, broadcast::campaign_store&
   bool existing = false;
   if (auto ec = co_await campaigns.create(spec, key_memory, existing)) co_return redis_failure(ec);
   if (existing) {
+    broadcast::campaign_spec earlier;
     bool found = false;
-    if (auto ec = co_await campaigns.load(spec.id, spec, found)) co_return redis_failure(ec);
+    if (auto ec = co_await campaigns.load(spec.id, earlier, found)) co_return redis_failure(ec);
+    // A key reused for another notice is refused, not answered with the earlier campaign: cron's corrected
+    // bulletin must not vanish unsent.
+    if (found && !broadcast::same_notice(earlier, spec)) co_return key_conflict(earlier);
+    if (found) spec = std::move(earlier);
   } else {
     if (hooks.changed) hooks.changed();
     if (hooks.audit) {
@@ -312,10 +327,6 @@ asio::awaitable<response> approve(authenticator& auth, broadcast::campaign_store
   const config::operator_config* who = nullptr;
   if (auto refusal = co_await load_visible(auth, campaigns, r, operator_role::approver, spec, &who))
     co_return *refusal;
-  for (const auto& ward : spec.wards)
-    if (!authenticator::may_act_on(*who, ward))
-      co_return error_response(http::status::forbidden,
-                               fmt::format("operator {} may not approve for ward {}", who->name, ward), "ward");
   if (who->name == spec.created_by)
     co_return error_response(http::status::forbidden,
                              fmt::format("operator {} sent campaign {}: another approver of its ward must approve it",
@@ -363,9 +374,11 @@ asio::awaitable<std::optional<response>> load_visible(authenticator& auth, broad
   if (caller) *caller = who;
   bool found = false;
   if (auto ec = co_await campaigns.load(r.params.at("id"), spec, found)) co_return error_response(http::status::service_unavailable, "the store (Redis) is unavailable: " + ec.message());
+  // Every ward of it: a campaign of two wards holds both wards' recipients, and cancelling it stops both.
   const bool visible =
-      found && std::any_of(spec.wards.begin(), spec.wards.end(),
-                           [&](const std::string& w) { return authenticator::may_act_on(*who, w); });
+      found && !spec.wards.empty() &&
+      std::all_of(spec.wards.begin(), spec.wards.end(),
+                  [&](const std::string& w) { return authenticator::may_act_on(*who, w); });
   // Another ward's campaign is answered like a missing one: ids are sequential and should not leak counts.
   if (!visible)
     co_return error_response(http::status::not_found, "no campaign " + r.params.at("id"), "id");

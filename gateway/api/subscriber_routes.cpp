@@ -46,15 +46,28 @@ std::variant<std::string, response> path_phone(const request& r) {
   return std::move(n.number);
 }
 
-// The audit entry of a change to one subscriber: in `ward`, or (no ward) in `wards`.
-broadcast::audit_entry subscriber_entry(std::string action, const std::string& ward, std::string number,
-                                        const std::vector<std::string>& wards = {}) {
+// The audit entry of a change to one subscriber, for the trails of the wards it changed. Each ward's trail
+// names that ward alone: which other wards hold the number is theirs to know.
+broadcast::audit_entry subscriber_entry(std::string action, std::vector<std::string> wards, std::string detail) {
   broadcast::audit_entry e;
   e.action = std::move(action);
-  e.wards = ward.empty() ? wards : std::vector<std::string>{ward};
+  e.wards = std::move(wards);
+  e.ward_alone = true;
   e.recipients = 1;
-  e.detail = std::move(number);
+  e.detail = std::move(detail);
   return e;
+}
+
+// The numbers an operator may reach: those their wards hold (any number, for an admin without wards).
+broadcast::ward_scope scope_of(const config::operator_config& who) {
+  return {authenticator::acts_on_every_ward(who), who.wards};
+}
+
+// A number out of the caller's reach is answered exactly like one nobody holds (the same words, nothing
+// recorded), so that another ward's operator cannot probe which numbers a ward has.
+response no_such_number(const std::string& phone) {
+  return error_response(http::status::not_found, "no subscriber " + phone + " in the wards you may act on",
+                        "phone");
 }
 
 json::array string_array(const std::vector<std::string>& values) {
@@ -191,7 +204,10 @@ asio::awaitable<response> add(authenticator& auth, broadcast::subscriber_store& 
   const std::string source = "api:" + who->name;
   if (auto ec = co_await store.import_batch(r.params.at("ward"), rows, no_extra_groups, source, counts))
     co_return redis_failure(ec);
-  if (audit) co_await audit->record(r, *who, subscriber_entry("subscriber_add", r.params.at("ward"), row.phone));
+  if (audit) {
+    auto entry = subscriber_entry("subscriber_add", {r.params.at("ward")}, row.phone);  // named: see above
+    co_await audit->record(r, *who, std::move(entry));
+  }
   co_return json_response(http::status::ok, {{"phone", row.phone},
                                              {"ward", r.params.at("ward")},
                                              {"added", counts.imported == 1},
@@ -211,13 +227,14 @@ asio::awaitable<response> remove(authenticator& auth, broadcast::subscriber_stor
   if (auto ec = co_await store.remove(r.params.at("ward"), std::get<std::string>(phone), r.query_all("group"),
                                       removed))
     co_return redis_failure(ec);
-  if (audit && removed)
-    co_await audit->record(r, *who,
-                           subscriber_entry("subscriber_remove", r.params.at("ward"), std::get<std::string>(phone)));
+  if (audit && removed) {
+    auto entry = subscriber_entry("subscriber_remove", {r.params.at("ward")}, std::get<std::string>(phone));
+    co_await audit->record(r, *who, std::move(entry));
+  }
   co_return json_response(http::status::ok, {{"phone", std::get<std::string>(phone)}, {"removed", removed}});
 }
 
-// POST /v1/subscribers/{phone}/optout | /optin
+// POST /v1/subscribers/{phone}/optout | /optin: for a number one of the caller's wards holds.
 asio::awaitable<response> choice(authenticator& auth, broadcast::subscriber_store& store, audit_recorder* audit,
                                  request& r, bool out) {
   response refusal;
@@ -226,17 +243,21 @@ asio::awaitable<response> choice(authenticator& auth, broadcast::subscriber_stor
   if (!who) co_return refusal;
   auto phone = path_phone(r);
   if (auto* bad = std::get_if<response>(&phone)) co_return std::move(*bad);
+  const std::string& number = std::get<std::string>(phone);
   const std::string source = "api:" + who->name;  // named: see the import above
-  if (auto ec = co_await store.set_opt_out(std::get<std::string>(phone), out, source))
-    co_return redis_failure(ec);
-  // A number has no ward of its own here: the entry goes to the wards of the operator who made the change.
-  if (audit)
-    co_await audit->record(r, *who, subscriber_entry(out ? "optout" : "optin", "", std::get<std::string>(phone),
-                                                     who->wards));
-  co_return json_response(http::status::ok, {{"phone", std::get<std::string>(phone)}, {"opted_out", out}});
+  const auto scope = scope_of(*who);
+  broadcast::number_change change;
+  if (auto ec = co_await store.set_opt_out(number, out, source, scope, change)) co_return redis_failure(ec);
+  if (!change.allowed) co_return no_such_number(number);
+  // The choice holds in every ward: each ward that holds the number sends differently now.
+  if (audit) {
+    auto entry = subscriber_entry(out ? "optout" : "optin", change.wards, number);
+    co_await audit->record(r, *who, std::move(entry));
+  }
+  co_return json_response(http::status::ok, {{"phone", number}, {"opted_out", out}});
 }
 
-// DELETE /v1/subscribers/{phone}: forget the number everywhere.
+// DELETE /v1/subscribers/{phone}: forget the number in the caller's wards (an admin without wards: everywhere).
 asio::awaitable<response> forget(authenticator& auth, broadcast::subscriber_store& store, audit_recorder* audit,
                                  request& r) {
   response refusal;
@@ -245,14 +266,17 @@ asio::awaitable<response> forget(authenticator& auth, broadcast::subscriber_stor
   if (!who) co_return refusal;
   auto phone = path_phone(r);
   if (auto* bad = std::get_if<response>(&phone)) co_return std::move(*bad);
-  std::uint64_t wards = 0;
-  if (auto ec = co_await store.forget(std::get<std::string>(phone), wards)) co_return redis_failure(ec);
+  const std::string& number = std::get<std::string>(phone);
+  const auto scope = scope_of(*who);
+  broadcast::number_change change;
+  if (auto ec = co_await store.forget(number, scope, change)) co_return redis_failure(ec);
+  if (!change.allowed) co_return no_such_number(number);
   // The trail keeps that a number was forgotten, not the number: only its SHA-256 (as loa:optout:forgotten).
-  if (audit)
-    co_await audit->record(r, *who, subscriber_entry("forget", "", "sha256:" + broadcast::sha256_hex(
-                                                                       std::get<std::string>(phone)),
-                                                     who->wards));
-  co_return json_response(http::status::ok, {{"phone", std::get<std::string>(phone)}, {"wards", wards}});
+  if (audit) {
+    auto entry = subscriber_entry("forget", change.wards, "sha256:" + broadcast::sha256_hex(number));
+    co_await audit->record(r, *who, std::move(entry));
+  }
+  co_return json_response(http::status::ok, {{"phone", number}, {"wards", change.wards.size()}});
 }
 
 // GET /v1/wards/{ward}/subscribers/count?group=G

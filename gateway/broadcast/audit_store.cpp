@@ -55,6 +55,7 @@ asio::awaitable<std::error_code> audit_store::append(const audit_entry& e) {
   std::vector<std::string> fields{"who",      e.who,      "role", e.role, "action", e.action, "wards", join_fields(e.wards),
                                   "campaign", e.campaign, "recipients", std::to_string(e.recipients),
                                   "text",     e.text,     "detail", e.detail, "remote", e.remote};
+  constexpr std::size_t wards_value = 7;  // fields[6] is "wards"
   redis::request req;
   auto add = [&](const std::string& key, std::string_view cap) {
     std::vector<std::string> args{"XADD", key, "MAXLEN", "~", std::string(cap), "*"};
@@ -62,7 +63,10 @@ asio::awaitable<std::error_code> audit_store::append(const audit_entry& e) {
     req.push_range(args);
   };
   add(std::string(audit_keys::global), global_cap);
-  for (const auto& w : e.wards) add(audit_keys::ward(w), ward_cap);
+  for (const auto& w : e.wards) {
+    if (e.ward_alone) fields[wards_value] = w;
+    add(audit_keys::ward(w), ward_cap);
+  }
   auto [ec, resp] = co_await redis::exec(connection_, std::move(req));
   co_return ec;
 }

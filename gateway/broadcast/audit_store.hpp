@@ -28,6 +28,9 @@ struct audit_entry {
   std::string text;            ///< a notice's text
   std::string detail;          ///< the rest, for people ("key weekly-47", "imported 120, updated 3")
   std::string remote;          ///< the caller's address
+  /// Written so that each ward's stream names that ward alone in `wards` (the global stream names them all):
+  /// for a change to a citizen's number, which other wards hold it is not the ward's business.
+  bool ward_alone = false;
 };
 
 namespace audit_keys {

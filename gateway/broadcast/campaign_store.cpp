@@ -123,6 +123,15 @@ recipient_record parse_recipient_record(std::string_view value) {
   return r;
 }
 
+bool same_notice(const campaign_spec& earlier, const campaign_spec& again) {
+  auto sorted = [](std::vector<std::string> v) {
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  return earlier.text == again.text && earlier.corrects == again.corrects &&
+         sorted(earlier.wards) == sorted(again.wards) && sorted(earlier.groups) == sorted(again.groups);
+}
+
 campaign_store::campaign_store(redis::connection& connection) : connection_(connection) {}
 
 asio::awaitable<std::error_code> campaign_store::create(campaign_spec& spec, std::chrono::seconds key_ttl,

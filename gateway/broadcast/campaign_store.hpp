@@ -112,12 +112,17 @@ struct receipt_update {
   std::string source;  ///< the number the receipt came from, normalised (numbers.hpp); "" when it is none
 };
 
+/// True when `again` asks for what `earlier` was created with: the same text to the same wards and groups (or
+/// as a correction of the same campaign). Only such a request may reuse `earlier`'s idempotency key.
+bool same_notice(const campaign_spec& earlier, const campaign_spec& again);
+
 class campaign_store {
  public:
   explicit campaign_store(redis::connection& connection);
 
-  /// Creates the campaign (spec.id is set), or finds the one created earlier with the same key (`existing`).
-  /// `key_ttl` is how long a key is remembered.
+  /// Creates the campaign (spec.id is set), or finds the one created earlier with the same key (`existing`;
+  /// whether it asked for the same notice is the caller's to check, with same_notice). `key_ttl` is how long a
+  /// key is remembered.
   boost::asio::awaitable<std::error_code> create(campaign_spec& spec, std::chrono::seconds key_ttl,
                                                  bool& existing);
   /// Reads a campaign; `found` false when there is none with that id.

@@ -66,39 +66,109 @@ if imported > 0 then redis.call('HINCRBY', KEYS[2], 'subscribers', imported) end
 return {imported, updated, duplicates}
 )lua";
 
-// Removes groups from one record, or the record. KEYS: bucket, groups counter, meta. ARGV: phone, groups
-// (';').
-constexpr std::string_view remove_script = R"lua(
-local old = redis.call('HGET', KEYS[1], ARGV[1])
-if not old then return 0 end
-local fields, at = {}, 1
-for field in string.gmatch(old .. '\31', '([^\31]*)\31') do fields[at] = field; at = at + 1 end
-local have = {}
-for g in string.gmatch(fields[1] or '', '([^;]+)') do have[#have + 1] = g end
-local drop = {}
-for g in string.gmatch(ARGV[2], '([^;]+)') do drop[g] = true end
-local whole = ARGV[2] == ''
-local keep, changed = {}, false
-for _, g in ipairs(have) do
-  if whole or drop[g] then
-    changed = true
-    if redis.call('HINCRBY', KEYS[2], g, -1) <= 0 then redis.call('HDEL', KEYS[2], g) end
-  else
-    keep[#keep + 1] = g
+// Takes groups (`drop`, ';'; every group when '') off one record, or the record, keeping the ward's group
+// sizes and subscriber count exact. 1 when it changed something.
+constexpr std::string_view remove_prelude = R"lua(
+local function remove_record(bucket, groups_key, meta, phone, drop_list)
+  local old = redis.call('HGET', bucket, phone)
+  if not old then return 0 end
+  local fields, at = {}, 1
+  for field in string.gmatch(old .. '\31', '([^\31]*)\31') do fields[at] = field; at = at + 1 end
+  local have = {}
+  for g in string.gmatch(fields[1] or '', '([^;]+)') do have[#have + 1] = g end
+  local drop = {}
+  for g in string.gmatch(drop_list, '([^;]+)') do drop[g] = true end
+  local whole = drop_list == ''
+  local keep, changed = {}, false
+  for _, g in ipairs(have) do
+    if whole or drop[g] then
+      changed = true
+      if redis.call('HINCRBY', groups_key, g, -1) <= 0 then redis.call('HDEL', groups_key, g) end
+    else
+      keep[#keep + 1] = g
+    end
+  end
+  if whole or #keep == 0 then
+    redis.call('HDEL', bucket, phone)
+    redis.call('HINCRBY', meta, 'subscribers', -1)
+    return 1
+  end
+  if changed then
+    fields[1] = table.concat(keep, ';')
+    redis.call('HSET', bucket, phone, table.concat(fields, '\31'))
+    return 1
+  end
+  return 0
+end
+)lua";
+
+// KEYS: bucket, groups counter, meta. ARGV: phone, groups (';').
+constexpr std::string_view remove_call = R"lua(
+return remove_record(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2])
+)lua";
+
+// Which wards hold a number, and which of them an operator's scope reaches. A ward's keys are
+// `prefix .. ward .. '}:...'` (keys::ward_prefix).
+constexpr std::string_view holders_prelude = R"lua(
+local function holders(wards_key, prefix, phone, bucket)
+  local found = {}
+  for _, w in ipairs(redis.call('SMEMBERS', wards_key)) do
+    if redis.call('HEXISTS', prefix .. w .. '}:sub:' .. bucket, phone) == 1 then found[#found + 1] = w end
+  end
+  return found
+end
+-- Of `held`, the wards of `scope`: '*' for every ward, else ward names separated by ';'.
+local function in_scope(held, scope)
+  if scope == '*' then return held end
+  local mine, out = {}, {}
+  for w in string.gmatch(scope, '[^;]+') do mine[w] = true end
+  for _, w in ipairs(held) do if mine[w] then out[#out + 1] = w end end
+  return out
+end
+)lua";
+
+// An operator records a citizen's choice, only for a number a ward of their scope holds (every ward's scope:
+// any number). KEYS: wards set, opt-outs, forgotten opt-outs. ARGV: phone, bucket, ward prefix, scope,
+// '1' out / '0' in, the opt-out's value, the number's SHA-256. {0}: out of scope; else {1, every holding ward}.
+constexpr std::string_view scoped_choice_call = R"lua(
+local held = holders(KEYS[1], ARGV[3], ARGV[1], ARGV[2])
+if ARGV[4] ~= '*' and #in_scope(held, ARGV[4]) == 0 then return {0} end
+if ARGV[5] == '1' then
+  redis.call('HSET', KEYS[2], ARGV[1], ARGV[6])
+else
+  redis.call('HDEL', KEYS[2], ARGV[1])
+  redis.call('SREM', KEYS[3], ARGV[7])
+end
+return {1, unpack(held)}
+)lua";
+
+// Forgets a number in the wards of a scope; once no ward holds it, its port record and opt-out too (the
+// opt-out kept as its hash). KEYS: wards set, opt-outs, forgotten opt-outs, ported. ARGV: phone, bucket, ward
+// prefix, scope, the number's SHA-256. {0}: nothing of the scope held it; else {1, the wards it left}.
+constexpr std::string_view scoped_forget_call = R"lua(
+local held = holders(KEYS[1], ARGV[3], ARGV[1], ARGV[2])
+local targets = in_scope(held, ARGV[4])
+if ARGV[4] ~= '*' and #targets == 0 then return {0} end
+for _, w in ipairs(targets) do
+  local p = ARGV[3] .. w .. '}:'
+  remove_record(p .. 'sub:' .. ARGV[2], p .. 'groups', p .. 'meta', ARGV[1], '')
+end
+local cleared = 0
+if #targets == #held then  -- no ward holds it any more: what is kept across wards goes too
+  cleared = redis.call('HDEL', KEYS[4], ARGV[1])
+  if redis.call('HDEL', KEYS[2], ARGV[1]) == 1 then
+    redis.call('SADD', KEYS[3], ARGV[5])
+    cleared = 1
   end
 end
-if whole or #keep == 0 then
-  redis.call('HDEL', KEYS[1], ARGV[1])
-  redis.call('HINCRBY', KEYS[3], 'subscribers', -1)
-  return 1
-end
-if changed then
-  fields[1] = table.concat(keep, ';')
-  redis.call('HSET', KEYS[1], ARGV[1], table.concat(fields, '\31'))
-  return 1
-end
-return 0
+if #targets == 0 and cleared == 0 then return {0} end
+return {1, unpack(targets)}
 )lua";
+
+const std::string& remove_script() {
+  static const std::string script = std::string(remove_prelude) + std::string(remove_call);
+  return script;
+}
 
 std::string join(const std::vector<std::string>& parts, char sep) {
   std::string out;
@@ -119,6 +189,20 @@ std::uint64_t bucket_of(std::string_view phone) {
   std::uint64_t value = 0;
   std::from_chars(phone.data(), phone.data() + phone.size(), value);
   return value % buckets_per_ward;
+}
+
+// A scope as the scripts take it: '*' for every ward, else the wards separated by ';'.
+std::string script_scope(const ward_scope& scope) {
+  return scope.every_ward ? "*" : join(scope.wards, ';');
+}
+
+// {0} or {1, ward...} from the scoped scripts.
+void read_change(const redis::reply& answer, number_change& change) {
+  const auto& items = answer.elements();
+  change.allowed = !items.empty() && items[0].integer() == 1;
+  change.wards.clear();
+  for (std::size_t i = 1; i < items.size(); ++i) change.wards.push_back(items[i].str());
+  std::sort(change.wards.begin(), change.wards.end());
 }
 
 std::string script_groups(const std::vector<std::string>& groups) {
@@ -225,7 +309,7 @@ asio::awaitable<std::error_code> subscriber_store::remove(std::string_view ward,
                                                           const std::vector<std::string>& groups,
                                                           bool& removed) {
   redis::request req;
-  req.push("EVAL", remove_script, 3, keys::bucket(ward, phone), keys::groups(ward), keys::meta(ward), phone,
+  req.push("EVAL", remove_script(), 3, keys::bucket(ward, phone), keys::groups(ward), keys::meta(ward), phone,
            script_groups(groups));
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec) co_return ec;
@@ -256,26 +340,28 @@ asio::awaitable<std::error_code> subscriber_store::is_opted_out(std::string_view
   co_return std::error_code{};
 }
 
-asio::awaitable<std::error_code> subscriber_store::forget(std::string_view phone,
-                                                          std::uint64_t& wards_touched) {
-  wards_touched = 0;
-  auto [ec, resp] = co_await exec(connection_, command("SMEMBERS", keys::wards));
+asio::awaitable<std::error_code> subscriber_store::set_opt_out(std::string_view phone, bool opted_out,
+                                                               std::string_view source, const ward_scope& scope,
+                                                               number_change& change) {
+  static const std::string script = std::string(holders_prelude) + std::string(scoped_choice_call);
+  auto [ec, resp] = co_await exec(
+      connection_, command("EVAL", script, 3, keys::wards, keys::optout, keys::forgotten_optouts, phone,
+                           bucket_of(phone), keys::ward_prefix, script_scope(scope), opted_out ? "1" : "0",
+                           now_seconds() + separator + std::string(source), sha256_hex(phone)));
   if (ec) co_return ec;
-  redis::request req;
-  for (const auto& ward : resp[0].elements())
-    req.push("EVAL", remove_script, 3, keys::bucket(ward.str(), phone), keys::groups(ward.str()),
-             keys::meta(ward.str()), phone, "");
-  req.push("HDEL", keys::ported, phone);
-  req.push("HDEL", keys::optout, phone);  // last: its answer says whether the number had opted out
-  auto [forget_error, removed] = co_await exec(connection_, std::move(req));
-  if (forget_error) co_return forget_error;
-  for (std::size_t i = 0; i + 2 < removed.size(); ++i)
-    wards_touched += static_cast<std::uint64_t>(removed[i].integer());
-  if (removed[removed.size() - 1].integer() == 1) {  // it had opted out: keep only that, as a one-way hash
-    auto [hash_error, ignored] =
-        co_await exec(connection_, command("SADD", keys::forgotten_optouts, sha256_hex(phone)));
-    co_return hash_error;
-  }
+  read_change(resp[0], change);
+  co_return std::error_code{};
+}
+
+asio::awaitable<std::error_code> subscriber_store::forget(std::string_view phone, const ward_scope& scope,
+                                                          number_change& change) {
+  static const std::string script =
+      std::string(remove_prelude) + std::string(holders_prelude) + std::string(scoped_forget_call);
+  auto [ec, resp] = co_await exec(
+      connection_, command("EVAL", script, 4, keys::wards, keys::optout, keys::forgotten_optouts, keys::ported,
+                           phone, bucket_of(phone), keys::ward_prefix, script_scope(scope), sha256_hex(phone)));
+  if (ec) co_return ec;
+  read_change(resp[0], change);
   co_return std::error_code{};
 }
 
@@ -335,16 +421,13 @@ asio::awaitable<std::error_code> subscriber_store::get(std::string_view ward, st
 }
 
 // Which wards hold the number, and the reply pushed to each, in one script (the wards are few).
-static constexpr std::string_view keep_reply_script = R"lua(
-local wards = redis.call('SMEMBERS', KEYS[1])
-local found = {}
-for _, w in ipairs(wards) do
-  if redis.call('HEXISTS', 'loa:{w:' .. w .. '}:sub:' .. ARGV[2], ARGV[1]) == 1 then
-    local key = 'loa:{w:' .. w .. '}:replies'
-    redis.call('LPUSH', key, ARGV[3])
-    redis.call('LTRIM', key, 0, 9999)
-    found[#found + 1] = w
-  end
+// KEYS: wards set, unknown replies. ARGV: phone, bucket, the reply, ward prefix.
+static constexpr std::string_view keep_reply_call = R"lua(
+local found = holders(KEYS[1], ARGV[4], ARGV[1], ARGV[2])
+for _, w in ipairs(found) do
+  local key = ARGV[4] .. w .. '}:replies'
+  redis.call('LPUSH', key, ARGV[3])
+  redis.call('LTRIM', key, 0, 9999)
 end
 if #found == 0 then
   redis.call('LPUSH', KEYS[2], ARGV[3])
@@ -355,9 +438,10 @@ return found
 
 asio::awaitable<std::error_code> subscriber_store::keep_reply(const stored_reply& reply,
                                                               std::vector<std::string>& wards) {
+  static const std::string script = std::string(holders_prelude) + std::string(keep_reply_call);
   const std::string value = reply.time + separator + reply.phone + separator + reply.carrier + separator + reply.text;
-  auto [ec, resp] = co_await exec(connection_, command("EVAL", keep_reply_script, 2, keys::wards, keys::unknown_replies,
-                                                       reply.phone, bucket_of(reply.phone), value));
+  auto [ec, resp] = co_await exec(connection_, command("EVAL", script, 2, keys::wards, keys::unknown_replies,
+                                                       reply.phone, bucket_of(reply.phone), value, keys::ward_prefix));
   if (ec) co_return ec;
   wards.clear();
   for (const auto& e : resp[0].elements()) wards.push_back(e.str());

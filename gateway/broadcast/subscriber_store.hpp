@@ -29,6 +29,8 @@ std::string replies(std::string_view ward);
 inline constexpr std::string_view unknown_replies = "loa:replies:unknown";
 std::string meta(std::string_view ward);
 inline constexpr std::string_view wards = "loa:wards";
+/// What every key of a ward begins with: "loa:{w:" WARD "}:...".
+inline constexpr std::string_view ward_prefix = "loa:{w:";
 inline constexpr std::string_view optout = "loa:optout";
 inline constexpr std::string_view forgotten_optouts = "loa:optout:forgotten";
 inline constexpr std::string_view ported = "loa:ported";
@@ -48,6 +50,18 @@ struct subscriber_record {
   std::vector<std::string> groups;
   std::string consent_time;    ///< unix seconds, as text
   std::string consent_source;  ///< "import:ID" or "api:OPERATOR"
+};
+
+/// The wards an operator's change to one number may reach.
+struct ward_scope {
+  bool every_ward = false;         ///< an admin without wards: any number, every ward
+  std::vector<std::string> wards;  ///< otherwise: the operator's wards
+};
+
+/// What a change to one number within a scope did.
+struct number_change {
+  bool allowed = false;            ///< false: no ward of the scope holds the number (nothing was changed)
+  std::vector<std::string> wards;  ///< the wards the change reached, sorted
 };
 
 /// A citizen's reply that was not a keyword, kept for the ward to read.
@@ -79,12 +93,21 @@ class subscriber_store {
   boost::asio::awaitable<std::error_code> set_opt_out(std::string_view phone, bool opted_out,
                                                       std::string_view source);
 
+  /// The same, made by an operator: only for a number some ward of `scope` holds (any number for every
+  /// ward); `change.wards` are every ward that holds it, since the choice holds for each of them.
+  boost::asio::awaitable<std::error_code> set_opt_out(std::string_view phone, bool opted_out,
+                                                      std::string_view source, const ward_scope& scope,
+                                                      number_change& change);
+
   /// True when `phone` opted out (also after `forget`, through a one-way hash).
   boost::asio::awaitable<std::error_code> is_opted_out(std::string_view phone, bool& opted_out);
 
-  /// Deletes everything held about `phone` in every ward. An opt-out survives only as a SHA-256 of the
-  /// number, so that a later import cannot make the number receive notices again.
-  boost::asio::awaitable<std::error_code> forget(std::string_view phone, std::uint64_t& wards_touched);
+  /// Deletes the subscriber `phone` from the wards of `scope` that hold it (`change.wards`). Once no ward
+  /// holds it, its port record and opt-out go too: the opt-out survives only as a SHA-256 of the number, so
+  /// that a later import cannot make it receive notices again. `change.allowed` is false when no ward of the
+  /// scope held it (for every ward: when nothing at all was held about it); nothing is changed then.
+  boost::asio::awaitable<std::error_code> forget(std::string_view phone, const ward_scope& scope,
+                                                 number_change& change);
 
   /// Subscribers of the ward, or of one group.
   boost::asio::awaitable<std::error_code> count(std::string_view ward, std::string_view group,

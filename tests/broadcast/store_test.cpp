@@ -129,9 +129,10 @@ TEST_CASE("store: opt-out is global and survives forget as a hash") {
   REQUIRE_FALSE(f.run(f.store.is_opted_out("84912345678", out)));
   CHECK(out);
 
-  std::uint64_t wards = 0;
-  REQUIRE_FALSE(f.run(f.store.forget("84912345678", wards)));
-  CHECK(wards == 2);
+  broadcast::number_change forgotten;
+  REQUIRE_FALSE(f.run(f.store.forget("84912345678", {true, {}}, forgotten)));
+  CHECK(forgotten.allowed);
+  CHECK(forgotten.wards == std::vector<std::string>{"an-phu", "long-thuy"});
   bool found = true;
   broadcast::subscriber_record r;
   REQUIRE_FALSE(f.run(f.store.get("an-phu", "84912345678", r, found)));
@@ -151,11 +152,53 @@ TEST_CASE("store: ported numbers are shared through Redis, and forgotten with th
   std::map<std::string, std::string> ported;
   REQUIRE_FALSE(f.run(f.store.ported(ported)));
   CHECK(ported == std::map<std::string, std::string>{{"84961234567", "vinaphone"}});
-  std::uint64_t wards = 0;
-  REQUIRE_FALSE(f.run(f.store.forget("84961234567", wards)));
+  broadcast::number_change forgotten;
+  REQUIRE_FALSE(f.run(f.store.forget("84961234567", {true, {}}, forgotten)));
+  CHECK(forgotten.allowed);  // no ward held it, but its port record was something to forget
+  CHECK(forgotten.wards.empty());
   ported.clear();
   REQUIRE_FALSE(f.run(f.store.ported(ported)));
   CHECK(ported.empty());
+}
+
+TEST_CASE("store: a ward's forget and opt-out reach only numbers its wards hold") {
+  store_fixture f;
+  broadcast::import_counts counts;
+  for (const char* ward : {"long-thuy", "an-phu"})
+    REQUIRE_FALSE(
+        f.run(f.store.import_batch(ward, {row(1, "84912345678", "A", {"g"})}, {}, "import:1", counts)));
+  REQUIRE_FALSE(f.run(f.store.import_batch("long-thuy", {row(2, "84987654321", "B", {"g"})}, {}, "import:1", counts)));
+  const broadcast::ward_scope an_phu{false, {"an-phu", "other"}};
+
+  broadcast::number_change change;
+  REQUIRE_FALSE(f.run(f.store.set_opt_out("84987654321", true, "api:x", an_phu, change)));
+  CHECK_FALSE(change.allowed);  // long-thuy's alone
+  bool out = true;
+  REQUIRE_FALSE(f.run(f.store.is_opted_out("84987654321", out)));
+  CHECK_FALSE(out);
+  REQUIRE_FALSE(f.run(f.store.set_opt_out("84912345678", true, "api:x", an_phu, change)));
+  CHECK(change.allowed);
+  CHECK(change.wards == std::vector<std::string>{"an-phu", "long-thuy"});  // global: both wards' trails
+
+  REQUIRE_FALSE(f.run(f.store.forget("84987654321", an_phu, change)));
+  CHECK_FALSE(change.allowed);
+  REQUIRE_FALSE(f.run(f.store.forget("84912345678", an_phu, change)));
+  CHECK(change.allowed);
+  CHECK(change.wards == std::vector<std::string>{"an-phu"});
+  bool found = false;
+  broadcast::subscriber_record r;
+  REQUIRE_FALSE(f.run(f.store.get("long-thuy", "84912345678", r, found)));
+  CHECK(found);
+  REQUIRE_FALSE(f.run(f.store.get("an-phu", "84912345678", r, found)));
+  CHECK_FALSE(found);
+  std::uint64_t n = 9;
+  REQUIRE_FALSE(f.run(f.store.count("an-phu", "g", n)));
+  CHECK(n == 0);
+  REQUIRE_FALSE(f.run(f.store.is_opted_out("84912345678", out)));
+  CHECK(out);  // long-thuy still holds it: the opt-out stays
+  CHECK(f.server.command({"HEXISTS", "loa:optout", "84912345678"}) == "1");
+  REQUIRE_FALSE(f.run(f.store.forget("84912345678", an_phu, change)));
+  CHECK_FALSE(change.allowed);  // gone from an-phu: out of its reach now
 }
 
 TEST_CASE("store: record values round-trip") {

@@ -65,7 +65,8 @@ broadcast_rig::broadcast_rig(rig_options options) : redis(redis_server_options{{
        << "    wards: [long-thuy]\n    role: sender\n"
        << "  - name: lan\n    token_sha256: "
           "\"2d849ec5db3ed8dbb4285bc4a42673db6bc5f16e187069da8c4a751a537aaf6b\"\n"
-       << "    wards: [long-thuy]\n    role: approver\n";
+       << "    wards: [long-thuy]\n    role: approver\n"
+       << options.operator_lines;
   // The gateway's name is its host and HTTP port: the second gateway is another gateway.
   std::ofstream(config_path) << "gateway:\n  listen: 127.0.0.1:" << http_port << "\n" << rest.str();
   std::ofstream(second_config_path) << "gateway:\n  listen: 127.0.0.1:" << second_http_port << "\n" << rest.str();
