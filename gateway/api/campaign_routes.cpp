@@ -183,13 +183,24 @@ std::string sent_detail(const broadcast::campaign_spec& spec, std::chrono::minut
   return d;
 }
 
-// 409 naming the campaign created earlier with the same key (`campaign` for scripts).
-response key_conflict(const broadcast::campaign_spec& earlier) {
-  json::object body{{"error", fmt::format("key '{}' was used for campaign {} with another text or audience; "
-                                          "nothing was sent: give this notice a new key",
-                                          earlier.key, earlier.id)},
-                    {"field", "key"},
-                    {"campaign", earlier.id}};
+// The one rule for every route about a campaign: its caller acts on every ward of it. A campaign of two wards
+// holds both wards' recipients, and cancelling it stops both.
+bool reaches_every_ward(const config::operator_config& who, const broadcast::campaign_spec& spec) {
+  return !spec.wards.empty() && std::all_of(spec.wards.begin(), spec.wards.end(), [&](const std::string& w) {
+    return authenticator::may_act_on(who, w);
+  });
+}
+
+// 409 naming the campaign created earlier with the same key (`campaign`, for scripts), when the caller may see
+// it; a campaign of wards not all theirs (a key shared across wards) is not named.
+response key_conflict(const broadcast::campaign_spec& earlier, const config::operator_config& who) {
+  const bool visible = reaches_every_ward(who, earlier);
+  const std::string which = visible ? "campaign " + earlier.id : "a campaign of other wards too";
+  json::object body{{"error", fmt::format("key '{}' was used for {} with another text or audience; nothing was "
+                                          "sent: give this notice a new key",
+                                          earlier.key, which)},
+                    {"field", "key"}};
+  body["campaign"] = visible ? json::value(earlier.id) : json::value(nullptr);
   return json_response(http::status::conflict, body);
 }
 
@@ -259,7 +270,7 @@ asio::awaitable<response> create(authenticator& auth, broadcast::campaign_store&
     if (auto ec = co_await campaigns.load(spec.id, earlier, found)) co_return redis_failure(ec);
     // A key reused for another notice is refused, not answered with the earlier campaign: cron's corrected
     // bulletin must not vanish unsent.
-    if (found && !broadcast::same_notice(earlier, spec)) co_return key_conflict(earlier);
+    if (found && !broadcast::same_notice(earlier, spec)) co_return key_conflict(earlier, *who);
     if (found) spec = std::move(earlier);
   } else {
     if (hooks.changed) hooks.changed();
@@ -374,11 +385,7 @@ asio::awaitable<std::optional<response>> load_visible(authenticator& auth, broad
   if (caller) *caller = who;
   bool found = false;
   if (auto ec = co_await campaigns.load(r.params.at("id"), spec, found)) co_return error_response(http::status::service_unavailable, "the store (Redis) is unavailable: " + ec.message());
-  // Every ward of it: a campaign of two wards holds both wards' recipients, and cancelling it stops both.
-  const bool visible =
-      found && !spec.wards.empty() &&
-      std::all_of(spec.wards.begin(), spec.wards.end(),
-                  [&](const std::string& w) { return authenticator::may_act_on(*who, w); });
+  const bool visible = found && reaches_every_ward(*who, spec);
   // Another ward's campaign is answered like a missing one: ids are sequential and should not leak counts.
   if (!visible)
     co_return error_response(http::status::not_found, "no campaign " + r.params.at("id"), "id");

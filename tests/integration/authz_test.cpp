@@ -352,5 +352,28 @@ TEST_CASE("authz: a key used again with another text or audience is refused, nam
   CHECK(rig.redis.command({"GET", "loa:campaign:next"}) == id);  // no second campaign was made
   rig.wait_finished(id);
   CHECK(rig.accepted("dinh chinh").messages == 0);
+
+  // A key remembered in an-binh by a campaign of two wards: an-binh's own sender is refused it too, without
+  // being shown a campaign it may not see.
+  add_to_an_binh(rig, test::test_numbers(1, 100)[0]);
+  auto [both_code, both] = rig.call_as(duc, verb::post, "/v1/campaigns",
+                                       json::serialize(json::object{{"wards", json::array{"long-thuy", "an-binh"}},
+                                                                    {"group", "all"},
+                                                                    {"text", "Hai phuong"},
+                                                                    {"key", "chung-1"},
+                                                                    {"at", "2099-01-01T07:30"}}));
+  REQUIRE(both_code == 201);
+  const std::string joint = text(both, "id");
+  auto [other_code, other] = rig.call_as(minh, verb::post, "/v1/campaigns",
+                                         json::serialize(json::object{{"ward", "an-binh"},
+                                                                      {"group", "all"},
+                                                                      {"text", "Hai phuong"},
+                                                                      {"key", "chung-1"},
+                                                                      {"at", "2099-01-01T07:30"}}));
+  INFO(json::serialize(other));
+  CHECK(other_code == 409);
+  CHECK(other.at("campaign").is_null());
+  CHECK(text(other, "error").find("campaign " + joint) == std::string::npos);
+  CHECK(text(other, "error").find("other wards") != std::string::npos);
   CHECK(rig.accepted("Ban tin tuan 47").messages == 10);
 }
