@@ -39,10 +39,11 @@ asio::awaitable<response> list(authenticator& auth, broadcast::audit_store& stor
   const auto* who = who_or(verdict, refusal);
   if (!who) co_return refusal;
   if (whole && !authenticator::acts_on_every_ward(*who))
-    co_return error_response(http::status::forbidden,
-                             fmt::format("operator {} is an admin of {}: the whole trail is for admins of every "
-                                         "ward; read a ward's trail instead (loa audit --ward W)",
-                                         who->name, fmt::join(who->wards, ", ")));
+    co_return error_response(
+        http::status::forbidden,
+        fmt::format("operator {} is an admin of {}: the whole trail is for admins of every "
+                    "ward; read a ward's trail instead (loa audit --ward W)",
+                    who->name, fmt::join(who->wards, ", ")));
   std::int64_t since_ms = 0;
   if (auto s = r.query_one("since")) {
     auto parsed = parse_since(*s, std::chrono::system_clock::now(), utc_offset);

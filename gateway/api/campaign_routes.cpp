@@ -191,15 +191,16 @@ bool reaches_every_ward(const config::operator_config& who, const broadcast::cam
   });
 }
 
-// 409 naming the campaign created earlier with the same key (`campaign`, for scripts), when the caller may see
-// it; a campaign of wards not all theirs (a key shared across wards) is not named.
+// 409 naming the campaign created earlier with the same key (`campaign`, for scripts), when the caller may
+// see it; a campaign of wards not all theirs (a key shared across wards) is not named.
 response key_conflict(const broadcast::campaign_spec& earlier, const config::operator_config& who) {
   const bool visible = reaches_every_ward(who, earlier);
   const std::string which = visible ? "campaign " + earlier.id : "a campaign of other wards too";
-  json::object body{{"error", fmt::format("key '{}' was used for {} with another text or audience; nothing was "
-                                          "sent: give this notice a new key",
-                                          earlier.key, which)},
-                    {"field", "key"}};
+  json::object body{
+      {"error", fmt::format("key '{}' was used for {} with another text or audience; nothing was "
+                            "sent: give this notice a new key",
+                            earlier.key, which)},
+      {"field", "key"}};
   body["campaign"] = visible ? json::value(earlier.id) : json::value(nullptr);
   return json_response(http::status::conflict, body);
 }

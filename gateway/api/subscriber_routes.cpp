@@ -48,7 +48,8 @@ std::variant<std::string, response> path_phone(const request& r) {
 
 // The audit entry of a change to one subscriber, for the trails of the wards it changed. Each ward's trail
 // names that ward alone: which other wards hold the number is theirs to know.
-broadcast::audit_entry subscriber_entry(std::string action, std::vector<std::string> wards, std::string detail) {
+broadcast::audit_entry subscriber_entry(std::string action, std::vector<std::string> wards,
+                                        std::string detail) {
   broadcast::audit_entry e;
   e.action = std::move(action);
   e.wards = std::move(wards);
@@ -257,7 +258,8 @@ asio::awaitable<response> choice(authenticator& auth, broadcast::subscriber_stor
   co_return json_response(http::status::ok, {{"phone", number}, {"opted_out", out}});
 }
 
-// DELETE /v1/subscribers/{phone}: forget the number in the caller's wards (an admin without wards: everywhere).
+// DELETE /v1/subscribers/{phone}: forget the number in the caller's wards (an admin without wards:
+// everywhere).
 asio::awaitable<response> forget(authenticator& auth, broadcast::subscriber_store& store, audit_recorder* audit,
                                  request& r) {
   response refusal;

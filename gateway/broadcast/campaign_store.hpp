@@ -121,8 +121,8 @@ class campaign_store {
   explicit campaign_store(redis::connection& connection);
 
   /// Creates the campaign (spec.id is set), or finds the one created earlier with the same key (`existing`;
-  /// whether it asked for the same notice is the caller's to check, with same_notice). `key_ttl` is how long a
-  /// key is remembered.
+  /// whether it asked for the same notice is the caller's to check, with same_notice). `key_ttl` is how long
+  /// a key is remembered.
   boost::asio::awaitable<std::error_code> create(campaign_spec& spec, std::chrono::seconds key_ttl,
                                                  bool& existing);
   /// Reads a campaign; `found` false when there is none with that id.

@@ -129,7 +129,7 @@ end
 
 // An operator records a citizen's choice, only for a number a ward of their scope holds (every ward's scope:
 // any number). KEYS: wards set, opt-outs, forgotten opt-outs. ARGV: phone, bucket, ward prefix, scope,
-// '1' out / '0' in, the opt-out's value, the number's SHA-256. {0}: out of scope; else {1, every holding ward}.
+// '1' out / '0' in, the opt-out's value, the number's SHA-256. {0}: out of scope; else {1, the holders}.
 constexpr std::string_view scoped_choice_call = R"lua(
 local held = holders(KEYS[1], ARGV[3], ARGV[1], ARGV[2])
 if ARGV[4] ~= '*' and #in_scope(held, ARGV[4]) == 0 then return {0} end
@@ -341,7 +341,8 @@ asio::awaitable<std::error_code> subscriber_store::is_opted_out(std::string_view
 }
 
 asio::awaitable<std::error_code> subscriber_store::set_opt_out(std::string_view phone, bool opted_out,
-                                                               std::string_view source, const ward_scope& scope,
+                                                               std::string_view source,
+                                                               const ward_scope& scope,
                                                                number_change& change) {
   static const std::string script = std::string(holders_prelude) + std::string(scoped_choice_call);
   auto [ec, resp] = co_await exec(
@@ -357,9 +358,10 @@ asio::awaitable<std::error_code> subscriber_store::forget(std::string_view phone
                                                           number_change& change) {
   static const std::string script =
       std::string(remove_prelude) + std::string(holders_prelude) + std::string(scoped_forget_call);
-  auto [ec, resp] = co_await exec(
-      connection_, command("EVAL", script, 4, keys::wards, keys::optout, keys::forgotten_optouts, keys::ported,
-                           phone, bucket_of(phone), keys::ward_prefix, script_scope(scope), sha256_hex(phone)));
+  auto [ec, resp] =
+      co_await exec(connection_, command("EVAL", script, 4, keys::wards, keys::optout,
+                                         keys::forgotten_optouts, keys::ported, phone, bucket_of(phone),
+                                         keys::ward_prefix, script_scope(scope), sha256_hex(phone)));
   if (ec) co_return ec;
   read_change(resp[0], change);
   co_return std::error_code{};
@@ -440,8 +442,9 @@ asio::awaitable<std::error_code> subscriber_store::keep_reply(const stored_reply
                                                               std::vector<std::string>& wards) {
   static const std::string script = std::string(holders_prelude) + std::string(keep_reply_call);
   const std::string value = reply.time + separator + reply.phone + separator + reply.carrier + separator + reply.text;
-  auto [ec, resp] = co_await exec(connection_, command("EVAL", script, 2, keys::wards, keys::unknown_replies,
-                                                       reply.phone, bucket_of(reply.phone), value, keys::ward_prefix));
+  auto [ec, resp] =
+      co_await exec(connection_, command("EVAL", script, 2, keys::wards, keys::unknown_replies, reply.phone,
+                                         bucket_of(reply.phone), value, keys::ward_prefix));
   if (ec) co_return ec;
   wards.clear();
   for (const auto& e : resp[0].elements()) wards.push_back(e.str());

@@ -167,7 +167,8 @@ TEST_CASE("store: a ward's forget and opt-out reach only numbers its wards hold"
   for (const char* ward : {"long-thuy", "an-phu"})
     REQUIRE_FALSE(
         f.run(f.store.import_batch(ward, {row(1, "84912345678", "A", {"g"})}, {}, "import:1", counts)));
-  REQUIRE_FALSE(f.run(f.store.import_batch("long-thuy", {row(2, "84987654321", "B", {"g"})}, {}, "import:1", counts)));
+  REQUIRE_FALSE(
+      f.run(f.store.import_batch("long-thuy", {row(2, "84987654321", "B", {"g"})}, {}, "import:1", counts)));
   const broadcast::ward_scope an_phu{false, {"an-phu", "other"}};
 
   broadcast::number_change change;

@@ -37,9 +37,9 @@ std::string operator_yaml(const std::string& name, const std::string& token, con
 
 test::rig_options with_operators() {
   test::rig_options o;
-  o.operator_lines = operator_yaml("minh", minh, "an-binh", "sender") +
-                     operator_yaml("khoa", khoa, "an-binh", "admin") + operator_yaml("root", root, "", "admin") +
-                     operator_yaml("duc", duc, "long-thuy, an-binh", "sender");
+  o.operator_lines =
+      operator_yaml("minh", minh, "an-binh", "sender") + operator_yaml("khoa", khoa, "an-binh", "admin") +
+      operator_yaml("root", root, "", "admin") + operator_yaml("duc", duc, "long-thuy, an-binh", "sender");
   return o;
 }
 
@@ -51,8 +51,8 @@ std::string households(const std::vector<std::string>& numbers) {
 
 // Adds `number` to an-binh's group "all", as its sender.
 void add_to_an_binh(test::broadcast_rig& rig, const std::string& number) {
-  auto [code, body] = rig.call_as(minh, verb::put, "/v1/wards/an-binh/subscribers/" + number,
-                                  R"({"groups": ["all"]})");
+  auto [code, body] =
+      rig.call_as(minh, verb::put, "/v1/wards/an-binh/subscribers/" + number, R"({"groups": ["all"]})");
   REQUIRE(code == 200);
 }
 
@@ -62,7 +62,8 @@ bool holds(test::broadcast_rig& rig, const std::string& ward, const std::string&
 
 // The trail of `ward` ("" for every ward's), read by the admin of every ward.
 json::array trail(test::broadcast_rig& rig, const std::string& ward) {
-  auto [code, doc] = rig.call_as(root, verb::get, ward.empty() ? "/v1/audit" : "/v1/wards/" + ward + "/audit");
+  auto [code, doc] =
+      rig.call_as(root, verb::get, ward.empty() ? "/v1/audit" : "/v1/wards/" + ward + "/audit");
   REQUIRE(code == 200);
   return doc.at("entries").as_array();
 }
@@ -72,7 +73,8 @@ std::vector<json::object> about(const json::array& entries, const std::string& d
   std::vector<json::object> out;
   for (const auto& e : entries) {
     const auto& action = e.at("action").as_string();
-    if (e.at("detail").as_string() == detail && (action == "optout" || action == "optin" || action == "forget"))
+    if (e.at("detail").as_string() == detail &&
+        (action == "optout" || action == "optin" || action == "forget"))
       out.push_back(e.as_object());
   }
   return out;
@@ -106,9 +108,9 @@ TEST_CASE("authz: another ward's operator cannot opt out, opt in or forget a num
   rig.start_gateway();
   const auto numbers = test::test_numbers(10);
   rig.import(households(numbers));
-  const std::string theirs = numbers[3];                  // long-thuy's only
+  const std::string theirs = numbers[3];                     // long-thuy's only
   const std::string nobodys = test::test_numbers(1, 50)[0];  // in no ward
-  add_to_an_binh(rig, test::test_numbers(1, 60)[0]);        // an-binh exists and holds someone
+  add_to_an_binh(rig, test::test_numbers(1, 60)[0]);         // an-binh exists and holds someone
 
   for (const auto& token : {minh, khoa}) {  // a sender and a ward-scoped admin of an-binh
     CAPTURE(token);
@@ -160,7 +162,7 @@ TEST_CASE("authz: an opt-out or opt-in of a number two wards hold is in both war
   add_to_an_binh(rig, shared);
 
   CHECK(rig.call(verb::post, "/v1/subscribers/" + shared + "/optout").first == 200);  // hoa, of long-thuy
-  auto r = loa_cli(rig, {"--token", minh, "subscribers", "optin", shared});         // minh, of an-binh
+  auto r = loa_cli(rig, {"--token", minh, "subscribers", "optin", shared});           // minh, of an-binh
   CHECK(r.exit == 0);
   for (const std::string ward : {"long-thuy", "an-binh"}) {
     CAPTURE(ward);
@@ -246,13 +248,13 @@ TEST_CASE("authz: a campaign of two wards is out of reach of an operator of one 
   rig.import(households(numbers));
   for (const auto& n : test::test_numbers(4, 100)) add_to_an_binh(rig, n);
   // Urgent and far ahead: it waits for approval, so every route below still has something to act on.
-  auto [created_code, created] = rig.call_as(
-      duc, verb::post, "/v1/campaigns",
-      json::serialize(json::object{{"wards", json::array{"long-thuy", "an-binh"}},
-                                   {"group", "all"},
-                                   {"text", "Tiem chung chung hai phuong"},
-                                   {"urgent", true},
-                                   {"at", "2099-01-01T07:30"}}));
+  auto [created_code, created] =
+      rig.call_as(duc, verb::post, "/v1/campaigns",
+                  json::serialize(json::object{{"wards", json::array{"long-thuy", "an-binh"}},
+                                               {"group", "all"},
+                                               {"text", "Tiem chung chung hai phuong"},
+                                               {"urgent", true},
+                                               {"at", "2099-01-01T07:30"}}));
   REQUIRE(created_code == 201);
   const std::string id(created.at("id").as_string());
   CHECK(created.at("state") == "awaiting_approval");
@@ -302,10 +304,11 @@ TEST_CASE("authz: a key used again with another text or audience is refused, nam
   rig.start_gateway();
   const auto numbers = test::test_numbers(10);
   std::string csv = "phone,name,groups\n";
-  for (std::size_t i = 0; i < numbers.size(); ++i) csv += numbers[i] + ",Hộ," + (i < 4 ? "all;to-1\n" : "all\n");
+  for (std::size_t i = 0; i < numbers.size(); ++i)
+    csv += numbers[i] + ",Hộ," + (i < 4 ? "all;to-1\n" : "all\n");
   rig.import(csv);
-  const json::object bulletin{{"ward", "long-thuy"}, {"group", "all"}, {"text", "Ban tin tuan 47"},
-                              {"key", "weekly-47"}};
+  const json::object bulletin{
+      {"ward", "long-thuy"}, {"group", "all"}, {"text", "Ban tin tuan 47"}, {"key", "weekly-47"}};
   auto [first_code, first] = rig.call(verb::post, "/v1/campaigns", json::serialize(bulletin));
   REQUIRE(first_code == 201);
   const std::string id(first.at("id").as_string());
@@ -335,8 +338,8 @@ TEST_CASE("authz: a key used again with another text or audience is refused, nam
   refused(more);
 
   // Cron's corrected bulletin fails loudly instead of vanishing: exit 1, naming the earlier campaign.
-  auto r = loa_cli(rig, {"send", "--ward", "long-thuy", "--group", "all", "--text", "Ban tin tuan 47 (dinh chinh)",
-                         "--key", "weekly-47", "--yes"});
+  auto r = loa_cli(rig, {"send", "--ward", "long-thuy", "--group", "all", "--text",
+                         "Ban tin tuan 47 (dinh chinh)", "--key", "weekly-47", "--yes"});
   CHECK(r.exit == 1);
   CHECK(r.err.find("campaign " + id) != std::string::npos);
   r = loa_cli(rig, {"--json", "send", "--ward", "long-thuy", "--group", "all", "--text",
@@ -345,8 +348,8 @@ TEST_CASE("authz: a key used again with another text or audience is refused, nam
   const auto doc = json::parse(r.out);
   CHECK(text(doc, "campaign") == id);
   CHECK(doc.as_object().contains("error"));
-  r = loa_cli(rig, {"--json", "send", "--ward", "long-thuy", "--group", "all", "--text", "Ban tin tuan 47", "--key",
-                    "weekly-47", "--yes"});
+  r = loa_cli(rig, {"--json", "send", "--ward", "long-thuy", "--group", "all", "--text", "Ban tin tuan 47",
+                    "--key", "weekly-47", "--yes"});
   CHECK(r.exit == 0);
   CHECK(text(json::parse(r.out), "id") == id);
   CHECK(rig.redis.command({"GET", "loa:campaign:next"}) == id);  // no second campaign was made
@@ -356,12 +359,13 @@ TEST_CASE("authz: a key used again with another text or audience is refused, nam
   // A key remembered in an-binh by a campaign of two wards: an-binh's own sender is refused it too, without
   // being shown a campaign it may not see.
   add_to_an_binh(rig, test::test_numbers(1, 100)[0]);
-  auto [both_code, both] = rig.call_as(duc, verb::post, "/v1/campaigns",
-                                       json::serialize(json::object{{"wards", json::array{"long-thuy", "an-binh"}},
-                                                                    {"group", "all"},
-                                                                    {"text", "Hai phuong"},
-                                                                    {"key", "chung-1"},
-                                                                    {"at", "2099-01-01T07:30"}}));
+  auto [both_code, both] =
+      rig.call_as(duc, verb::post, "/v1/campaigns",
+                  json::serialize(json::object{{"wards", json::array{"long-thuy", "an-binh"}},
+                                               {"group", "all"},
+                                               {"text", "Hai phuong"},
+                                               {"key", "chung-1"},
+                                               {"at", "2099-01-01T07:30"}}));
   REQUIRE(both_code == 201);
   const std::string joint = text(both, "id");
   auto [other_code, other] = rig.call_as(minh, verb::post, "/v1/campaigns",

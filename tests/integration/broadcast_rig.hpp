@@ -28,7 +28,7 @@ struct rig_options {
   std::string carrier_lines;                ///< extra YAML lines for both carriers (4-space indent)
   std::string top_lines;                    ///< extra top-level YAML (limits, ...)
   std::string gateway_lines;                ///< extra YAML under gateway: (2-space indent)
-  std::string operator_lines;               ///< extra operators: YAML list items under operators: (2-space indent)
+  std::string operator_lines;  ///< extra operators: YAML list items under operators: (2-space indent)
 };
 
 /// What the simulators accepted: whole messages (all parts arrived and were reassembled) per destination.
