@@ -1,6 +1,7 @@
 // `loa report`'s outputs from a report document (tools/loa/report_render): the HTML page an official opens,
 // the CSV of every recipient, and the text tables.
 #include "tools/loa/report_render.hpp"
+#include "tools/loa/csv_cell.hpp"
 
 #include <doctest/doctest.h>
 
@@ -98,10 +99,10 @@ TEST_CASE("report html: a campaign with nothing delivered yet says so instead of
 
 TEST_CASE("report csv: RFC 4180 quoting of a reason with a comma and a quote, groups joined by semicolons") {
   CHECK(report::csv_header() == "phone,carrier,state,parts,reason,groups,submitted_at,settled_at\r\n");
-  CHECK(report::csv_field("plain") == "plain");
-  CHECK(report::csv_field("a,b") == "\"a,b\"");
-  CHECK(report::csv_field("say \"hi\"") == "\"say \"\"hi\"\"\"");
-  CHECK(report::csv_field("two\nlines") == "\"two\nlines\"");
+  CHECK(csv_cell("plain") == "plain");
+  CHECK(csv_cell("a,b") == "\"a,b\"");
+  CHECK(csv_cell("say \"hi\"") == "\"say \"\"hi\"\"\"");
+  CHECK(csv_cell("two\nlines") == "\"two\nlines\"");
 
   const auto recipient = json::parse(R"({"phone": "84961000007", "carrier": "viettel", "state": "failed",
       "parts": 3, "reason": "REJECTD err:0B, \"bad number\"", "groups": ["cao tuổi", "all"],
@@ -113,6 +114,27 @@ TEST_CASE("report csv: RFC 4180 quoting of a reason with a comma and a quote, gr
   const auto queued = json::parse(R"({"phone": "84911000014", "carrier": "vinaphone", "state": "queued",
       "parts": 1, "reason": "", "groups": [], "submitted_at": "2026-11-23T07:30:01+07:00", "settled_at": null})");
   CHECK(report::csv_row(queued) == "84911000014,vinaphone,queued,1,,,2026-11-23T07:30:01+07:00,\r\n");
+}
+
+TEST_CASE("report csv: cells a spreadsheet would run as formulas are neutralised with a leading quote") {
+  // OWASP's list: = + - @ tab and carriage return at the start of a cell.
+  CHECK(csv_cell("=HYPERLINK(\"http://evil.example\",\"x\")") ==
+        "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\"");
+  CHECK(csv_cell("@SUM(1)") == "'@SUM(1)");
+  CHECK(csv_cell("+1+1") == "'+1+1");
+  CHECK(csv_cell("-2+3") == "'-2+3");
+  CHECK(csv_cell("\t=1+1") == "'\t=1+1");
+  CHECK(csv_cell("\r=1+1") == "\"'\r=1+1\"");
+  CHECK(csv_cell("a=1") == "a=1");  // only the first character starts a formula
+  CHECK(csv_cell("") == "");
+
+  // A group and a reason that came from outside (an imported CSV, a carrier's receipt) reach the file inert.
+  const auto recipient = json::parse(R"json({"phone": "84961000007", "carrier": "viettel", "state": "failed",
+      "parts": 1, "reason": "@SUM(1)", "groups": ["=HYPERLINK(\"http://x\")", "all"],
+      "submitted_at": "2026-11-23T07:30:01+07:00", "settled_at": null})json");
+  CHECK(report::csv_row(recipient) ==
+        "84961000007,viettel,failed,1,'@SUM(1),\"'=HYPERLINK(\"\"http://x\"\");all\","
+        "2026-11-23T07:30:01+07:00,\r\n");
 }
 
 TEST_CASE("report text: the summary line with the notice and state, then tables by carrier and group") {

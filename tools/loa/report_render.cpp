@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "tools/loa/csv_cell.hpp"
 #include "tools/loa/progress.hpp"
 
 namespace loa::cli::report {
@@ -359,16 +360,6 @@ std::string html_escape(std::string_view text) {
   return out;
 }
 
-std::string csv_field(std::string_view value) {
-  if (value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
-  std::string out = "\"";
-  for (const char c : value) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 std::string csv_header() {
   return "phone,carrier,state,parts,reason,groups,submitted_at,settled_at\r\n";
 }
@@ -377,12 +368,7 @@ std::string csv_row(const json::value& r) {
   const std::string fields[] = {str(r, "phone"),        str(r, "carrier"),   str(r, "state"),
                                 str(r, "parts"),        str(r, "reason"),    joined(r, "groups", ";"),
                                 str(r, "submitted_at"), str(r, "settled_at")};
-  std::string out;
-  for (const auto& f : fields) {
-    if (!out.empty()) out += ',';
-    out += csv_field(f);
-  }
-  return out + "\r\n";
+  return csv_line(fields);
 }
 
 std::string text(const json::value& report) {

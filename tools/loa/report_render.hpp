@@ -22,11 +22,9 @@ std::string html(const boost::json::value& report);
 /// as RFC 4180 has it).
 std::string csv_header();
 
-/// One CSV line of a recipient of GET /v1/campaigns/{id}/recipients; its groups joined by ';'.
+/// One CSV line of a recipient of GET /v1/campaigns/{id}/recipients; its groups joined by ';', every cell
+/// through csv_cell (quoted, formulas neutralised).
 std::string csv_row(const boost::json::value& recipient);
-
-/// One CSV field, in double quotes (inner quotes doubled) when it holds a comma, a quote or a line break.
-std::string csv_field(std::string_view value);
 
 /// Text safe inside HTML elements and attribute values (& < > " ').
 std::string html_escape(std::string_view text);
