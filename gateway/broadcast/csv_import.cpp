@@ -37,21 +37,54 @@ std::vector<std::string> split_groups(std::string_view field) {
   return groups;
 }
 
-csv_reader::csv_reader(row_handler on_row, invalid_handler on_invalid)
-    : on_row_(std::move(on_row)), on_invalid_(std::move(on_invalid)) {}
+std::string excerpt(std::string_view text) {
+  if (text.size() <= excerpt_bytes) return std::string(text);
+  std::size_t cut = excerpt_bytes;
+  for (int back = 0; back < 3 && cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80; ++back)
+    --cut;  // not inside a character (a UTF-8 character has at most 3 continuation bytes)
+  return std::string(text.substr(0, cut)) + "...";
+}
+
+csv_reader::csv_reader(row_handler on_row, invalid_handler on_invalid, std::size_t max_row_bytes)
+    : on_row_(std::move(on_row)), on_invalid_(std::move(on_invalid)), max_row_bytes_(max_row_bytes) {}
+
+namespace {
+constexpr std::size_t max_columns = 3;  // phone, name, groups
+}  // namespace
 
 void csv_reader::end_field() {
-  fields_.push_back(std::move(field_));
+  ++columns_;
+  if (fields_.size() <= max_columns) fields_.push_back(std::move(field_));
   field_.clear();
 }
 
+void csv_reader::reset_record() {
+  field_.clear();
+  fields_.clear();
+  columns_ = 0;
+  row_bytes_ = 0;
+  excerpt_.clear();
+  overlong_ = false;
+  in_quotes_ = false;
+  quote_pending_ = false;
+}
+
 void csv_reader::end_record() {
-  end_field();
   const std::size_t line = line_;
   line_ = physical_line_;
-  const bool blank = fields_.size() == 1 && trim(fields_[0]).empty();
+  if (overlong_) {
+    first_record_ = false;  // a header is short
+    on_invalid_({line, excerpt(excerpt_),
+                 "the row is longer than " + std::to_string(max_row_bytes_) +
+                     " bytes (a phone, a name and groups take far less): skipped"});
+    reset_record();
+    return;
+  }
+  end_field();
+  const std::size_t columns = columns_;
   std::vector<std::string> fields = std::move(fields_);
-  fields_.clear();
+  reset_record();
+  const bool blank = columns == 1 && trim(fields[0]).empty();
   if (blank) return;
 
   const std::string_view phone_field = trim(fields[0]);
@@ -63,20 +96,21 @@ void csv_reader::end_record() {
       return;
     }
   }
-  if (fields.size() > 3) {
-    on_invalid_({line, std::string(phone_field),
-                 "more than 3 columns (phone, name, groups); quote names with commas"});
+  if (columns > max_columns) {
+    on_invalid_(
+        {line, excerpt(phone_field),
+         std::to_string(columns) + " columns: more than 3 (phone, name, groups); quote names with commas"});
     return;
   }
   for (const auto& f : fields) {
     if (!valid_utf8(f)) {
-      on_invalid_({line, std::string(phone_field), "not UTF-8: save the file as CSV UTF-8"});
+      on_invalid_({line, excerpt(phone_field), "not UTF-8: save the file as CSV UTF-8"});
       return;
     }
   }
   auto number = normalise_number(phone_field);
   if (!number) {
-    on_invalid_({line, std::string(phone_field), std::string(describe(number.problem))});
+    on_invalid_({line, excerpt(phone_field), std::string(describe(number.problem))});
     return;
   }
   subscriber_row row;
@@ -109,6 +143,29 @@ void csv_reader::feed(std::string_view chunk) {
     if (pending_cr_) {  // CR LF, or a lone CR (old Mac exports): either ends the line once
       pending_cr_ = false;
       if (c == '\n') continue;
+    }
+    const bool line_break = c == '\r' || c == '\n';
+    const bool ends_row = line_break && (!in_quotes_ || quote_pending_);  // after a closing quote too
+    if (!ends_row && !overlong_) {
+      if (row_bytes_ == max_row_bytes_) {
+        // Keep nothing more of this row: only its line number and excerpt are reported. A quote left open
+        // there no longer holds: the row ends at the next line break, so one stray quote loses one row.
+        overlong_ = true;
+        field_.clear();
+        fields_.clear();
+      } else {
+        ++row_bytes_;
+        if (excerpt_.size() <= excerpt_bytes)
+          excerpt_.push_back(c);  // one more: excerpt() then marks the cut
+      }
+    }
+    if (overlong_) {
+      if (line_break) {
+        pending_cr_ = c == '\r';
+        ++physical_line_;
+        end_record();
+      }
+      continue;
     }
     if (quote_pending_) {
       quote_pending_ = false;
@@ -155,15 +212,17 @@ void csv_reader::feed(std::string_view chunk) {
 }
 
 bool csv_reader::finish() {
+  if (overlong_) {
+    end_record();
+    return true;
+  }
   if (quote_pending_) {
     quote_pending_ = false;
     in_quotes_ = false;
   }
   if (in_quotes_) {
-    on_invalid_({line_, field_.substr(0, 40), "the file ends inside a quoted field (a quote is not closed)"});
-    fields_.clear();
-    field_.clear();
-    in_quotes_ = false;
+    on_invalid_({line_, excerpt(excerpt_), "the file ends inside a quoted field (a quote is not closed)"});
+    reset_record();
     return false;
   }
   if (!field_.empty() || !fields_.empty()) end_record();

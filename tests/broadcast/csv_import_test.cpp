@@ -113,3 +113,71 @@ TEST_CASE("csv: group names are trimmed and deduplicated") {
   CHECK(split_groups(" a ; b;;a; ") == std::vector<std::string>{"a", "b"});
   CHECK(split_groups("").empty());
 }
+
+TEST_CASE("csv: a line of commas or a line without a break is one invalid row, excerpted, and the next rows come") {
+  const std::string commas(20'000, ',');
+  const std::string digits(50'000, '9');
+  for (const std::string& flood : {commas, digits}) {
+    for (std::size_t chunk : {1u, 7u, 4096u, 1u << 20}) {
+      CAPTURE(chunk);
+      const auto c = read_csv("0912345678,first\n" + flood + "\r\n0912345679,after\n", chunk);
+      CHECK(c.finished);
+      REQUIRE(c.invalid.size() == 1);
+      CHECK(c.invalid[0].line == 2);
+      CHECK(c.invalid[0].value == flood.substr(0, excerpt_bytes) + "...");
+      CHECK(c.invalid[0].reason.find("longer than 4096 bytes") != std::string::npos);
+      REQUIRE(c.rows.size() == 2);  // nothing accepted is lost
+      CHECK(c.rows[1].line == 3);
+      CHECK(c.rows[1].name == "after");
+    }
+  }
+  // The flood as the file's last line, without a line break.
+  const auto c = read_csv("0912345678,first\n" + digits);
+  REQUIRE(c.invalid.size() == 1);
+  CHECK(c.invalid[0].line == 2);
+  CHECK(c.rows.size() == 1);
+}
+
+TEST_CASE("csv: the row limit counts quotes and separators, and a row at the limit is read") {
+  const std::string name(4096 - std::string("0912345678,").size(), 'a');
+  auto c = read_csv("0912345678," + name + "\n0912345679,b\n");
+  CHECK(c.invalid.empty());
+  REQUIRE(c.rows.size() == 2);
+  CHECK(c.rows[0].name == name);
+  c = read_csv("0912345678," + name + "a\n0912345679,b\n");
+  REQUIRE(c.invalid.size() == 1);
+  CHECK(c.invalid[0].line == 1);
+  CHECK(c.rows.size() == 1);
+  // A smaller limit, for a reader that wants one.
+  std::vector<invalid_row> invalid;
+  csv_reader small([](subscriber_row&&) {}, [&](invalid_row&& r) { invalid.push_back(std::move(r)); }, 16);
+  small.feed("0912345678,abcde\n0912345678,abcdef\n");
+  small.finish();
+  REQUIRE(invalid.size() == 1);
+  CHECK(invalid[0].line == 2);
+}
+
+TEST_CASE("csv: a quote left open ends its row at the first line break past the limit, not at the file's end") {
+  std::string text = "0912345678,\"Nguyễn Văn An\n";  // the quote is never closed
+  for (int i = 0; i < 400; ++i) text += "0912" + std::to_string(100000 + i) + ",x\n";  // swallowed by it
+  text += "0987654321,after\n";
+  const auto c = read_csv(text, 100);
+  REQUIRE(c.invalid.size() == 1);
+  CHECK(c.invalid[0].line == 1);
+  CHECK(c.invalid[0].value.starts_with("0912345678,\"Nguy"));
+  REQUIRE_FALSE(c.rows.empty());
+  CHECK(c.rows.back().phone == "84987654321");
+  CHECK(c.rows.back().line == 402);
+  CHECK(c.rows.size() < 400);  // the rows inside the open quote, up to the limit, were part of the bad row
+}
+
+TEST_CASE("csv: a long bad phone field is echoed as a short excerpt, cut between characters") {
+  const auto c = read_csv(std::string(200, '1') + ",x\n0912345678\n");
+  REQUIRE(c.invalid.size() == 1);
+  CHECK(c.invalid[0].value == std::string(excerpt_bytes, '1') + "...");
+  CHECK(excerpt(std::string(39, 'a') + "ễ") == std::string(39, 'a') + "...");  // ễ is 3 bytes: not cut in two
+  CHECK(excerpt("short") == "short");
+  const auto columns = read_csv("0912345678\n0912345679" + std::string(1000, ',') + "\n");
+  REQUIRE(columns.invalid.size() == 1);
+  CHECK(columns.invalid[0].reason.starts_with("1001 columns"));
+}
