@@ -197,6 +197,8 @@ struct context {
   // Values whose own mark misleads: an empty value (`key:`) is marked where the next token starts, and a
   // block mapping where its first key is. For those, messages point at the line of the key that owns them.
   mutable std::vector<std::pair<YAML::Node, int>> key_lines;
+  // Keys whose secret is written in the file (configuration::inline_secrets), in the order read.
+  mutable std::vector<std::string> inline_secrets;
 
   // The line of the key that owns value, or 0 when it has none recorded.
   int key_line(const YAML::Node& value) const {
@@ -535,6 +537,7 @@ secret read_secret(const context& cx, const mapping& m, std::size_t max_len) {
   if (plain) {
     at = *plain;
     value = read_string(cx, *plain, m.path("password"));
+    if (!value.empty()) cx.inline_secrets.push_back(m.path("password"));
   } else if (env_name) {
     at = *env_name;
     const std::string name = read_nonempty(cx, *env_name, m.path("password_env"));
@@ -581,8 +584,19 @@ std::string percent_decode(const context& cx, const YAML::Node& at, const std::s
 
 // ---- sections ---------------------------------------------------------------------------------------------
 
+rate_limit_config read_rate_limit(const context& cx, const YAML::Node& n, const std::string& path) {
+  const mapping m(cx, n, path, {"requests_per_second", "burst", "failed_logins_per_minute"});
+  rate_limit_config r;
+  if (auto v = m.get("requests_per_second"))
+    r.requests_per_second = read_positive(cx, *v, m.path("requests_per_second"), 1e6);
+  if (auto v = m.get("burst")) r.burst = read_int_as<int>(cx, *v, m.path("burst"), 1, 1'000'000);
+  if (auto v = m.get("failed_logins_per_minute"))
+    r.failed_logins_per_minute = read_int_as<int>(cx, *v, m.path("failed_logins_per_minute"), 1, 10'000);
+  return r;
+}
+
 gateway_config read_gateway(const context& cx, const YAML::Node& n) {
-  const mapping m(cx, n, "gateway", {"listen", "utc_offset", "quiet_hours"});
+  const mapping m(cx, n, "gateway", {"listen", "utc_offset", "quiet_hours", "rate_limit"});
   gateway_config g;
   if (auto v = m.get("listen")) g.listen = read_host_port(cx, *v, m.path("listen"));
   if (auto v = m.get("utc_offset")) g.utc_offset = read_utc_offset(cx, *v, m.path("utc_offset"));
@@ -597,6 +611,7 @@ gateway_config read_gateway(const context& cx, const YAML::Node& n) {
     }
     g.quiet = w;
   }
+  if (auto v = m.get("rate_limit")) g.rate_limit = read_rate_limit(cx, *v, m.path("rate_limit"));
   return g;
 }
 
@@ -647,6 +662,7 @@ redis_config read_redis(const context& cx, const YAML::Node& n) {
         r.username = percent_decode(cx, *url_node, path, std::string_view(userinfo).substr(0, colon));
         r.password =
             secret(percent_decode(cx, *url_node, path, std::string_view(userinfo).substr(colon + 1)));
+        if (!r.password.empty()) cx.inline_secrets.push_back(path);
       }
       std::string port;
       if (!authority.empty() && authority.front() == '[') {
@@ -1173,7 +1189,7 @@ std::string detail::read_file(const fs::path& file) {
 }
 
 configuration parse_config(std::string_view text, std::string_view name, const env_lookup& env) {
-  const context cx{std::string(name), fs::path(name).parent_path(), env, {}};
+  const context cx{std::string(name), fs::path(name).parent_path(), env, {}, {}};
   YAML::Node root;
   try {
     root = YAML::Load(std::string(text));
@@ -1190,6 +1206,7 @@ configuration parse_config(std::string_view text, std::string_view name, const e
     fail(cx, e.mark.line >= 0 ? e.mark.line + 1 : 0, fmt::format("YAML error: {}", e.msg));
   }
   c.file = fs::path(name);
+  c.inline_secrets = std::move(cx.inline_secrets);
   return c;
 }
 

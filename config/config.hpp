@@ -109,10 +109,19 @@ struct quiet_hours {
 };
 
 // gateway: the HTTP API listener and the local clock.
+// gateway.rate_limit: what the HTTP API takes from one operator and from bad tokens. The defaults are far
+// above what a person, `loa status --watch` or `loa send --wait` ask.
+struct rate_limit_config {
+  double requests_per_second = 100;  // per operator token; faster requests get 429 with Retry-After
+  int burst = 500;                   // requests a token may send at once before the rate applies
+  int failed_logins_per_minute = 10;  // bad tokens per address and per token prefix (a decaying bucket)
+};
+
 struct gateway_config {
   host_port listen{"127.0.0.1", 8787};
   std::chrono::minutes utc_offset{7 * 60};  // Vietnam is UTC+7 all year
   std::optional<quiet_hours> quiet;         // absent: no quiet hours
+  rate_limit_config rate_limit;
   // True when `now` falls inside the quiet hours, in local time at utc_offset.
   bool quiet_at(std::chrono::system_clock::time_point now) const noexcept;
 };
@@ -230,6 +239,9 @@ struct configuration {
   std::string currency = "VND";  // of carriers' price_per_part, shown with the cost of a send
   mo_config mo;
   limits_config limits;
+  // The keys whose secret is written in the file itself ("carriers.viettel.password", "redis.url"), not read
+  // from the environment: what file_permissions.hpp warns about when others can read the file.
+  std::vector<std::string> inline_secrets;
   // The carrier called name, or nullptr.
   const carrier_config* find_carrier(std::string_view name) const noexcept;
 };

@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "config/config.hpp"
+#include "config/file_permissions.hpp"
 #include "gateway/service.hpp"
 
 namespace loa::cli {
@@ -23,6 +24,7 @@ int run_gateway(const global_options& globals) {
     return fail(globals, exit_code::bad_input, e.what());
   }
   log->info("loa gateway: configuration {}", globals.config_file);
+  if (auto exposed = config::exposed_secrets_warning(cfg)) log->warn("{}", *exposed);
 
   boost::asio::io_context io;
   gateway::service service(
