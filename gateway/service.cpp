@@ -61,7 +61,7 @@ struct service::parts {
         audit_log(connection),
         approvals(connection),
         audit(audit_log, [this](std::string_view s) { warn(s); }),
-        auth(cfg.operators),
+        auth(cfg.operators, api::limits_of(cfg.gateway.rate_limit)),
         sending(io_, cfg, store, campaigns, [this](std::string_view s) { info(s); },
                 [this](std::string_view s) { warn(s); }, &audit_log),
         ping_timer(io_),

@@ -2,50 +2,99 @@
 
 #include "gateway/broadcast/subscriber_store.hpp"
 
+#include <fmt/format.h>
 #include <openssl/crypto.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <optional>
 
 namespace loa::api {
 
+namespace {
+
+bucket_settings failure_buckets(const auth_limits& limits) {
+  const std::chrono::duration<double> window = limits.failure_window;
+  return {limits.failures / std::max(window.count(), 1e-3), static_cast<double>(limits.failures),
+          limits.max_keys};
+}
+
+auth_limits failures_per(int max_failures, authenticator::clock::duration window) {
+  auth_limits limits;
+  limits.failures = max_failures;
+  limits.failure_window = window;
+  return limits;
+}
+
+}  // namespace
+
+response too_many_requests(std::string_view why, std::chrono::steady_clock::duration wait) {
+  const auto seconds = std::max<std::int64_t>(1, std::chrono::ceil<std::chrono::seconds>(wait).count());
+  auto out = json_response(
+      http::status::too_many_requests,
+      {{"error", fmt::format("{}; try again in {} second{}", why, seconds, seconds == 1 ? "" : "s")},
+       {"retry_after_s", seconds}});
+  out.headers.emplace_back("Retry-After", std::to_string(seconds));
+  return out;
+}
+
+auth_limits limits_of(const config::rate_limit_config& configured) {
+  auth_limits limits;
+  limits.failures = configured.failed_logins_per_minute;
+  limits.failure_window = std::chrono::minutes(1);
+  limits.requests_per_second = configured.requests_per_second;
+  limits.request_burst = configured.burst;
+  return limits;
+}
+
+authenticator::authenticator(std::vector<config::operator_config> operators, auth_limits limits)
+    : operators_(std::move(operators)),
+      failures_by_address_(failure_buckets(limits)),
+      failures_by_prefix_(failure_buckets(limits)),
+      requests_by_operator_({limits.requests_per_second, limits.request_burst, limits.max_keys}) {}
+
 authenticator::authenticator(std::vector<config::operator_config> operators, int max_failures,
                              clock::duration window)
-    : operators_(std::move(operators)), max_failures_(max_failures), window_(window) {}
+    : authenticator(std::move(operators), failures_per(max_failures, window)) {}
 
 auth_result authenticator::authenticate(std::string_view authorization, std::string_view remote,
                                         clock::time_point now) {
-  if (failures_.size() > 10'000) {  // forget addresses whose window has passed, so the map stays small
-    std::erase_if(failures_, [&](const auto& entry) { return now - entry.second.window_start > window_; });
-  }
-  auto& f = failures_[std::string(remote)];
-  if (now - f.window_start > window_) f = {0, now};
-  if (f.count >= max_failures_) {
-    auth_result refused{nullptr, error_response(http::status::too_many_requests,
-                                                "too many failed logins from this address; wait a minute")};
-    log_refusal(remote, refused.refusal);
-    return refused;
-  }
-
   constexpr std::string_view scheme = "Bearer ";
   const config::operator_config* found = nullptr;
+  std::string_view token;
   if (authorization.size() > scheme.size() && authorization.starts_with(scheme)) {
-    const std::string digest = broadcast::sha256_hex(authorization.substr(scheme.size()));
+    token = authorization.substr(scheme.size());
+    const std::string digest = broadcast::sha256_hex(token);
     for (const auto& op : operators_) {  // no early exit: every comparison takes the same time
       const bool same = op.token_sha256.size() == digest.size() &&
                         CRYPTO_memcmp(op.token_sha256.data(), digest.data(), digest.size()) == 0;
       if (same) found = &op;
     }
   }
-  if (found) {
-    failures_.erase(std::string(remote));
-    return {found, {}};
-  }
-  ++f.count;
-  const bool missing = authorization.empty();
-  auth_result refused{
-      nullptr, error_response(http::status::unauthorized, missing ? "no token: pass --token or set LOA_TOKEN"
+  // A valid token is never refused here: the failures of others behind the same address (an office's NAT)
+  // or with a token that starts alike are theirs. Nor does it forgive them: their buckets refill with time.
+  if (found) return {found, {}};
+
+  // A bad token counts against its address and the start of what was presented (one guesser behind many
+  // addresses tries tokens that start alike). The prefix is only a key in memory; it is never logged.
+  const std::string prefix = "t:" + std::string(token.substr(0, token_prefix_bytes));
+  const bool keyed_by_prefix = !token.empty();
+  auto wait = failures_by_address_.wait(remote, now);
+  if (keyed_by_prefix) wait = std::max(wait, failures_by_prefix_.wait(prefix, now));
+  if (wait == clock::duration::zero()) {
+    wait = failures_by_address_.take(remote, now);
+    if (keyed_by_prefix) wait = std::max(wait, failures_by_prefix_.take(prefix, now));
+    if (wait == clock::duration::zero()) {
+      auth_result refused{
+          nullptr, error_response(http::status::unauthorized, authorization.empty()
+                                                                  ? "no token: pass --token or set LOA_TOKEN"
                                                                   : "the token is not valid")};
+      log_refusal(remote, refused.refusal);
+      return refused;
+    }
+  }
+  auth_result refused{
+      nullptr, too_many_requests("too many bad tokens from this address, or starting like this one", wait)};
   log_refusal(remote, refused.refusal);
   return refused;
 }
@@ -57,7 +106,14 @@ std::variant<const config::operator_config*, response> authenticator::authorize(
   auto result = authenticate(r.authorization, r.remote, now);
   if (!result) return std::move(result.refusal);
   std::optional<response> refusal;
-  if (!has_role(*result.who, role)) {
+  if (const auto wait = requests_by_operator_.take(result.who->name, now); wait != clock::duration::zero()) {
+    const auto& limits = requests_by_operator_.settings();
+    refusal =
+        too_many_requests("operator " + result.who->name + " sends requests faster than the gateway takes (" +
+                              fmt::format("{:g}", limits.per_second) + " a second, " +
+                              fmt::format("{:g}", limits.burst) + " at once)",
+                          wait);
+  } else if (!has_role(*result.who, role)) {
     refusal =
         error_response(http::status::forbidden, "operator " + result.who->name + " has role " +
                                                     std::string(config::to_string(result.who->role)) +

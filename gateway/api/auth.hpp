@@ -1,5 +1,7 @@
 // Who is calling: a bearer token checked against the configured operators' SHA-256 digests in constant time,
-// what their role lets them do, and which wards they may touch. Failed logins are rate-limited per address.
+// what their role lets them do, and which wards they may touch. Bad tokens are limited per address and per
+// token prefix by buckets that decay and that no success resets; a valid token is never refused for others'
+// failures, only when its own requests come faster than the per-operator rate (429 with Retry-After).
 #pragma once
 
 #include <chrono>
@@ -12,6 +14,7 @@
 
 #include "config/config.hpp"
 #include "gateway/api/http.hpp"
+#include "gateway/api/keyed_buckets.hpp"
 
 namespace loa::api {
 
@@ -22,20 +25,45 @@ struct auth_result {
   explicit operator bool() const noexcept { return who != nullptr; }
 };
 
+/// How many bad tokens and how many requests the API takes.
+struct auth_limits {
+  /// Bad or missing tokens per address, and per token prefix: `failures` at once, then as many per
+  /// `failure_window` (a bucket, so a pause earns back attempts gradually). Beyond: 429, Retry-After.
+  int failures = 10;
+  std::chrono::steady_clock::duration failure_window = std::chrono::minutes(1);
+  /// Requests of one operator (one token): `request_burst` at once, `requests_per_second` after that; beyond:
+  /// 429 with Retry-After. Generous: a person and `loa status --watch` never come near; 0 means no limit.
+  double requests_per_second = 100;
+  double request_burst = 500;
+  /// Distinct addresses and prefixes remembered (each a few dozen bytes): the bound against a flood of keys.
+  std::size_t max_keys = 10'000;
+};
+
+/// The limits of the configuration's gateway.rate_limit.
+auth_limits limits_of(const config::rate_limit_config& configured);
+
 /// Checks bearer tokens against the configured operators.
 class authenticator {
  public:
   using clock = std::chrono::steady_clock;
 
-  /// `max_failures` failed logins per address within `window` are answered 429 until the window passes.
-  explicit authenticator(std::vector<config::operator_config> operators, int max_failures = 10,
-                         clock::duration window = std::chrono::minutes(1));
+  /// With the limits of `limits`.
+  explicit authenticator(std::vector<config::operator_config> operators, auth_limits limits = {});
+  /// `max_failures` bad tokens per address (and per token prefix) at once, refilled over `window`; the
+  /// default request rate.
+  authenticator(std::vector<config::operator_config> operators, int max_failures, clock::duration window);
 
-  /// Reads "Authorization: Bearer TOKEN". Every operator's digest is compared, so timing tells nothing.
+  /// How many leading bytes of a presented token key its failure bucket: tokens that share them share it.
+  static constexpr std::size_t token_prefix_bytes = 8;
+
+  /// Reads "Authorization: Bearer TOKEN". Every operator's digest is compared, so timing tells nothing. A
+  /// valid token passes whatever others did; a bad or missing one is 401, or 429 (with Retry-After) once its
+  /// address or its prefix has used up its failures. Does not count against the request rate.
   auth_result authenticate(std::string_view authorization, std::string_view remote, clock::time_point now);
 
-  /// For handlers: the operator when the request's token is valid, the role suffices and the operator may act
-  /// on `ward` (empty: no ward involved); else the refusal to send (401, 403 naming the ward, or 429).
+  /// For handlers (once per request): the operator when the request's token is valid, its requests within the
+  /// rate, the role suffices and the operator may act on `ward` (empty: no ward involved); else the refusal
+  /// to send (401, 403 naming the ward, or 429 with Retry-After).
   std::variant<const config::operator_config*, response> authorize(const request& r, std::string_view ward,
                                                                    config::operator_role role,
                                                                    clock::time_point now = clock::now());
@@ -53,17 +81,17 @@ class authenticator {
   static bool has_role(const config::operator_config& who, config::operator_role needed);
 
  private:
-  struct failures {
-    int count = 0;
-    clock::time_point window_start;
-  };
   std::vector<config::operator_config> operators_;
-  std::map<std::string, failures, std::less<>> failures_;
-  int max_failures_;
-  clock::duration window_;
+  keyed_buckets failures_by_address_;
+  keyed_buckets failures_by_prefix_;
+  keyed_buckets requests_by_operator_;
   std::function<void(std::string_view)> refusal_log_;
   void log_refusal(std::string_view remote, const response& refusal) const;
 };
+
+/// A 429 that says why and when to come back: a Retry-After header (whole seconds, at least 1) and
+/// {"error", "retry_after_s"} in the body.
+response too_many_requests(std::string_view why, std::chrono::steady_clock::duration wait);
 
 /// For handlers: the operator out of authorize()'s verdict, or nullptr with the refusal moved to `refusal`.
 const config::operator_config* who_or(std::variant<const config::operator_config*, response>& verdict,

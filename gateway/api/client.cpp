@@ -66,6 +66,7 @@ std::error_code exchange(const std::string& host, const std::string& port, std::
     if (read_error) co_return void(result = write_error ? write_error : read_error);
     const auto& response = parser.get();
     out.status = response.result_int();
+    out.retry_after = std::string(response[http::field::retry_after]);
     boost::system::error_code parse_error;
     out.body = boost::json::parse(response.body(), parse_error);
     if (parse_error) out.body = response.body();

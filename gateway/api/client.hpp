@@ -15,6 +15,7 @@ namespace loa::api {
 struct reply {
   unsigned status = 0;
   boost::json::value body;  ///< parsed JSON, or a string holding the raw body when it was not JSON
+  std::string retry_after;  ///< the Retry-After header (seconds to wait) of a 429 or 503; empty when absent
 };
 
 /// Talks to one gateway. Synchronous: the CLI does one thing and exits.

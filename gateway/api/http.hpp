@@ -41,6 +41,7 @@ struct response {
   http::status status = http::status::ok;
   std::string body;
   std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;  ///< more header fields to send (Retry-After)
 };
 
 /// A JSON response.

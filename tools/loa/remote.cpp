@@ -31,6 +31,20 @@ std::string url_encode(std::string_view text) {
   return out;
 }
 
+namespace {
+
+// A 429 names the wait: the gateway's message says it; else the Retry-After header or the body's retry_after_s.
+std::string too_many_requests_message(std::string message, const api::reply& reply) {
+  if (message.find("try again in") != std::string::npos) return message;
+  std::string wait = reply.retry_after;
+  if (const auto* o = reply.body.if_object(); wait.empty() && o)
+    if (const auto* s = o->if_contains("retry_after_s"); s && s->is_int64()) wait = std::to_string(s->as_int64());
+  if (wait.empty()) return message;
+  return fmt::format("{}; try again in {} s", message, wait);
+}
+
+}  // namespace
+
 remote_result call_gateway(const global_options& globals, boost::beast::http::verb method,
                            const std::string& target, const std::string& body, const std::string& file) {
   const std::string url = server_url(globals);
@@ -51,6 +65,7 @@ remote_result call_gateway(const global_options& globals, boost::beast::http::ve
                             : fmt::format("the gateway answered HTTP {}", reply.status);
   if (reply.body.is_object() && reply.body.as_object().contains("field"))
     message += fmt::format(" (field: {})", std::string(reply.body.at("field").as_string()));
+  if (reply.status == 429) message = too_many_requests_message(message, reply);
   exit_code code = exit_code::bad_input;
   if (reply.status == 401 || reply.status == 403 || reply.status == 429) code = exit_code::not_permitted;
   if (reply.status >= 500) code = exit_code::unreachable;
