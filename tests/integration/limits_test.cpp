@@ -53,8 +53,7 @@ TEST_CASE(
   }
   CHECK(unauthorized == 10);  // gateway.rate_limit.failed_logins_per_minute, at once
   CHECK(too_many == 30);
-  CHECK(last.retry_after == "6");  // one more attempt every 6 s
-  CHECK(last.body.at("retry_after_s") == 6);
+  CHECK(last.body.at("retry_after_s") == 6);  // one more attempt every 6 s
 
   // hoa, behind the same address, is not locked out by them.
   auto ok = call_with(rig, "demo-token-hoa", count_target);
@@ -78,7 +77,6 @@ TEST_CASE(
   for (int i = 0; i < 5; ++i) CHECK(call_with(rig, "demo-token-hoa", count_target).status == 200);
   const auto refused = call_with(rig, "demo-token-hoa", count_target);
   CHECK(refused.status == 429);
-  CHECK(refused.retry_after == "2");
   REQUIRE(refused.body.is_object());
   CHECK(refused.body.at("retry_after_s") == 2);
   CHECK(std::string(refused.body.at("error").as_string()).find("operator hoa") != std::string::npos);
@@ -91,6 +89,22 @@ TEST_CASE(
   cli = loa_cli(rig, {"--json", "subscribers", "count", "--ward", "long-thuy"});
   CHECK(cli.exit == 2);
   CHECK(json::parse(cli.out).at("retry_after_s").as_int64() >= 1);
+}
+
+// Needs the HTTP server to send response::headers (the listener is rewritten on another branch of issue 12).
+TEST_CASE("limits: a 429 carries a Retry-After header on the wire, for bad tokens and for a too-fast token") {
+  test::rig_options options;
+  options.gateway_lines = "  rate_limit: { requests_per_second: 0.5, burst: 2, failed_logins_per_minute: 2 }\n";
+  test::broadcast_rig rig(options);
+  rig.start_gateway();
+  for (int i = 0; i < 2; ++i) CHECK(call_with(rig, "guess-" + std::to_string(i), count_target).status == 401);
+  const auto locked = call_with(rig, "guess-2", count_target);
+  CHECK(locked.status == 429);
+  CHECK(locked.retry_after == "30");  // 2 a minute: one attempt back every 30 s
+  for (int i = 0; i < 2; ++i) CHECK(call_with(rig, "demo-token-hoa", count_target).status == 200);
+  const auto too_fast = call_with(rig, "demo-token-hoa", count_target);
+  CHECK(too_fast.status == 429);
+  CHECK(too_fast.retry_after == "2");
 }
 
 TEST_CASE(
