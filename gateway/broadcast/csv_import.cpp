@@ -123,7 +123,7 @@ void csv_reader::end_record() {
     for (const auto& raw : split_groups(fields[2])) {
       auto name = check_name(name_kind::group, raw);
       if (!name) {
-        on_invalid_({line, std::string(phone_field), "groups: " + name.problem});
+        on_invalid_({line, excerpt(phone_field), "groups: " + name.problem});
         return;
       }
       if (std::find(row.groups.begin(), row.groups.end(), name.value) == row.groups.end())
