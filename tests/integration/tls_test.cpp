@@ -229,3 +229,19 @@ TEST_CASE("tls: a carrier whose certificate does not verify is down, retried, an
   CHECK(v.at("bound") == false);
   CHECK(std::string(v.at("error").as_string()).find(reason) != std::string::npos);
 }
+
+TEST_CASE("tls: loa-smsc-sim refuses a --tls-cert that is no certificate, and one without its key") {
+  const auto err_path = test::temp_path("loa-sim-stderr");
+  auto run_sim = [&](const std::vector<std::string>& args) {
+    test::child_process p(test::smsc_sim_path(), args, err_path);
+    while (p.read_line(10s)) {
+    }
+    return p.stop(0, 10s);
+  };
+  CHECK(run_sim({"--port", "0", "--tls-cert", certs().server_key(), "--tls-key", certs().server_key()}) == 1);
+  std::ifstream err(err_path);
+  const std::string said(std::istreambuf_iterator<char>(err), {});
+  CHECK(said.find("--tls-cert " + certs().server_key() + ": cannot load") != std::string::npos);
+  CHECK(run_sim({"--port", "0", "--tls-cert", certs().server_cert()}) == 1);
+  std::remove(err_path.c_str());
+}

@@ -23,9 +23,9 @@ std::unique_ptr<asio::ssl::context> load_tls(const options& o) {
                        asio::ssl::context::no_tlsv1_1);
   boost::system::error_code ec;
   context->use_certificate_chain_file(o.tls_cert, ec);
-  if (ec) throw std::runtime_error("--tls-cert " + o.tls_cert + ": cannot load: " + ec.message());
+  if (ec) throw bad_tls_file("--tls-cert " + o.tls_cert + ": cannot load: " + ec.message());
   context->use_private_key_file(o.tls_key, asio::ssl::context::pem, ec);
-  if (ec) throw std::runtime_error("--tls-key " + o.tls_key + ": cannot load: " + ec.message());
+  if (ec) throw bad_tls_file("--tls-key " + o.tls_key + ": cannot load: " + ec.message());
   return context;
 }
 

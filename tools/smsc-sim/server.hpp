@@ -12,6 +12,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -26,6 +27,11 @@ namespace loa::sim {
 
 class session;
 
+/// --tls-cert or --tls-key names a file that is not a PEM certificate or key (bad input: exit 1).
+struct bad_tls_file : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 /// Message ids as submit_sm_resp and receipts write them.
 struct message_ids {
   std::string resp_id;     // in --id-base (hex: 8 upper-case digits with leading zeros)
@@ -36,7 +42,7 @@ struct message_ids {
 class server {
  public:
   /// Does not listen yet. `mo` are the citizens' messages to deliver once a receiver binds (--mo). With
-  /// --tls-cert/--tls-key, loads them (throws std::runtime_error naming the file that cannot be loaded).
+  /// --tls-cert/--tls-key, loads them (throws bad_tls_file naming the file that cannot be loaded).
   server(boost::asio::io_context& io, options opts, message_log& log, std::vector<mo_message> mo = {});
   ~server();
   server(const server&) = delete;
