@@ -772,7 +772,8 @@ void read_carrier_tls(const context& cx, const mapping& m, carrier_config& c) {
   }
   if (auto v = m.get("tls_ca")) {
     if (!c.tls)
-      fail(cx, *v, fmt::format("{}: given but tls is not true; add `tls: true` to bind over TLS", m.path("tls_ca")));
+      fail(cx, *v,
+           fmt::format("{}: given but tls is not true; add `tls: true` to bind over TLS", m.path("tls_ca")));
     c.tls_ca = resolve(cx, read_nonempty(cx, *v, m.path("tls_ca"))).string();
     std::ifstream file(c.tls_ca);
     std::stringstream pem;

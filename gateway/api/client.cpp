@@ -41,7 +41,8 @@ std::optional<server_address> parse_server(std::string_view rest) {
   if (const auto slash = rest.find('/'); slash != std::string_view::npos) rest = rest.substr(0, slash);
   const auto bracket = rest.rfind(']');
   const auto colon = rest.rfind(':');
-  const bool has_port = colon != std::string_view::npos && (bracket == std::string_view::npos || colon > bracket);
+  const bool has_port =
+      colon != std::string_view::npos && (bracket == std::string_view::npos || colon > bracket);
   std::string_view host = has_port ? rest.substr(0, colon) : rest;
   out.port = std::string(has_port ? rest.substr(colon + 1) : default_port);
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
@@ -85,8 +86,8 @@ asio::awaitable<std::error_code> talk(Stream& stream, std::chrono::milliseconds 
 
 // One exchange on a fresh connection; Body is string_body or file_body.
 template <class Body>
-std::error_code exchange(const server_address& to, const std::string& ca_file, std::chrono::milliseconds timeout,
-                         http::request<Body>& request, reply& out) {
+std::error_code exchange(const server_address& to, const std::string& ca_file,
+                         std::chrono::milliseconds timeout, http::request<Body>& request, reply& out) {
   asio::io_context io;
   std::optional<asio::ssl::context> tls;
   if (to.tls) {  // a CA file that cannot be read is the official's mistake, found before connecting

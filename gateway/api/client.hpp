@@ -27,8 +27,8 @@ struct server_address {
 };
 
 /// Reads `http://HOST[:PORT]` (port 80), `https://HOST[:PORT]` (port 443) or `HOST[:PORT]` (plain HTTP, as
-/// before https existed), with `[IPv6]` hosts; a path after them is ignored. nullopt for any other scheme or an
-/// empty host.
+/// before https existed), with `[IPv6]` hosts; a path after them is ignored. nullopt for any other scheme or
+/// an empty host.
 std::optional<server_address> parse_server(std::string_view server);
 
 /// Talks to one gateway. Synchronous: the CLI does one thing and exits.

@@ -22,12 +22,13 @@ class tcp_or_tls_stream {
   using tls_type = boost::asio::ssl::stream<socket_type>;
 
   /// A socket not yet connected.
-  explicit tcp_or_tls_stream(const executor_type& executor) : stream_(std::in_place_type<socket_type>, executor) {}
+  explicit tcp_or_tls_stream(const executor_type& executor)
+      : stream_(std::in_place_type<socket_type>, executor) {}
   /// A socket already connected (accepted).
   explicit tcp_or_tls_stream(socket_type socket) : stream_(std::move(socket)) {}
 
-  /// From now on reads and writes go through TLS with `context` (which must outlive this); the handshake comes
-  /// next. Call once, after connecting and before any other I/O.
+  /// From now on reads and writes go through TLS with `context` (which must outlive this); the handshake
+  /// comes next. Call once, after connecting and before any other I/O.
   void start_tls(boost::asio::ssl::context& context) {
     socket_type socket = std::move(std::get<socket_type>(stream_));
     stream_.emplace<tls_type>(std::move(socket), context);

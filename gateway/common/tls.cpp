@@ -83,8 +83,8 @@ std::error_code expect_host(ssl_st* connection, const std::string& host) {
 }
 
 std::error_code explain_handshake_failure(const ssl_st* connection, std::error_code handshake_error) {
-  // X509_V_OK also when the handshake ended before any certificate was checked: then the handshake's own error
-  // says more.
+  // X509_V_OK also when the handshake ended before any certificate was checked: then the handshake's own
+  // error says more.
   switch (SSL_get_verify_result(connection)) {
     case X509_V_OK:
       return handshake_error;

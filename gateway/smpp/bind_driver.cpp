@@ -48,8 +48,8 @@ std::string hex_for_log(std::span<const std::uint8_t> bytes) {
   return to_hex(bytes.first(max_logged_bytes)) + "... (" + std::to_string(bytes.size()) + " octets)";
 }
 
-// One TCP connection, in clear or TLS. A reconnect makes a fresh one, so late completions for an old one touch
-// only the old one.
+// One TCP connection, in clear or TLS. A reconnect makes a fresh one, so late completions for an old one
+// touch only the old one.
 struct connection {
   explicit connection(const asio::any_io_executor& ex) : stream(ex), wake(ex), flush_deadline(ex) {}
   std::unique_ptr<asio::ssl::context> tls;  // TLS binds: what the stream's TLS uses, made per connection so

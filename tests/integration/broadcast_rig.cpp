@@ -56,7 +56,8 @@ broadcast_rig::broadcast_rig(rig_options options) : redis(redis_server_options{{
        << options.carrier_lines << options.viettel_lines
        << "  - name: vinaphone\n    host: 127.0.0.1\n    port: " << vinaphone_->port << "\n"
        << common << "    bind: transmitter\n    receipt_id: dec\n    prefixes: [\"8491\"]\n"
-       << options.carrier_lines << "routing:\n  default: viettel\n"
+       << options.carrier_lines
+       << "routing:\n  default: viettel\n"
        // The shipped templates (tests run from the repository's root).
        << "templates_dir: " << (std::filesystem::current_path() / "templates/notices").string() << "\n"
        << options.top_lines << "operators:\n"
@@ -93,8 +94,9 @@ void start_one(std::optional<child_process>& process, const std::string& config,
     }
     std::this_thread::sleep_for(50ms);
   }
-  throw std::runtime_error(every_carrier_bound ? "the gateway did not come up with every carrier bound; see " + log
-                                               : "the gateway did not come up with Redis ready; see " + log);
+  throw std::runtime_error(every_carrier_bound
+                               ? "the gateway did not come up with every carrier bound; see " + log
+                               : "the gateway did not come up with Redis ready; see " + log);
 }
 
 }  // namespace

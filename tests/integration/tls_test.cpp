@@ -95,27 +95,29 @@ std::string tls_lines() {
 
 }  // namespace
 
-TEST_CASE("tls: loa speaks https to a gateway whose certificate the CA given signed, by IP address and name") {
+TEST_CASE(
+    "tls: loa speaks https to a gateway whose certificate the CA given signed, by IP address and name") {
   test::https_recorder server(certs().server_cert(), certs().server_key(), status_document);
-  auto r = run_loa({"--json", "--server", https_url("127.0.0.1", server), "--cacert", certs().ca_cert(),
-                    "status", "C1"});
+  auto r = run_loa(
+      {"--json", "--server", https_url("127.0.0.1", server), "--cacert", certs().ca_cert(), "status", "C1"});
   INFO("stderr: ", r.err);
   CHECK(r.exit == 0);
   CHECK(json::parse(r.out).at("state") == "done");
   // LOA_CACERT instead of --cacert, and the host name the certificate also names.
   r = run_loa({"--json", "--server", https_url("localhost", server), "status", "C1"}, certs().ca_cert());
   CHECK(r.exit == 0);
-  CHECK(server.authorizations() == std::vector<std::string>{"Bearer demo-token-hoa", "Bearer demo-token-hoa"});
+  CHECK(server.authorizations() ==
+        std::vector<std::string>{"Bearer demo-token-hoa", "Bearer demo-token-hoa"});
 }
 
 TEST_CASE("tls: loa refuses a self-signed gateway certificate before its token leaves") {
   test::https_recorder server(certs().self_signed_cert(), certs().self_signed_key(), status_document);
-  check_refused(run_loa({"--server", https_url("127.0.0.1", server), "--cacert", certs().ca_cert(), "status",
-                         "C1"}),
-                server, "self-signed");
+  check_refused(
+      run_loa({"--server", https_url("127.0.0.1", server), "--cacert", certs().ca_cert(), "status", "C1"}),
+      server, "self-signed");
   // --json: the same reason as {"error"}.
-  const auto r = run_loa({"--json", "--server", https_url("127.0.0.1", server), "--cacert", certs().ca_cert(),
-                          "status", "C1"});
+  const auto r = run_loa(
+      {"--json", "--server", https_url("127.0.0.1", server), "--cacert", certs().ca_cert(), "status", "C1"});
   CHECK(r.exit == 3);
   CHECK(std::string(json::parse(r.out).at("error").as_string()).find("self-signed") != std::string::npos);
   CHECK(server.authorizations().empty());
@@ -123,12 +125,12 @@ TEST_CASE("tls: loa refuses a self-signed gateway certificate before its token l
 
 TEST_CASE("tls: loa refuses a certificate for another host, for an IP address and for a name alike") {
   test::https_recorder server(certs().wrong_host_cert(), certs().wrong_host_key(), status_document);
-  check_refused(run_loa({"--server", https_url("127.0.0.1", server), "--cacert", certs().ca_cert(), "status",
-                         "C1"}),
-                server, "for another host name or address (it must name 127.0.0.1)");
-  check_refused(run_loa({"--server", https_url("localhost", server), "--cacert", certs().ca_cert(), "status",
-                         "C1"}),
-                server, "(it must name localhost)");
+  check_refused(
+      run_loa({"--server", https_url("127.0.0.1", server), "--cacert", certs().ca_cert(), "status", "C1"}),
+      server, "for another host name or address (it must name 127.0.0.1)");
+  check_refused(
+      run_loa({"--server", https_url("localhost", server), "--cacert", certs().ca_cert(), "status", "C1"}),
+      server, "(it must name localhost)");
 }
 
 TEST_CASE("tls: without --cacert only the system's CAs are trusted") {
@@ -155,7 +157,8 @@ TEST_CASE("tls: a CA file that cannot be read is bad input naming the file, as i
 
 TEST_CASE("tls: the gateway binds over TLS, sends a campaign and matches its receipts, carrier check too") {
   test::rig_options options;
-  const std::vector<std::string> tls_args{"--tls-cert", certs().server_cert(), "--tls-key", certs().server_key()};
+  const std::vector<std::string> tls_args{"--tls-cert", certs().server_cert(), "--tls-key",
+                                          certs().server_key()};
   options.viettel_args = tls_args;
   options.vinaphone_args = tls_args;
   options.carrier_lines = tls_lines();  // both: a transceiver, and a transmitter with its receiver
@@ -173,7 +176,8 @@ TEST_CASE("tls: the gateway binds over TLS, sends a campaign and matches its rec
   CHECK(got.messages == 40);
   CHECK(got.duplicated.empty());
 
-  // viettel: a transceiver gets its receipt on its own bind (vinaphone's could go to the gateway's receivers).
+  // viettel: a transceiver gets its receipt on its own bind (vinaphone's could go to the gateway's
+  // receivers).
   const auto r = test::loa_cli(rig, {"--json", "carrier", "check", "viettel", "--to", "0961234567", "--text",
                                      "Kiem tra TLS", "--timeout", "10"});
   INFO("stderr: ", r.err);

@@ -63,8 +63,8 @@ std::optional<smpp::receipt> overall_receipt(const findings& f) {
 json::object to_json(const check_arguments& a, const config::carrier_config& c, const findings& f) {
   json::array ids;
   for (const auto& id : f.message_ids) ids.emplace_back(id);
-  json::object out{{"carrier", a.carrier}, {"bound", f.bound}, {"parts", f.parts}, {"message_ids", ids},
-                   {"tls", c.tls}};
+  json::object out{
+      {"carrier", a.carrier}, {"bound", f.bound}, {"parts", f.parts}, {"message_ids", ids}, {"tls", c.tls}};
   if (!f.smsc_system_id.empty()) out["smsc_system_id"] = f.smsc_system_id;
   if (f.enquire_ms) out["enquire_link_ms"] = *f.enquire_ms;
   if (!f.encoding.empty()) out["encoding"] = f.encoding;

@@ -31,8 +31,9 @@ int main(int argc, char** argv) {
   // subcommands inherit this.
   app.fallthrough();
   app.add_option("--config", globals.config_file, "Configuration file (or LOA_CONFIG)");
-  app.add_option("--server", globals.server,
-                 "Gateway URL: https://HOST:PORT, http://HOST:PORT or HOST:PORT (default: from gateway.listen)");
+  app.add_option(
+      "--server", globals.server,
+      "Gateway URL: https://HOST:PORT, http://HOST:PORT or HOST:PORT (default: from gateway.listen)");
   app.add_option("--cacert", globals.cacert,
                  "PEM file of the CA that signed an https gateway's certificate (or LOA_CACERT; default: the "
                  "system's CAs)");

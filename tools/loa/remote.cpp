@@ -40,13 +40,15 @@ call_failure describe_failure(const global_options& globals, const api::client& 
   const std::string& url = client.server();
   if (ec == std::errc::invalid_argument && !api::parse_server(url)) {
     return {exit_code::bad_input,
-            fmt::format("--server {}: expected https://HOST:PORT, http://HOST:PORT or HOST:PORT", url), false};
+            fmt::format("--server {}: expected https://HOST:PORT, http://HOST:PORT or HOST:PORT", url),
+            false};
   }
   if (ec == tls::error::ca_file_unreadable || ec == tls::error::ca_file_invalid) {
     return {exit_code::bad_input, fmt::format("--cacert {}: {}", globals.cacert, ec.message()), false};
   }
   if (ec == tls::error::no_system_store) {
-    return {exit_code::bad_input, fmt::format("{}; pass --cacert FILE or set LOA_CACERT", ec.message()), false};
+    return {exit_code::bad_input, fmt::format("{}; pass --cacert FILE or set LOA_CACERT", ec.message()),
+            false};
   }
   if (tls::is_verification_failure(ec)) {
     // Nothing was sent: the token goes out only after the certificate verified.

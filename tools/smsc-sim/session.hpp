@@ -22,7 +22,8 @@ class server;
 /// How a session is bound.
 enum class bind_kind { none, transmitter, receiver, transceiver };
 
-/// One TCP connection, in clear or (with --tls-cert) TLS. Lives as long as its read loop (which holds a shared_ptr) or a pending write.
+/// One TCP connection, in clear or (with --tls-cert) TLS. Lives as long as its read loop (which holds a
+/// shared_ptr) or a pending write.
 class session : public std::enable_shared_from_this<session> {
  public:
   /// Takes the accepted socket; TLS when the server has a certificate (the handshake runs first in start()).
