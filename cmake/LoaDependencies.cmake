@@ -9,3 +9,5 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(SMPP34 REQUIRED IMPORTED_TARGET libsmpp34>=1.14)
 pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis>=0.14)
 find_package(Threads REQUIRED)
+# TLS: the CLI's https client, SMPP binds over TLS, the simulator's TLS listener, the gateway's HTTPS.
+find_package(OpenSSL REQUIRED)

@@ -777,6 +777,29 @@ struct carrier_read {
   std::vector<YAML::Node> prefix_nodes;
 };
 
+// tls / tls_ca. The CA file is read at start so that a wrong path stops the gateway with FILE:LINE, not every
+// bind at run time.
+void read_carrier_tls(const context& cx, const mapping& m, carrier_config& c) {
+  if (auto v = m.get("tls")) {
+    const std::string s = read_string(cx, *v, m.path("tls"));
+    if (s != "true" && s != "false")
+      fail(cx, *v, fmt::format("{}: '{}' is not true or false", m.path("tls"), s));
+    c.tls = s == "true";
+  }
+  if (auto v = m.get("tls_ca")) {
+    if (!c.tls)
+      fail(cx, *v,
+           fmt::format("{}: given but tls is not true; add `tls: true` to bind over TLS", m.path("tls_ca")));
+    c.tls_ca = resolve(cx, read_nonempty(cx, *v, m.path("tls_ca"))).string();
+    std::ifstream file(c.tls_ca);
+    std::stringstream pem;
+    pem << file.rdbuf();
+    if (!file) fail(cx, *v, fmt::format("{}: cannot read {}", m.path("tls_ca"), c.tls_ca));
+    if (pem.str().find("-----BEGIN CERTIFICATE-----") == std::string::npos)
+      fail(cx, *v, fmt::format("{}: {} holds no PEM certificate", m.path("tls_ca"), c.tls_ca));
+  }
+}
+
 carrier_read read_carrier(const context& cx, const YAML::Node& n, std::size_t index, int default_max_parts) {
   // Name first, so every later message can say which carrier.
   std::string path = fmt::format("carriers[{}]", index);
@@ -792,6 +815,8 @@ carrier_read read_carrier(const context& cx, const YAML::Node& n, std::size_t in
                   {"name",
                    "host",
                    "port",
+                   "tls",
+                   "tls_ca",
                    "system_id",
                    "password",
                    "password_env",
@@ -830,6 +855,7 @@ carrier_read read_carrier(const context& cx, const YAML::Node& n, std::size_t in
   }
   c.host = read_nonempty(cx, m.require("host"), m.path("host"));
   c.port = read_int_as<std::uint16_t>(cx, m.require("port"), m.path("port"), 1, 65535);
+  read_carrier_tls(cx, m, c);
   {
     const YAML::Node v = m.require("system_id");
     c.system_id = read_nonempty(cx, v, m.path("system_id"));

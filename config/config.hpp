@@ -153,6 +153,8 @@ struct carrier_config {
   std::string name;
   std::string host;
   std::uint16_t port = 0;
+  bool tls = false;         // SMPP over TLS, the SMSC's certificate verified for `host`
+  std::string tls_ca;       // tls_ca: PEM file of the CA(s) to trust (resolved path); empty: the system store
   std::string system_id;    // at most 15 characters (SMPP C-Octet 16)
   secret password;          // at most 8 characters (SMPP C-Octet 9)
   std::string system_type;  // at most 12 characters; usually empty

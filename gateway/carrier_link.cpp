@@ -57,6 +57,8 @@ smpp::bind_settings bind_settings_for(const config::carrier_config& carrier) {
   smpp::bind_settings b;
   b.host = carrier.host;
   b.port = carrier.port;
+  b.tls = carrier.tls;
+  b.tls_ca = carrier.tls_ca;
   auto& s = b.session;
   s.mode = to_smpp(carrier.bind);
   s.system_id = carrier.system_id;

@@ -16,9 +16,13 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+
+#include "gateway/common/tcp_or_tls_stream.hpp"
+#include "gateway/common/tls.hpp"
 
 namespace loa::smpp {
 namespace {
@@ -44,11 +48,13 @@ std::string hex_for_log(std::span<const std::uint8_t> bytes) {
   return to_hex(bytes.first(max_logged_bytes)) + "... (" + std::to_string(bytes.size()) + " octets)";
 }
 
-// One TCP connection. A reconnect makes a fresh one, so late completions for an old one touch only the old
-// one.
+// One TCP connection, in clear or TLS. A reconnect makes a fresh one, so late completions for an old one
+// touch only the old one.
 struct connection {
-  explicit connection(const asio::any_io_executor& ex) : socket(ex), wake(ex), flush_deadline(ex) {}
-  tcp::socket socket;
+  explicit connection(const asio::any_io_executor& ex) : stream(ex), wake(ex), flush_deadline(ex) {}
+  std::unique_ptr<asio::ssl::context> tls;  // TLS binds: what the stream's TLS uses, made per connection so
+                                            // that a renewed CA file is read at the next reconnect
+  tcp_or_tls_stream stream;
   asio::steady_timer wake;            // the writer sleeps on it; cancel() wakes it
   asio::steady_timer flush_deadline;  // a closing connection gets this long to write what the session sent
   std::vector<std::uint8_t> out;      // encoded PDUs not yet handed to the socket
@@ -59,9 +65,7 @@ struct connection {
   void close_now() {
     if (done) return;
     done = true;
-    boost::system::error_code ignored;
-    socket.shutdown(tcp::socket::shutdown_both, ignored);
-    socket.close(ignored);
+    stream.close();
     wake.cancel();
     flush_deadline.cancel();
   }
@@ -231,18 +235,27 @@ struct bind_driver::impl : std::enable_shared_from_this<impl> {
 
   static asio::awaitable<std::error_code> connect_op(std::shared_ptr<impl> self,
                                                      std::shared_ptr<connection> c) {
-    tcp::resolver resolver(c->socket.get_executor());
-    auto [rec, endpoints] =
-        co_await resolver.async_resolve(self->settings.host, std::to_string(self->settings.port), use_tuple);
+    const auto& s = self->settings;
+    if (s.tls) {  // a CA file that cannot be read fails before anything goes on the wire
+      c->tls = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
+      if (auto ec = tls::trust(*c->tls, s.tls_ca)) co_return ec;
+    }
+    tcp::resolver resolver(c->stream.get_executor());
+    auto [rec, endpoints] = co_await resolver.async_resolve(s.host, std::to_string(s.port), use_tuple);
     if (rec) co_return std::error_code(rec);
-    auto [cec, endpoint] = co_await asio::async_connect(c->socket, endpoints, use_tuple);
+    auto [cec, endpoint] = co_await asio::async_connect(c->stream.tcp(), endpoints, use_tuple);
     (void)endpoint;
-    co_return std::error_code(cec);
+    if (cec || !s.tls) co_return std::error_code(cec);
+    // The bind (and its password) goes out only after the SMSC proved it holds a certificate for `host`.
+    c->stream.start_tls(*c->tls);
+    if (auto ec = tls::expect_host(c->stream.tls().native_handle(), s.host)) co_return ec;
+    auto [hec] = co_await c->stream.tls().async_handshake(asio::ssl::stream_base::client, use_tuple);
+    co_return hec ? tls::explain_handshake_failure(c->stream.tls().native_handle(), hec) : std::error_code{};
   }
 
   static asio::awaitable<void> run_connection(std::shared_ptr<impl> self, std::shared_ptr<connection> c) {
     using namespace asio::experimental::awaitable_operators;
-    asio::steady_timer deadline(c->socket.get_executor());
+    asio::steady_timer deadline(c->stream.get_executor());
     deadline.expires_after(self->settings.connect_timeout);
     auto result = co_await (connect_op(self, c) || deadline.async_wait(use_tuple));
     std::error_code ec =
@@ -259,8 +272,8 @@ struct bind_driver::impl : std::enable_shared_from_this<impl> {
     }
     c->connected = true;
     boost::system::error_code ignored;
-    c->socket.set_option(tcp::no_delay(true), ignored);  // small PDUs, latency bounds the window's throughput
-    asio::co_spawn(c->socket.get_executor(), write_loop(self, c), asio::detached);
+    c->stream.tcp().set_option(tcp::no_delay(true), ignored);  // small PDUs: latency bounds the throughput
+    asio::co_spawn(c->stream.get_executor(), write_loop(self, c), asio::detached);
     self->perform(self->machine.on_connected(now()));
     co_await read_loop(self, c);
   }
@@ -280,7 +293,7 @@ struct bind_driver::impl : std::enable_shared_from_this<impl> {
       // Everything the session sent so far goes out in one write: fewer syscalls when the window is wide.
       std::vector<std::uint8_t> batch;
       batch.swap(c->out);
-      auto [ec, n] = co_await asio::async_write(c->socket, asio::buffer(batch), use_tuple);
+      auto [ec, n] = co_await asio::async_write(c->stream, asio::buffer(batch), use_tuple);
       (void)n;
       if (ec) {
         self->connection_ended(c, ec);
@@ -296,7 +309,7 @@ struct bind_driver::impl : std::enable_shared_from_this<impl> {
       if (c->done || c->closing || c != self->current) co_return;
       const auto old = rx.size();
       rx.resize(old + read_chunk);
-      auto [ec, n] = co_await c->socket.async_read_some(asio::buffer(rx.data() + old, read_chunk), use_tuple);
+      auto [ec, n] = co_await c->stream.async_read_some(asio::buffer(rx.data() + old, read_chunk), use_tuple);
       rx.resize(old + n);
       if (ec) {
         self->connection_ended(c, ec);

@@ -32,6 +32,10 @@ namespace loa::smpp {
 struct bind_settings {
   std::string host = "127.0.0.1";
   std::uint16_t port = 2775;
+  // SMPP inside TLS; the SMSC's certificate must be signed by a CA of tls_ca (or of the system store when
+  // empty) and name `host`. A certificate that does not verify fails the connect (retried with back-off).
+  bool tls = false;
+  std::string tls_ca;
   // Bind credentials, window, timers, the command_status table.
   session_settings session;
   // TCP connect, name resolution included.

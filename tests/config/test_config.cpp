@@ -3,7 +3,11 @@
 
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
@@ -657,4 +661,30 @@ TEST_CASE("prices, currency and the confirmation size") {
   CHECK(error_of(with("    price_per_part: cheap\n")) ==
         "t.yaml:7: carriers.viettel.price_per_part: expected a number, found 'cheap'");
   CHECK(error_of(with("confirmation:\n  above: 5\n")).starts_with("t.yaml:8: confirmation: unknown key 'above'"));
+}
+
+TEST_CASE("carriers[].tls and tls_ca: SMPP over TLS, the CA file checked at load") {
+  const auto dir = std::filesystem::temp_directory_path();
+  const std::string ca = (dir / ("loa-test-ca-" + std::to_string(::getpid()) + ".pem")).string();
+  const std::string not_pem = ca + ".txt";
+  std::ofstream(ca) << "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+  std::ofstream(not_pem) << "just text\n";
+
+  auto c = parse_config(with("    tls: true\n    tls_ca: " + ca + "\n"), "t.yaml", no_env);
+  CHECK(c.carriers[0].tls);
+  CHECK(c.carriers[0].tls_ca == ca);
+  c = parse_config(with("    tls: true\n"), "t.yaml", no_env);  // the system's CAs
+  CHECK(c.carriers[0].tls);
+  CHECK(c.carriers[0].tls_ca.empty());
+  CHECK_FALSE(parse_config(with(""), "t.yaml", no_env).carriers[0].tls);
+
+  CHECK(error_of(with("    tls: yes\n")) == "t.yaml:7: carriers.viettel.tls: 'yes' is not true or false");
+  CHECK(error_of(with("    tls_ca: " + ca + "\n")) ==
+        "t.yaml:7: carriers.viettel.tls_ca: given but tls is not true; add `tls: true` to bind over TLS");
+  CHECK(error_of(with("    tls: true\n    tls_ca: " + ca + ".missing\n")) ==
+        "t.yaml:8: carriers.viettel.tls_ca: cannot read " + ca + ".missing");
+  CHECK(error_of(with("    tls: true\n    tls_ca: " + not_pem + "\n")) ==
+        "t.yaml:8: carriers.viettel.tls_ca: " + not_pem + " holds no PEM certificate");
+  std::filesystem::remove(ca);
+  std::filesystem::remove(not_pem);
 }

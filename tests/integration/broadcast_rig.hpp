@@ -26,6 +26,7 @@ struct rig_options {
   std::vector<std::string> viettel_args;    ///< extra loa-smsc-sim flags
   std::vector<std::string> vinaphone_args;  ///< extra loa-smsc-sim flags
   std::string carrier_lines;                ///< extra YAML lines for both carriers (4-space indent)
+  std::string viettel_lines;                ///< extra YAML lines for viettel only (4-space indent)
   std::string top_lines;                    ///< extra top-level YAML (limits, ...)
   std::string gateway_lines;                ///< extra YAML under gateway: (2-space indent)
   std::string operator_lines;  ///< extra operators: YAML list items under operators: (2-space indent)
@@ -46,6 +47,8 @@ class broadcast_rig {
 
   /// Starts `loa gateway` and waits (bounded) until Redis and every carrier's binds are up.
   void start_gateway();
+  /// Starts `loa gateway` and waits (bounded) until Redis is up, not for the binds (some are meant to fail).
+  void start_gateway_unbound();
   /// kill -9.
   void kill_gateway();
   /// SIGTERM; returns the exit code.

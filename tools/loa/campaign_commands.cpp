@@ -106,13 +106,11 @@ struct poll_result {
   bool transient = false;  // the gateway or its Redis may come back (a restart)
 };
 
-poll_result poll(api::client& client, const std::string& target) {
+poll_result poll(const global_options& globals, api::client& client, const std::string& target) {
   api::reply reply;
   if (const auto ec = client.call(verb::get, target, {}, {}, reply)) {
-    return {std::nullopt, exit_code::unreachable,
-            fmt::format("cannot reach the gateway at {} ({}); is `loa gateway` running?", client.server(),
-                        ec.message()),
-            true};
+    auto why = describe_failure(globals, client, ec);
+    return {std::nullopt, why.code, std::move(why.message), why.transient};
   }
   if (reply.status >= 200 && reply.status < 300) return {std::move(reply.body), exit_code::done, {}, false};
   std::string message = reply.body.is_object() && reply.body.as_object().contains("error")
@@ -129,7 +127,7 @@ poll_result poll(api::client& client, const std::string& target) {
 int follow(const global_options& globals, const std::string& id, double timeout_s) {
   const auto mode = choose_display(globals);
   const auto start = clock::now();
-  api::client client(server_url(globals), globals.token, std::chrono::seconds(10));
+  api::client client = make_client(globals, std::chrono::seconds(10));
   progress::rate_meter rate;
   progress::log_lines lines(start);
   progress::wait_deadline deadline(
@@ -147,7 +145,7 @@ int follow(const global_options& globals, const std::string& id, double timeout_
   clock::time_point unreachable_since{};  // when the gateway stopped answering; the epoch while it answers
   bool gave_up = false;
   for (;;) {
-    auto r = poll(client, campaign_path(id));
+    auto r = poll(globals, client, campaign_path(id));
     const auto now = clock::now();
     if (!r.body) {
       // A gateway restarting (or reconnecting to Redis) is not the end of the campaign: allow it 10 s.

@@ -60,10 +60,11 @@ std::optional<smpp::receipt> overall_receipt(const findings& f) {
   return f.receipts.begin()->second;
 }
 
-json::object to_json(const check_arguments& a, const findings& f) {
+json::object to_json(const check_arguments& a, const config::carrier_config& c, const findings& f) {
   json::array ids;
   for (const auto& id : f.message_ids) ids.emplace_back(id);
-  json::object out{{"carrier", a.carrier}, {"bound", f.bound}, {"parts", f.parts}, {"message_ids", ids}};
+  json::object out{
+      {"carrier", a.carrier}, {"bound", f.bound}, {"parts", f.parts}, {"message_ids", ids}, {"tls", c.tls}};
   if (!f.smsc_system_id.empty()) out["smsc_system_id"] = f.smsc_system_id;
   if (f.enquire_ms) out["enquire_link_ms"] = *f.enquire_ms;
   if (!f.encoding.empty()) out["encoding"] = f.encoding;
@@ -81,7 +82,8 @@ json::object to_json(const check_arguments& a, const findings& f) {
 }
 
 void print_human(const check_arguments& a, const config::carrier_config& c, const findings& f) {
-  fmt::print("carrier   {} ({}:{}, {} bind)\n", a.carrier, c.host, c.port, config::to_string(c.bind));
+  fmt::print("carrier   {} ({}:{}, {} bind{})\n", a.carrier, c.host, c.port, config::to_string(c.bind),
+             c.tls ? ", TLS" : "");
   if (!f.bound) {
     fmt::print("bound     no: {}\n", f.failure.empty() ? "no answer in time" : f.failure);
     return;
@@ -258,7 +260,7 @@ int run_check(const global_options& globals, const check_arguments& a) {
   f.receipts = std::move(ours);
 
   if (globals.json) {
-    print_json(to_json(a, f));
+    print_json(to_json(a, *carrier, f));
   } else {
     print_human(a, *carrier, f);
   }

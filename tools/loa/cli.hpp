@@ -22,6 +22,7 @@ struct global_options {
   std::string config_file;  ///< --config, else LOA_CONFIG, else config/loa.yaml
   std::string server;       ///< --server URL; empty: from gateway.listen
   std::string token;        ///< --token, else LOA_TOKEN
+  std::string cacert;  ///< --cacert, else LOA_CACERT: the CA an https gateway's certificate must come from
   bool json = false;        ///< --json: machine-readable stdout, errors as {"error": ...}
 };
 

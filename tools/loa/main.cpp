@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   if (const char* env = std::getenv("LOA_CONFIG")) globals.config_file = env;
   if (globals.config_file.empty()) globals.config_file = "config/loa.yaml";
   if (const char* env = std::getenv("LOA_TOKEN")) globals.token = env;
+  if (const char* env = std::getenv("LOA_CACERT")) globals.cacert = env;
 
   CLI::App app{"loa: the ward SMS broadcast gateway"};
   app.require_subcommand(1);
@@ -30,7 +31,12 @@ int main(int argc, char** argv) {
   // subcommands inherit this.
   app.fallthrough();
   app.add_option("--config", globals.config_file, "Configuration file (or LOA_CONFIG)");
-  app.add_option("--server", globals.server, "Gateway URL (default: from gateway.listen)");
+  app.add_option(
+      "--server", globals.server,
+      "Gateway URL: https://HOST:PORT, http://HOST:PORT or HOST:PORT (default: from gateway.listen)");
+  app.add_option("--cacert", globals.cacert,
+                 "PEM file of the CA that signed an https gateway's certificate (or LOA_CACERT; default: the "
+                 "system's CAs)");
   app.add_option("--token", globals.token, "Operator token (or LOA_TOKEN)");
   app.add_flag("--json", globals.json, "Machine-readable output on stdout");
 

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include "config/config.hpp"
+#include "gateway/common/tls.hpp"
 
 namespace loa::cli {
 
@@ -45,18 +46,52 @@ std::string too_many_requests_message(std::string message, const api::reply& rep
 
 }  // namespace
 
+api::client make_client(const global_options& globals, std::chrono::milliseconds timeout) {
+  return api::client(server_url(globals), globals.token, timeout, globals.cacert);
+}
+
+call_failure describe_failure(const global_options& globals, const api::client& client, std::error_code ec) {
+  const std::string& url = client.server();
+  if (ec == std::errc::invalid_argument && !api::parse_server(url)) {
+    return {exit_code::bad_input,
+            fmt::format("--server {}: expected https://HOST:PORT, http://HOST:PORT or HOST:PORT", url),
+            false};
+  }
+  if (ec == tls::error::ca_file_unreadable || ec == tls::error::ca_file_invalid) {
+    return {exit_code::bad_input, fmt::format("--cacert {}: {}", globals.cacert, ec.message()), false};
+  }
+  if (ec == tls::error::no_system_store) {
+    return {exit_code::bad_input, fmt::format("{}; pass --cacert FILE or set LOA_CACERT", ec.message()),
+            false};
+  }
+  if (tls::is_verification_failure(ec)) {
+    // Nothing was sent: the token goes out only after the certificate verified.
+    std::string hint;
+    if (ec == tls::error::wrong_host) {
+      const auto address = api::parse_server(url);
+      hint = fmt::format(" (it must name {})", address ? address->host : url);
+    } else if (ec != tls::error::expired_certificate) {
+      hint = globals.cacert.empty() ? " (pass the CA that signed it with --cacert FILE or LOA_CACERT)"
+                                    : fmt::format(" (checked against the CA in {})", globals.cacert);
+    }
+    return {exit_code::unreachable,
+            fmt::format("refused the gateway at {}: {}{}; nothing was sent", url, ec.message(), hint), false};
+  }
+  return {exit_code::unreachable,
+          fmt::format("cannot reach the gateway at {} ({}); is `loa gateway` running?", url, ec.message()),
+          true};
+}
+
 remote_result call_gateway(const global_options& globals, boost::beast::http::verb method,
                            const std::string& target, const std::string& body, const std::string& file) {
-  const std::string url = server_url(globals);
-  api::client client(url, globals.token);
+  api::client client = make_client(globals, std::chrono::seconds(30));
   api::reply reply;
   const auto ec = file.empty()
                       ? client.call(method, target, body, body.empty() ? "" : "application/json", reply)
                       : client.call_file(method, target, file, "text/csv", reply);
   if (ec) {
-    return {std::nullopt, fail(globals, exit_code::unreachable,
-                               fmt::format("cannot reach the gateway at {} ({}); is `loa gateway` running?",
-                                           url, ec.message()))};
+    const auto why = describe_failure(globals, client, ec);
+    return {std::nullopt, fail(globals, why.code, why.message)};
   }
   if (reply.status >= 200 && reply.status < 300) return {std::move(reply.body), 0};
 

@@ -42,6 +42,9 @@ int main(int argc, char** argv) {
     io.run();
     std::cerr << "loa-smsc-sim: stopped; " << log->complete_messages() << " messages accepted\n";
     return 0;
+  } catch (const loa::sim::bad_tls_file& e) {
+    std::cerr << "loa-smsc-sim: " << e.what() << '\n';
+    return 1;  // CONTRACT.md: 1 for bad input
   } catch (const std::exception& e) {
     std::cerr << "loa-smsc-sim: " << e.what() << '\n';
     return 3;

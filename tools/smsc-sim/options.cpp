@@ -50,12 +50,21 @@ options parse_options(int argc, char** argv, int& exit_code) {
                  "beyond this many in all the oldest are dropped")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  app.add_option("--tls-cert", o.tls_cert,
+                 "PEM certificate (chain): every connection speaks TLS, as an SMSC behind stunnel")
+      ->check(CLI::ExistingFile);
+  app.add_option("--tls-key", o.tls_key, "PEM private key of --tls-cert")->check(CLI::ExistingFile);
   app.add_option("--fault", faults, std::string("misbehave: ") + std::string(fault_names()));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     exit_code = app.exit(e);
     if (exit_code != 0) exit_code = 1;  // CONTRACT.md: 1 for bad usage
+    return o;
+  }
+  if (o.tls_cert.empty() != o.tls_key.empty()) {
+    std::cerr << "loa-smsc-sim: --tls-cert and --tls-key go together\n";
+    exit_code = 1;
     return o;
   }
   o.ids = bases.at(id_base_name);

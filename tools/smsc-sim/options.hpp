@@ -33,6 +33,8 @@ struct options {
   std::uint64_t refuse_binds = 0;              // the first N bind attempts get ESME_RBINDFAIL
   std::uint32_t refuse_binds_ms = 0;           // ... as does every bind in the first D ms after start
   std::size_t store_max = 1'000'000;           // deliver_sm kept for system_ids that cannot receive now
+  std::string tls_cert;                        // --tls-cert: PEM certificate (chain); TLS on every connection
+  std::string tls_key;                         // --tls-key: its PEM private key
 };
 
 /// Parses argv; on --help or bad usage prints to stdout/stderr and returns the exit code in `exit_code`

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <stdexcept>
 
 #include "tools/smsc-sim/session.hpp"
 
@@ -11,10 +12,30 @@ namespace loa::sim {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
+namespace {
+
+// The server side of --tls-cert/--tls-key: TLS 1.2 at least, the certificate chain and its key.
+std::unique_ptr<asio::ssl::context> load_tls(const options& o) {
+  if (o.tls_cert.empty()) return nullptr;
+  auto context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+  context->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                       asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                       asio::ssl::context::no_tlsv1_1);
+  boost::system::error_code ec;
+  context->use_certificate_chain_file(o.tls_cert, ec);
+  if (ec) throw bad_tls_file("--tls-cert " + o.tls_cert + ": cannot load: " + ec.message());
+  context->use_private_key_file(o.tls_key, asio::ssl::context::pem, ec);
+  if (ec) throw bad_tls_file("--tls-key " + o.tls_key + ": cannot load: " + ec.message());
+  return context;
+}
+
+}  // namespace
+
 server::server(asio::io_context& io, options opts, message_log& log, std::vector<mo_message> mo)
     : opts_(std::move(opts)),
       log_(log),
       acceptor_(io),
+      tls_(load_tls(opts_)),
       tokens_(opts_.tps),
       refilled_(std::chrono::steady_clock::now()),
       outcomes_(opts_.fail_rate, opts_.seed),

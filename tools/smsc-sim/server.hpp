@@ -5,12 +5,14 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <deque>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -25,6 +27,11 @@ namespace loa::sim {
 
 class session;
 
+/// --tls-cert or --tls-key names a file that is not a PEM certificate or key (bad input: exit 1).
+struct bad_tls_file : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 /// Message ids as submit_sm_resp and receipts write them.
 struct message_ids {
   std::string resp_id;     // in --id-base (hex: 8 upper-case digits with leading zeros)
@@ -34,7 +41,8 @@ struct message_ids {
 /// One simulator: an acceptor plus the state shared by its sessions. Single-threaded (one io_context thread).
 class server {
  public:
-  /// Does not listen yet. `mo` are the citizens' messages to deliver once a receiver binds (--mo).
+  /// Does not listen yet. `mo` are the citizens' messages to deliver once a receiver binds (--mo). With
+  /// --tls-cert/--tls-key, loads them (throws bad_tls_file naming the file that cannot be loaded).
   server(boost::asio::io_context& io, options opts, message_log& log, std::vector<mo_message> mo = {});
   ~server();
   server(const server&) = delete;
@@ -45,6 +53,9 @@ class server {
 
   /// Stops accepting and closes every session.
   void stop();
+
+  /// The TLS every session speaks (--tls-cert), or nullptr for SMPP in clear.
+  boost::asio::ssl::context* tls_context() noexcept { return tls_.get(); }
 
   /// The options the simulator runs with.
   const options& opts() const noexcept { return opts_; }
@@ -89,6 +100,7 @@ class server {
   options opts_;
   message_log& log_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  std::unique_ptr<boost::asio::ssl::context> tls_;
   std::map<std::uint64_t, std::weak_ptr<session>> sessions_;
   std::uint64_t next_session_ = 1;
   std::uint64_t next_id_ = 0x1000;  // ids start at 0x1000 so that hex and decimal forms differ visibly

@@ -43,10 +43,14 @@ std::string text_start(const smpp::short_message& m) {
 }  // namespace
 
 session::session(asio::ip::tcp::socket socket, server& srv, std::uint64_t id)
-    : socket_(std::move(socket)), server_(srv), id_(id) {
+    : stream_(std::move(socket)), server_(srv), id_(id) {
   boost::system::error_code ec;
-  const auto ep = socket_.remote_endpoint(ec);
+  const auto ep = stream_.tcp().remote_endpoint(ec);
   peer_ = ec ? "?" : ep.address().to_string() + ":" + std::to_string(ep.port());
+  if (auto* tls = srv.tls_context()) {
+    stream_.start_tls(*tls);
+    handshaking_ = true;
+  }
 }
 
 void session::start() {
@@ -59,7 +63,7 @@ void session::start() {
     send(smpp::pdu{command_id::deliver_sm, 0, next_sequence_++, std::move(mo)});
   }
   asio::co_spawn(
-      socket_.get_executor(), [self = shared_from_this()] { return self->read_loop(); }, asio::detached);
+      stream_.get_executor(), [self = shared_from_this()] { return self->read_loop(); }, asio::detached);
 }
 
 asio::awaitable<void> session::read_loop() {
@@ -67,8 +71,19 @@ asio::awaitable<void> session::read_loop() {
   std::size_t start = 0;  // first unread octet of buffer
   std::array<std::uint8_t, 64 * 1024> chunk;
   const auto max = server_.opts().max_command_length;
+  if (handshaking_) {
+    auto [ec] = co_await stream_.tls().async_handshake(asio::ssl::stream_base::server,
+                                                       asio::as_tuple(asio::use_awaitable));
+    if (ec) {
+      // A client that refuses our certificate ends here, before any PDU: say so, as an SMSC's log would.
+      std::cerr << "loa-smsc-sim: " << peer_ << ": TLS handshake failed: " << ec.message() << '\n';
+      close();
+    }
+    handshaking_ = false;
+    write_next();  // what was queued meanwhile (a fault's deliver_sm)
+  }
   while (!closed_) {
-    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(chunk), asio::as_tuple(asio::use_awaitable));
+    auto [ec, n] = co_await stream_.async_read_some(asio::buffer(chunk), asio::as_tuple(asio::use_awaitable));
     if (ec) break;
     if (server_.opts().faults.never_answer) continue;
     buffer.insert(buffer.end(), chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(n));
@@ -346,7 +361,7 @@ void session::send_raw(std::vector<std::uint8_t> bytes) {
 }
 
 void session::write_next() {
-  if (write_active_ || closed_ || in_chunk_) return;
+  if (write_active_ || closed_ || in_chunk_ || handshaking_) return;
   if (pending_.empty()) {
     if (close_when_written_) close();
     return;
@@ -354,7 +369,7 @@ void session::write_next() {
   writing_.swap(pending_);
   pending_.clear();
   write_active_ = true;
-  asio::async_write(socket_, asio::buffer(writing_),
+  asio::async_write(stream_, asio::buffer(writing_),
                     [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
                       self->write_active_ = false;
                       self->writing_.clear();
@@ -375,9 +390,7 @@ void session::close() {
   if (closed_) return;
   closed_ = true;
   bound_ = bind_kind::none;
-  boost::system::error_code ignored;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  socket_.close(ignored);
+  stream_.close();
 }
 
 }  // namespace loa::sim

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "gateway/common/tcp_or_tls_stream.hpp"
 #include "gateway/smpp/pdu.hpp"
 #include "tools/smsc-sim/delivery_store.hpp"
 
@@ -21,10 +22,11 @@ class server;
 /// How a session is bound.
 enum class bind_kind { none, transmitter, receiver, transceiver };
 
-/// One TCP connection. Lives as long as its read loop (which holds a shared_ptr) or a pending write.
+/// One TCP connection, in clear or (with --tls-cert) TLS. Lives as long as its read loop (which holds a
+/// shared_ptr) or a pending write.
 class session : public std::enable_shared_from_this<session> {
  public:
-  /// Takes the accepted socket.
+  /// Takes the accepted socket; TLS when the server has a certificate (the handshake runs first in start()).
   session(boost::asio::ip::tcp::socket socket, server& srv, std::uint64_t id);
 
   /// Starts the read loop on the socket's executor.
@@ -69,7 +71,7 @@ class session : public std::enable_shared_from_this<session> {
   /// Takes one submit from this bind's --tps-per-bind bucket and the server's --tps; false: ESME_RTHROTTLED.
   bool take_submit_token();
 
-  boost::asio::ip::tcp::socket socket_;
+  tcp_or_tls_stream stream_;
   server& server_;
   std::uint64_t id_;
   std::string peer_;
@@ -85,6 +87,7 @@ class session : public std::enable_shared_from_this<session> {
   std::vector<std::uint8_t> pending_;  // queued for the next write
   std::vector<std::uint8_t> writing_;  // being written now
   bool write_active_ = false;
+  bool handshaking_ = false;  // TLS: nothing is written before the handshake is done
   bool in_chunk_ = false;  // handling the PDUs of one read: hold writes until all are answered
   bool close_when_written_ = false;
   bool closed_ = false;
