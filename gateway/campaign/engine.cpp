@@ -333,6 +333,15 @@ void engine::pump_work(engine_actions& out, time_point now) {
     read_wanted = true;
   }
   if (!read_wanted || reading_) return;
+  if (!book_.readable() && book_.chunks() >= s_.units_held_max) {
+    // Every chunk held is read, and held open by numbers waiting on slower lanes: those go to their
+    // carriers' backlogs (all but what each will claim soon), so the chunks are acknowledged and reading
+    // goes on for the lanes that are waiting for work.
+    for (std::size_t i = 0; i < lanes_.size(); ++i)
+      if (!hungry(lanes_[i], now) && lanes_[i].cfg.unsendable.empty())
+        park_some(out, i, 2 * capacity(lanes_[i]), now);
+    return;
+  }
   if (auto* u = book_.readable()) {
     u->reading = true;
     reading_ = true;
@@ -375,7 +384,8 @@ void engine::pump_record(engine_actions& out, time_point now) {
   outcomes_.erase(outcomes_.begin(), outcomes_.begin() + static_cast<std::ptrdiff_t>(n));
   if (!outcomes_.empty()) first_outcome_ = now;
   record_pending_ = true;
-  issue(out, action::record{0, r.outcomes, resent_}, std::move(r));
+  action::record rec{0, r.outcomes, resent_};  // built before r is moved into the request
+  issue(out, std::move(rec), std::move(r));
   resent_ = 0;
 }
 

@@ -162,7 +162,7 @@ class engine {
   bool hungry(const lane& l, time_point now) const;
   std::size_t capacity(const lane& l) const;
   void pump_lane(engine_actions& out, std::size_t index, time_point now);
-  void park_some(engine_actions& out, std::size_t index, bool all, time_point now);
+  void park_some(engine_actions& out, std::size_t index, std::optional<std::size_t> keep, time_point now);
   void claim_some(engine_actions& out, std::size_t index, time_point now);
   void mark_some(engine_actions& out, std::size_t index, time_point now);
   void add_claimed(std::size_t index, const std::string& number, std::uint64_t unit, std::string parts,

@@ -103,20 +103,20 @@ void engine::pump_lane(engine_actions& out, std::size_t index, time_point now) {
     return;
   }
   const bool throttled_long = l.throttled_since && now - *l.throttled_since >= s_.park_after;
-  if (l.known && (l.binds_up == 0 || throttled_long)) park_some(out, index, true, now);
-  else if (l.unclaimed.size() > s_.lane_memory) park_some(out, index, false, now);
+  if (l.known && (l.binds_up == 0 || throttled_long)) park_some(out, index, std::nullopt, now);
+  else if (l.unclaimed.size() > s_.lane_memory) park_some(out, index, s_.lane_memory, now);
   if (usable(l, now)) {
     claim_some(out, index, now);
     mark_some(out, index, now);
   }
 }
 
-// Moves numbers to the carrier's backlog in Redis: all it holds unwritten (`all`: it cannot send), or the
-// unclaimed beyond lane_memory.
-void engine::park_some(engine_actions& out, std::size_t index, bool all, time_point) {
+// Moves numbers to the carrier's backlog in Redis: all it holds unwritten (no `keep`: it cannot send), or
+// the unclaimed beyond the first `keep`.
+void engine::park_some(engine_actions& out, std::size_t index, std::optional<std::size_t> keep, time_point) {
   auto& l = lanes_[index];
   std::vector<queued> take;
-  if (all) {
+  if (!keep) {
     take.assign(l.unclaimed.begin(), l.unclaimed.end());
     l.unclaimed.clear();
     // Claimed and never written: the park script gives the claim back with the number.
@@ -131,7 +131,7 @@ void engine::park_some(engine_actions& out, std::size_t index, bool all, time_po
     }
     std::erase_if(l.ready, [this](const part_ref& p) { return !active_.count(p.number); });
   } else {
-    while (l.unclaimed.size() > s_.lane_memory) {
+    while (l.unclaimed.size() > *keep) {
       take.push_back(std::move(l.unclaimed.back()));
       l.unclaimed.pop_back();
     }
