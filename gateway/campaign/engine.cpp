@@ -411,19 +411,22 @@ void engine::arm_wake(engine_actions& out, time_point now) {
   auto consider = [&at](time_point t) {
     if (!at || t < *at) at = t;
   };
+  auto ahead = [&consider, now](time_point t) {  // a condition, not a queue: only while still to come
+    if (t > now) consider(t);
+  };
   if (!retries_.empty()) consider(retries_.front().first);
   if (!outcomes_.empty() && !record_pending_) consider(first_outcome_ + s_.record_linger);
   for (const auto& l : lanes_) {
     if (l.throttled_until) consider(*l.throttled_until);
-    if (l.throttled_since) consider(*l.throttled_since + s_.park_after);
+    if (l.throttled_since) ahead(*l.throttled_since + s_.park_after);
     if (!l.later.empty()) consider(l.later.front().first);
     if (!l.backlog_maybe) consider(l.next_parcel_ask);
   }
   for (const auto& [number, r] : active_)
     for (std::size_t p = 0; p < r.parts.size(); ++p)
       if (r.parts[p] == 'T' || r.parts[p] == 'W') consider(r.due[p]);
-  if (ending_) consider(stop_deadline_);
-  if (!taking_ && next_take_ > now) consider(next_take_);
+  if (ending_) ahead(stop_deadline_);
+  if (!taking_) ahead(next_take_);
   if (at) out.push_back(action::arm_timer{timer_id::wake, std::max(*at - now, duration::zero())});
 }
 
@@ -464,7 +467,7 @@ void engine::maybe_finish(engine_actions& out, time_point now) {
   out.push_back(action::finished{*end_});
 }
 
-std::vector<lane_status> engine::status(time_point now) const {
+std::vector<lane_status> engine::status() const {
   std::vector<lane_status> out;
   for (const auto& l : lanes_) {
     lane_status st;
@@ -479,7 +482,7 @@ std::vector<lane_status> engine::status(time_point now) const {
     } else if (!l.known || l.binds_up == 0) {
       st.why = lane_block::not_bound;
       st.since = l.down_since;
-    } else if (l.throttled_until && *l.throttled_until > now) {
+    } else if (l.throttled_since) {
       st.why = lane_block::throttled;
       st.since = l.throttled_since;
     }

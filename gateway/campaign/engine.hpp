@@ -104,7 +104,7 @@ class engine {
                   time_point now, engine_actions& out);
 
   /// Each lane as `loa status --json` shows it.
-  std::vector<lane_status> status(time_point now) const;
+  std::vector<lane_status> status() const;
   /// True once action::finished was returned.
   bool finished() const { return end_.has_value(); }
   /// Parts sent again since start (uncertain resends).

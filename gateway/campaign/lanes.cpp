@@ -29,7 +29,8 @@ bool engine::usable(const lane& l, time_point) const {
 
 bool engine::hungry(const lane& l, time_point now) const {
   if (!l.cfg.unsendable.empty()) return l.unclaimed.empty();  // refused at once: never holds anything up
-  return usable(l, now) && l.unclaimed.size() < 4 * capacity(l);
+  // A throttling carrier is probed with the parts it refused; new work waits until it accepts again.
+  return usable(l, now) && !l.throttled_since && l.unclaimed.size() < 4 * capacity(l);
 }
 
 duration engine::grace(const lane& l) const {
@@ -39,10 +40,8 @@ duration engine::grace(const lane& l) const {
 // Throttles that ended, parts whose wait is over, numbers held by a live run to ask about again.
 void engine::due_parts(time_point now) {
   for (auto& l : lanes_) {
-    if (l.throttled_until && now >= *l.throttled_until) {
-      l.throttled_until.reset();
-      l.throttled_since.reset();
-    }
+    // The pause is over; throttled_since stays until the carrier accepts again (how long it has throttled).
+    if (l.throttled_until && now >= *l.throttled_until) l.throttled_until.reset();
     while (!l.later.empty() && l.later.front().first <= now) {
       l.unclaimed.push_back(std::move(l.later.front().second));
       l.later.pop_front();
@@ -92,8 +91,14 @@ void engine::pump_lane(engine_actions& out, std::size_t index, time_point now) {
       if (r.lane == index) numbers.push_back(number);
     for (const auto& number : numbers) {
       auto& r = active_.at(number);
-      for (std::size_t p = 0; p < r.parts.size(); ++p)
-        if (r.parts[p] == 'T') settle_part(number, static_cast<int>(p + 1), 'B', "", "", now);
+      for (std::size_t p = 0; p < r.parts.size(); ++p) {
+        const int part = static_cast<int>(p + 1);
+        if (r.parts[p] == 'T') settle_part(number, part, 'B', "", "", now);
+        if (r.parts[p] == 'W' && *ending_ == end_reason::cancelled) {
+          --l.uncertain;  // nothing goes out again after a cancel: reported uncertain now
+          settle_part(number, part, 'U', "", "written to the carrier before the cancel; answer lost", now);
+        }
+      }
       release_if_settled(number);
     }
     return;
@@ -102,7 +107,7 @@ void engine::pump_lane(engine_actions& out, std::size_t index, time_point now) {
     claim_some(out, index, now);  // claimed, then recorded refused with the reason
     return;
   }
-  const bool throttled_long = l.throttled_since && now - *l.throttled_since >= s_.park_after;
+  const bool throttled_long = l.throttled_until && l.throttled_since && now - *l.throttled_since >= s_.park_after;
   if (l.known && (l.binds_up == 0 || throttled_long)) park_some(out, index, std::nullopt, now);
   else if (l.unclaimed.size() > s_.lane_memory) park_some(out, index, s_.lane_memory, now);
   if (usable(l, now)) {
@@ -340,6 +345,7 @@ engine_actions engine::on_answer(std::uint64_t token, const answer& a, time_poin
   switch (a.kind) {
     case answer_kind::accepted:
       ++l.sent;
+      l.throttled_since.reset();
       settle_part(number, part, 'S', a.message_id, "", now);
       break;
     case answer_kind::refused:

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <set>
 
 #include "sim.hpp"
 
@@ -56,7 +57,7 @@ TEST_CASE("uneven shares finish each at its own carrier's pace") {
   std::size_t most_held = 0;
   for (int s = 0; s < 200 && !w.done(); ++s) {
     w.run_until(w.now + 1s);
-    for (const auto& l : w.gateways[0]->machine->status(w.now)) most_held = std::max(most_held, l.queued);
+    for (const auto& l : w.gateways[0]->machine->status()) most_held = std::max(most_held, l.queued);
   }
   REQUIRE(w.done());
   CHECK(w.gateways[0]->ended == end_reason::done);
@@ -70,4 +71,157 @@ TEST_CASE("uneven shares finish each at its own carrier's pace") {
   CHECK(most_held <= w.base.lane_memory + 100);
   CHECK(records_with(w, 'C') == 0);
   CHECK(records_with(w, 'I') == 0);
+}
+
+TEST_CASE("a carrier that is down does not delay the others, and its share waits in Redis until it is up") {
+  world w;
+  w.populate(3000, {{"A", 6}, {"B", 3}, {"C", 1}}, 8, 8);
+  auto& g = w.add_gateway("g1", three(), w.base);
+  g.carriers.at("B").up = false;
+  w.start(0);
+  w.run_until(w.start_time + 40s);
+  CHECK(w.finished_s("A") == doctest::Approx(18).epsilon(0.25));
+  CHECK(w.finished_s("C") < 20);
+  CHECK(w.finished_s("B") == 0);  // nothing went to B
+  CHECK_FALSE(w.done());
+  const auto st = g.machine->status();
+  CHECK(lane_of(st, "B").why == lane_block::not_bound);
+  CHECK(lane_of(st, "B").since == w.start_time);
+  CHECK(lane_of(st, "B").queued == 0);  // not in memory: parked
+  CHECK(lane_of(st, "B").parked == 900);
+  CHECK(lane_of(st, "A").why == lane_block::none);
+  std::size_t backlog = 0;
+  for (const auto& p : w.db.backlog["B"]) backlog += p.acked ? 0 : p.numbers.size();
+  CHECK(backlog == 900);
+  CHECK(w.db.records.size() == 2100);  // A's and C's; none of B's claimed
+
+  w.set_up(0, "B", true);
+  for (int s = 0; s < 200 && !w.done(); ++s) w.run_until(w.now + 1s);
+  REQUIRE(w.done());
+  CHECK(check_everyone(w) == 0);
+  // 900 at 10/s once bound at 40 s.
+  CHECK(w.finished_s("B") == doctest::Approx(130).epsilon(0.1));
+  CHECK(records_with(w, 'C') == 0);
+}
+
+TEST_CASE("a carrier that throttles backs up only its own lane") {
+  world w;
+  w.populate(3000, {{"A", 6}, {"B", 3}, {"C", 1}}, 8, 8);
+  auto& g = w.add_gateway("g1", three(), w.base);
+  g.carriers.at("B").throttling = true;
+  w.at(w.start_time + 30s, [&g] { g.carriers.at("B").throttling = false; });
+  w.start(0);
+  w.run_until(w.start_time + 20s);
+  const auto st = g.machine->status();
+  CHECK(lane_of(st, "B").why == lane_block::throttled);
+  REQUIRE(lane_of(st, "B").since.has_value());
+  CHECK(*lane_of(st, "B").since < w.start_time + 1s);  // since its first refusal, not its last retry
+  CHECK(lane_of(st, "B").queued <= 8);                 // its backlog parked after park_after
+  CHECK(lane_of(st, "A").why == lane_block::none);
+  for (int s = 0; s < 300 && !w.done(); ++s) w.run_until(w.now + 1s);
+  REQUIRE(w.done());
+  CHECK(check_everyone(w) == 0);
+  CHECK(w.finished_s("A") == doctest::Approx(18).epsilon(0.25));
+  CHECK(w.finished_s("C") < 20);
+  CHECK(w.finished_s("B") == doctest::Approx(120).epsilon(0.15));
+  CHECK(w.db.parked_total >= 800);
+}
+
+namespace {
+// A small campaign on two carriers, for the step-by-step cases.
+world small_world(bool receipts) {
+  world w;
+  w.populate(60, {{"A", 2}, {"B", 1}}, 2, 2);
+  auto a = make("A", 4, 100ms);
+  auto b = make("B", 2, 200ms);
+  a.receipts = b.receipts = receipts;
+  w.add_gateway("g1", {a, b}, w.base, 2);  // two parts each
+  return w;
+}
+
+std::size_t clean_run_steps() {
+  auto w = small_world(true);
+  w.start(0);
+  for (int s = 0; s < 100 && !w.done(); ++s) w.run_until(w.now + 1s);
+  REQUIRE(w.done());
+  return w.steps;
+}
+}  // namespace
+
+TEST_CASE("a crash between any two steps loses nothing, and doubles nothing when receipts come") {
+  const auto total = clean_run_steps();
+  REQUIRE(total > 100);
+  std::size_t crashes_with_uncertain = 0;
+  for (std::size_t k = 1; k <= total; ++k) {
+    CAPTURE(k);
+    auto w = small_world(true);
+    w.crash_at_step = k;
+    w.start(0);
+    w.run_until(w.now + 1ms);
+    for (int s = 0; s < 200 && !w.done(); ++s) {
+      if (!w.gateways[0]->machine) w.start(0);  // the same gateway comes back as a new run
+      w.run_until(w.now + 500ms);
+    }
+    REQUIRE(w.done());
+    CHECK(check_everyone(w, 2) == 0);  // what was written and unanswered is resolved by its receipt
+    CHECK(records_with(w, 'C') == 0);
+    CHECK(records_with(w, 'I') == 0);
+    CHECK(records_with(w, 'U') == 0);
+    // Only parts marked submitting and never written (the crash fell between the mark and the write) are
+    // sent again, after the grace: they were never delivered, so nothing doubles.
+    CHECK(w.db.resent == w.marked_unwritten_at_crash.size());
+    crashes_with_uncertain += !w.written_unanswered_at_crash.empty();
+  }
+  CHECK(crashes_with_uncertain > 0);  // some crashes did leave parts written and unanswered
+}
+
+TEST_CASE("a crash between any two steps doubles only what was written and unanswered when no receipt comes") {
+  const auto total = clean_run_steps();
+  std::size_t doubled_total = 0;
+  for (std::size_t k = 1; k <= total; ++k) {
+    CAPTURE(k);
+    auto w = small_world(false);
+    w.crash_at_step = k;
+    w.start(0);
+    w.run_until(w.now + 1ms);
+    for (int s = 0; s < 200 && !w.done(); ++s) {
+      if (!w.gateways[0]->machine) w.start(0);
+      w.run_until(w.now + 500ms);
+    }
+    REQUIRE(w.done());
+    check_everyone(w, 2);
+    // Sent twice: exactly the parts the crash left written and unanswered (resent after the grace).
+    std::set<std::pair<std::string, int>> doubled;
+    for (const auto& [key, n] : w.received())
+      if (n > 1) doubled.insert(key);
+    CHECK(doubled == w.written_unanswered_at_crash);
+    CHECK(w.db.resent == doubled.size() + w.marked_unwritten_at_crash.size());
+    doubled_total += doubled.size();
+  }
+  CHECK(doubled_total > 0);
+}
+
+TEST_CASE("cancel at any step: nothing is written after it and every answer is recorded") {
+  const auto total = clean_run_steps();
+  std::size_t cancelled_runs = 0, cut_short = 0;
+  for (std::size_t k = 1; k <= total; ++k) {
+    CAPTURE(k);
+    auto w = small_world(true);
+    w.cancel_at_step = k;
+    w.start(0);
+    for (int s = 0; s < 60 && !w.gateways[0]->ended; ++s) w.run_until(w.now + 500ms);
+    if (!w.cancelled) continue;  // the campaign finished before step k
+    ++cancelled_runs;
+    REQUIRE(w.gateways[0]->ended == end_reason::cancelled);
+    cut_short += w.written.size() < 120;
+    CHECK(w.written_after_cancel == 0);
+    CHECK(records_with(w, 'I') == 0);  // what the binds held was answered and recorded
+    for (const auto& d : w.deliveries) {
+      const auto& parts = w.db.records.at(d.number).parts;
+      const char letter = parts[static_cast<std::size_t>(d.part - 1)];
+      CHECK_MESSAGE((letter == 'S' || letter == 'D'), d.number << " part " << d.part << " is " << letter);
+    }
+  }
+  CHECK(cancelled_runs > total / 2);
+  CHECK(cut_short > total / 2);  // the cancel stopped the fan-out part way
 }

@@ -95,7 +95,10 @@ void world::crash(std::size_t i) {
   for (const auto& [number, r] : db.records)
     if (r.owner == g.owner)
       for (std::size_t p = 0; p < r.parts.size(); ++p)
-        if (r.parts[p] == 'I') written_unanswered_at_crash.insert({number, static_cast<int>(p + 1)});
+        if (r.parts[p] == 'I') {
+          const std::pair<std::string, int> key{number, static_cast<int>(p + 1)};
+          (written.count(key) ? written_unanswered_at_crash : marked_unwritten_at_crash).insert(key);
+        }
   ++g.generation;
   g.machine.reset();
   g.timers.clear();
@@ -139,10 +142,24 @@ void world::perform(std::size_t i, engine_actions actions) {
   for (auto& a : actions) perform_one(i, std::move(a));
 }
 
+// A step begins: a crash at it means the step never happens.
 void world::step_done(std::size_t) {
   ++steps;
   if (crash_at_step && steps == *crash_at_step) crash(crash_who);
+}
+
+// The official's cancel lands between steps: after a write (the driver writes a submit in the same turn as
+// the engine asks for it, so no cancel can fall in between), before a store request is applied.
+void world::maybe_cancel(bool next_turn) {
   if (cancel_at_step && steps == *cancel_at_step && !cancelled) {
+    if (next_turn) {  // the rest of this turn's actions are written first, as the driver does
+      cancel_at_step.reset();
+      at(now, [this] {
+        cancel_at_step = steps;
+        maybe_cancel(false);
+      });
+      return;
+    }
     cancelled = true;
     db.state = loa::broadcast::campaign_state::cancelled;
     for (std::size_t k = 0; k < gateways.size(); ++k)
@@ -173,6 +190,8 @@ void world::perform_one(std::size_t i, engine_action act) {
     step_done(i);
     if (!live()) return;
     if (cancelled) ++written_after_cancel;
+    written.insert({s->number, s->part});
+    maybe_cancel(true);
     auto& c = g.carriers.at(s->carrier);
     ++c.in_window;
     g.unanswered.insert(s->token);
@@ -205,6 +224,8 @@ void world::perform_one(std::size_t i, engine_action act) {
     if (!live()) return;
     step_done(i);
     if (!live()) return;  // crashed before this step
+    maybe_cancel(false);
+    if (!live()) return;
     auto& gw = *gateways[i];
     auto& e = *gw.machine;
     const auto& me = gw.owner;
@@ -240,7 +261,8 @@ void world::perform_one(std::size_t i, engine_action act) {
         }
         auto& r = it->second;
         if (std::none_of(r.parts.begin(), r.parts.end(), open_part)) results.push_back({claim_result::kind::settled, ""});
-        else if (r.owner != me && !dead(r.owner)) results.push_back({claim_result::kind::busy, ""});
+        else if (r.owner != me && !dead(r.owner) && !same_gateway(r.owner, me))
+          results.push_back({claim_result::kind::busy, ""});
         else {
           r.owner = me;
           results.push_back({claim_result::kind::taken, r.parts});
@@ -332,6 +354,11 @@ void world::receipt(const std::string& carrier, const std::string& number, const
   }
 }
 
+// A gateway restarted: its earlier runs are gone, whatever their heartbeat says.
+bool world::same_gateway(const std::string& a, const std::string& b) const {
+  return a.substr(0, a.find('/')) == b.substr(0, b.find('/'));
+}
+
 bool world::dead(const std::string& owner) const {
   auto it = db.alive.find(owner);
   return it == db.alive.end() || it->second < now;
@@ -365,7 +392,7 @@ std::optional<chunk_grant> world::take_chunk(const std::string& owner, bool& fin
 std::optional<parcel_grant> world::take_parcel(const std::string& owner, const std::string& carrier) {
   for (auto& en : db.backlog[carrier]) {
     if (en.acked) continue;
-    if (en.holder.empty() || (en.holder != owner && dead(en.holder))) {
+    if (en.holder.empty() || (en.holder != owner && (dead(en.holder) || same_gateway(en.holder, owner)))) {
       parcel_grant g{en.id, en.numbers, en.holder};
       en.holder = owner;
       en.delivered = true;

@@ -93,7 +93,9 @@ struct world {
   std::optional<std::size_t> cancel_at_step;
   std::size_t written_after_cancel = 0;
   bool cancelled = false;
-  std::set<std::pair<std::string, int>> written_unanswered_at_crash;
+  std::set<std::pair<std::string, int>> written_unanswered_at_crash;  // I in Redis and written to a bind
+  std::set<std::pair<std::string, int>> marked_unwritten_at_crash;    // I in Redis, never written
+  std::set<std::pair<std::string, int>> written;                      // every part ever written
   duration store_latency = 1ms;
 
   /// Recipients 0..n-1, carrier chosen by weights (e.g. {{"A",6},{"B",3},{"C",1}}), over `chunk_count`
@@ -136,12 +138,14 @@ struct world {
   void perform(std::size_t i, engine_actions actions);
   void perform_one(std::size_t i, engine_action a);
   void step_done(std::size_t i);
+  void maybe_cancel(bool next_turn);
   void report_capacity(std::size_t i, const std::string& carrier);
   void receipt(const std::string& carrier, const std::string& number, const std::string& id);
   // Store operations (the scripts).
   std::optional<chunk_grant> take_chunk(const std::string& owner, bool& finished);
   std::optional<parcel_grant> take_parcel(const std::string& owner, const std::string& carrier);
   bool dead(const std::string& owner) const;
+  bool same_gateway(const std::string& a, const std::string& b) const;
   bool ack(const std::string& carrier, const std::string& entry);
 };
 
