@@ -225,3 +225,131 @@ TEST_CASE("cancel at any step: nothing is written after it and every answer is r
   CHECK(cancelled_runs > total / 2);
   CHECK(cut_short > total / 2);  // the cancel stopped the fan-out part way
 }
+
+namespace {
+world two_gateways(std::size_t recipients) {
+  world w;
+  w.populate(recipients, {{"A", 2}, {"B", 1}}, 8, 8);
+  w.add_gateway("g1", {make("A", 4, 100ms), make("B", 2, 100ms)}, w.base);
+  w.add_gateway("g2", {make("A", 4, 100ms), make("B", 2, 100ms)}, w.base);
+  return w;
+}
+
+// When g2 first took a chunk that g1's run held, as seconds after `since` (-1: never).
+double takeover_after(const world& w, time_point since) {
+  for (std::size_t i = 0; i < w.db.takes.size(); ++i)
+    if (w.db.takes[i].first == "g2/1" && w.db.previous_holders[i] == "g1/1")
+      return std::chrono::duration<double>(w.db.take_times[i] - since).count();
+  return -1;
+}
+}  // namespace
+
+TEST_CASE("two gateways share the chunks, and a survivor takes a dead one's within 5 s") {
+  auto w = two_gateways(1200);
+  w.start(0);
+  w.start(1);
+  w.run_until(w.start_time + 5s);
+  const auto g1_had = std::count_if(w.db.chunks.begin(), w.db.chunks.end(),
+                                    [](const auto& c) { return c.holder == "g1/1"; });
+  REQUIRE(g1_had > 0);
+  const auto died = w.now;
+  w.crash(0);
+  for (int s = 0; s < 200 && !w.done(); ++s) w.run_until(w.now + 1s);
+  REQUIRE(w.done());
+  const auto after = takeover_after(w, died);
+  CHECK(after > 0);
+  CHECK(after <= 5.0);
+  CHECK(check_everyone(w) == 0);  // g1's written and unanswered parts were resolved by their receipts
+  CHECK(records_with(w, 'I') == 0);
+  CHECK(records_with(w, 'C') == 0);
+  // Both gateways sent: the work was shared before the death.
+  std::map<std::string, std::size_t> by_gateway;
+  for (const auto& d : w.deliveries) ++by_gateway[d.gateway];
+  CHECK(by_gateway["g1"] > 100);
+  CHECK(by_gateway["g2"] > 100);
+  CHECK(w.gateways[1]->ended == end_reason::done);
+}
+
+TEST_CASE("a stopped gateway hands its chunks back at once") {
+  auto w = two_gateways(1200);
+  w.start(0);
+  w.start(1);
+  w.run_until(w.start_time + 3s);
+  const auto stopped_at = w.now;
+  w.stop(0);
+  for (int s = 0; s < 200 && !w.done(); ++s) w.run_until(w.now + 1s);
+  REQUIRE(w.done());
+  CHECK(w.gateways[0]->ended == end_reason::stopped);
+  CHECK_FALSE(w.db.alive.count("g1/1"));  // its heartbeat removed: nobody waits for its ttl
+  const auto after = takeover_after(w, stopped_at);
+  CHECK(after >= 0);
+  // Its answers (0.1 s), the release, then g2's next poll (at most 1 s): not the ttl + poll (4 s) of a death.
+  CHECK(after < 2.0);
+  CHECK(check_everyone(w) == 0);
+  CHECK(w.db.resent == 0);
+}
+
+TEST_CASE("a bind that drops: its unanswered parts are resolved by receipts, else resent after the grace") {
+  for (const bool receipts : {true, false}) {
+    CAPTURE(receipts);
+    world w;
+    w.populate(400, {{"A", 1}}, 2, 4);
+    auto a = make("A", 10, 500ms);
+    a.receipts = receipts;
+    w.add_gateway("g1", {a}, w.base);
+    w.start(0);
+    w.run_until(w.start_time + 2s + 250ms);  // mid-window: ten parts written, none answered
+    REQUIRE(w.gateways[0]->unanswered.size() == 10);
+    w.set_up(0, "A", false);
+    CHECK(w.gateways[0]->machine->status()[0].uncertain == 10);
+    w.run_until(w.now + 3s);
+    w.set_up(0, "A", true);
+    for (int s = 0; s < 200 && !w.done(); ++s) w.run_until(w.now + 1s);
+    REQUIRE(w.done());
+    const auto doubled = check_everyone(w);
+    CHECK(doubled == (receipts ? 0u : 10u));
+    CHECK(w.gateways[0]->machine->resent_total() == (receipts ? 0u : 10u));
+    CHECK(records_with(w, 'U') == 0);
+  }
+}
+
+TEST_CASE("limits.uncertain report: a dropped bind's unanswered parts are recorded uncertain, never resent") {
+  world w;
+  w.populate(400, {{"A", 1}}, 2, 4);
+  auto a = make("A", 10, 500ms);
+  a.receipts = false;
+  auto settings = w.base;
+  settings.uncertain = uncertain_policy::report;
+  w.add_gateway("g1", {a}, settings);
+  w.start(0);
+  w.run_until(w.start_time + 2s + 250ms);
+  w.set_up(0, "A", false);
+  const auto dropped = w.now;
+  w.run_until(w.now + 3s);
+  w.set_up(0, "A", true);
+  for (int s = 0; s < 200 && !w.done(); ++s) w.run_until(w.now + 1s);
+  REQUIRE(w.done());
+  CHECK(check_everyone(w) == 0);
+  CHECK(records_with(w, 'U') == 10);
+  CHECK(w.gateways[0]->machine->resent_total() == 0);
+  // Not before the grace (min_grace 10 s here: the receipt delay is 2 s).
+  CHECK(w.now - dropped >= 10s);
+}
+
+TEST_CASE("the grace is three receipt delays, at least min_grace, at most the validity") {
+  world w;
+  w.populate(100, {{"A", 1}}, 1, 2);
+  auto a = make("A", 10, 500ms);
+  a.receipts = false;
+  a.receipt_delay = 40s;  // 3 x 40 s = 120 s > min_grace
+  w.add_gateway("g1", {a}, w.base);
+  w.start(0);
+  w.run_until(w.start_time + 2s + 250ms);
+  w.set_up(0, "A", false);
+  const auto dropped = w.now;
+  w.set_up(0, "A", true);
+  w.run_until(dropped + 119s);
+  CHECK(w.gateways[0]->machine->resent_total() == 0);
+  w.run_until(dropped + 121s);
+  CHECK(w.gateways[0]->machine->resent_total() == 10);
+}

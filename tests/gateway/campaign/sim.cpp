@@ -306,7 +306,7 @@ void world::perform_one(std::size_t i, engine_action act) {
     } else if (auto* a = std::get_if<action::release>(&act)) {
       auto& list = a->carrier.empty() ? db.chunks : db.backlog[a->carrier];
       for (auto& en : list)
-        if (en.id == a->entry && en.holder == me) en.holder.clear();
+        if (en.id == a->entry && en.holder == me) en.released = true;
       perform(i, e.on_acked(a->request, false, now));
     } else if (auto* a = std::get_if<action::keep>(&act)) {
       std::vector<bool> ours;
@@ -377,7 +377,7 @@ std::optional<chunk_grant> world::take_chunk(const std::string& owner, bool& fin
     return !x.holder.empty() && x.holder != owner && x.holder.substr(0, x.holder.find('/')) == gw;
   });
   if (!en) en = pick([&](const store::entry& x) { return !x.holder.empty() && x.holder != owner && dead(x.holder); });
-  if (!en) en = pick([&](const store::entry& x) { return x.delivered && x.holder.empty(); });
+  if (!en) en = pick([&](const store::entry& x) { return x.released; });
   if (!en) en = pick([&](const store::entry& x) { return !x.delivered; });
   if (!en) return std::nullopt;
   chunk_grant g{en->id, en->from, en->to, en->holder};
@@ -386,15 +386,18 @@ std::optional<chunk_grant> world::take_chunk(const std::string& owner, bool& fin
   db.previous_holders.push_back(en->holder);
   en->holder = owner;
   en->delivered = true;
+  en->released = false;
   return g;
 }
 
 std::optional<parcel_grant> world::take_parcel(const std::string& owner, const std::string& carrier) {
   for (auto& en : db.backlog[carrier]) {
     if (en.acked) continue;
-    if (en.holder.empty() || (en.holder != owner && (dead(en.holder) || same_gateway(en.holder, owner)))) {
+    if (en.holder.empty() || en.released ||
+        (en.holder != owner && (dead(en.holder) || same_gateway(en.holder, owner)))) {
       parcel_grant g{en.id, en.numbers, en.holder};
       en.holder = owner;
+      en.released = false;
       en.delivered = true;
       return g;
     }

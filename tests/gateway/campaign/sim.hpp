@@ -27,8 +27,8 @@ struct store {
     std::string id;
     std::uint64_t from = 0, to = 0;
     std::vector<std::string> numbers;  // a parcel's
-    std::string holder;                // "" when free
-    bool delivered = false, acked = false;
+    std::string holder;                // the run that holds it, or held it last when released
+    bool delivered = false, acked = false, released = false;
   };
   struct record {
     std::string carrier, parts, owner;
