@@ -9,7 +9,9 @@ namespace loa::campaign {
 
 namespace {
 template <class T>
-concept store_request = requires(T t) { t.request; };
+concept store_request = requires(T t) {
+  t.request;
+};
 
 // Requests whose answer the end waits for (a heartbeat, a state check or a look-up may be left behind).
 bool work_request(const engine_action& a) {
@@ -23,10 +25,14 @@ bool work_request(const engine_action& a) {
 
 std::string_view to_string(lane_block b) noexcept {
   switch (b) {
-    case lane_block::none: return "";
-    case lane_block::not_bound: return "not bound";
-    case lane_block::throttled: return "throttled by the carrier";
-    case lane_block::unsendable: return "cannot be sent through this carrier";
+    case lane_block::none:
+      return "";
+    case lane_block::not_bound:
+      return "not bound";
+    case lane_block::throttled:
+      return "throttled by the carrier";
+    case lane_block::unsendable:
+      return "cannot be sent through this carrier";
   }
   return "";
 }
@@ -184,8 +190,10 @@ engine_actions engine::on_chunk(std::uint64_t request, std::optional<chunk_grant
   requests_.erase(request);
   taking_ = false;
   if (finished) campaign_done_ = true;
-  if (grant) book_.add_chunk(*grant);
-  else next_take_ = now + s_.poll_every;
+  if (grant)
+    book_.add_chunk(*grant);
+  else
+    next_take_ = now + s_.poll_every;
   pump(out, now);
   return out;
 }
@@ -210,7 +218,8 @@ engine_actions engine::on_parcel(std::uint64_t request, std::optional<parcel_gra
   return out;
 }
 
-engine_actions engine::on_read(std::uint64_t request, std::vector<routed> numbers, bool held, time_point now) {
+engine_actions engine::on_read(std::uint64_t request, std::vector<routed> numbers, bool held,
+                               time_point now) {
   engine_actions out;
   auto it = requests_.find(request);
   if (it == requests_.end()) return out;
@@ -265,9 +274,12 @@ engine_actions engine::on_state(std::uint64_t request, std::optional<broadcast::
   requests_.erase(request);
   checking_ = false;
   using cs = broadcast::campaign_state;
-  if (!state || *state == cs::cancelled) wind_down(out, end_reason::cancelled, now);
-  else if (*state == cs::done) campaign_done_ = true;  // another run settled the last unit
-  else if (*state != cs::running) wind_down(out, end_reason::held, now);  // held for approval
+  if (!state || *state == cs::cancelled)
+    wind_down(out, end_reason::cancelled, now);
+  else if (*state == cs::done)
+    campaign_done_ = true;  // another run settled the last unit
+  else if (*state != cs::running)
+    wind_down(out, end_reason::held, now);  // held for approval
   pump(out, now);
   return out;
 }
@@ -376,7 +388,8 @@ void engine::pump_record(engine_actions& out, time_point now) {
   std::size_t busy = 0;
   for (const auto& l : lanes_) busy += l.in_flight + l.marking;
   // Small batches wait a little for company: one script carries thousands as cheaply as one.
-  if (outcomes_.size() < s_.record_batch && busy > 0 && !winding_down() && now - first_outcome_ < s_.record_linger)
+  if (outcomes_.size() < s_.record_batch && busy > 0 && !winding_down() &&
+      now - first_outcome_ < s_.record_linger)
     return;
   const auto n = std::min(outcomes_.size(), s_.record_batch);
   pending r;

@@ -117,10 +117,10 @@ class engine {
   };
   struct lane {
     lane_settings cfg;
-    std::deque<queued> unclaimed;               // read, routed, not claimed
+    std::deque<queued> unclaimed;                     // read, routed, not claimed
     std::deque<std::pair<time_point, queued>> later;  // held by a live run: ask again then
-    std::deque<part_ref> ready;                 // claimed parts (C) waiting to be marked
-    bool known = false;                         // the driver reported its binds
+    std::deque<part_ref> ready;                       // claimed parts (C) waiting to be marked
+    bool known = false;                               // the driver reported its binds
     std::size_t binds_up = 0, free = 0;
     duration receipt_delay{};
     std::optional<time_point> down_since, throttled_until, throttled_since;
@@ -131,17 +131,17 @@ class engine {
   struct recipient {
     std::size_t lane = 0;
     std::uint64_t unit = 0;
-    std::string parts;             // C, M (in a mark request), I (written), T (to resend: throttled),
-                                   // W (uncertain, waiting), B (handed back unwritten), or a final letter
-    std::vector<time_point> due;   // per part: when a T or W part is looked at again
-    int unrecorded = 0;            // outcomes not yet written
+    std::string parts;            // C, M (in a mark request), I (written), T (to resend: throttled),
+                                  // W (uncertain, waiting), B (handed back unwritten), or a final letter
+    std::vector<time_point> due;  // per part: when a T or W part is looked at again
+    int unrecorded = 0;           // outcomes not yet written
   };
   struct pending {
     engine_action act;
     std::vector<std::uint64_t> units;  // claim, park: the unit of each number
     std::size_t lane = 0;
-    std::uint64_t unit = 0;            // read, ack, release: the unit
-    std::vector<outcome> outcomes;     // record: what it writes
+    std::uint64_t unit = 0;         // read, ack, release: the unit
+    std::vector<outcome> outcomes;  // record: what it writes
   };
 
   // engine.cpp: requests, work units, the step that issues what can go now, the end.
@@ -176,12 +176,12 @@ class engine {
 
   engine_settings s_;
   std::vector<lane> lanes_;
-  std::unordered_map<std::string, recipient> active_;  // claimed numbers, by number
+  std::unordered_map<std::string, recipient> active_;                      // claimed numbers, by number
   std::unordered_map<std::uint64_t, std::pair<std::string, int>> tokens_;  // submit token -> number, part
   work_book book_;
-  std::map<std::uint64_t, pending> requests_;       // store requests in flight
+  std::map<std::uint64_t, pending> requests_;                 // store requests in flight
   std::deque<std::pair<time_point, std::uint64_t>> retries_;  // failed requests to issue again
-  std::vector<outcome> outcomes_;                    // to record
+  std::vector<outcome> outcomes_;                             // to record
   time_point first_outcome_{};
   std::uint64_t resent_ = 0, resent_total_ = 0;
   std::uint64_t next_request_ = 1, next_token_ = 1;

@@ -43,12 +43,15 @@ struct engine_settings {
   std::size_t record_batch = 4000;     ///< outcomes per record
   std::size_t units_held_max = 4;      ///< chunks held at once (parcels: one per lane)
   duration heartbeat_every = std::chrono::seconds(1);
-  duration heartbeat_ttl = std::chrono::seconds(3);  ///< a run silent this long is dead: its work is taken over
-  duration poll_every = std::chrono::seconds(1);     ///< state check; asking again for work when none was free
-  duration record_linger = std::chrono::milliseconds(20);  ///< a small batch of outcomes waits this for company
-  duration store_retry = std::chrono::milliseconds(500);   ///< a failed store request is issued again after this
-  duration park_after = std::chrono::seconds(5);     ///< a lane throttled this long parks what it holds
-  duration stop_grace = std::chrono::seconds(15);    ///< on stop, how long to wait for the binds' answers
+  duration heartbeat_ttl =
+      std::chrono::seconds(3);                    ///< a run silent this long is dead: its work is taken over
+  duration poll_every = std::chrono::seconds(1);  ///< state check; asking again for work when none was free
+  duration record_linger =
+      std::chrono::milliseconds(20);  ///< a small batch of outcomes waits this for company
+  duration store_retry =
+      std::chrono::milliseconds(500);              ///< a failed store request is issued again after this
+  duration park_after = std::chrono::seconds(5);   ///< a lane throttled this long parks what it holds
+  duration stop_grace = std::chrono::seconds(15);  ///< on stop, how long to wait for the binds' answers
 };
 
 /// A carrier's answer to one submit_sm.
@@ -120,11 +123,11 @@ enum class lane_block { none, not_bound, throttled, unsendable };
 /// A lane as `loa status --json` shows it.
 struct lane_status {
   std::string carrier;
-  std::size_t queued = 0;  ///< unclaimed in memory plus claimed and not yet written
-  std::size_t parked = 0;  ///< numbers this run parked in Redis and has not taken back
-  std::size_t in_flight = 0;   ///< written, waiting for the carrier's answer
-  std::size_t uncertain = 0;   ///< written, answer lost, waiting for a receipt or the grace period
-  std::size_t sent = 0;        ///< parts accepted by the carrier
+  std::size_t queued = 0;     ///< unclaimed in memory plus claimed and not yet written
+  std::size_t parked = 0;     ///< numbers this run parked in Redis and has not taken back
+  std::size_t in_flight = 0;  ///< written, waiting for the carrier's answer
+  std::size_t uncertain = 0;  ///< written, answer lost, waiting for a receipt or the grace period
+  std::size_t sent = 0;       ///< parts accepted by the carrier
   lane_block why = lane_block::none;
   std::optional<time_point> since;  ///< when `why` began (the driver prints it as wall time)
 };
@@ -150,36 +153,94 @@ enum class end_reason {
 namespace action {
 // Store requests carry `request`; the driver answers each with its on_... event, or on_store_failed(request).
 // Every request is idempotent (the engine may issue it again after a failure).
-struct publish { std::uint64_t request; };             ///< create the chunk stream unless it exists
-struct heartbeat { std::uint64_t request; duration ttl; };  ///< this run alive for ttl (0: gone now)
-struct take_chunk { std::uint64_t request; };          ///< own previous run's, a dead run's, or a new chunk
-struct take_parcel { std::uint64_t request; std::string carrier; };  ///< a parcel of this carrier's backlog
-struct read { std::uint64_t request; std::string entry; std::uint64_t from, to; };  ///< buckets [from, to)
-struct claim { std::uint64_t request; std::string carrier; std::vector<std::string> numbers; };
+struct publish {
+  std::uint64_t request;
+};  ///< create the chunk stream unless it exists
+struct heartbeat {
+  std::uint64_t request;
+  duration ttl;
+};  ///< this run alive for ttl (0: gone now)
+struct take_chunk {
+  std::uint64_t request;
+};  ///< own previous run's, a dead run's, or a new chunk
+struct take_parcel {
+  std::uint64_t request;
+  std::string carrier;
+};  ///< a parcel of this carrier's backlog
+struct read {
+  std::uint64_t request;
+  std::string entry;
+  std::uint64_t from, to;
+};  ///< buckets [from, to)
+struct claim {
+  std::uint64_t request;
+  std::string carrier;
+  std::vector<std::string> numbers;
+};
 /// Record these parts "submitting" (C -> I, only where this run owns the record), one write for the batch,
 /// before any of them is written to a bind.
-struct mark_submitting { std::uint64_t request; std::string carrier; std::vector<part_ref> parts; };
+struct mark_submitting {
+  std::uint64_t request;
+  std::string carrier;
+  std::vector<part_ref> parts;
+};
 /// Write this part to a bind of `carrier`; report on_answer(token).
-struct submit { std::uint64_t token; std::string carrier; std::string number; int part; };
+struct submit {
+  std::uint64_t token;
+  std::string carrier;
+  std::string number;
+  int part;
+};
 /// Record outcomes (idempotent); `resent` parts were sent again.
-struct record { std::uint64_t request; std::vector<outcome> outcomes; std::uint64_t resent; };
+struct record {
+  std::uint64_t request;
+  std::vector<outcome> outcomes;
+  std::uint64_t resent;
+};
 /// Append these numbers to the carrier's backlog (one parcel) and give back this run's unwritten claims on
 /// them (records with every part C), in one script.
-struct park { std::uint64_t request; std::string carrier; std::vector<std::string> numbers; };
+struct park {
+  std::uint64_t request;
+  std::string carrier;
+  std::vector<std::string> numbers;
+};
 /// Acknowledge a settled chunk (carrier "") or parcel.
-struct ack { std::uint64_t request; std::string carrier; std::string entry; };
+struct ack {
+  std::uint64_t request;
+  std::string carrier;
+  std::string entry;
+};
 /// Hand a chunk or parcel back: any run may take it at once; `error` ("" none) is kept for its poison record.
-struct release { std::uint64_t request; std::string carrier; std::string entry; std::string error; };
+struct release {
+  std::uint64_t request;
+  std::string carrier;
+  std::string entry;
+  std::string error;
+};
 /// Which of these entries does this run still hold (after its heartbeat lapsed)?
-struct keep { std::uint64_t request; std::vector<std::string> entries; };
+struct keep {
+  std::uint64_t request;
+  std::vector<std::string> entries;
+};
 /// Receipts that came with an unknown message id from these numbers on this carrier: report on_receipt.
-struct look_up_receipts { std::uint64_t request; std::string carrier; std::vector<std::string> numbers; };
+struct look_up_receipts {
+  std::uint64_t request;
+  std::string carrier;
+  std::vector<std::string> numbers;
+};
 /// Read the campaign's state: report on_state.
-struct check_state { std::uint64_t request; };
+struct check_state {
+  std::uint64_t request;
+};
 /// Start (or restart) a timer; report on_timer(id).
-struct arm_timer { timer_id id; duration after; };
+struct arm_timer {
+  timer_id id;
+  duration after;
+};
 /// The engine has finished; nothing more will be asked.
-struct finished { end_reason why; };
+struct finished {
+  end_reason why;
+};
 }  // namespace action
 
 /// One thing for the driver to do, in order.

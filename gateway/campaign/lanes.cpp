@@ -84,7 +84,8 @@ void engine::pump_lane(engine_actions& out, std::size_t index, time_point now) {
     l.unclaimed.clear();
     l.later.clear();
     for (const auto& p : l.ready)
-      if (auto it = active_.find(p.number); it != active_.end()) it->second.parts[static_cast<std::size_t>(p.part - 1)] = 'B';
+      if (auto it = active_.find(p.number); it != active_.end())
+        it->second.parts[static_cast<std::size_t>(p.part - 1)] = 'B';
     l.ready.clear();
     std::vector<std::string> numbers;
     for (auto& [number, r] : active_)
@@ -107,9 +108,12 @@ void engine::pump_lane(engine_actions& out, std::size_t index, time_point now) {
     claim_some(out, index, now);  // claimed, then recorded refused with the reason
     return;
   }
-  const bool throttled_long = l.throttled_until && l.throttled_since && now - *l.throttled_since >= s_.park_after;
-  if (l.known && (l.binds_up == 0 || throttled_long)) park_some(out, index, std::nullopt, now);
-  else if (l.unclaimed.size() > s_.lane_memory) park_some(out, index, s_.lane_memory, now);
+  const bool throttled_long =
+      l.throttled_until && l.throttled_since && now - *l.throttled_since >= s_.park_after;
+  if (l.known && (l.binds_up == 0 || throttled_long))
+    park_some(out, index, std::nullopt, now);
+  else if (l.unclaimed.size() > s_.lane_memory)
+    park_some(out, index, s_.lane_memory, now);
   if (usable(l, now)) {
     claim_some(out, index, now);
     mark_some(out, index, now);
@@ -230,8 +234,10 @@ engine_actions engine::on_claimed(std::uint64_t request, std::vector<claim_resul
         book_.closed(units[i]);
         break;
       case claim_result::kind::taken:
-        if (active_.count(numbers[i])) book_.closed(units[i]);  // read twice: already in hand
-        else add_claimed(index, numbers[i], units[i], res.parts, now, look_up);
+        if (active_.count(numbers[i]))
+          book_.closed(units[i]);  // read twice: already in hand
+        else
+          add_claimed(index, numbers[i], units[i], res.parts, now, look_up);
         break;
       case claim_result::kind::busy:
         // A live run finishes it; should that run die, its record is ours to take: ask again later.
@@ -272,8 +278,10 @@ void engine::add_claimed(std::size_t index, const std::string& number, std::uint
   if (waits) look_up.push_back(number);
   for (std::size_t p = 0; p < parts.size(); ++p) {
     if (parts[p] != 'C') continue;
-    if (!l.cfg.unsendable.empty()) settle_part(number, static_cast<int>(p + 1), 'R', "", l.cfg.unsendable, now);
-    else l.ready.push_back({number, static_cast<int>(p + 1)});
+    if (!l.cfg.unsendable.empty())
+      settle_part(number, static_cast<int>(p + 1), 'R', "", l.cfg.unsendable, now);
+    else
+      l.ready.push_back({number, static_cast<int>(p + 1)});
   }
 }
 

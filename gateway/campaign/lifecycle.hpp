@@ -1,7 +1,7 @@
 // A campaign's states and the moves between them, in one place: the API (create, approve, cancel), the
-// scheduler (due, quiet hours over), the approval rule (hold) and the fan-out (finish) all ask this table, and
-// the Lua scripts that move a campaign take their compare-and-set `from` sets from sources(). The states are
-// CONTRACT.md's (broadcast::campaign_state); this file holds only the rules.
+// scheduler (due, quiet hours over), the approval rule (hold) and the fan-out (finish) all ask this table,
+// and the Lua scripts that move a campaign take their compare-and-set `from` sets from sources(). The states
+// are CONTRACT.md's (broadcast::campaign_state); this file holds only the rules.
 #pragma once
 
 #include <optional>

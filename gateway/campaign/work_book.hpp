@@ -17,13 +17,13 @@ namespace loa::campaign {
 /// One chunk or parcel held by this run.
 struct work_unit {
   std::uint64_t id = 0;
-  std::string carrier;  ///< "" for a chunk
-  std::string entry;    ///< its stream entry
+  std::string carrier;                       ///< "" for a chunk
+  std::string entry;                         ///< its stream entry
   std::uint64_t from = 0, to = 0, next = 0;  ///< a chunk's buckets [from, to) and the next to read
-  std::size_t open = 0;  ///< numbers handed out and not yet settled or parked
-  bool reading = false;  ///< a read of it is in flight
-  bool acking = false;   ///< its ack (or release) is in flight
-  std::string failed;    ///< why it could not be read ("" while fine): released once nothing is open
+  std::size_t open = 0;                      ///< numbers handed out and not yet settled or parked
+  bool reading = false;                      ///< a read of it is in flight
+  bool acking = false;                       ///< its ack (or release) is in flight
+  std::string failed;  ///< why it could not be read ("" while fine): released once nothing is open
   bool is_chunk() const { return carrier.empty(); }
   bool read_to_end() const { return !is_chunk() || next >= to; }
   bool settled() const { return read_to_end() && !reading && open == 0; }

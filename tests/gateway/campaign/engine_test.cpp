@@ -175,7 +175,8 @@ TEST_CASE("a crash between any two steps loses nothing, and doubles nothing when
   CHECK(crashes_with_uncertain > 0);  // some crashes did leave parts written and unanswered
 }
 
-TEST_CASE("a crash between any two steps doubles only what was written and unanswered when no receipt comes") {
+TEST_CASE(
+    "a crash between any two steps doubles only what was written and unanswered when no receipt comes") {
   const auto total = clean_run_steps();
   std::size_t doubled_total = 0;
   for (std::size_t k = 1; k <= total; ++k) {
@@ -249,8 +250,8 @@ TEST_CASE("two gateways share the chunks, and a survivor takes a dead one's with
   w.start(0);
   w.start(1);
   w.run_until(w.start_time + 5s);
-  const auto g1_had = std::count_if(w.db.chunks.begin(), w.db.chunks.end(),
-                                    [](const auto& c) { return c.holder == "g1/1"; });
+  const auto g1_had =
+      std::count_if(w.db.chunks.begin(), w.db.chunks.end(), [](const auto& c) { return c.holder == "g1/1"; });
   REQUIRE(g1_had > 0);
   const auto died = w.now;
   w.crash(0);
@@ -352,4 +353,31 @@ TEST_CASE("the grace is three receipt delays, at least min_grace, at most the va
   CHECK(w.gateways[0]->machine->resent_total() == 0);
   w.run_until(dropped + 121s);
   CHECK(w.gateways[0]->machine->resent_total() == 10);
+}
+
+TEST_CASE(
+    "held for approval mid fan-out: claims nothing more, hands its chunks back, resumes once approved") {
+  world w;
+  w.populate(600, {{"A", 2}, {"B", 1}}, 4, 4);
+  w.add_gateway("g1", {make("A", 4, 100ms), make("B", 2, 100ms)}, w.base);
+  w.hold_at_read = 3;
+  w.start(0);
+  for (int s = 0; s < 60 && !w.gateways[0]->ended; ++s) w.run_until(w.now + 500ms);
+  REQUIRE(w.gateways[0]->ended == end_reason::held);
+  const auto sent_before = w.deliveries.size();
+  CHECK(sent_before > 0);
+  CHECK(sent_before < 600);
+  CHECK(records_with(w, 'I') == 0);  // what the binds held was answered and recorded
+  CHECK(std::none_of(w.db.chunks.begin(), w.db.chunks.end(),
+                     [](const auto& c) { return !c.acked && !c.released && c.delivered; }));  // none kept
+  w.run_until(w.now + 10s);
+  CHECK(w.deliveries.size() == sent_before);  // nothing goes out while it waits
+  // An approver moves it back to running; the gateway runs it again.
+  w.db.state = loa::broadcast::campaign_state::running;
+  w.hold_at_read.reset();
+  w.start(0);
+  for (int s = 0; s < 200 && !w.done(); ++s) w.run_until(w.now + 1s);
+  REQUIRE(w.done());
+  CHECK(check_everyone(w) == 0);
+  CHECK(records_with(w, 'C') == 0);
 }

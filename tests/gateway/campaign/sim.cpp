@@ -46,8 +46,8 @@ void world::populate(std::size_t n, const std::vector<std::pair<std::string, int
     db.buckets[(i * 7919) % buckets].push_back(number);  // spread over the buckets
   }
   for (std::size_t c = 0; c < chunk_count; ++c)
-    db.chunks.push_back({"c" + std::to_string(c), c * buckets_per_chunk, (c + 1) * buckets_per_chunk, {}, "", false,
-                         false});
+    db.chunks.push_back(
+        {"c" + std::to_string(c), c * buckets_per_chunk, (c + 1) * buckets_per_chunk, {}, "", false, false});
 }
 
 gateway& world::add_gateway(const std::string& name, std::vector<carrier> carriers, engine_settings settings,
@@ -123,7 +123,8 @@ void world::set_up(std::size_t i, const std::string& name, bool up) {
       const auto& [number, part] = g.token_part[t];
       if (db.route[number] != name) continue;
       g.unanswered.erase(t);
-      if (g.machine) perform(i, g.machine->on_answer(t, {answer_kind::uncertain, "", {}, "bind closed"}, now));
+      if (g.machine)
+        perform(i, g.machine->on_answer(t, {answer_kind::uncertain, "", {}, "bind closed"}, now));
     }
     c.in_window = 0;
   }
@@ -203,7 +204,8 @@ void world::perform_one(std::size_t i, engine_action act) {
       reply.message_id = "m" + std::to_string(++message_);
       deliveries.push_back({g.name, s->carrier, s->number, s->part, now});
       if (c.receipts)
-        at(now + c.receipt_delay, [this, car = s->carrier, n = s->number, id = reply.message_id] { receipt(car, n, id); });
+        at(now + c.receipt_delay,
+           [this, car = s->carrier, n = s->number, id = reply.message_id] { receipt(car, n, id); });
     } else {
       reply.kind = answer_kind::retry_later;
       reply.retry_after = 1s;
@@ -231,22 +233,40 @@ void world::perform_one(std::size_t i, engine_action act) {
     const auto& me = gw.owner;
     if (auto* a = std::get_if<action::publish>(&act)) {
       perform(i, e.on_published(a->request, now));
-    } else if (auto* a = std::get_if<action::heartbeat>(&act)) {
-      if (a->ttl == duration::zero()) db.alive.erase(me);
-      else db.alive[me] = now + a->ttl;
+      return;
+    }
+    if (auto* a = std::get_if<action::heartbeat>(&act)) {
+      if (a->ttl == duration::zero())
+        db.alive.erase(me);
+      else
+        db.alive[me] = now + a->ttl;
       perform(i, e.on_heartbeat(a->request, now));
-    } else if (auto* a = std::get_if<action::take_chunk>(&act)) {
+      return;
+    }
+    if (auto* a = std::get_if<action::take_chunk>(&act)) {
       bool finished = false;
       auto grant = take_chunk(me, finished);
       perform(i, e.on_chunk(a->request, grant, finished, now));
-    } else if (auto* a = std::get_if<action::take_parcel>(&act)) {
+      return;
+    }
+    if (auto* a = std::get_if<action::take_parcel>(&act)) {
       perform(i, e.on_parcel(a->request, take_parcel(me, a->carrier), now));
-    } else if (auto* a = std::get_if<action::read>(&act)) {
+      return;
+    }
+    if (auto* a = std::get_if<action::read>(&act)) {
       std::vector<routed> out;
       for (auto b = a->from; b < a->to; ++b)
         for (const auto& n : db.buckets[b]) out.push_back({n, db.route[n]});
-      perform(i, e.on_read(a->request, std::move(out), false, now));
-    } else if (auto* a = std::get_if<action::claim>(&act)) {
+      // The fan-out script applies the approval rule as it counts: past the threshold it holds the campaign.
+      bool held = false;
+      if (hold_at_read && ++reads == *hold_at_read && db.state == loa::broadcast::campaign_state::running) {
+        db.state = loa::broadcast::campaign_state::awaiting_approval;
+        held = true;
+      }
+      perform(i, e.on_read(a->request, std::move(out), held, now));
+      return;
+    }
+    if (auto* a = std::get_if<action::claim>(&act)) {
       if (db.state != loa::broadcast::campaign_state::running) {
         perform(i, e.on_claimed(a->request, {}, true, now));
         return;
@@ -260,7 +280,8 @@ void world::perform_one(std::size_t i, engine_action act) {
           continue;
         }
         auto& r = it->second;
-        if (std::none_of(r.parts.begin(), r.parts.end(), open_part)) results.push_back({claim_result::kind::settled, ""});
+        if (std::none_of(r.parts.begin(), r.parts.end(), open_part))
+          results.push_back({claim_result::kind::settled, ""});
         else if (r.owner != me && !dead(r.owner) && !same_gateway(r.owner, me))
           results.push_back({claim_result::kind::busy, ""});
         else {
@@ -269,15 +290,21 @@ void world::perform_one(std::size_t i, engine_action act) {
         }
       }
       perform(i, e.on_claimed(a->request, std::move(results), false, now));
-    } else if (auto* a = std::get_if<action::mark_submitting>(&act)) {
+      return;
+    }
+    if (auto* a = std::get_if<action::mark_submitting>(&act)) {
       std::vector<std::string> refused;
       for (const auto& p : a->parts) {
         auto& r = db.records[p.number];
-        if (r.owner != me) refused.push_back(p.number);
-        else r.parts[static_cast<std::size_t>(p.part - 1)] = 'I';
+        if (r.owner != me)
+          refused.push_back(p.number);
+        else
+          r.parts[static_cast<std::size_t>(p.part - 1)] = 'I';
       }
       perform(i, e.on_marked(a->request, refused, now));
-    } else if (auto* a = std::get_if<action::record>(&act)) {
+      return;
+    }
+    if (auto* a = std::get_if<action::record>(&act)) {
       for (const auto& o : a->outcomes) {
         auto& r = db.records[o.number];
         auto& letter = r.parts[static_cast<std::size_t>(o.part - 1)];
@@ -292,7 +319,9 @@ void world::perform_one(std::size_t i, engine_action act) {
       }
       db.resent += a->resent;
       perform(i, e.on_recorded(a->request, now));
-    } else if (auto* a = std::get_if<action::park>(&act)) {
+      return;
+    }
+    if (auto* a = std::get_if<action::park>(&act)) {
       for (const auto& n : a->numbers) {
         auto it = db.records.find(n);
         if (it != db.records.end() && it->second.owner == me && all_c(it->second.parts)) db.records.erase(it);
@@ -301,14 +330,20 @@ void world::perform_one(std::size_t i, engine_action act) {
       list.push_back({"p" + std::to_string(list.size()), 0, 0, a->numbers, "", false, false});
       db.parked_total += a->numbers.size();
       perform(i, e.on_parked(a->request, now));
-    } else if (auto* a = std::get_if<action::ack>(&act)) {
+      return;
+    }
+    if (auto* a = std::get_if<action::ack>(&act)) {
       perform(i, e.on_acked(a->request, ack(a->carrier, a->entry), now));
-    } else if (auto* a = std::get_if<action::release>(&act)) {
+      return;
+    }
+    if (auto* a = std::get_if<action::release>(&act)) {
       auto& list = a->carrier.empty() ? db.chunks : db.backlog[a->carrier];
       for (auto& en : list)
         if (en.id == a->entry && en.holder == me) en.released = true;
       perform(i, e.on_acked(a->request, false, now));
-    } else if (auto* a = std::get_if<action::keep>(&act)) {
+      return;
+    }
+    if (auto* a = std::get_if<action::keep>(&act)) {
       std::vector<bool> ours;
       for (const auto& id : a->entries) {
         bool mine = false;
@@ -318,14 +353,18 @@ void world::perform_one(std::size_t i, engine_action act) {
         ours.push_back(mine);
       }
       perform(i, e.on_kept(a->request, ours, now));
-    } else if (auto* a = std::get_if<action::look_up_receipts>(&act)) {
+      return;
+    }
+    if (auto* a = std::get_if<action::look_up_receipts>(&act)) {
       for (const auto& n : a->numbers)
         for (const auto& id : db.unmatched[{a->carrier, n}]) {
           if (db.dlr.count({a->carrier, id})) continue;
           engine_actions out;
           if (gw.machine->on_receipt(a->carrier, n, id, now, out)) perform(i, std::move(out));
         }
-    } else if (auto* a = std::get_if<action::check_state>(&act)) {
+      return;
+    }
+    if (auto* a = std::get_if<action::check_state>(&act)) {
       perform(i, e.on_state(a->request, db.state, now));
     }
   });
@@ -376,7 +415,9 @@ std::optional<chunk_grant> world::take_chunk(const std::string& owner, bool& fin
   store::entry* en = pick([&](const store::entry& x) {
     return !x.holder.empty() && x.holder != owner && x.holder.substr(0, x.holder.find('/')) == gw;
   });
-  if (!en) en = pick([&](const store::entry& x) { return !x.holder.empty() && x.holder != owner && dead(x.holder); });
+  if (!en)
+    en =
+        pick([&](const store::entry& x) { return !x.holder.empty() && x.holder != owner && dead(x.holder); });
   if (!en) en = pick([&](const store::entry& x) { return x.released; });
   if (!en) en = pick([&](const store::entry& x) { return !x.delivered; });
   if (!en) return std::nullopt;
@@ -413,7 +454,8 @@ bool world::ack(const std::string& carrier, const std::string& entry) {
       en.holder.clear();
     }
   bool all = std::all_of(db.chunks.begin(), db.chunks.end(), [](const auto& x) { return x.acked; });
-  for (const auto& [car, l] : db.backlog) all &= std::all_of(l.begin(), l.end(), [](const auto& x) { return x.acked; });
+  for (const auto& [car, l] : db.backlog)
+    all &= std::all_of(l.begin(), l.end(), [](const auto& x) { return x.acked; });
   if (all && db.state == loa::broadcast::campaign_state::running) {
     db.state = loa::broadcast::campaign_state::done;
     return true;

@@ -40,8 +40,9 @@ struct store {
   std::map<std::uint64_t, std::vector<std::string>> buckets;
   std::map<std::string, std::string> route;  // number -> carrier
   loa::broadcast::campaign_state state = loa::broadcast::campaign_state::running;
-  std::map<std::pair<std::string, std::string>, std::string> dlr;           // (carrier, id) -> number
-  std::map<std::pair<std::string, std::string>, std::vector<std::string>> unmatched;  // (carrier, number) -> ids
+  std::map<std::pair<std::string, std::string>, std::string> dlr;  // (carrier, id) -> number
+  std::map<std::pair<std::string, std::string>, std::vector<std::string>>
+      unmatched;  // (carrier, number) -> ids
   std::uint64_t parked_total = 0, resent = 0;
   std::vector<std::pair<std::string, std::string>> takes;  // (taker, entry) in order
   std::vector<time_point> take_times;
@@ -91,6 +92,8 @@ struct world {
   std::optional<std::size_t> crash_at_step;  // crash gateway crash_who when `steps` reaches this
   std::size_t crash_who = 0;
   std::optional<std::size_t> cancel_at_step;
+  std::optional<std::size_t> hold_at_read;  // the read that moves the campaign to awaiting_approval
+  std::size_t reads = 0;
   std::size_t written_after_cancel = 0;
   bool cancelled = false;
   std::set<std::pair<std::string, int>> written_unanswered_at_crash;  // I in Redis and written to a bind
@@ -100,8 +103,8 @@ struct world {
 
   /// Recipients 0..n-1, carrier chosen by weights (e.g. {{"A",6},{"B",3},{"C",1}}), over `chunk_count`
   /// chunks of `buckets_per_chunk` buckets.
-  void populate(std::size_t n, const std::vector<std::pair<std::string, int>>& weights, std::size_t chunk_count,
-                std::uint64_t buckets_per_chunk);
+  void populate(std::size_t n, const std::vector<std::pair<std::string, int>>& weights,
+                std::size_t chunk_count, std::uint64_t buckets_per_chunk);
   /// A gateway with these carriers; its engine built from `settings` (campaign, owner and lanes set here).
   gateway& add_gateway(const std::string& name, std::vector<carrier> carriers, engine_settings settings,
                        int parts = 1);
