@@ -153,25 +153,31 @@ enum class end_reason {
 namespace action {
 // Store requests carry `request`; the driver answers each with its on_... event, or on_store_failed(request).
 // Every request is idempotent (the engine may issue it again after a failure).
+/// Create the chunk stream unless it exists.
 struct publish {
   std::uint64_t request;
-};  ///< create the chunk stream unless it exists
+};
+/// This run is alive for ttl (0: it is gone now).
 struct heartbeat {
   std::uint64_t request;
   duration ttl;
-};  ///< this run alive for ttl (0: gone now)
+};
+/// Take a chunk: this gateway's previous run's, a dead run's, or a new one.
 struct take_chunk {
   std::uint64_t request;
-};  ///< own previous run's, a dead run's, or a new chunk
+};
+/// Take a parcel of this carrier's backlog.
 struct take_parcel {
   std::uint64_t request;
   std::string carrier;
-};  ///< a parcel of this carrier's backlog
+};
+/// Read buckets [from, to) of a chunk held.
 struct read {
   std::uint64_t request;
   std::string entry;
   std::uint64_t from, to;
-};  ///< buckets [from, to)
+};
+/// Claim these numbers for `carrier` (records with every part C); report on_claimed.
 struct claim {
   std::uint64_t request;
   std::string carrier;
