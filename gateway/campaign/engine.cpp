@@ -268,6 +268,13 @@ engine_actions engine::on_acked(std::uint64_t request, bool done_now, time_point
   return out;
 }
 
+engine_actions engine::on_looked_up(std::uint64_t request, time_point now) {
+  engine_actions out;
+  requests_.erase(request);
+  pump(out, now);
+  return out;
+}
+
 engine_actions engine::on_state(std::uint64_t request, std::optional<broadcast::campaign_state> state,
                                 time_point now) {
   engine_actions out;
@@ -291,7 +298,7 @@ engine_actions engine::on_store_failed(std::uint64_t request, time_point now) {
   const auto& a = it->second.act;
   // Polls are simply asked again at their next turn; work is issued again as it was.
   if (std::holds_alternative<action::heartbeat>(a) || std::holds_alternative<action::check_state>(a) ||
-      std::holds_alternative<action::look_up_receipts>(a) || std::holds_alternative<action::keep>(a)) {
+      std::holds_alternative<action::keep>(a)) {
     if (std::holds_alternative<action::check_state>(a)) checking_ = false;
     if (std::holds_alternative<action::keep>(a)) lapsed_ = true;
     requests_.erase(it);

@@ -92,6 +92,8 @@ class engine {
   engine_actions on_acked(std::uint64_t request, bool done_now, time_point now);
   /// keep's answer: per entry asked, whether this run still holds it.
   engine_actions on_kept(std::uint64_t request, const std::vector<bool>& ours, time_point now);
+  /// look_up_receipts done (what it found came as on_receipt calls before this).
+  engine_actions on_looked_up(std::uint64_t request, time_point now);
   engine_actions on_state(std::uint64_t request, std::optional<broadcast::campaign_state> state,
                           time_point now);
   /// A store request failed (Redis away): it is issued again later.

@@ -381,3 +381,18 @@ TEST_CASE(
   CHECK(check_everyone(w) == 0);
   CHECK(records_with(w, 'C') == 0);
 }
+
+TEST_CASE("store requests that fail are issued again: nothing lost, nothing doubled") {
+  for (std::size_t n : {2u, 3u, 7u}) {
+    CAPTURE(n);
+    auto w = small_world(true);
+    w.fail_every = n;
+    w.start(0);
+    for (int s = 0; s < 200 && !w.done(); ++s) w.run_until(w.now + 1s);
+    REQUIRE(w.done());
+    CHECK(w.store_calls > 100);
+    CHECK(check_everyone(w, 2) == 0);
+    CHECK(records_with(w, 'C') == 0);
+    CHECK(records_with(w, 'I') == 0);
+  }
+}

@@ -228,6 +228,17 @@ void world::perform_one(std::size_t i, engine_action act) {
     if (!live()) return;  // crashed before this step
     maybe_cancel(false);
     if (!live()) return;
+    ++store_calls;
+    if (fail_every && failures() % *fail_every == 0) {  // Redis did not answer: nothing applied
+      const auto request = std::visit(
+          [](const auto& x) -> std::uint64_t {
+            if constexpr (requires { x.request; }) return x.request;
+            return 0;
+          },
+          act);
+      perform(i, gateways[i]->machine->on_store_failed(request, now));
+      return;
+    }
     auto& gw = *gateways[i];
     auto& e = *gw.machine;
     const auto& me = gw.owner;
@@ -362,6 +373,7 @@ void world::perform_one(std::size_t i, engine_action act) {
           engine_actions out;
           if (gw.machine->on_receipt(a->carrier, n, id, now, out)) perform(i, std::move(out));
         }
+      if (live()) perform(i, gateways[i]->machine->on_looked_up(a->request, now));
       return;
     }
     if (auto* a = std::get_if<action::check_state>(&act)) {

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <queue>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -94,6 +95,10 @@ struct world {
   std::optional<std::size_t> cancel_at_step;
   std::optional<std::size_t> hold_at_read;  // the read that moves the campaign to awaiting_approval
   std::size_t reads = 0;
+  std::optional<std::size_t>
+      fail_every;  // one store request in n fails (Redis away), drawn from a fixed seed
+  std::size_t store_calls = 0;
+  std::minstd_rand failures{12345};
   std::size_t written_after_cancel = 0;
   bool cancelled = false;
   std::set<std::pair<std::string, int>> written_unanswered_at_crash;  // I in Redis and written to a bind
