@@ -353,12 +353,14 @@ void engine::pump_work(engine_actions& out, time_point now) {
   }
   if (!read_wanted || reading_) return;
   if (!book_.readable() && book_.chunks() >= s_.units_held_max) {
-    // Every chunk held is read, and held open by numbers waiting on slower lanes: those go to their
-    // carriers' backlogs (all but what each will claim soon), so the chunks are acknowledged and reading
-    // goes on for the lanes that are waiting for work.
-    for (std::size_t i = 0; i < lanes_.size(); ++i)
-      if (!hungry(lanes_[i], now) && lanes_[i].cfg.unsendable.empty())
-        park_some(out, i, 2 * capacity(lanes_[i]), now);
+    // Every chunk held is read, and held open by numbers waiting on a slow lane: a lane backed up past twice
+    // its hungry mark parks what is beyond that mark, so the chunks are acknowledged and reading goes on for
+    // the lanes waiting for work. A fast lane's queue drains in moments and is left alone.
+    for (std::size_t i = 0; i < lanes_.size(); ++i) {
+      const auto& l = lanes_[i];
+      if (l.cfg.unsendable.empty() && l.unclaimed.size() > 8 * capacity(l))
+        park_some(out, i, 4 * capacity(l), true);
+    }
     return;
   }
   if (auto* u = book_.readable()) {

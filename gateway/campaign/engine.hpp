@@ -56,6 +56,7 @@ namespace loa::campaign {
 /// The sans-io fan-out of one campaign on this gateway.
 class engine {
  public:
+  /// An engine that has not begun; start() begins.
   explicit engine(engine_settings settings);
 
   /// Begin: publish the chunks, beat, ask for work.
@@ -71,11 +72,15 @@ class engine {
   engine_actions stop(time_point now);
 
   // Results of store requests, by the request's id.
+
+  /// The chunk stream exists (published now or before): work may be taken.
   engine_actions on_published(std::uint64_t request, time_point now);
+  /// The heartbeat was written: this run counts as alive for another ttl.
   engine_actions on_heartbeat(std::uint64_t request, time_point now);
   /// take_chunk found a chunk, none free now (nullopt), or the campaign finished (`finished`).
   engine_actions on_chunk(std::uint64_t request, std::optional<chunk_grant> grant, bool finished,
                           time_point now);
+  /// take_parcel found a parcel of the lane's backlog, or none (nullopt: asked again after poll_every).
   engine_actions on_parcel(std::uint64_t request, std::optional<parcel_grant> grant, time_point now);
   /// The numbers of the buckets read, routed; `held`: the read moved the campaign to awaiting_approval.
   engine_actions on_read(std::uint64_t request, std::vector<routed> numbers, bool held, time_point now);
@@ -86,7 +91,9 @@ class engine {
                             time_point now);
   /// The batch is marked submitting, except `refused` numbers (their records are no longer this run's).
   engine_actions on_marked(std::uint64_t request, const std::vector<std::string>& refused, time_point now);
+  /// The outcomes are written: recipients whose every part is answered leave memory.
   engine_actions on_recorded(std::uint64_t request, time_point now);
+  /// The parcel is in the carrier's backlog: its numbers no longer hold their units open.
   engine_actions on_parked(std::uint64_t request, time_point now);
   /// An ack or release done; `done_now`: it finished the campaign.
   engine_actions on_acked(std::uint64_t request, bool done_now, time_point now);
@@ -94,6 +101,7 @@ class engine {
   engine_actions on_kept(std::uint64_t request, const std::vector<bool>& ours, time_point now);
   /// look_up_receipts done (what it found came as on_receipt calls before this).
   engine_actions on_looked_up(std::uint64_t request, time_point now);
+  /// The campaign's state (nullopt: no such campaign): cancelled, done or held end the run.
   engine_actions on_state(std::uint64_t request, std::optional<broadcast::campaign_state> state,
                           time_point now);
   /// A store request failed (Redis away): it is issued again later.
@@ -164,7 +172,7 @@ class engine {
   bool hungry(const lane& l, time_point now) const;
   std::size_t capacity(const lane& l) const;
   void pump_lane(engine_actions& out, std::size_t index, time_point now);
-  void park_some(engine_actions& out, std::size_t index, std::optional<std::size_t> keep, time_point now);
+  void park_some(engine_actions& out, std::size_t index, std::optional<std::size_t> keep, bool chunks_only);
   void claim_some(engine_actions& out, std::size_t index, time_point now);
   void mark_some(engine_actions& out, std::size_t index, time_point now);
   void add_claimed(std::size_t index, const std::string& number, std::uint64_t unit, std::string parts,

@@ -111,9 +111,9 @@ void engine::pump_lane(engine_actions& out, std::size_t index, time_point now) {
   const bool throttled_long =
       l.throttled_until && l.throttled_since && now - *l.throttled_since >= s_.park_after;
   if (l.known && (l.binds_up == 0 || throttled_long))
-    park_some(out, index, std::nullopt, now);
+    park_some(out, index, std::nullopt, false);
   else if (l.unclaimed.size() > s_.lane_memory)
-    park_some(out, index, s_.lane_memory, now);
+    park_some(out, index, s_.lane_memory, false);
   if (usable(l, now)) {
     claim_some(out, index, now);
     mark_some(out, index, now);
@@ -121,8 +121,10 @@ void engine::pump_lane(engine_actions& out, std::size_t index, time_point now) {
 }
 
 // Moves numbers to the carrier's backlog in Redis: all it holds unwritten (no `keep`: it cannot send), or
-// the unclaimed beyond the first `keep`.
-void engine::park_some(engine_actions& out, std::size_t index, std::optional<std::size_t> keep, time_point) {
+// the unclaimed beyond the first `keep` (with `chunks_only`, only those read from chunks: a parcel's numbers
+// pin no chunk, and parking them again would only write them twice).
+void engine::park_some(engine_actions& out, std::size_t index, std::optional<std::size_t> keep,
+                       bool chunks_only) {
   auto& l = lanes_[index];
   std::vector<queued> take;
   if (!keep) {
@@ -140,10 +142,17 @@ void engine::park_some(engine_actions& out, std::size_t index, std::optional<std
     }
     std::erase_if(l.ready, [this](const part_ref& p) { return !active_.count(p.number); });
   } else {
-    while (l.unclaimed.size() > *keep) {
-      take.push_back(std::move(l.unclaimed.back()));
+    std::deque<queued> kept;
+    while (!l.unclaimed.empty() && l.unclaimed.size() + kept.size() > *keep) {
+      auto q = std::move(l.unclaimed.back());
       l.unclaimed.pop_back();
+      const auto* u = book_.find(q.unit);
+      if (chunks_only && u && !u->is_chunk())
+        kept.push_front(std::move(q));
+      else
+        take.push_back(std::move(q));
     }
+    for (auto& q : kept) l.unclaimed.push_back(std::move(q));
   }
   for (std::size_t at = 0; at < take.size(); at += s_.park_batch) {
     const auto end = std::min(take.size(), at + s_.park_batch);

@@ -63,6 +63,9 @@ TEST_CASE("uneven shares finish each at its own carrier's pace") {
   CHECK(w.gateways[0]->ended == end_reason::done);
   CHECK(check_everyone(w) == 0);
   // 1800 numbers at 100/s, 900 at 10/s, 300 at 100/s: each carrier's own time, not the slowest one's.
+  MESSAGE("simulated spans: A " << w.finished_s("A") << " s, B " << w.finished_s("B") << " s, C "
+                                << w.finished_s("C") << " s; most held by a lane " << most_held << "; parked "
+                                << w.db.parked_total);
   CHECK(w.finished_s("A") == doctest::Approx(18).epsilon(0.25));
   CHECK(w.finished_s("B") == doctest::Approx(90).epsilon(0.15));
   CHECK(w.finished_s("C") < 20);
@@ -395,4 +398,28 @@ TEST_CASE("store requests that fail are issued again: nothing lost, nothing doub
     CHECK(records_with(w, 'C') == 0);
     CHECK(records_with(w, 'I') == 0);
   }
+}
+
+TEST_CASE("memory stays flat in the campaign's size: a campaign four times larger holds no more") {
+  auto peak_for = [](std::size_t recipients) {
+    world w;
+    w.populate(recipients, {{"A", 6}, {"B", 3}, {"C", 1}}, 8, 8);
+    w.add_gateway("g1", three(), w.base);
+    w.start(0);
+    std::size_t peak = 0;
+    for (int s = 0; s < 2000 && !w.done(); ++s) {
+      w.run_until(w.now + 250ms);
+      std::size_t held = 0;
+      for (const auto& l : w.gateways[0]->machine->status()) held += l.queued + l.in_flight + l.uncertain;
+      peak = std::max(peak, held);
+    }
+    REQUIRE(w.done());
+    CHECK(check_everyone(w) == 0);
+    return peak;
+  };
+  const auto small = peak_for(2000);
+  const auto large = peak_for(8000);
+  MESSAGE("numbers held in memory at most: " << small << " for 2,000 recipients, " << large << " for 8,000");
+  CHECK(large <= small + small / 4);
+  CHECK(large < 8000 / 10);
 }
