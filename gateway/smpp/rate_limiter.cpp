@@ -2,102 +2,130 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 namespace loa::smpp {
 
 namespace {
 using seconds_d = std::chrono::duration<double>;
+
+rate_limiter::clock::duration to_duration(double seconds) noexcept {
+  return std::chrono::duration_cast<rate_limiter::clock::duration>(seconds_d{seconds});
 }
+}  // namespace
 
 rate_limiter::rate_limiter(rate_settings settings, clock::time_point now)
-    : settings_(settings), tokens_(0), last_refill_(now) {
+    : settings_(settings), rate_(0), next_(now), quiet_since_(now) {
   settings_.tps = std::max(settings_.tps, 0.0);
-  if (settings_.burst <= 0) settings_.burst = std::max(1.0, settings_.tps / 10);
-  settings_.burst = std::max(settings_.burst, 1.0);
-  settings_.slow_factor = std::clamp(settings_.slow_factor, 0.01, 1.0);
+  settings_.guard = std::max(settings_.guard, std::chrono::milliseconds{0});
+  settings_.settle_margin = std::clamp(settings_.settle_margin, 0.5, 1.0);
   settings_.min_factor = std::clamp(settings_.min_factor, 0.001, 1.0);
-  settings_.pause = std::max(settings_.pause, std::chrono::milliseconds{0});
-  settings_.recovery = std::max(settings_.recovery, std::chrono::milliseconds{1});
-  tokens_ = settings_.burst;
-}
-
-void rate_limiter::refill(clock::time_point now) {
-  if (now <= last_refill_) return;
-  const auto refill_from = std::max(last_refill_, paused_until_);
-  if (now > refill_from) {
-    const double elapsed = std::chrono::duration_cast<seconds_d>(now - refill_from).count();
-    tokens_ = std::min(settings_.burst, tokens_ + elapsed * settings_.tps * factor_);
-  }
-  last_refill_ = now;
-  // Climb back one step per quiet recovery period; the steps are computed lazily, on the next call.
-  while (factor_ < 1.0 && now >= recover_at_) {
-    factor_ = std::min(1.0, settings_.additive_step > 0 ? factor_ + settings_.additive_step : factor_ * 2);
-    recover_at_ += settings_.recovery;
-  }
+  settings_.probe_after = std::max(settings_.probe_after, std::chrono::milliseconds{1});
+  settings_.probe_step = std::clamp(settings_.probe_step, 0.0, 1.0);
+  settings_.probe_give_up = std::max(settings_.probe_give_up, 1);
+  window_ = std::chrono::seconds{1} + settings_.guard;
+  rate_ = settings_.tps;
 }
 
 rate_limiter::clock::duration rate_limiter::acquire(clock::time_point now) {
   if (unlimited()) return clock::duration::zero();
-  if (now < paused_until_) return paused_until_ - now;
-  refill(now);
-  if (tokens_ >= 1.0) {
-    tokens_ -= 1.0;
-    return clock::duration::zero();
+  probe(now);
+  // The sliding window: at most `cap` submits in any window_ (longer than any carrier's second).
+  const auto cap = capacity();
+  const auto interval = spacing();
+  const auto tolerance = burst_tolerance();
+  while (!sent_.empty() && sent_.front() <= now - window_) sent_.pop_front();
+  if (sent_.size() >= cap) {
+    const auto leaves = sent_[sent_.size() - cap] + window_;
+    // Time spent held by the window earns no burst: what follows goes one per interval again (else a burst
+    // would come back every second, as its predecessors leave the window).
+    next_ = std::max(next_, leaves + tolerance);
+    // Never report "wait 0" without granting: the caller would spin.
+    return std::max(leaves - now, clock::duration{1});
   }
-  const double wait_s = (1.0 - tokens_) / (settings_.tps * factor_);
-  auto wait = std::chrono::duration_cast<clock::duration>(seconds_d{wait_s});
-  // Never report "wait 0" without granting: the caller would spin.
-  return std::max(wait, clock::duration{std::chrono::microseconds{1}});
+  if (now < next_ - tolerance) return std::max(next_ - tolerance - now, clock::duration{1});
+  next_ = std::max(next_, now) + interval;
+  sent_.push_back(std::max(now, sent_.empty() ? now : sent_.back()));  // time going backwards stays ordered
+  return clock::duration::zero();
 }
 
-void rate_limiter::on_throttled(clock::time_point now) {
+std::size_t rate_limiter::capacity() const noexcept {
+  return static_cast<std::size_t>(std::max(1.0, std::floor(rate_ + 1e-9)));
+}
+
+rate_limiter::clock::duration rate_limiter::spacing() const noexcept {
+  // One submit per interval; the interval fills the window exactly with capacity().
+  return to_duration(std::max(seconds_d{window_}.count() / static_cast<double>(capacity()), 1.0 / rate_));
+}
+
+rate_limiter::clock::duration rate_limiter::burst_tolerance() const noexcept {
+  // At most `burst` back to back after a quiet spell.
+  const double burst = settings_.burst > 0 ? std::max(settings_.burst, 1.0) : std::max(1.0, rate_ / 10);
+  return spacing() * static_cast<std::int64_t>(std::floor(burst) - 1);
+}
+
+void rate_limiter::on_accepted(clock::time_point sent_at) {
   if (unlimited()) return;
-  // Answers to PDUs sent before the cut arrive soon after it: they were counted by the first one.
-  if (now < holdoff_until_) return;
-  refill(now);
-  tokens_ = 0;
-  const double accepted = accepted_rate(now);
-  if (settings_.settle_margin > 0 && accepted > 0) {
-    // What the carrier took in the last second is its real limit when we sent above it: settle just under.
-    const double rate = std::min(settings_.tps * factor_, accepted) * settings_.settle_margin;
-    factor_ = std::clamp(rate / settings_.tps, settings_.min_factor, 1.0);
-  } else {
-    factor_ = std::max(settings_.min_factor, factor_ * settings_.slow_factor);
+  if (sent_at >= cut_at_) accepted_since_cut_ = true;
+  // Answers come back in about the order sent: insert from the back.
+  auto it = accepted_.end();
+  while (it != accepted_.begin() && *std::prev(it) > sent_at) --it;
+  accepted_.insert(it, sent_at);
+  while (accepted_.front() < accepted_.back() - std::chrono::seconds{2}) accepted_.pop_front();
+}
+
+std::size_t rate_limiter::accepted_in_second_before(clock::time_point t) const {
+  std::size_t n = 0;
+  for (auto it = accepted_.rbegin(); it != accepted_.rend() && *it > t - std::chrono::seconds{1}; ++it)
+    if (*it < t) ++n;
+  return n;
+}
+
+void rate_limiter::on_throttled(clock::time_point sent_at, clock::time_point now) {
+  if (unlimited()) return;
+  // Sent before the last cut, at the old rate: the cut has already answered it.
+  if (cut_at_ != clock::time_point{} && sent_at < cut_at_) return;
+  probe(now);
+  // In the carrier's window that holds `sent_at`, it accepted exactly its limit before `sent_at`; counting
+  // the second before counts that, plus what the previous window accepted late in it (when it was not full):
+  // an estimate at or above the real rate, exact when we were throttled in the previous window too or sent
+  // nothing then. A too high one is corrected by the next throttle, which then finds it exact.
+  const auto est = static_cast<double>(accepted_in_second_before(sent_at));
+  if (accepted_since_cut_) {
+    // A new episode (not more of the throttles that follow an early resume): does it repeat the last level?
+    const bool same = level_ > 0 && std::abs(est - level_) <= 0.03 * level_;
+    same_level_ = same ? same_level_ + 1 : 1;
+    if (same_level_ >= settings_.probe_give_up) no_probe_until_ = now + settings_.probe_rest;
   }
-  paused_until_ = std::max(paused_until_, now + settings_.pause);
-  const auto holdoff = settings_.holdoff.count() > 0 ? settings_.holdoff : settings_.pause;
-  holdoff_until_ = std::max(holdoff_until_, now + holdoff);
-  last_refill_ = std::max(last_refill_, now);
-  recover_at_ = std::max(paused_until_, holdoff_until_) + settings_.recovery;
+  level_ = est;
+  rate_ = std::clamp(std::min(est, rate_) * settings_.settle_margin, floor_rate(), settings_.tps);
+  // No pause of its own: the sliding window holds the next submit until enough of the last second's have left
+  // it, which is when the carrier's window (which began before the accepted ones) has ended.
+  // And no burst after it: the next submit is one interval at the new rate after the last.
+  next_ =
+      std::max(next_, (sent_.empty() ? now : std::max(now, sent_.back() + spacing())) + burst_tolerance());
+  cut_at_ = now;
+  accepted_since_cut_ = false;
+  quiet_since_ = now;
 }
 
-void rate_limiter::advance_accepted(clock::time_point now) {
-  const auto slot = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() / 100;
-  if (slot <= accepted_slot_) return;
-  const auto gap = std::min<std::int64_t>(slot - accepted_slot_, static_cast<std::int64_t>(accepted_.size()));
-  for (std::int64_t i = 1; i <= gap; ++i)
-    accepted_[static_cast<std::size_t>((accepted_slot_ + i) % static_cast<std::int64_t>(accepted_.size()))] = 0;
-  accepted_slot_ = slot;
-}
-
-void rate_limiter::on_accepted(clock::time_point now) {
-  advance_accepted(now);
-  ++accepted_[static_cast<std::size_t>(accepted_slot_ % static_cast<std::int64_t>(accepted_.size()))];
-}
-
-double rate_limiter::accepted_rate(clock::time_point now) {
-  advance_accepted(now);
-  double sum = 0;
-  for (const auto n : accepted_) sum += n;
-  // Nine whole tenths of a second and the part of the current one that has passed.
-  const auto into_slot = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() % 100'000;
-  return sum / (0.9 + static_cast<double>(into_slot) / 1e6);
+void rate_limiter::probe(clock::time_point now) {
+  if (now < no_probe_until_ || settings_.probe_step <= 0) return;
+  if (same_level_ >= settings_.probe_give_up) {
+    same_level_ = 0;  // the rest is over: probe again
+    quiet_since_ = std::max(quiet_since_, no_probe_until_);
+  }
+  // One step per quiet period, computed lazily on the next call.
+  while (rate_ < settings_.tps && now - quiet_since_ >= settings_.probe_after) {
+    rate_ = std::min(settings_.tps, rate_ * (1 + settings_.probe_step));
+    quiet_since_ += settings_.probe_after;
+  }
 }
 
 double rate_limiter::current_tps(clock::time_point now) {
   if (unlimited()) return 0;
-  refill(now);
-  return settings_.tps * factor_;
+  probe(now);
+  return rate_;
 }
 
 }  // namespace loa::smpp

@@ -1,79 +1,89 @@
-// The carrier's messages-per-second limit, shared by all binds of that carrier (they all draw from one
-// bucket). After ESME_RTHROTTLED the carrier is telling us our idea of its limit is wrong: pause briefly,
-// then run at a reduced rate that climbs back while no further throttling arrives. Plain class: the caller
-// passes "now".
+// The pace of submits to one carrier, shared by all binds of that carrier. Two promises:
+//  - no one-second window, whatever its phase, sees more submits from us than the rate in force (so a carrier
+//    that counts in fixed one-second windows never throttles when `tps` is right), and
+//  - submits are spaced evenly: at most a tenth of a second's share goes out back to back.
+// A throttle anyway means the carrier allows less than we think: what it accepted in the second before the
+// throttled submit is its real rate. Settle just under that, probe upward slowly while quiet, and stop
+// probing after repeated throttles at the same level. Plain class: the caller passes "now".
 #pragma once
 
-#include <array>
 #include <chrono>
-#include <cstdint>
+#include <cstddef>
+#include <deque>
 
 namespace loa::smpp {
 
-/// The carrier's limit and how hard to back off when it throttles anyway.
+/// The carrier's configured limit and how to learn a lower real one.
 struct rate_settings {
   // PDUs per second for the whole carrier; 0 means no limit.
   double tps = 0;
-  // Bucket size in PDUs; 0 means a tenth of a second's worth (at least 1).
+  // PDUs that may go back to back; 0 means a tenth of a second's worth (at least 1).
   double burst = 0;
-  // Nothing is sent for this long after a throttle (Kannel pauses 1 s).
-  std::chrono::milliseconds pause{1'000};
-  // Each throttle multiplies the rate by this ...
-  double slow_factor = 0.5;
-  // ... but never below this fraction of tps.
+  // The sliding window we keep is one second plus this (jitter between our clock and the carrier's).
+  std::chrono::milliseconds guard{10};
+  // After a throttle the rate becomes this share of what the carrier accepted in the second before it.
+  double settle_margin = 0.99;
+  // The rate never goes below this share of tps.
   double min_factor = 1.0 / 16;
-  // Every quiet period this long doubles the rate back towards tps ...
-  std::chrono::milliseconds recovery{5'000};
-  // ... or, when above 0, adds this fraction of tps (a slow climb that stays close to a real limit).
-  double additive_step = 0;
-  // When above 0, a throttle sets the rate to this fraction of what the carrier accepted in the last second
-  // (its real limit, when we were sending above it) instead of multiplying it by slow_factor.
-  double settle_margin = 0;
-  // Throttles this soon after one that cut the rate cut it no further (answers to submits sent at the old
-  // rate); 0 means `pause`.
-  std::chrono::milliseconds holdoff{0};
+  // Quiet this long (no throttle) after a cut or a probe step, the rate grows by probe_step ...
+  std::chrono::milliseconds probe_after{5'000};
+  // ... (a share of the rate in force), up to tps.
+  double probe_step = 0.02;
+  // This many throttles in a row at the same level (within 3%) stop probing ...
+  int probe_give_up = 2;
+  // ... for this long (a carrier whose limit is lower than configured does not change it every minute).
+  std::chrono::milliseconds probe_rest{std::chrono::minutes{10}};
 };
 
-/// A token bucket with a temporary slow-down; one per carrier, used from the carrier's io_context thread
-/// only.
+/// One per carrier, used from the carrier's io_context thread only.
 class rate_limiter {
  public:
-  /// The clock of the bucket (the session's clock).
+  /// The clock of the pacer (the session's clock).
   using clock = std::chrono::steady_clock;
 
-  /// A full bucket at `now`.
+  /// Pacing at tps from `now`, with a tenth of a second's worth ready.
   explicit rate_limiter(rate_settings settings, clock::time_point now = clock::now());
 
-  /// Takes one token and returns zero, or takes nothing and returns how long to wait before asking again.
+  /// Grants one submit (returns zero: the caller sends it now) or returns how long to wait before asking
+  /// again.
   clock::duration acquire(clock::time_point now);
-  /// The carrier answered ESME_RTHROTTLED: pause, empty the bucket and lower the rate (once per pause: the
-  /// other answers to a window sent at the old rate arrive during the pause and change nothing).
-  void on_throttled(clock::time_point now);
-  /// The carrier accepted a submit (feeds the estimate of its real limit).
-  void on_accepted(clock::time_point now);
-  /// Submits accepted per second, over about the last second.
-  double accepted_rate(clock::time_point now);
-  /// The rate in force at `now` (tps times the current slow-down factor); 0 when unlimited.
+  /// The carrier accepted a submit sent at `sent_at` (what it accepted per second is its real rate).
+  void on_accepted(clock::time_point sent_at);
+  /// The carrier throttled a submit sent at `sent_at`: settle just under what it accepted in the second
+  /// before (answers to submits sent before the last cut change nothing: they were sent at the old rate).
+  void on_throttled(clock::time_point sent_at, clock::time_point now);
+  /// Submits sent in (t - 1 s, t) that the carrier accepted.
+  std::size_t accepted_in_second_before(clock::time_point t) const;
+  /// The rate in force at `now`; 0 when unlimited.
   double current_tps(clock::time_point now);
+  /// The carrier's rate learned at the last throttle; 0 before any.
+  double learned_tps() const noexcept { return level_; }
+  /// False while probing upward rests after repeated throttles at one level.
+  bool probing(clock::time_point now) const noexcept { return now >= no_probe_until_; }
   /// True when tps is 0: acquire() always grants.
-  bool unlimited() const { return settings_.tps <= 0; }
+  bool unlimited() const noexcept { return settings_.tps <= 0; }
   /// The settings after clamping.
-  const rate_settings& settings() const { return settings_; }
+  const rate_settings& settings() const noexcept { return settings_; }
 
  private:
-  void refill(clock::time_point now);
+  void probe(clock::time_point now);
+  std::size_t capacity() const noexcept;             // submits allowed in the sliding window
+  clock::duration spacing() const noexcept;          // between two submits
+  clock::duration burst_tolerance() const noexcept;  // how far ahead of spacing a submit may go
+  double floor_rate() const noexcept { return settings_.tps * settings_.min_factor; }
 
   rate_settings settings_;
-  double tokens_;
-  double factor_ = 1.0;
-  clock::time_point last_refill_;
-  clock::time_point paused_until_{};
-  clock::time_point recover_at_{};
-  clock::time_point holdoff_until_{};
-  // Accepted submits per tenth of a second over the last second (a ring), the newest at accepted_at_.
-  std::array<std::uint32_t, 10> accepted_{};
-  std::int64_t accepted_slot_ = 0;  // tenths of a second since the clock's epoch, of the newest slot
-  void advance_accepted(clock::time_point now);
+  clock::duration window_;                  // one second plus the guard
+  double rate_;                             // in force
+  clock::time_point next_;                  // even spacing: the theoretical time of the next submit
+  std::deque<clock::time_point> sent_;      // our submits within the last window_, oldest first
+  std::deque<clock::time_point> accepted_;  // send times of accepted submits, about the last two seconds
+  clock::time_point cut_at_{};              // when the rate was last cut (clock's epoch: never)
+  bool accepted_since_cut_ = true;          // a throttle after an accept is a new episode
+  clock::time_point quiet_since_;           // the last cut or probe step
+  double level_ = 0;    // what the carrier accepted in the second before the last throttle
+  int same_level_ = 0;  // throttle episodes in a row at that level
+  clock::time_point no_probe_until_{};
 };
 
 }  // namespace loa::smpp

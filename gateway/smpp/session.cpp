@@ -524,7 +524,7 @@ void session::finish_submit(session_actions& out, const window_entry& entry, std
   if (st == status::ok) {
     o.kind = outcome_kind::accepted;
     o.message_id = message_id;
-    if (limiter_ != nullptr) limiter_->on_accepted(now);
+    if (limiter_ != nullptr) limiter_->on_accepted(entry.sent_at);
   } else {
     o.error = make_status_error(st);
     switch (judge(settings_.statuses, st)) {
@@ -535,7 +535,7 @@ void session::finish_submit(session_actions& out, const window_entry& entry, std
       case verdict::slow_down:
         o.kind = outcome_kind::retry_later;
         o.retry_after = settings_.throttle_delay;
-        if (limiter_ != nullptr) limiter_->on_throttled(now);
+        if (limiter_ != nullptr) limiter_->on_throttled(entry.sent_at, now);
         break;
       case verdict::permanent:
         o.kind = outcome_kind::permanent;

@@ -293,7 +293,7 @@ TEST_CASE("bind_driver: ESME_RTHROTTLED -> retry_later and the carrier's limiter
     }
     smsc.answer(l, p);
   };
-  rate_limiter limiter{rate_settings{.tps = 100, .burst = 10, .pause = 100ms}};
+  rate_limiter limiter{rate_settings{.tps = 100, .burst = 10}};
   bind_driver d{io, settings_for(smsc.port()), limiter};
   d.start();
   std::optional<submit_outcome> out;

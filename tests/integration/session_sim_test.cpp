@@ -149,7 +149,7 @@ TEST_CASE("session against the simulator: --tps throttling is retried and nothin
   smsc_sim sim{{"--tps", "40", "--log", log}};
   asio::io_context io;
   // We believe the carrier allows 200/s; it allows 40/s and says so with ESME_RTHROTTLED.
-  rate_limiter limiter{rate_settings{.tps = 200, .burst = 20, .pause = 100ms, .recovery = 60s}};
+  rate_limiter limiter{rate_settings{.tps = 200, .burst = 20}};
   owner o;
   auto s = settings_for(sim.port);
   s.session.window = 10;
@@ -192,6 +192,48 @@ TEST_CASE("session against the simulator: --tps throttling is retried and nothin
     CHECK(times == 1);  // ... and nothing accepted twice
   }
   std::remove(log.c_str());
+}
+
+TEST_CASE(
+    "session against the simulator: tps matching a carrier that counts in fixed windows -> nothing "
+    "throttled") {
+  // The simulator counts like a real SMSC: at most 100 submits in each one-second window since it started;
+  // the configuration says 100 too. Two binds share the carrier's pacer, as the gateway's do.
+  smsc_sim sim{{"--tps", "100", "--tps-window", "fixed"}};
+  asio::io_context io;
+  rate_limiter limiter{rate_settings{.tps = 100}};
+  owner o;
+  auto s = settings_for(sim.port);
+  s.session.window = 10;
+  bind_driver a{io, s, limiter, o.callbacks()};
+  bind_driver b{io, s, limiter, o.callbacks()};
+  a.start();
+  b.start();
+  REQUIRE(run_until(io, [&] { return o.bound == 2; }));
+
+  // 250 submits at once, half on each bind: about 2.5 s at 100/s.
+  constexpr int total = 250;
+  int accepted = 0, throttled = 0, other = 0;
+  for (int i = 0; i < total; ++i) {
+    (i % 2 == 0 ? a : b).async_submit(text("849100" + std::to_string(10000 + i)), [&](submit_outcome r) {
+      if (r.kind == outcome_kind::accepted)
+        ++accepted;
+      else if (r.command_status == status::throttled)
+        ++throttled;
+      else
+        ++other;
+    });
+  }
+  REQUIRE(run_until(
+      io, [&] { return accepted + throttled + other == total; }, 10000ms));
+  CHECK(throttled == 0);
+  CHECK(other == 0);
+  CHECK(accepted == total);
+  CHECK(limiter.current_tps(rate_limiter::clock::now()) == doctest::Approx(100));  // nothing to learn
+  int stopped = 0;
+  a.async_stop([&] { ++stopped; });
+  b.async_stop([&] { ++stopped; });
+  REQUIRE(run_until(io, [&] { return stopped == 2; }));
 }
 
 TEST_CASE("session against the simulator: the delivery receipt is handed up and matches the message_id") {

@@ -1,6 +1,8 @@
 // loa-smsc-sim: submit_sm, its response, the receipt, throttling and dropping the connection.
 #include <doctest/doctest.h>
 
+#include <thread>
+
 #include "gateway/smpp/receipt.hpp"
 #include "tests/integration/fixtures/process.hpp"
 #include "tests/integration/fixtures/smpp_client.hpp"
@@ -194,4 +196,54 @@ TEST_CASE("sim: data_sm with message_payload is answered with data_sm_resp and a
   CHECK(r->status == 0);
   const auto id = std::get<smpp::message_resp>(r->content).message_id;
   CHECK(next_receipt(c).id == id);
+}
+
+TEST_CASE(
+    "sim: --tps counts in fixed one-second windows: the first N of each window pass, the rest are "
+    "throttled") {
+  test::smsc_sim sim({"--tps", "10", "--tps-window", "fixed"});
+  test::smpp_client c(sim.port);
+  REQUIRE(c.bind(command_id::bind_transmitter, "loa", "pw")->status == 0);
+  // One submit every 20 ms (50/s offered) for 2.5 s: each window passes its first 10 in a row and throttles
+  // the rest. A token bucket would instead pass one in five, spread out, once its first second's worth was
+  // spent.
+  std::vector<bool> ok;
+  for (int i = 0; i < 125; ++i) {
+    ok.push_back(submit(c, "x", 0).status == 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  std::vector<int> runs;  // lengths of the runs of accepted submits, in order
+  for (std::size_t i = 0; i < ok.size(); ++i)
+    if (ok[i]) {
+      if (i == 0 || !ok[i - 1]) runs.push_back(0);
+      ++runs.back();
+    }
+  CAPTURE(runs.size());
+  REQUIRE(runs.size() >= 3);
+  // The first window was partly over when we began; every later one passes exactly 10, in a row.
+  for (std::size_t i = 1; i + 1 < runs.size(); ++i) CHECK(runs[i] == 10);
+  CHECK(runs.back() <= 10);
+}
+
+TEST_CASE("sim: --receipt-window holds further receipts until the bind answers those it has") {
+  test::smsc_sim sim({"--receipt-window", "2"});
+  test::smpp_client c(sim.port);
+  REQUIRE(c.bind(command_id::bind_transceiver, "loa", "pw")->status == 0);
+  for (int i = 0; i < 4; ++i) REQUIRE(submit(c, "r" + std::to_string(i)).status == 0);
+  // Two receipts come, unanswered; the third waits.
+  const auto first = c.read_until(command_id::deliver_sm);
+  const auto second = c.read_until(command_id::deliver_sm);
+  REQUIRE(first);
+  REQUIRE(second);
+  CHECK_FALSE(c.read_until(command_id::deliver_sm, std::chrono::milliseconds(300)));
+  // One answered: one more comes.
+  c.send(smpp::pdu{command_id::deliver_sm_resp, 0, first->sequence, smpp::message_resp{}});
+  const auto third = c.read_until(command_id::deliver_sm);
+  REQUIRE(third);
+  CHECK(smpp::parse_receipt(std::get<smpp::short_message>(third->content))->text == "r2");
+  CHECK_FALSE(c.read_until(command_id::deliver_sm, std::chrono::milliseconds(300)));
+  c.send(smpp::pdu{command_id::deliver_sm_resp, 0, second->sequence, smpp::message_resp{}});
+  const auto fourth = c.read_until(command_id::deliver_sm);
+  REQUIRE(fourth);
+  CHECK(smpp::parse_receipt(std::get<smpp::short_message>(fourth->content))->text == "r3");
 }

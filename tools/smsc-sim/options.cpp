@@ -18,12 +18,23 @@ options parse_options(int argc, char** argv, int& exit_code) {
   app.add_option("--port", o.port, "TCP port; 0 picks a free one")->required();
   app.add_option("--system-id", o.system_id, "system_id a bind must present (any when empty)");
   app.add_option("--password", o.password, "password a bind must present (any when empty)");
-  app.add_option("--tps", o.tps, "submit_sm per second, above that ESME_RTHROTTLED; 0 = unlimited")
-      ->check(CLI::NonNegativeNumber);
-  app.add_option("--tps-per-bind", o.tps_per_bind,
-                 "submit_sm per second for each bound session (its own bucket, beside --tps), above that "
+  app.add_option("--tps", o.tps,
+                 "submit_sm per second for the whole server (so for its --system-id), above that "
                  "ESME_RTHROTTLED; 0 = unlimited")
       ->check(CLI::NonNegativeNumber);
+  app.add_option("--tps-per-bind", o.tps_per_bind,
+                 "submit_sm per second for each bound session (its own count, beside --tps), above that "
+                 "ESME_RTHROTTLED; 0 = unlimited")
+      ->check(CLI::NonNegativeNumber);
+  std::string window_name = "fixed";
+  app.add_option("--tps-window", window_name,
+                 "how --tps and --tps-per-bind count: fixed (one-second windows from the start, or from the "
+                 "bind, as real SMSCs count) or bucket (a token bucket holding one second's worth)")
+      ->check(CLI::IsMember({"fixed", "bucket"}))
+      ->capture_default_str();
+  app.add_option("--receipt-window", o.receipt_window,
+                 "deliver_sm (receipts, MO) a bind may leave unanswered before the next waits; 0 = no cap")
+      ->capture_default_str();
   app.add_option("--receipt-delay-ms", o.receipt_delay_ms, "delay before each delivery receipt");
   app.add_option("--fail-rate", o.fail_rate, "share of receipts reporting UNDELIV/EXPIRED/REJECTD")
       ->check(CLI::Range(0.0, 1.0));
@@ -68,6 +79,7 @@ options parse_options(int argc, char** argv, int& exit_code) {
     return o;
   }
   o.ids = bases.at(id_base_name);
+  o.tps_counting = window_name == "bucket" ? tps_window::bucket : tps_window::fixed;
   o.receipt_ids = receipt_base.empty() ? o.ids : bases.at(receipt_base);
   for (const auto& f : faults) {
     if (auto err = apply_fault(f, o.faults); !err.empty()) {

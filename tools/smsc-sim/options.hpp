@@ -6,6 +6,7 @@
 #include <string>
 
 #include "tools/smsc-sim/faults.hpp"
+#include "tools/smsc-sim/submit_limit.hpp"
 
 namespace loa::sim {
 
@@ -14,19 +15,21 @@ enum class id_base { hex, dec };
 
 /// Everything the simulator can be told.
 struct options {
-  std::string host = "127.0.0.1";              // listen address
-  std::uint16_t port = 2775;                   // 0 picks a free port (printed on stdout)
-  std::string system_id;                       // empty: any system_id binds
-  std::string password;                        // empty: any password binds
-  double tps = 0;                              // submit_sm per second for the whole server; 0 = unlimited
-  double tps_per_bind = 0;                     // submit_sm per second for each bound session; 0 = unlimited
-  std::uint32_t receipt_delay_ms = 0;          // delay before a receipt is sent
-  double fail_rate = 0;                        // share of receipts that report UNDELIV, EXPIRED or REJECTD
-  id_base ids = id_base::hex;                  // base of submit_sm_resp message ids
-  id_base receipt_ids = id_base::hex;          // base of the id inside receipts (defaults to `ids`)
-  std::uint64_t drop_after = 0;                // close a connection when submit N+1 arrives; 0 = never
-  std::string log_path;                        // JSON lines of accepted messages; empty = no log
-  std::uint32_t seed = 1;                      // for --fail-rate, so that runs repeat
+  std::string host = "127.0.0.1";               // listen address
+  std::uint16_t port = 2775;                    // 0 picks a free port (printed on stdout)
+  std::string system_id;                        // empty: any system_id binds
+  std::string password;                         // empty: any password binds
+  double tps = 0;                               // submit_sm per second for the whole server; 0 = unlimited
+  double tps_per_bind = 0;                      // submit_sm per second for each bound session; 0 = unlimited
+  tps_window tps_counting = tps_window::fixed;  // how --tps and --tps-per-bind count (--tps-window)
+  std::size_t receipt_window = 100;    // deliver_sm unanswered per bind before the next waits; 0 = no cap
+  std::uint32_t receipt_delay_ms = 0;  // delay before a receipt is sent
+  double fail_rate = 0;                // share of receipts that report UNDELIV, EXPIRED or REJECTD
+  id_base ids = id_base::hex;          // base of submit_sm_resp message ids
+  id_base receipt_ids = id_base::hex;  // base of the id inside receipts (defaults to `ids`)
+  std::uint64_t drop_after = 0;        // close a connection when submit N+1 arrives; 0 = never
+  std::string log_path;                // JSON lines of accepted messages; empty = no log
+  std::uint32_t seed = 1;              // for --fail-rate, so that runs repeat
   std::size_t max_command_length = 64 * 1024;  // larger command_length is refused
   fault_set faults;                            // --fault ...
   std::string mo_path;                         // --mo: citizens' messages to deliver (JSON lines or CSV)

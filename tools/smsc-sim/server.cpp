@@ -36,8 +36,7 @@ server::server(asio::io_context& io, options opts, message_log& log, std::vector
       log_(log),
       acceptor_(io),
       tls_(load_tls(opts_)),
-      tokens_(opts_.tps),
-      refilled_(std::chrono::steady_clock::now()),
+      limit_(opts_.tps, opts_.tps_counting, std::chrono::steady_clock::now()),
       outcomes_(opts_.fail_rate, opts_.seed),
       receipts_(io, std::chrono::milliseconds(opts_.receipt_delay_ms),
                 [this](receipt_job j) { deliver(std::move(j)); }),
@@ -101,18 +100,6 @@ message_ids server::next_ids() {
     return std::string(buf);
   };
   return {format(opts_.ids), format(opts_.receipt_ids)};
-}
-
-bool server::take_submit_token() {
-  if (opts_.tps <= 0) return true;
-  // A token bucket holding at most one second's worth: bursts up to --tps, then --tps per second.
-  const auto now = std::chrono::steady_clock::now();
-  const std::chrono::duration<double> elapsed = now - refilled_;
-  refilled_ = now;
-  tokens_ = std::min(opts_.tps, tokens_ + elapsed.count() * opts_.tps);
-  if (tokens_ < 1.0) return false;
-  tokens_ -= 1.0;
-  return true;
 }
 
 void server::receipt_for(receipt_job job, bool immediately) {

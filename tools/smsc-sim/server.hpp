@@ -22,6 +22,7 @@
 #include "tools/smsc-sim/mo.hpp"
 #include "tools/smsc-sim/options.hpp"
 #include "tools/smsc-sim/receipts.hpp"
+#include "tools/smsc-sim/submit_limit.hpp"
 
 namespace loa::sim {
 
@@ -66,8 +67,8 @@ class server {
   /// The next unique message id in both forms.
   message_ids next_ids();
 
-  /// Takes one submit from the --tps budget; false means "answer ESME_RTHROTTLED".
-  bool take_submit_token();
+  /// The --tps limit of the whole server (counted as --tps-window says).
+  submit_limit& server_limit() noexcept { return limit_; }
 
   /// Decides the outcome and queues (or, with receipt-before-resp, sends at once) a receipt.
   void receipt_for(receipt_job job, bool immediately);
@@ -104,8 +105,7 @@ class server {
   std::map<std::uint64_t, std::weak_ptr<session>> sessions_;
   std::uint64_t next_session_ = 1;
   std::uint64_t next_id_ = 0x1000;  // ids start at 0x1000 so that hex and decimal forms differ visibly
-  double tokens_ = 0;
-  std::chrono::steady_clock::time_point refilled_;
+  submit_limit limit_;              // --tps
   outcome_picker outcomes_;
   receipt_scheduler receipts_;
   // Receiver and transceiver binds per system_id, in bind order, with the round robin's next turn.

@@ -119,7 +119,11 @@ asio::awaitable<void> session::read_loop() {
     }
   }
   closed_ = true;
-  server_.closed(id_, system_id_, std::exchange(unanswered_, {}));
+  // What was sent and not answered, then what the receipt window held back: all of it in order.
+  auto owed = std::exchange(unanswered_, {});
+  for (auto& p : held_) owed.push_back(std::move(p));
+  held_.clear();
+  server_.closed(id_, system_id_, std::move(owed));
 }
 
 void session::handle_frame(std::span<const std::uint8_t> frame) {
@@ -208,8 +212,7 @@ void session::on_bind(const smpp::pdu& p) {
            : p.id == command_id::bind_receiver  ? bind_kind::receiver
                                                 : bind_kind::transceiver;
   system_id_ = b.system_id;
-  bind_tokens_ = o.tps_per_bind;
-  bind_refilled_ = std::chrono::steady_clock::now();
+  bind_limit_ = submit_limit(o.tps_per_bind, o.tps_counting, std::chrono::steady_clock::now());
   respond(p, 0, ok);
   if (can_receive()) server_.bound_receiver(shared_from_this());
 }
@@ -260,18 +263,13 @@ void session::on_data_sm(const smpp::pdu& p) {
 }
 
 bool session::take_submit_token() {
-  // --tps-per-bind: a bucket of this session's own, holding at most one second's worth (as --tps does for the
-  // whole server); a submit needs a token from both, and one the server refuses does not spend this one's.
-  const auto per_bind = server_.opts().tps_per_bind;
-  if (per_bind > 0) {
-    const auto now = std::chrono::steady_clock::now();
-    const std::chrono::duration<double> elapsed = now - bind_refilled_;
-    bind_refilled_ = now;
-    bind_tokens_ = std::min(per_bind, bind_tokens_ + elapsed.count() * per_bind);
-    if (bind_tokens_ < 1.0) return false;
-  }
-  if (!server_.take_submit_token()) return false;
-  if (per_bind > 0) bind_tokens_ -= 1.0;
+  // A submit needs room in this bind's --tps-per-bind and in the server's --tps; one the server refuses does
+  // not spend this bind's.
+  const auto now = std::chrono::steady_clock::now();
+  auto& server_limit = server_.server_limit();
+  if (!bind_limit_.has_room(now) || !server_limit.has_room(now)) return false;
+  bind_limit_.take();
+  server_limit.take();
   return true;
 }
 
@@ -310,16 +308,12 @@ void session::accept_message(const smpp::pdu& p, const smpp::short_message& m) {
 
 void session::deliver(encoded_pdu p) {
   if (p.size() < smpp::header_size) return;
-  const auto sequence = next_sequence_++;
-  set_sequence(p, sequence);
-  if (!closed_) {
-    pending_.insert(pending_.end(), p.begin(), p.end());
-    write_next();
-  }
-  // Kept even when closed (not yet reported to the server): the read loop hands it back.
-  unanswered_.push_back(std::move(p));
-  if (unanswered_.size() > server_.opts().store_max) {
-    unanswered_.pop_front();
+  // A real SMSC leaves at most so many deliver_sm unanswered per bind (--receipt-window): the rest wait their
+  // turn, in order. Kept even when closed (not yet reported to the server): the read loop hands them back.
+  held_.push_back(std::move(p));
+  release_held();
+  if (unanswered_.size() + held_.size() > server_.opts().store_max) {
+    (held_.empty() ? unanswered_ : held_).pop_front();
     if (!unanswered_capped_) {
       unanswered_capped_ = true;
       std::cerr << "loa-smsc-sim: " << peer_ << " (system_id \"" << system_id_ << "\"): over "
@@ -329,15 +323,28 @@ void session::deliver(encoded_pdu p) {
   }
 }
 
+void session::release_held() {
+  const auto window = server_.opts().receipt_window;
+  while (!closed_ && !held_.empty() && (window == 0 || unanswered_.size() < window)) {
+    auto p = std::move(held_.front());
+    held_.pop_front();
+    set_sequence(p, next_sequence_++);
+    pending_.insert(pending_.end(), p.begin(), p.end());
+    unanswered_.push_back(std::move(p));
+  }
+  write_next();
+}
+
 void session::answered(std::uint32_t sequence) {
   // Clients answer in order, almost always: the oldest is the one.
   if (!unanswered_.empty() && sequence_of(unanswered_.front()) == sequence) {
     unanswered_.pop_front();
-    return;
+  } else {
+    const auto it = std::find_if(unanswered_.begin(), unanswered_.end(),
+                                 [sequence](const encoded_pdu& p) { return sequence_of(p) == sequence; });
+    if (it != unanswered_.end()) unanswered_.erase(it);
   }
-  const auto it = std::find_if(unanswered_.begin(), unanswered_.end(),
-                               [sequence](const encoded_pdu& p) { return sequence_of(p) == sequence; });
-  if (it != unanswered_.end()) unanswered_.erase(it);
+  release_held();
 }
 
 bool session::can_receive() const noexcept {

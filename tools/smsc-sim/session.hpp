@@ -14,6 +14,7 @@
 #include "gateway/common/tcp_or_tls_stream.hpp"
 #include "gateway/smpp/pdu.hpp"
 #include "tools/smsc-sim/delivery_store.hpp"
+#include "tools/smsc-sim/submit_limit.hpp"
 
 namespace loa::sim {
 
@@ -68,8 +69,10 @@ class session : public std::enable_shared_from_this<session> {
   void write_next();
   void close_after_write();
   void answered(std::uint32_t sequence);
-  /// Takes one submit from this bind's --tps-per-bind bucket and the server's --tps; false: ESME_RTHROTTLED.
+  /// Takes one submit from this bind's --tps-per-bind and the server's --tps; false: ESME_RTHROTTLED.
   bool take_submit_token();
+  /// Writes held deliver_sm while fewer than --receipt-window are unanswered.
+  void release_held();
 
   tcp_or_tls_stream stream_;
   server& server_;
@@ -80,8 +83,7 @@ class session : public std::enable_shared_from_this<session> {
   std::uint32_t next_sequence_ = 1;
   std::uint64_t submits_seen_ = 0;
   std::uint64_t submits_answered_ = 0;
-  double bind_tokens_ = 0;  // --tps-per-bind: this session's bucket, full when it binds
-  std::chrono::steady_clock::time_point bind_refilled_;
+  submit_limit bind_limit_{0, tps_window::fixed, {}};  // --tps-per-bind, from the bind
   bool malformed_sent_ = false;
   bool unbind_sent_ = false;
   std::vector<std::uint8_t> pending_;  // queued for the next write
@@ -92,6 +94,7 @@ class session : public std::enable_shared_from_this<session> {
   bool close_when_written_ = false;
   bool closed_ = false;
   std::deque<encoded_pdu> unanswered_;  // deliver_sm sent (sequence_number set), not answered, oldest first
+  std::deque<encoded_pdu> held_;        // deliver_sm waiting for the receipt window, oldest first
   bool unanswered_capped_ = false;      // reported once that the oldest are no longer kept
 };
 

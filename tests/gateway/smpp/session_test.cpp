@@ -477,24 +477,25 @@ TEST_CASE("session: a carrier override in the table wins") {
   CHECK(r.outcome.kind == outcome_kind::retry_later);
 }
 
-TEST_CASE("session: ESME_RTHROTTLED slows the shared rate limiter down") {
-  rate_limiter limiter{rate_settings{.tps = 100, .burst = 5, .pause = 1000ms}, t0};
+TEST_CASE("session: ESME_RTHROTTLED slows the shared pacer down to what the carrier accepted") {
+  rate_limiter limiter{rate_settings{.tps = 100, .burst = 5, .min_factor = 0.1}, t0};
   harness h{test_settings(), &limiter};
   h.bind_ok();
   auto p = h.submit_sent(1);
   CHECK(limiter.current_tps(t0) == doctest::Approx(100));
+  // Throttled with nothing accepted in the second before: down to the floor (10/s).
   h.s.on_pdu(submit_resp(p.sequence, status::throttled), h.now);
-  CHECK(limiter.current_tps(t0) == doctest::Approx(50));
-  // The next submit waits for the pause: the session arms its rate timer instead of sending.
+  CHECK(limiter.current_tps(t0) == doctest::Approx(10));
+  // The next submit waits for the pacer: the session arms its rate timer instead of sending.
   auto a = h.s.submit(2, text("84900000002"), h.now);
   CHECK(sent(a).empty());
-  CHECK(arms(a, timer_id::rate, 1000ms));
+  CHECK(arms(a, timer_id::rate));
   h.now += 1s;
-  CHECK(h.s.on_timer(timer_id::rate, h.now).size() >= 1);
+  CHECK(sent(h.s.on_timer(timer_id::rate, h.now)).size() == 1);
 }
 
 TEST_CASE("session: the rate limiter paces submits through the rate timer") {
-  rate_limiter limiter{rate_settings{.tps = 10, .burst = 1}, t0};
+  rate_limiter limiter{rate_settings{.tps = 10, .burst = 1, .guard = 0ms}, t0};
   auto st = test_settings();
   st.window = 10;
   harness h{st, &limiter};
@@ -954,7 +955,7 @@ TEST_CASE("session: random event sequences keep the invariants") {
     st.window = window_size;
     st.response_timeout = 2s;
     st.enquire_link_interval = 1s;
-    rate_limiter limiter{rate_settings{.tps = 20, .burst = 2, .pause = 200ms}, t0};
+    rate_limiter limiter{rate_settings{.tps = 20, .burst = 2}, t0};
     session s{st, pick(2) ? &limiter : nullptr};
     session_clock::time_point now = t0;
     std::map<std::uint64_t, int> results;
