@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -16,6 +17,9 @@
 #include <set>
 #include <sstream>
 #include <utility>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <yaml-cpp/yaml.h>
 
@@ -595,10 +599,58 @@ rate_limit_config read_rate_limit(const context& cx, const YAML::Node& n, const 
   return r;
 }
 
+// A file the gateway will read at start (a certificate, a key): resolved like every path, and refused now,
+// naming it, when it cannot be opened, so that the service never starts half-configured.
+fs::path read_readable_file(const context& cx, const YAML::Node& n, const std::string& path) {
+  const fs::path file = resolve(cx, read_nonempty(cx, n, path));
+  std::error_code ec;
+  if (fs::is_directory(file, ec)) fail(cx, n, fmt::format("{}: {} is a directory, not a file", path, file.string()));
+  std::FILE* f = std::fopen(file.c_str(), "rb");
+  if (f == nullptr) fail(cx, n, fmt::format("{}: cannot read {}: {}", path, file.string(), std::strerror(errno)));
+  std::fclose(f);
+  return file;
+}
+
+// 127.0.0.0/8, ::1 and "localhost": only this host can reach a listener there.
+bool is_loopback(const std::string& host) {
+  if (host == "localhost") return true;
+  in_addr v4{};
+  if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  if (::inet_pton(AF_INET6, host.c_str(), &v6) == 1) return IN6_IS_ADDR_LOOPBACK(&v6);
+  return false;
+}
+
 gateway_config read_gateway(const context& cx, const YAML::Node& n) {
-  const mapping m(cx, n, "gateway", {"listen", "utc_offset", "quiet_hours", "rate_limit"});
+  const mapping m(cx, n, "gateway",
+                  {"listen", "utc_offset", "quiet_hours", "rate_limit", "tls", "max_connections",
+                   "max_connections_per_address", "header_timeout_s", "body_min_bytes_per_s", "max_import_mb"});
   gateway_config g;
   if (auto v = m.get("listen")) g.listen = read_host_port(cx, *v, m.path("listen"));
+  if (auto v = m.get("tls"); v && !v->IsNull()) {
+    const mapping t(cx, *v, m.path("tls"), {"cert", "key"});
+    g.tls = tls_files{read_readable_file(cx, t.require("cert"), t.path("cert")),
+                      read_readable_file(cx, t.require("key"), t.path("key"))};
+  }
+  if (!g.tls && !is_loopback(g.listen.host)) {
+    // Tokens and citizens' numbers must not cross a network in clear.
+    fail(cx, m.get("listen") ? *m.get("listen") : m.node(),
+         fmt::format("{}: {} is not a loopback address, and gateway.tls is not set: the API carries tokens and "
+                     "citizens' numbers, so it is served beyond this host over HTTPS only. Add gateway.tls "
+                     "{{cert, key}}, or listen on 127.0.0.1 behind a reverse proxy that serves HTTPS",
+                     m.path("listen"), g.listen.host));
+  }
+  auto& h = g.http;
+  if (auto v = m.get("max_connections"))
+    h.max_connections = read_int_as<int>(cx, *v, m.path("max_connections"), 1, 1'000'000);
+  if (auto v = m.get("max_connections_per_address"))
+    h.max_connections_per_address = read_int_as<int>(cx, *v, m.path("max_connections_per_address"), 1, 1'000'000);
+  if (auto v = m.get("header_timeout_s"))
+    h.header_timeout = std::chrono::seconds(read_int(cx, *v, m.path("header_timeout_s"), 1, 3600));
+  if (auto v = m.get("body_min_bytes_per_s"))
+    h.body_min_bytes_per_s = read_int_as<std::uint64_t>(cx, *v, m.path("body_min_bytes_per_s"), 1, 1ll << 40);
+  if (auto v = m.get("max_import_mb"))
+    h.max_import_bytes = read_int_as<std::uint64_t>(cx, *v, m.path("max_import_mb"), 1, 1ll << 20) << 20;
   if (auto v = m.get("utc_offset")) g.utc_offset = read_utc_offset(cx, *v, m.path("utc_offset"));
   if (auto v = m.get("quiet_hours"); v && !v->IsNull()) {
     const mapping q(cx, *v, m.path("quiet_hours"), {"from", "to"});

@@ -108,6 +108,21 @@ struct quiet_hours {
   bool contains(std::chrono::minutes time_of_day) const noexcept;
 };
 
+// gateway.tls: the files the HTTP API is served over HTTPS with (PEM).
+struct tls_files {
+  std::filesystem::path cert;  // certificate chain, the server's own first
+  std::filesystem::path key;   // its private key
+};
+
+// gateway: what the HTTP listener accepts from clients it has not yet authenticated.
+struct http_limits {
+  int max_connections = 512;                  // open connections in all; more are answered 503 and closed
+  int max_connections_per_address = 64;       // from one client address (a proxy on this host is one)
+  std::chrono::seconds header_timeout{10};    // a request's whole header, waiting included, must arrive in this
+  std::uint64_t body_min_bytes_per_s = 8192;  // a body slower than this (after header_timeout's grace) is cut
+  std::uint64_t max_import_bytes = 256ull << 20;  // max_import_mb: the largest CSV import body
+};
+
 // gateway: the HTTP API listener and the local clock.
 // gateway.rate_limit: what the HTTP API takes from one operator and from bad tokens. The defaults are far
 // above what a person, `loa status --watch` or `loa send --wait` ask.
@@ -119,6 +134,8 @@ struct rate_limit_config {
 
 struct gateway_config {
   host_port listen{"127.0.0.1", 8787};
+  std::optional<tls_files> tls;  // absent: plain HTTP, allowed on loopback only
+  http_limits http;
   std::chrono::minutes utc_offset{7 * 60};  // Vietnam is UTC+7 all year
   std::optional<quiet_hours> quiet;         // absent: no quiet hours
   rate_limit_config rate_limit;
