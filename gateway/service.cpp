@@ -150,6 +150,30 @@ struct service::parts {
     return std::nullopt;
   }
 
+  // The HTTP listener's settings from gateway: in the configuration; tokens are checked on the request header.
+  api::server_settings http_settings() {
+    const auto& g = cfg.gateway;
+    api::server_settings http;
+    http.host = g.listen.host;
+    http.port = g.listen.port;
+    if (g.tls) {
+      http.tls_cert = g.tls->cert.string();
+      http.tls_key = g.tls->key.string();
+    }
+    http.stream_body_limit = g.http.max_import_bytes;
+    http.header_timeout = g.http.header_timeout;
+    http.body_min_bytes_per_s = g.http.body_min_bytes_per_s;
+    http.max_connections = g.http.max_connections;
+    http.max_connections_per_address = g.http.max_connections_per_address;
+    http.authenticate = [this](const api::request& r) -> std::optional<api::response> {
+      auto verdict = auth.authenticate(r.authorization, r.remote, api::authenticator::clock::now());
+      if (verdict) return std::nullopt;
+      return std::move(verdict.refusal);
+    };
+    http.log = [this](std::string_view line) { warn(line); };
+    return http;
+  }
+
   api::router routes() {
     api::router r;
     r.add(api::http::verb::get, "/healthz", [this](api::request&) -> asio::awaitable<api::response> {
@@ -162,14 +186,14 @@ struct service::parts {
                                {"carriers", carriers}};
       co_return api::json_response(
           redis_ready ? api::http::status::ok : api::http::status::service_unavailable, body);
-    });
+    }, api::access::open);
     // Prometheus scrapes without a token (the API listens on loopback unless configured otherwise).
     r.add(api::http::verb::get, "/metrics", [this](api::request&) -> asio::awaitable<api::response> {
       api::response out;
       out.body = stats.render();
       out.content_type = std::string(metrics::content_type);
       co_return out;
-    });
+    }, api::access::open);
     api::add_subscriber_routes(r, auth, store, &audit);
     api::add_audit_routes(r, auth, audit_log, cfg.gateway.utc_offset);
     api::campaign_hooks hooks;
@@ -195,6 +219,11 @@ service::~service() = default;
 
 void service::start() {
   auto& p = *parts_;
+  // The listener first: a certificate it cannot use or an address it cannot bind stops the start here.
+  p.http = std::make_unique<api::http_server>(p.io, p.http_settings(), p.routes());
+  p.http->start();
+  p.info(fmt::format("http: listening on {}:{}{}", p.cfg.gateway.listen.host, p.http->port(),
+                     p.cfg.gateway.tls ? " (HTTPS)" : ""));
   p.auth.set_refusal_log([&p](std::string_view line) { p.warn(line); });
   p.connection.set_observer([&p](const redis::state_change& change) {
     if (change.now == redis::state::ready) {
@@ -209,13 +238,6 @@ void service::start() {
   p.connection.async_run([&p](std::error_code ec) {
     if (ec && ec != redis::error::stopped) p.warn(fmt::format("redis: gave up: {}", ec.message()));
   });
-  api::server_settings http;
-  http.host = p.cfg.gateway.listen.host;
-  http.port = p.cfg.gateway.listen.port;
-  http.log = [&p](std::string_view line) { p.warn(line); };
-  p.http = std::make_unique<api::http_server>(p.io, http, p.routes());
-  p.http->start();
-  p.info(fmt::format("http: listening on {}:{}", http.host, p.http->port()));
   p.sending.start();
   asio::co_spawn(p.io, p.ping_redis(), asio::detached);
 }

@@ -51,12 +51,12 @@ response error_response(http::status status, std::string_view message, std::stri
   return json_response(status, body);
 }
 
-void router::add(http::verb method, std::string pattern, handler h) {
-  routes_.push_back({method, split_path(pattern), std::move(h), {}});
+void router::add(http::verb method, std::string pattern, handler h, access who) {
+  routes_.push_back({method, split_path(pattern), std::move(h), {}, who});
 }
 
-void router::add_streaming(http::verb method, std::string pattern, streaming_handler h) {
-  routes_.push_back({method, split_path(pattern), {}, std::move(h)});
+void router::add_streaming(http::verb method, std::string pattern, streaming_handler h, access who) {
+  routes_.push_back({method, split_path(pattern), {}, std::move(h), who});
 }
 
 std::variant<route_target, response> router::find(request& r) const {
@@ -77,8 +77,8 @@ std::variant<route_target, response> router::find(request& r) const {
     path_known = true;
     if (candidate.method != r.method) continue;
     r.params = std::move(params);
-    if (candidate.streaming) return route_target{nullptr, &candidate.streaming};
-    return route_target{&candidate.whole, nullptr};
+    if (candidate.streaming) return route_target{nullptr, &candidate.streaming, candidate.who};
+    return route_target{&candidate.whole, nullptr, candidate.who};
   }
   if (path_known) return error_response(http::status::method_not_allowed, "method not allowed on " + r.path);
   return error_response(http::status::not_found, "no such path: " + r.path);

@@ -65,19 +65,27 @@ class body_source {
 /// Handles a request whose body it reads itself, piece by piece.
 using streaming_handler = std::function<boost::asio::awaitable<response>(request&, body_source&)>;
 
-/// The handler a route has: whole-body or streaming.
+/// Who may call a route. The server checks a token route's bearer token on the header, before it reads
+/// a byte of the body, and answers a refusal (401, 429) and closes.
+enum class access {
+  token,  ///< an operator's token is required (every /v1 route)
+  open,   ///< anyone who can reach the listener (/healthz, /metrics)
+};
+
+/// The handler a route has (whole-body or streaming) and who may call it.
 struct route_target {
   const handler* whole = nullptr;
   const streaming_handler* streaming = nullptr;
+  access who = access::token;
 };
 
 /// Method + path pattern ("/v1/wards/{ward}/groups") -> handler.
 class router {
  public:
-  /// Adds a route; `{name}` matches one non-empty path segment.
-  void add(http::verb method, std::string pattern, handler h);
-  /// Adds a route whose handler reads the body itself.
-  void add_streaming(http::verb method, std::string pattern, streaming_handler h);
+  /// Adds a route; `{name}` matches one non-empty path segment. Routes need a token unless said otherwise.
+  void add(http::verb method, std::string pattern, handler h, access who = access::token);
+  /// Adds a route whose handler reads the body itself (its body may be as large as the server's stream limit).
+  void add_streaming(http::verb method, std::string pattern, streaming_handler h, access who = access::token);
 
   /// The handler for the request (params filled in), or an error response: 404 for an unknown path,
   /// 405 when the path exists with other methods.
@@ -89,6 +97,7 @@ class router {
     std::vector<std::string> segments;
     handler whole;
     streaming_handler streaming;
+    access who;
   };
   std::vector<route> routes_;
 };

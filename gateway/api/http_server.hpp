@@ -1,5 +1,7 @@
-// The gateway's HTTP/1.1 listener (Boost.Beast): one coroutine per connection on the gateway's
-// io_context, requests routed to handlers, every failure answered with the API's JSON error shape.
+// The gateway's HTTP/1.1 listener (Boost.Beast), plain or over TLS with one code path: one coroutine per
+// connection on the gateway's io_context, requests routed to handlers, every failure answered with the API's
+// JSON error shape. What a client that has not authenticated can cost is bounded: connections in all and per
+// address, the time to send a header, the pace of a body, and no body byte is read before the token is checked.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -9,6 +11,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -16,13 +20,32 @@
 
 namespace loa::api {
 
+/// Decides on the header alone whether the caller of a token route may go on: nullopt, or the refusal to
+/// answer (401, 429) before the connection is closed.
+using header_check = std::function<std::optional<response>(const request&)>;
+
 /// Where to listen and how much to accept.
 struct server_settings {
-  std::string host = "127.0.0.1";             ///< loopback unless configured otherwise
-  std::uint16_t port = 8787;                  ///< 0: any free port (tests read port())
-  std::size_t body_limit = 8u << 20;          ///< larger bodies get 413
-  std::chrono::seconds idle_timeout{60};      ///< a connection silent this long is closed
-  std::function<void(std::string_view)> log;  ///< odd things (handler exceptions, bad requests); may be empty
+  std::string host = "127.0.0.1";  ///< loopback unless configured otherwise
+  std::uint16_t port = 8787;       ///< 0: any free port (tests read port())
+  std::string tls_cert;            ///< PEM certificate chain; with tls_key, the API is served over HTTPS only
+  std::string tls_key;             ///< PEM private key
+  std::size_t json_body_limit = 1u << 20;          ///< whole-body routes: larger bodies get 413
+  std::uint64_t stream_body_limit = 256ull << 20;  ///< streaming routes (CSV import): larger bodies get 413
+  std::chrono::seconds header_timeout{10};  ///< the whole header (and the TLS handshake) must arrive within this
+  std::uint64_t body_min_bytes_per_s = 8192;  ///< bodies slower than this, after header_timeout's grace, are cut
+  std::chrono::seconds write_timeout{60};     ///< a reply the client does not read within this is dropped
+  int max_connections = 512;                  ///< open connections in all; more are answered 503 and closed
+  int max_connections_per_address = 64;       ///< open connections from one client address
+  std::chrono::seconds log_interval{10};      ///< a repeated complaint (accept failing, cap reached) at most this often
+  header_check authenticate;                  ///< for access::token routes; empty: every one of them is 401
+  std::function<void(std::string_view)> log;  ///< odd things (handler exceptions, refusals); may be empty
+};
+
+/// Thrown by http_server::start() when the TLS certificate or key cannot be used; what() names the file.
+class tls_setup_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 /// Serves `routes` on one io_context thread. The owner keeps it alive until the io_context stops running.
@@ -33,7 +56,8 @@ class http_server {
   http_server(const http_server&) = delete;
   http_server& operator=(const http_server&) = delete;
 
-  /// Binds and starts accepting. Throws std::system_error when the address cannot be bound (start-up only).
+  /// Loads the TLS files (throws tls_setup_error), binds and starts accepting. Throws std::system_error when
+  /// the address cannot be bound. Start-up only.
   void start();
   /// The bound port (after start()).
   std::uint16_t port() const;

@@ -32,7 +32,7 @@ struct running_server {
     api::router routes;
     routes.add(api::http::verb::get, "/healthz", [](api::request&) -> asio::awaitable<api::response> {
       co_return api::json_response(api::http::status::ok, {{"ok", true}});
-    });
+    }, api::access::open);
     routes.add(api::http::verb::post, "/v1/wards/{ward}/echo",
                [this](api::request& r) -> asio::awaitable<api::response> {
                  auto who = auth.authorize(r, r.params.at("ward"), config::operator_role::sender);
@@ -47,10 +47,15 @@ struct running_server {
     routes.add(api::http::verb::get, "/boom", [](api::request&) -> asio::awaitable<api::response> {
       throw std::runtime_error("handler failed");
       co_return api::response{};
-    });
+    }, api::access::open);
     api::server_settings settings;
     settings.port = 0;
-    settings.body_limit = 1024;
+    settings.json_body_limit = 1024;
+    settings.authenticate = [this](const api::request& r) -> std::optional<api::response> {
+      auto verdict = auth.authenticate(r.authorization, r.remote, api::authenticator::clock::now());
+      if (verdict) return std::nullopt;
+      return verdict.refusal;
+    };
     server = std::make_unique<api::http_server>(io, settings, std::move(routes));
     server->start();
     thread = std::thread([this] { io.run(); });

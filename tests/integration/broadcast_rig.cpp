@@ -47,8 +47,11 @@ broadcast_rig::broadcast_rig(rig_options options) : redis(redis_server_options{{
   second_gateway_log = temp_path("loa-gateway-2") + ".log";
   const std::string common = "    system_id: loa\n    password: secret\n    window: 20\n    reconnect_min_s: 1\n"
                              "    reconnect_max_s: 2\n    response_timeout_s: 5\n";
+  tls_ca_ = options.tls_ca;
   std::ostringstream rest;
-  rest << options.gateway_lines << "redis:\n  url: redis://127.0.0.1:" << redis.port() << "/0\n"
+  rest << options.gateway_lines;
+  if (!options.tls_cert.empty()) rest << "  tls: {cert: " << options.tls_cert << ", key: " << options.tls_key << "}\n";
+  rest << "redis:\n  url: redis://127.0.0.1:" << redis.port() << "/0\n"
        << "sender: \"UBND LThuy\"\n"
        << "carriers:\n"
        << "  - name: viettel\n    host: 127.0.0.1\n    port: " << viettel_->port << "\n"
@@ -80,17 +83,24 @@ broadcast_rig::~broadcast_rig() {
 
 namespace {
 
+// GET /healthz, over HTTPS checked against `https_ca` when it is given: the answer, if 200.
+std::optional<json::value> healthy(std::uint16_t port, const std::string& https_ca) {
+  const std::string scheme = https_ca.empty() ? "http" : "https";
+  api::client health(scheme + "://127.0.0.1:" + std::to_string(port), "", 2s, https_ca);
+  api::reply r;
+  if (health.call(verb::get, "/healthz", "", "", r) || r.status != 200) return std::nullopt;
+  return r.body;
+}
+
 // Starts `loa gateway` with `config` and waits (bounded) until its /healthz shows Redis ready and, when
 // `every_carrier_bound`, every carrier bound.
 void start_one(std::optional<child_process>& process, const std::string& config, std::uint16_t port,
-               const std::string& log, bool every_carrier_bound = true) {
+               const std::string& log, const std::string& https_ca, bool every_carrier_bound = true) {
   process.emplace(LOA_CLI_PATH, std::vector<std::string>{"--config", config, "gateway"}, log);
-  api::client health("http://127.0.0.1:" + std::to_string(port), "", 2s);
   for (int i = 0; i < 200; ++i) {
-    api::reply r;
-    if (!health.call(verb::get, "/healthz", "", "", r) && r.status == 200) {
+    if (auto body = healthy(port, https_ca)) {
       bool all_bound = true;
-      for (const auto& [name, c] : r.body.at("carriers").as_object()) all_bound &= c.at("bound").as_bool();
+      for (const auto& [name, c] : body->at("carriers").as_object()) all_bound &= c.at("bound").as_bool();
       if (all_bound || !every_carrier_bound) return;
     }
     std::this_thread::sleep_for(50ms);
@@ -103,11 +113,19 @@ void start_one(std::optional<child_process>& process, const std::string& config,
 }  // namespace
 
 void broadcast_rig::start_gateway() {
-  start_one(gateway_, config_path, http_port, gateway_log);
+  start_one(gateway_, config_path, http_port, gateway_log, tls_ca_);
+}
+
+std::string broadcast_rig::server_url() const {
+  return (tls_ca_.empty() ? "http://127.0.0.1:" : "https://127.0.0.1:") + std::to_string(http_port);
+}
+
+int broadcast_rig::gateway_pid() const {
+  return gateway_ ? gateway_->pid() : 0;
 }
 
 void broadcast_rig::start_gateway_unbound() {
-  start_one(gateway_, config_path, http_port, gateway_log, false);
+  start_one(gateway_, config_path, http_port, gateway_log, tls_ca_, false);
 }
 
 void broadcast_rig::kill_gateway() {
@@ -122,7 +140,7 @@ int broadcast_rig::stop_gateway() {
 }
 
 void broadcast_rig::start_second_gateway() {
-  start_one(second_, second_config_path, second_http_port, second_gateway_log);
+  start_one(second_, second_config_path, second_http_port, second_gateway_log, tls_ca_);
 }
 
 void broadcast_rig::kill_second_gateway() {
@@ -143,7 +161,7 @@ std::pair<unsigned, json::value> broadcast_rig::call(verb method, const std::str
 
 std::pair<unsigned, json::value> broadcast_rig::call_as(const std::string& token, verb method,
                                                         const std::string& target, const std::string& body) {
-  api::client c("http://127.0.0.1:" + std::to_string(http_port), token, 10s);
+  api::client c(server_url(), token, 10s, tls_ca_);
   api::reply r;
   if (auto ec = c.call(method, target, body, body.empty() ? "" : "application/json", r))
     throw std::runtime_error("gateway unreachable: " + ec.message());
@@ -153,7 +171,7 @@ std::pair<unsigned, json::value> broadcast_rig::call_as(const std::string& token
 void broadcast_rig::import(const std::string& csv) {
   const auto path = temp_path("loa-import") + ".csv";
   std::ofstream(path) << csv;
-  api::client c("http://127.0.0.1:" + std::to_string(http_port), "demo-token-hoa", 30s);
+  api::client c(server_url(), "demo-token-hoa", 30s, tls_ca_);
   api::reply r;
   if (c.call_file(verb::post, "/v1/wards/long-thuy/subscribers/import", path, "text/csv", r) || r.status != 200)
     throw std::runtime_error("import failed: " + json::serialize(r.body));
@@ -207,7 +225,7 @@ json::object broadcast_rig::wait_for(const std::string& id, const std::string& n
 }
 
 std::pair<unsigned, std::string> broadcast_rig::scrape() const {
-  api::client c("http://127.0.0.1:" + std::to_string(http_port), "", 10s);
+  api::client c(server_url(), "", 10s, tls_ca_);
   api::reply r;
   if (auto ec = c.call(verb::get, "/metrics", "", "", r))
     throw std::runtime_error("no /metrics: " + ec.message());

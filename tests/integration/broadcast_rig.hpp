@@ -30,6 +30,8 @@ struct rig_options {
   std::string top_lines;                    ///< extra top-level YAML (limits, ...)
   std::string gateway_lines;                ///< extra YAML under gateway: (2-space indent)
   std::string operator_lines;  ///< extra operators: YAML list items under operators: (2-space indent)
+  std::string tls_cert, tls_key;            ///< both set: the gateway serves HTTPS with them (gateway.tls)
+  std::string tls_ca;  ///< with HTTPS (required then): the CA the rig's calls check the gateway's certificate with
 };
 
 /// What the simulators accepted: whole messages (all parts arrived and were reassembled) per destination.
@@ -51,6 +53,11 @@ class broadcast_rig {
   void start_gateway_unbound();
   /// kill -9.
   void kill_gateway();
+  /// The gateway's URL: https://127.0.0.1:PORT when the rig serves HTTPS (tls_cert, tls_key, tls_ca), else
+  /// http://. Every call of the rig goes there, the certificate checked against tls_ca.
+  std::string server_url() const;
+  /// The running gateway's process id (0 when none runs).
+  int gateway_pid() const;
   /// SIGTERM; returns the exit code.
   int stop_gateway();
   /// The second gateway (its own configuration file: the same but for the HTTP port): start (bounded, like
@@ -98,6 +105,7 @@ class broadcast_rig {
   std::unique_ptr<smsc_sim> viettel_;
   std::unique_ptr<smsc_sim> vinaphone_;
   std::string viettel_log_, vinaphone_log_;
+  std::string tls_ca_;
   std::optional<child_process> gateway_;
   std::optional<child_process> second_;
 };

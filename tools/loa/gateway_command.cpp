@@ -9,6 +9,7 @@
 
 #include "config/config.hpp"
 #include "config/file_permissions.hpp"
+#include "gateway/api/http_server.hpp"
 #include "gateway/service.hpp"
 
 namespace loa::cli {
@@ -50,10 +51,14 @@ int run_gateway(const global_options& globals) {
   });
   try {
     service.start();
+  } catch (const api::tls_setup_error& e) {  // the files exist (the configuration checked) but do not serve
+    signals.cancel();
+    hangup.cancel();
+    return fail(globals, exit_code::bad_input, globals.config_file + ": " + e.what());
   } catch (const std::system_error& e) {
     signals.cancel();
     hangup.cancel();
-    return fail(globals, exit_code::unreachable, std::string("cannot listen for HTTP: ") + e.what());
+    return fail(globals, exit_code::unreachable, std::string("cannot listen for HTTP on ") + e.what());
   }
   io.run();
   return 0;
