@@ -604,9 +604,11 @@ rate_limit_config read_rate_limit(const context& cx, const YAML::Node& n, const 
 fs::path read_readable_file(const context& cx, const YAML::Node& n, const std::string& path) {
   const fs::path file = resolve(cx, read_nonempty(cx, n, path));
   std::error_code ec;
-  if (fs::is_directory(file, ec)) fail(cx, n, fmt::format("{}: {} is a directory, not a file", path, file.string()));
+  if (fs::is_directory(file, ec))
+    fail(cx, n, fmt::format("{}: {} is a directory, not a file", path, file.string()));
   std::FILE* f = std::fopen(file.c_str(), "rb");
-  if (f == nullptr) fail(cx, n, fmt::format("{}: cannot read {}: {}", path, file.string(), std::strerror(errno)));
+  if (f == nullptr)
+    fail(cx, n, fmt::format("{}: cannot read {}: {}", path, file.string(), std::strerror(errno)));
   std::fclose(f);
   return file;
 }
@@ -635,16 +637,18 @@ gateway_config read_gateway(const context& cx, const YAML::Node& n) {
   if (!g.tls && !is_loopback(g.listen.host)) {
     // Tokens and citizens' numbers must not cross a network in clear.
     fail(cx, m.get("listen") ? *m.get("listen") : m.node(),
-         fmt::format("{}: {} is not a loopback address, and gateway.tls is not set: the API carries tokens and "
-                     "citizens' numbers, so it is served beyond this host over HTTPS only. Add gateway.tls "
-                     "{{cert, key}}, or listen on 127.0.0.1 behind a reverse proxy that serves HTTPS",
-                     m.path("listen"), g.listen.host));
+         fmt::format(
+             "{}: {} is not a loopback address, and gateway.tls is not set: the API carries tokens and "
+             "citizens' numbers, so it is served beyond this host over HTTPS only. Add gateway.tls "
+             "{{cert, key}}, or listen on 127.0.0.1 behind a reverse proxy that serves HTTPS",
+             m.path("listen"), g.listen.host));
   }
   auto& h = g.http;
   if (auto v = m.get("max_connections"))
     h.max_connections = read_int_as<int>(cx, *v, m.path("max_connections"), 1, 1'000'000);
   if (auto v = m.get("max_connections_per_address"))
-    h.max_connections_per_address = read_int_as<int>(cx, *v, m.path("max_connections_per_address"), 1, 1'000'000);
+    h.max_connections_per_address =
+        read_int_as<int>(cx, *v, m.path("max_connections_per_address"), 1, 1'000'000);
   if (auto v = m.get("header_timeout_s"))
     h.header_timeout = std::chrono::seconds(read_int(cx, *v, m.path("header_timeout_s"), 1, 3600));
   if (auto v = m.get("body_min_bytes_per_s"))

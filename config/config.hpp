@@ -116,9 +116,9 @@ struct tls_files {
 
 // gateway: what the HTTP listener accepts from clients it has not yet authenticated.
 struct http_limits {
-  int max_connections = 512;                  // open connections in all; more are answered 503 and closed
-  int max_connections_per_address = 64;       // from one client address (a proxy on this host is one)
-  std::chrono::seconds header_timeout{10};    // a request's whole header, waiting included, must arrive in this
+  int max_connections = 512;                // open connections in all; more are answered 503 and closed
+  int max_connections_per_address = 64;     // from one client address (a proxy on this host is one)
+  std::chrono::seconds header_timeout{10};  // a request's whole header, waiting included, must arrive in this
   std::uint64_t body_min_bytes_per_s = 8192;  // a body slower than this (after header_timeout's grace) is cut
   std::uint64_t max_import_bytes = 256ull << 20;  // max_import_mb: the largest CSV import body
 };

@@ -150,7 +150,8 @@ struct service::parts {
     return std::nullopt;
   }
 
-  // The HTTP listener's settings from gateway: in the configuration; tokens are checked on the request header.
+  // The HTTP listener's settings from gateway: in the configuration; tokens are checked on the request
+  // header.
   api::server_settings http_settings() {
     const auto& g = cfg.gateway;
     api::server_settings http;
@@ -176,24 +177,31 @@ struct service::parts {
 
   api::router routes() {
     api::router r;
-    r.add(api::http::verb::get, "/healthz", [this](api::request&) -> asio::awaitable<api::response> {
-      const bool redis_ready = connection.current_state() == redis::state::ready;
-      boost::json::object carriers;
-      for (const auto& c : sending.health())
-        carriers[c.name] = boost::json::object{{"bound", c.binds_up > 0}, {"binds_up", c.binds_up}, {"binds", c.binds}};
-      boost::json::object body{{"ok", redis_ready},
-                               {"redis", redis::to_string(connection.current_state())},
-                               {"carriers", carriers}};
-      co_return api::json_response(
-          redis_ready ? api::http::status::ok : api::http::status::service_unavailable, body);
-    }, api::access::open);
+    r.add(
+        api::http::verb::get, "/healthz",
+        [this](api::request&) -> asio::awaitable<api::response> {
+          const bool redis_ready = connection.current_state() == redis::state::ready;
+          boost::json::object carriers;
+          for (const auto& c : sending.health())
+            carriers[c.name] =
+                boost::json::object{{"bound", c.binds_up > 0}, {"binds_up", c.binds_up}, {"binds", c.binds}};
+          boost::json::object body{{"ok", redis_ready},
+                                   {"redis", redis::to_string(connection.current_state())},
+                                   {"carriers", carriers}};
+          co_return api::json_response(
+              redis_ready ? api::http::status::ok : api::http::status::service_unavailable, body);
+        },
+        api::access::open);
     // Prometheus scrapes without a token (the API listens on loopback unless configured otherwise).
-    r.add(api::http::verb::get, "/metrics", [this](api::request&) -> asio::awaitable<api::response> {
-      api::response out;
-      out.body = stats.render();
-      out.content_type = std::string(metrics::content_type);
-      co_return out;
-    }, api::access::open);
+    r.add(
+        api::http::verb::get, "/metrics",
+        [this](api::request&) -> asio::awaitable<api::response> {
+          api::response out;
+          out.body = stats.render();
+          out.content_type = std::string(metrics::content_type);
+          co_return out;
+        },
+        api::access::open);
     api::add_subscriber_routes(r, auth, store, &audit);
     api::add_audit_routes(r, auth, audit_log, cfg.gateway.utc_offset);
     api::campaign_hooks hooks;

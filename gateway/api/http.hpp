@@ -84,7 +84,8 @@ class router {
  public:
   /// Adds a route; `{name}` matches one non-empty path segment. Routes need a token unless said otherwise.
   void add(http::verb method, std::string pattern, handler h, access who = access::token);
-  /// Adds a route whose handler reads the body itself (its body may be as large as the server's stream limit).
+  /// Adds a route whose handler reads the body itself (its body may be as large as the server's stream
+  /// limit).
   void add_streaming(http::verb method, std::string pattern, streaming_handler h, access who = access::token);
 
   /// The handler for the request (params filled in), or an error response: 404 for an unknown path,

@@ -66,21 +66,23 @@ outcome closing(response r) {
 }
 
 response payload_too_large(std::uint64_t limit) {
-  return error_response(http::status::payload_too_large,
-                        fmt::format("the request body is larger than the {} bytes this route accepts", limit));
+  return error_response(
+      http::status::payload_too_large,
+      fmt::format("the request body is larger than the {} bytes this route accepts", limit));
 }
 
 // Errors that only mean the client went away or was too slow: closed without a word.
 bool is_quiet_end(const beast::error_code& ec) {
-  return ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
-         ec == asio::error::connection_reset || ec == asio::error::eof || ec == asio::ssl::error::stream_truncated;
+  return ec == http::error::end_of_stream || ec == beast::error::timeout ||
+         ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
+         ec == asio::error::eof || ec == asio::ssl::error::stream_truncated;
 }
 
 // Accept failures that mean the process or the system is out of something (descriptors, buffers, memory):
 // accepting again at once would fail again at once.
 bool is_exhaustion(const beast::error_code& ec) {
-  return ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space || ec == asio::error::no_memory ||
-         ec == beast::error_code(ENFILE, boost::system::system_category());
+  return ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space ||
+         ec == asio::error::no_memory || ec == beast::error_code(ENFILE, boost::system::system_category());
 }
 
 }  // namespace
@@ -115,7 +117,8 @@ struct http_server::state : std::enable_shared_from_this<state> {
   // One connection's place under the caps, given back when the connection ends.
   class slot {
    public:
-    slot(std::shared_ptr<state> owner, std::string remote) : owner_(std::move(owner)), remote_(std::move(remote)) {
+    slot(std::shared_ptr<state> owner, std::string remote)
+        : owner_(std::move(owner)), remote_(std::move(remote)) {
       ++owner_->open;
       ++owner_->open_from[remote_];
     }
@@ -195,10 +198,11 @@ struct http_server::state : std::enable_shared_from_this<state> {
       }
       socket.close(ec);
       if (std::uint64_t left_out = 0; capacity_log.allow(log_throttle::clock::now(), left_out))
-        log(fmt::format("refused a connection from {}: {} open in all (max_connections {}), {} from that address "
-                        "(max_connections_per_address {}){}",
-                        remote, open, settings.max_connections, from_remote, settings.max_connections_per_address,
-                        left_out ? fmt::format("; {} more refused since the last such line", left_out) : ""));
+        log(fmt::format(
+            "refused a connection from {}: {} open in all (max_connections {}), {} from that address "
+            "(max_connections_per_address {}){}",
+            remote, open, settings.max_connections, from_remote, settings.max_connections_per_address,
+            left_out ? fmt::format("; {} more refused since the last such line", left_out) : ""));
       return;
     }
     slot place(shared_from_this(), std::move(remote));
@@ -238,7 +242,8 @@ struct http_server::state : std::enable_shared_from_this<state> {
     if (allowance <= read_pace::duration::zero()) throw boost::system::system_error(beast::error::timeout);
     beast::get_lowest_layer(stream).expires_after(allowance);
     const auto started = std::chrono::steady_clock::now();
-    auto [ec, n] = co_await http::async_read_some(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+    auto [ec, n] =
+        co_await http::async_read_some(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
     pace.read(n, std::chrono::steady_clock::now() - started);
     if (ec == http::error::need_buffer) ec = {};
     if (ec) throw boost::system::system_error(ec);
@@ -274,7 +279,8 @@ struct http_server::state : std::enable_shared_from_this<state> {
 
   // "Expect: 100-continue": the client waits for our go-ahead before it sends the body.
   template <class Stream>
-  asio::awaitable<void> continue_if_expected(Stream& stream, const http::request_parser<http::empty_body>& head) {
+  asio::awaitable<void> continue_if_expected(Stream& stream,
+                                             const http::request_parser<http::empty_body>& head) {
     if (!beast::iequals(head.get()[http::field::expect], "100-continue")) co_return;
     http::response<http::empty_body> go_on{http::status::continue_, 11};
     beast::get_lowest_layer(stream).expires_after(settings.write_timeout);
@@ -284,13 +290,15 @@ struct http_server::state : std::enable_shared_from_this<state> {
   }
 
   // One request: the header within header_timeout; for token routes the token, before any body byte; then
-  // the body as the route wants it (whole up to json_body_limit, or streamed up to stream_body_limit), at pace.
+  // the body as the route wants it (whole up to json_body_limit, or streamed up to stream_body_limit), at
+  // pace.
   template <class Stream>
   asio::awaitable<outcome> exchange(Stream& stream, beast::flat_buffer& buffer, const std::string& remote) {
     http::request_parser<http::empty_body> head;
     head.body_limit(boost::none);  // checked below, per route
     beast::get_lowest_layer(stream).expires_after(settings.header_timeout);
-    auto [head_error, n] = co_await http::async_read_header(stream, buffer, head, asio::as_tuple(asio::use_awaitable));
+    auto [head_error, n] =
+        co_await http::async_read_header(stream, buffer, head, asio::as_tuple(asio::use_awaitable));
     (void)n;
     if (head_error) {
       if (is_quiet_end(head_error)) co_return outcome{};
@@ -302,14 +310,17 @@ struct http_server::state : std::enable_shared_from_this<state> {
     }
     const bool keep_alive = head.get().keep_alive();
     auto r = to_request(head.get(), remote);
-    if (!r) co_return closing(error_response(http::status::bad_request, "the request target is not a valid URL path"));
+    if (!r)
+      co_return closing(
+          error_response(http::status::bad_request, "the request target is not a valid URL path"));
     auto found = routes.find(*r);
     if (auto* error = std::get_if<response>(&found)) co_return closing(std::move(*error));
     const auto target = std::get<route_target>(found);
     if (target.who == access::token) {
-      auto refusal = settings.authenticate
-                         ? settings.authenticate(*r)
-                         : std::optional(error_response(http::status::unauthorized, "no operator can log in here"));
+      auto refusal =
+          settings.authenticate
+              ? settings.authenticate(*r)
+              : std::optional(error_response(http::status::unauthorized, "no operator can log in here"));
       if (refusal) co_return closing(std::move(*refusal));
     }
     // Ward and group names in the path and query, checked once for every route (gateway/api/names.hpp).
@@ -335,7 +346,8 @@ struct http_server::state : std::enable_shared_from_this<state> {
       co_return outcome{std::move(out), keep_alive};
     } catch (const boost::system::system_error& e) {  // the connection failed, was too slow, or sent too much
       if (e.code() == http::error::body_limit) co_return closing(payload_too_large(limit));
-      if (!is_quiet_end(e.code())) log(fmt::format("request to {} from {} broke off: {}", r->path, remote, e.what()));
+      if (!is_quiet_end(e.code()))
+        log(fmt::format("request to {} from {} broke off: {}", r->path, remote, e.what()));
       co_return outcome{};
     } catch (const std::exception& e) {
       log(fmt::format("handler for {} failed: {}", r->path, e.what()));
@@ -350,11 +362,13 @@ struct http_server::state : std::enable_shared_from_this<state> {
     auto& tcp_layer = beast::get_lowest_layer(*stream);
     if constexpr (std::is_same_v<Stream, tls_stream>) {
       tcp_layer.expires_after(settings.header_timeout);
-      auto [ec] = co_await stream->async_handshake(ssl::stream_base::server, asio::as_tuple(asio::use_awaitable));
+      auto [ec] =
+          co_await stream->async_handshake(ssl::stream_base::server, asio::as_tuple(asio::use_awaitable));
       if (ec) {
         if (std::uint64_t left_out = 0; handshake_log.allow(log_throttle::clock::now(), left_out))
-          log(fmt::format("TLS handshake with {} failed: {}{}", place.remote(), ec.message(),
-                          left_out ? fmt::format(" ({} more failed since the last such line)", left_out) : ""));
+          log(fmt::format(
+              "TLS handshake with {} failed: {}{}", place.remote(), ec.message(),
+              left_out ? fmt::format(" ({} more failed since the last such line)", left_out) : ""));
         co_await linger(tcp_layer);
         co_return;
       }
@@ -373,7 +387,8 @@ struct http_server::state : std::enable_shared_from_this<state> {
       reply.keep_alive(keep_alive);
       reply.prepare_payload();
       tcp_layer.expires_after(settings.write_timeout);
-      auto [write_error, written] = co_await http::async_write(*stream, reply, asio::as_tuple(asio::use_awaitable));
+      auto [write_error, written] =
+          co_await http::async_write(*stream, reply, asio::as_tuple(asio::use_awaitable));
       (void)written;
       if (write_error || !keep_alive) break;
     }
@@ -389,7 +404,8 @@ struct http_server::state : std::enable_shared_from_this<state> {
     std::array<char, 16 * 1024> sink{};
     while (!ec && !stopped && std::chrono::steady_clock::now() < until) {
       tcp_layer.expires_at(until);
-      auto [read_error, n] = co_await tcp_layer.async_read_some(asio::buffer(sink), asio::as_tuple(asio::use_awaitable));
+      auto [read_error, n] =
+          co_await tcp_layer.async_read_some(asio::buffer(sink), asio::as_tuple(asio::use_awaitable));
       (void)n;
       ec = read_error;
     }

@@ -1,7 +1,8 @@
 // The gateway's HTTP/1.1 listener (Boost.Beast), plain or over TLS with one code path: one coroutine per
 // connection on the gateway's io_context, requests routed to handlers, every failure answered with the API's
 // JSON error shape. What a client that has not authenticated can cost is bounded: connections in all and per
-// address, the time to send a header, the pace of a body, and no body byte is read before the token is checked.
+// address, the time to send a header, the pace of a body, and no body byte is read before the token is
+// checked.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -32,13 +33,16 @@ struct server_settings {
   std::string tls_key;             ///< PEM private key
   std::size_t json_body_limit = 1u << 20;          ///< whole-body routes: larger bodies get 413
   std::uint64_t stream_body_limit = 256ull << 20;  ///< streaming routes (CSV import): larger bodies get 413
-  std::chrono::seconds header_timeout{10};  ///< the whole header (and the TLS handshake) must arrive within this
-  std::uint64_t body_min_bytes_per_s = 8192;  ///< bodies slower than this, after header_timeout's grace, are cut
-  std::chrono::seconds write_timeout{60};     ///< a reply the client does not read within this is dropped
-  int max_connections = 512;                  ///< open connections in all; more are answered 503 and closed
-  int max_connections_per_address = 64;       ///< open connections from one client address
-  std::chrono::seconds log_interval{10};      ///< a repeated complaint (accept failing, cap reached) at most this often
-  header_check authenticate;                  ///< for access::token routes; empty: every one of them is 401
+  std::chrono::seconds header_timeout{
+      10};  ///< the whole header (and the TLS handshake) must arrive within this
+  std::uint64_t body_min_bytes_per_s =
+      8192;                                ///< bodies slower than this, after header_timeout's grace, are cut
+  std::chrono::seconds write_timeout{60};  ///< a reply the client does not read within this is dropped
+  int max_connections = 512;               ///< open connections in all; more are answered 503 and closed
+  int max_connections_per_address = 64;    ///< open connections from one client address
+  std::chrono::seconds log_interval{
+      10};                    ///< a repeated complaint (accept failing, cap reached) at most this often
+  header_check authenticate;  ///< for access::token routes; empty: every one of them is 401
   std::function<void(std::string_view)> log;  ///< odd things (handler exceptions, refusals); may be empty
 };
 

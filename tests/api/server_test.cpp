@@ -30,9 +30,12 @@ struct running_server {
 
   running_server() {
     api::router routes;
-    routes.add(api::http::verb::get, "/healthz", [](api::request&) -> asio::awaitable<api::response> {
-      co_return api::json_response(api::http::status::ok, {{"ok", true}});
-    }, api::access::open);
+    routes.add(
+        api::http::verb::get, "/healthz",
+        [](api::request&) -> asio::awaitable<api::response> {
+          co_return api::json_response(api::http::status::ok, {{"ok", true}});
+        },
+        api::access::open);
     routes.add(api::http::verb::post, "/v1/wards/{ward}/echo",
                [this](api::request& r) -> asio::awaitable<api::response> {
                  auto who = auth.authorize(r, r.params.at("ward"), config::operator_role::sender);
@@ -44,10 +47,13 @@ struct running_server {
                                                                       {"groups", groups},
                                                                       {"body", r.body}});
                });
-    routes.add(api::http::verb::get, "/boom", [](api::request&) -> asio::awaitable<api::response> {
-      throw std::runtime_error("handler failed");
-      co_return api::response{};
-    }, api::access::open);
+    routes.add(
+        api::http::verb::get, "/boom",
+        [](api::request&) -> asio::awaitable<api::response> {
+          throw std::runtime_error("handler failed");
+          co_return api::response{};
+        },
+        api::access::open);
     api::server_settings settings;
     settings.port = 0;
     settings.json_body_limit = 1024;

@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -16,7 +18,8 @@ const env_lookup no_env = [](const std::string&) -> std::optional<std::string> {
 
 // Lines 1-6: a valid file with one carrier; the gateway section starts on line 7.
 constexpr std::string_view head =
-    "sender: LongThuy\ncarriers:\n  - name: viettel\n    host: 127.0.0.1\n    port: 2775\n    system_id: loa\n";
+    "sender: LongThuy\ncarriers:\n  - name: viettel\n    host: 127.0.0.1\n    port: 2775\n    system_id: "
+    "loa\n";
 
 std::string error_of(const std::string& gateway_section) {
   try {
@@ -29,7 +32,9 @@ std::string error_of(const std::string& gateway_section) {
 
 // Two readable PEM-named files (the loader checks that they open, not what they hold) and a directory.
 struct tls_dir {
-  std::filesystem::path dir = std::filesystem::temp_directory_path() / "loa-config-tls-test";
+  // One directory per process: ctest runs the cases of this file in parallel.
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("loa-config-tls-test-" + std::to_string(::getpid()));
   tls_dir() {
     std::filesystem::create_directories(dir / "sub");
     std::ofstream(dir / "cert.pem") << "cert";
@@ -78,9 +83,9 @@ TEST_CASE("gateway.tls: both files are read at start, and then beyond loopback i
 
 TEST_CASE("gateway.tls: a missing or unreadable file is refused naming it") {
   tls_dir files;
-  CHECK(error_of("gateway:\n  tls:\n    cert: " + files.path("none.pem") + "\n    key: " + files.path("key.pem") +
-                 "\n") == "t.yaml:9: gateway.tls.cert: cannot read " + files.path("none.pem") +
-                              ": No such file or directory");
+  CHECK(error_of("gateway:\n  tls:\n    cert: " + files.path("none.pem") +
+                 "\n    key: " + files.path("key.pem") + "\n") ==
+        "t.yaml:9: gateway.tls.cert: cannot read " + files.path("none.pem") + ": No such file or directory");
   CHECK(error_of("gateway:\n  tls:\n    cert: " + files.path("cert.pem") + "\n    key: " + files.path("sub") +
                  "\n") == "t.yaml:10: gateway.tls.key: " + files.path("sub") + " is a directory, not a file");
   CHECK(error_of("gateway:\n  tls:\n    cert: " + files.path("cert.pem") + "\n") ==
@@ -101,5 +106,6 @@ TEST_CASE("gateway: connection caps, header deadline, body pace and import size"
   CHECK(c.gateway.http.max_import_bytes == 2u << 20);
   CHECK(error_of("gateway:\n  max_connections: 0\n") ==
         "t.yaml:8: gateway.max_connections: 0 is out of range 1..1000000");
-  CHECK(error_of("gateway:\n  header_timeout_s: 0\n") == "t.yaml:8: gateway.header_timeout_s: 0 is out of range 1..3600");
+  CHECK(error_of("gateway:\n  header_timeout_s: 0\n") ==
+        "t.yaml:8: gateway.header_timeout_s: 0 is out of range 1..3600");
 }

@@ -50,7 +50,8 @@ broadcast_rig::broadcast_rig(rig_options options) : redis(redis_server_options{{
   tls_ca_ = options.tls_ca;
   std::ostringstream rest;
   rest << options.gateway_lines;
-  if (!options.tls_cert.empty()) rest << "  tls: {cert: " << options.tls_cert << ", key: " << options.tls_key << "}\n";
+  if (!options.tls_cert.empty())
+    rest << "  tls: {cert: " << options.tls_cert << ", key: " << options.tls_key << "}\n";
   rest << "redis:\n  url: redis://127.0.0.1:" << redis.port() << "/0\n"
        << "sender: \"UBND LThuy\"\n"
        << "carriers:\n"
@@ -257,6 +258,17 @@ std::vector<std::string> test_numbers(std::size_t count, std::size_t first) {
   for (std::size_t i = first; i < first + count; ++i)
     out.push_back(fmt::format("{}{:07}", i % 2 ? "8491" : "8496", 1000000 + i * 7));
   return out;
+}
+
+std::string file_text(const std::string& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+std::size_t occurrences(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
 }
 
 std::int64_t field(const boost::json::object& o, const std::string& name) {

@@ -127,6 +127,12 @@ cli_result loa_cli(const broadcast_rig& rig, std::vector<std::string> args);
 /// The same at a terminal (a pseudo-terminal that is the CLI's /dev/tty) where the official types `typed`.
 cli_result loa_cli_at_terminal(const broadcast_rig& rig, std::vector<std::string> args, const std::string& typed);
 
+/// The whole text of a file (a gateway's log); empty when it cannot be read.
+std::string file_text(const std::string& path);
+
+/// How many times `what` occurs in `text`.
+std::size_t occurrences(const std::string& text, const std::string& what);
+
 /// Integer field of a JSON object.
 std::int64_t field(const boost::json::object& o, const std::string& name);
 

@@ -19,6 +19,8 @@
 
 using namespace loa;
 using test::field;
+using test::file_text;
+using test::occurrences;
 namespace json = boost::json;
 using boost::beast::http::verb;
 using namespace std::chrono_literals;
@@ -76,17 +78,6 @@ std::string describe(const std::map<std::string, std::int64_t>& by) {
 // Chunks delivered and not acknowledged.
 std::string pending_chunks(const test::broadcast_rig& rig, const std::string& id) {
   return rig.redis.command({"EVAL", "return redis.call('XPENDING', KEYS[1], 'gateways')[1]", "1", key(id, "chunks")});
-}
-
-std::string file_text(const std::string& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
-std::size_t occurrences(const std::string& text, const std::string& what) {
-  std::size_t n = 0;
-  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
-// The HTTP server under load it did not ask for, against the real `loa gateway` (tests/integration/broadcast_rig):
-// unauthenticated bodies, a header without its body, slow headers and bodies, connections over the caps, and
-// accept() failing for want of file descriptors.
+// The HTTP server under load it did not ask for, against the real `loa gateway`
+// (tests/integration/broadcast_rig): unauthenticated bodies, a header without its body, slow headers and
+// bodies, connections over the caps, and accept() failing for want of file descriptors.
 #include <doctest/doctest.h>
 
 #include <sys/resource.h>
@@ -38,15 +38,11 @@ std::int64_t status_kb(int pid, const std::string& key) {
   return 0;
 }
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
-std::size_t count_of(const std::string& text, const std::string& what) {
-  std::size_t n = 0;
-  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
+// Sends `piece` every 200 ms (at most 50 times) until the gateway closes the connection; true once it has.
+bool cut_while_trickling(raw_client& c, const std::string& piece) {
+  for (int i = 0; i < 50; ++i)
+    if (!c.send(piece) || c.closed_within(200ms)) return true;
+  return false;
 }
 
 // /healthz answers 200 within `limit`.
@@ -64,7 +60,8 @@ bool healthz_within(test::broadcast_rig& rig, std::chrono::seconds limit) {
 
 }  // namespace
 
-TEST_CASE("http: 60 unauthenticated connections each sending 8 MB are refused on the header and cost no memory") {
+TEST_CASE(
+    "http: 60 unauthenticated connections each sending 8 MB are refused on the header and cost no memory") {
   test::broadcast_rig rig;
   rig.start_gateway();
   const auto before = status_kb(rig.gateway_pid(), "VmHWM");
@@ -75,8 +72,9 @@ TEST_CASE("http: 60 unauthenticated connections each sending 8 MB are refused on
   std::vector<raw_client> attackers;
   for (int i = 0; i < 60; ++i) {
     auto& c = attackers.emplace_back(rig.http_port, "127.0.0.6");
-    c.send(request_head("POST", "/v1/campaigns", "",
-                        "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n"));
+    c.send(request_head(
+        "POST", "/v1/campaigns", "",
+        "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n"));
     c.send(std::string_view(body).substr(0, body.size() - 1));  // the gateway may stop reading: so be it
   }
   int refused = 0;
@@ -93,12 +91,15 @@ TEST_CASE("http: 60 unauthenticated connections each sending 8 MB are refused on
   CHECK(rig.call(verb::get, "/v1/wards/long-thuy/subscribers/count").first == 200);
 }
 
-TEST_CASE("http: a token route answers on the header alone: 401 and 429 without a token, 413 over the route's limit") {
+TEST_CASE(
+    "http: a token route answers on the header alone: 401 and 429 without a token, 413 over the route's "
+    "limit") {
   test::broadcast_rig rig;
   rig.start_gateway();
   SUBCASE("a 200 MB import without a token is refused before a byte of it is sent") {
     raw_client c(rig.http_port);
-    c.send(request_head("POST", import_target, "", "Content-Type: text/csv\r\nContent-Length: 209715200\r\n"));
+    c.send(
+        request_head("POST", import_target, "", "Content-Type: text/csv\r\nContent-Length: 209715200\r\n"));
     const auto reply = c.read_reply(5s);  // before the fix: no answer until the 200 MB had been read
     CHECK(status_of(reply) == 401);
     CHECK(reply.find("Connection: close") != std::string::npos);
@@ -159,9 +160,7 @@ TEST_CASE("http: a header or a body sent too slowly is cut off") {
     raw_client c(rig.http_port);
     const auto start = std::chrono::steady_clock::now();
     c.send("GET /healthz HTTP/1.1\r\n");
-    bool cut = false;
-    for (int i = 0; i < 50 && !cut; ++i) cut = !c.send("X-Slow: " + std::to_string(i) + "\r\n") || c.closed_within(200ms);
-    CHECK(cut);
+    CHECK(cut_while_trickling(c, "X-Slow: 1\r\n"));
     CHECK(std::chrono::steady_clock::now() - start < 5s);  // header_timeout_s is 1 s; before: 60 s
   }
   SUBCASE("an operator's body at 50 bytes a second is cut after the grace") {
@@ -169,15 +168,14 @@ TEST_CASE("http: a header or a body sent too slowly is cut off") {
     const auto start = std::chrono::steady_clock::now();
     c.send(request_head("POST", "/v1/campaigns", "demo-token-hoa",
                         "Content-Type: application/json\r\nContent-Length: 100000\r\n"));
-    bool cut = false;
-    for (int i = 0; i < 50 && !cut; ++i) cut = !c.send(std::string(10, ' ')) || c.closed_within(200ms);
-    CHECK(cut);
+    CHECK(cut_while_trickling(c, std::string(10, ' ')));
     CHECK(std::chrono::steady_clock::now() - start < 5s);
   }
   CHECK(rig.call(verb::get, "/healthz").first == 200);
 }
 
-TEST_CASE("http: connections over the caps are answered 503 and closed, and the refusals are logged sparingly") {
+TEST_CASE(
+    "http: connections over the caps are answered 503 and closed, and the refusals are logged sparingly") {
   test::rig_options options;
   options.gateway_lines = "  max_connections: 8\n  max_connections_per_address: 4\n  header_timeout_s: 30\n";
   test::broadcast_rig rig(options);
@@ -200,7 +198,7 @@ TEST_CASE("http: connections over the caps are answered 503 and closed, and the 
     refused += status_of(over.read_reply(5s)) == 503;
   }
   CHECK(refused == 100);
-  CHECK(count_of(read_all(rig.gateway_log), "refused a connection from") <= 3);
+  CHECK(test::occurrences(test::file_text(rig.gateway_log), "refused a connection from") <= 3);
   // The idle ones may still ask something: they are being served.
   idle.front().send(request_head("GET", "/healthz"));
   CHECK(status_of(idle.front().read_reply(5s)) == 200);
@@ -208,13 +206,16 @@ TEST_CASE("http: connections over the caps are answered 503 and closed, and the 
   CHECK(healthz_within(rig, 5s));
 }
 
-TEST_CASE("http: out of file descriptors, the gateway backs off, logs little, serves its open connections and recovers") {
+TEST_CASE(
+    "http: out of file descriptors, the gateway backs off, logs little, serves its open connections and "
+    "recovers") {
   test::broadcast_rig rig;  // the default header_timeout_s (10 s) outlasts the 3 s below
   rig.start_gateway();
   const int pid = rig.gateway_pid();
   // Leave the gateway a few descriptors more than it holds now (prlimit on the running process).
   std::size_t open_fds = 0;
-  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd"))
+  for ([[maybe_unused]] const auto& entry :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd"))
     ++open_fds;
   const rlimit limit{open_fds + 8, open_fds + 8};
   REQUIRE(::prlimit(pid, RLIMIT_NOFILE, &limit, nullptr) == 0);
@@ -224,7 +225,7 @@ TEST_CASE("http: out of file descriptors, the gateway backs off, logs little, se
   std::this_thread::sleep_for(3s);
   const auto log_grew = std::filesystem::file_size(rig.gateway_log) - log_before;
   MESSAGE("log grew by " << log_grew << " bytes in 3 s out of descriptors");
-  const auto log = read_all(rig.gateway_log);
+  const auto log = test::file_text(rig.gateway_log);
   CHECK(log.find("accept failed: Too many open files") != std::string::npos);
   CHECK(log_grew < 16 * 1024);  // before the fix: megabytes a second
   // The first connection was accepted before the descriptors ran out: it is served.
@@ -232,5 +233,5 @@ TEST_CASE("http: out of file descriptors, the gateway backs off, logs little, se
   CHECK(status_of(clients.front().read_reply(5s)) == 200);
   clients.clear();
   CHECK(healthz_within(rig, 10s));
-  CHECK(read_all(rig.gateway_log).find("accepting again after") != std::string::npos);
+  CHECK(test::file_text(rig.gateway_log).find("accepting again after") != std::string::npos);
 }
