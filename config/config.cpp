@@ -624,9 +624,10 @@ bool is_loopback(const std::string& host) {
 }
 
 gateway_config read_gateway(const context& cx, const YAML::Node& n) {
-  const mapping m(cx, n, "gateway",
-                  {"listen", "utc_offset", "quiet_hours", "rate_limit", "tls", "max_connections",
-                   "max_connections_per_address", "header_timeout_s", "body_min_bytes_per_s", "max_import_mb"});
+  const mapping m(
+      cx, n, "gateway",
+      {"listen", "utc_offset", "quiet_hours", "rate_limit", "tls", "max_connections",
+       "max_connections_per_address", "header_timeout_s", "body_min_bytes_per_s", "max_import_mb"});
   gateway_config g;
   if (auto v = m.get("listen")) g.listen = read_host_port(cx, *v, m.path("listen"));
   if (auto v = m.get("tls"); v && !v->IsNull()) {

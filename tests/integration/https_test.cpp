@@ -8,10 +8,10 @@
 #include <fstream>
 #include <string>
 
+#include "gateway/api/client.hpp"
 #include "tests/fixtures/redis_server.hpp"
 #include "tests/fixtures/test_certs.hpp"
 #include "tests/integration/broadcast_rig.hpp"
-#include "gateway/api/client.hpp"
 #include "tests/integration/fixtures/raw_client.hpp"
 
 using namespace loa;
@@ -76,7 +76,8 @@ TEST_CASE("https: an operator's token works over TLS, and plain HTTP to the HTTP
   CHECK(rig.call(verb::get, "/healthz").first == 200);
 }
 
-TEST_CASE("https: loa status --server https://... against the gateway, and loa's default follows gateway.tls") {
+TEST_CASE(
+    "https: loa status --server https://... against the gateway, and loa's default follows gateway.tls") {
   test::test_certs certs;
   test::rig_options options;
   options.tls_cert = certs.server_cert();
@@ -85,14 +86,17 @@ TEST_CASE("https: loa status --server https://... against the gateway, and loa's
   test::broadcast_rig rig(options);
   rig.start_gateway();
   rig.import("phone,name,groups\n0961000001,A,to-1\n0911000002,B,to-1\n");
-  const auto id = rig.send({{"groups", boost::json::array{"to-1"}}, {"text", "Hop to dan pho 19h thu Sau. HTTPS test."}});
+  const auto id =
+      rig.send({{"groups", boost::json::array{"to-1"}}, {"text", "Hop to dan pho 19h thu Sau. HTTPS test."}});
 
-  const auto status = test::loa_cli(rig, {"status", id, "--server", rig.server_url(), "--cacert", certs.ca_cert(), "--json"});
+  const auto status =
+      test::loa_cli(rig, {"status", id, "--server", rig.server_url(), "--cacert", certs.ca_cert(), "--json"});
   INFO(status.err);
   CHECK(status.exit == 0);
-  CHECK(boost::json::parse(status.out).at("id") == id);
+  CHECK(boost::json::parse(status.out).at("id").as_string() == id);
   // Without --server, loa reads gateway.listen and gateway.tls from the configuration: https.
-  const auto count = test::loa_cli(rig, {"subscribers", "count", "--ward", "long-thuy", "--cacert", certs.ca_cert(), "--json"});
+  const auto count = test::loa_cli(
+      rig, {"subscribers", "count", "--ward", "long-thuy", "--cacert", certs.ca_cert(), "--json"});
   INFO(count.err);
   CHECK(count.exit == 0);
   CHECK(boost::json::parse(count.out).at("count") == 2);

@@ -11,7 +11,8 @@ std::string server_url(const global_options& globals) {
   if (!globals.server.empty()) return globals.server;
   try {
     const auto cfg = config::load_config(globals.config_file);
-    return fmt::format("http://{}:{}", cfg.gateway.listen.host, cfg.gateway.listen.port);
+    return fmt::format("{}://{}:{}", cfg.gateway.tls ? "https" : "http", cfg.gateway.listen.host,
+                       cfg.gateway.listen.port);
   } catch (const std::exception&) {
     return "http://127.0.0.1:8787";  // an official's machine may have no configuration: the usual local
                                      // gateway
