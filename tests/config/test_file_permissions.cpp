@@ -7,7 +7,10 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <stdexcept>
 #include <string>
+
+#include <stdlib.h>  // mkdtemp
 
 using namespace loa::config;
 namespace fs = std::filesystem;
@@ -17,8 +20,9 @@ namespace {
 // A configuration file in a fresh temporary directory, removed with the object.
 struct temp_config {
   explicit temp_config(const std::string& text) {
-    dir = fs::temp_directory_path() / ("loa-perm-" + std::to_string(std::rand()) + std::to_string(counter++));
-    fs::create_directories(dir);
+    std::string pattern = (fs::temp_directory_path() / "loa-perm-XXXXXX").string();
+    if (!mkdtemp(pattern.data())) throw std::runtime_error("cannot make a temporary directory");
+    dir = pattern;
     path = dir / "loa.yaml";
     std::ofstream(path) << text;
   }
@@ -28,7 +32,6 @@ struct temp_config {
   }
   void chmod(fs::perms p) const { fs::permissions(path, p, fs::perm_options::replace); }
   fs::path dir, path;
-  static inline int counter = 0;
 };
 
 const std::string carrier_with_password =

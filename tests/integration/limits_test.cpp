@@ -91,7 +91,7 @@ TEST_CASE(
   CHECK(json::parse(cli.out).at("retry_after_s").as_int64() >= 1);
 }
 
-// Needs the HTTP server to send response::headers (the listener is rewritten on another branch of issue 12).
+// The header itself, as a client reads it off the wire (the HTTP server sends response::headers).
 TEST_CASE("limits: a 429 carries a Retry-After header on the wire, for bad tokens and for a too-fast token") {
   test::rig_options options;
   options.gateway_lines = "  rate_limit: { requests_per_second: 0.5, burst: 2, failed_logins_per_minute: 2 }\n";
