@@ -131,9 +131,16 @@ std::variant<const config::operator_config*, response> authenticator::authorize(
 }
 
 void authenticator::log_refusal(std::string_view remote, const response& refusal) const {
-  if (refusal_log_)
-    refusal_log_("refused " + std::to_string(static_cast<unsigned>(refusal.status)) + " to " +
-                 std::string(remote) + ": " + refusal.body);
+  if (!refusal_log_) return;
+  std::string line = "refused " + std::to_string(static_cast<unsigned>(refusal.status)) + " to " +
+                     std::string(remote) + ": " + refusal.body;
+  // A 429 is what a flood of guesses or requests gets: one line per interval, with the count, is enough.
+  if (refusal.status == http::status::too_many_requests) {
+    std::uint64_t held_back = 0;
+    if (!too_many_log_.allow(log_throttle::clock::now(), held_back)) return;
+    if (held_back > 0) line += " (and " + std::to_string(held_back) + " more 429s since the last such line)";
+  }
+  refusal_log_(line);
 }
 
 bool authenticator::acts_on_every_ward(const config::operator_config& who) {

@@ -15,6 +15,7 @@
 #include "config/config.hpp"
 #include "gateway/api/http.hpp"
 #include "gateway/api/keyed_buckets.hpp"
+#include "gateway/common/log_throttle.hpp"
 
 namespace loa::api {
 
@@ -86,6 +87,7 @@ class authenticator {
   keyed_buckets failures_by_prefix_;
   keyed_buckets requests_by_operator_;
   std::function<void(std::string_view)> refusal_log_;
+  mutable log_throttle too_many_log_{std::chrono::seconds(10)};  // 429 lines: one per 10 s with a count
   void log_refusal(std::string_view remote, const response& refusal) const;
 };
 

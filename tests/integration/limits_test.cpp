@@ -54,6 +54,10 @@ TEST_CASE(
   CHECK(unauthorized == 10);  // gateway.rate_limit.failed_logins_per_minute, at once
   CHECK(too_many == 30);
   CHECK(last.body.at("retry_after_s") == 6);  // one more attempt every 6 s
+  // Every 401 is logged; the flood of 429s is one line per 10 s, not one each.
+  const auto log = test::file_text(rig.gateway_log);
+  CHECK(test::occurrences(log, "refused 401") == 10);
+  CHECK(test::occurrences(log, "refused 429") == 1);
 
   // hoa, behind the same address, is not locked out by them.
   auto ok = call_with(rig, "demo-token-hoa", count_target);
