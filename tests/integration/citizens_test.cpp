@@ -246,3 +246,27 @@ TEST_CASE("citizens: loa replies list shows a reply's escape sequences escaped, 
   const auto parsed = json::parse(j.out);
   CHECK(parsed.at("replies").as_array().at(0).at("text").as_string() == hostile);
 }
+
+TEST_CASE("citizens: a carrier's escape sequences in a receipt's err: field are shown escaped by loa report") {
+  // A hostile carrier fails every message with an err: field that would clear the official's screen and
+  // retitle the terminal; the reason travels receipt -> Redis -> report -> `loa report`.
+  const std::string hostile = "\x1b]0;loa-ok\x07\x1b[2J\x1b[32mDELIVRD";
+  const auto numbers = test::test_numbers(4);
+  test::broadcast_rig rig(options({"--fail-rate", "1", "--fault", "receipt-error=" + hostile},
+                                  {"--fail-rate", "1", "--fault", "receipt-error=" + hostile}));
+  rig.start_gateway();
+  rig.import(csv_for(numbers));
+  const auto id = rig.send({{"groups", json::array{"all"}}, {"text", "Thong bao loi"}});
+  rig.wait_for(id, "failed", 4);
+
+  const auto r = loa_cli(rig, {"report", id});
+  INFO(r.out, r.err);
+  CHECK(r.exit == 0);
+  CHECK(r.out.find('\x1b') == std::string::npos);
+  CHECK(r.out.find('\x07') == std::string::npos);
+  CHECK(r.out.find("err:\\x1b]0;loa-ok\\x07\\x1b[2J\\x1b[32mDELIVRD") != std::string::npos);
+
+  const auto j = loa_cli(rig, {"--json", "report", id});  // scripts get the carrier's bytes as they came
+  CHECK(j.exit == 0);
+  CHECK(j.out.find("\\u001b]0;loa-ok") != std::string::npos);
+}

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "segments/printable.hpp"
 #include "tools/loa/csv_cell.hpp"
 #include "tools/loa/progress.hpp"
 
@@ -87,7 +88,7 @@ std::string pad_right(std::string_view s, std::size_t width) {
 // Each column as wide as its heading or its widest number, so that the table fits a terminal.
 std::string counts_table(std::string_view title, const json::object& by) {
   std::size_t first = columns_of(title);
-  for (const auto& [name, c] : by) first = std::max(first, columns_of(name));
+  for (const auto& [name, c] : by) first = std::max(first, columns_of(segments::printable(name)));
   std::vector<std::size_t> widths;
   for (const auto& col : count_columns) {
     std::size_t w = col.english.size();
@@ -99,7 +100,7 @@ std::string counts_table(std::string_view title, const json::object& by) {
     out += fmt::format("  {:>{}}", count_columns[i].english, widths[i]);
   out += '\n';
   for (const auto& [name, c] : by) {
-    out += pad_right(name, first);
+    out += pad_right(segments::printable(name), first);
     for (std::size_t i = 0; i < widths.size(); ++i)
       out += fmt::format("  {:>{}}", progress::thousands(count(c, count_columns[i].field)), widths[i]);
     out += '\n';
@@ -376,7 +377,9 @@ std::string text(const json::value& report) {
   const json::value c(campaign);
   std::string out = fmt::format("Campaign {}, {}; report made {}\n", str(c, "id"),
                                 progress::state_words(str(c, "state")), str(report, "generated_at"));
-  out += fmt::format("Notice: {}\n", str(c, "text"));
+  // The notice (another official's) and a carrier's failure reasons may hold escape sequences that would
+  // drive the terminal: printed escaped (segments/printable.hpp).
+  out += fmt::format("Notice: {}\n", segments::printable(str(c, "text")));
   out += fmt::format(
       "{} recipients: {} delivered, {} failed, {} expired, {} uncertain, {} pending, {} queued; {} skipped "
       "(opted out)\n\n",
@@ -390,7 +393,8 @@ std::string text(const json::value& report) {
   const auto& reasons = array_at(report, "failure_reasons");
   if (reasons.empty()) out += "  none\n";
   for (const auto& r : reasons)
-    out += fmt::format("  {:>10}  {}\n", progress::thousands(count(r, "count")), str(r, "reason"));
+    out += fmt::format("  {:>10}  {}\n", progress::thousands(count(r, "count")),
+                       segments::printable(str(r, "reason")));
   const json::value d(object_at(report, "delivery_seconds"));
   out += "\nDelivery time (submit to receipt)\n";
   if (count(d, "count") == 0) {

@@ -27,7 +27,7 @@ std::string_view fault_names() noexcept {
   return "never-answer, no-submit-resp, generic-nack, generic-nack-zero-seq, submit-error=0xNN, "
          "unbind-after=N, "
          "unbind-no-answer, bind-error=0xNN, short-length, long-length, deliver-before-bind, "
-         "receipt-before-resp, receipt-source=national|plus|ADDRESS";
+         "receipt-before-resp, receipt-source=national|plus|ADDRESS, receipt-error=TEXT";
 }
 
 std::string receipt_source_for(std::string_view how, const std::string& recipient) {
@@ -67,6 +67,11 @@ std::string apply_fault(std::string_view spec, fault_set& f) {
     if (arg.empty())
       return "fault receipt-source needs national, plus or an address, e.g. receipt-source=84912345678";
     f.receipt_source = std::string(arg);
+    return {};
+  }
+  if (name == "receipt-error") {
+    if (arg.empty()) return "fault receipt-error needs the text of the err: field, e.g. receipt-error=0x0B";
+    f.receipt_error = std::string(arg);
     return {};
   }
   if (name == "unbind-after") {

@@ -27,6 +27,8 @@ struct fault_set {
   // receipt-source=national|plus|ADDRESS: receipts come from the recipient in national form (0912...) or with
   // a plus (+84912...), as some carriers write it, or all from ADDRESS (a forged or misrouted receipt)
   std::optional<std::string> receipt_source;
+  // receipt-error=TEXT: failed receipts carry `err:TEXT` as it is (a carrier's bytes, escape sequences too)
+  std::optional<std::string> receipt_error;
 };
 
 /// The source_addr of a receipt for a message to `recipient` under the fault receipt-source (`how`).

@@ -104,6 +104,7 @@ message_ids server::next_ids() {
 
 void server::receipt_for(receipt_job job, bool immediately) {
   outcomes_.pick(job);
+  if (opts_.faults.receipt_error && job.state != smpp::receipt_state::delivered) job.error = *opts_.faults.receipt_error;
   if (job.failures_only && job.state == smpp::receipt_state::delivered) return;
   if (immediately)
     deliver(std::move(job));
