@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "segments/printable.hpp"
 #include "tools/loa/progress.hpp"
 #include "tools/loa/remote.hpp"
 
@@ -21,10 +22,12 @@ struct audit_arguments {
   std::size_t limit = 1000;
 };
 
+// A field as the line shows it: escaped, since a sender writes a send's key and text, and a newline or an
+// escape sequence there would forge entries below hers or drive the reader's terminal (printable.hpp).
 std::string text_of(const json::object& o, std::string_view key) {
   const auto* v = o.if_contains(key);
   if (!v || v->is_null()) return {};
-  return v->is_string() ? std::string(v->as_string()) : json::serialize(*v);
+  return segments::printable(v->is_string() ? std::string(v->as_string()) : json::serialize(*v));
 }
 
 // One line per entry: "2026-11-22 14:03:07  hoa (sender)  send  campaign 12, 2,381 recipients  groups ...".
