@@ -613,16 +613,6 @@ fs::path read_readable_file(const context& cx, const YAML::Node& n, const std::s
   return file;
 }
 
-// 127.0.0.0/8, ::1 and "localhost": only this host can reach a listener there.
-bool is_loopback(const std::string& host) {
-  if (host == "localhost") return true;
-  in_addr v4{};
-  if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
-  in6_addr v6{};
-  if (::inet_pton(AF_INET6, host.c_str(), &v6) == 1) return IN6_IS_ADDR_LOOPBACK(&v6);
-  return false;
-}
-
 gateway_config read_gateway(const context& cx, const YAML::Node& n) {
   const mapping m(
       cx, n, "gateway",
@@ -1261,6 +1251,15 @@ configuration read_root(const context& cx, const YAML::Node& root) {
 }
 
 }  // namespace
+
+bool is_loopback(const std::string& host) {
+  if (host == "localhost") return true;
+  in_addr v4{};
+  if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  if (::inet_pton(AF_INET6, host.c_str(), &v6) == 1) return IN6_IS_ADDR_LOOPBACK(&v6);
+  return false;
+}
 
 std::string detail::read_file(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);

@@ -278,6 +278,9 @@ configuration load_config(const std::filesystem::path& file, const env_lookup& e
 // config_error.
 configuration parse_config(std::string_view text, std::string_view name, const env_lookup& env = process_env);
 
+// True for 127.0.0.0/8, ::1 and "localhost": only this host can reach a listener there (or be reached there).
+bool is_loopback(const std::string& host);
+
 // Checks a brandname sender against Decree 91/2020 Art. 23; returns what is wrong, or nullopt when valid.
 std::optional<std::string> check_brandname(std::string_view sender);
 

@@ -119,6 +119,13 @@ std::optional<response> read_spec(const request& r, const campaign_hooks& hooks,
   if (auto key = optional_string(body, "key", bad_type)) {
     if (key->empty() || key->size() > max_key_bytes)
       return bad(fmt::format("key: 1 to {} characters", max_key_bytes), "key");
+    // A key is shown in the audit: a line break or an escape in it could forge or hide a line there.
+    if (auto c = std::find_if(key->begin(), key->end(),
+                              [](unsigned char b) { return b < 0x20 || b == 0x7f; });
+        c != key->end())
+      return bad(fmt::format("key: control character U+{:04X} (letters, digits and punctuation only)",
+                             static_cast<unsigned char>(*c)),
+                 "key");
     spec.key = *key;
   }
   if (bad_type) return bad("key: expected a string", "key");

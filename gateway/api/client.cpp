@@ -16,6 +16,7 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/json/parse.hpp>
 
+#include "config/config.hpp"
 #include "gateway/common/tls.hpp"
 
 namespace loa::api {
@@ -130,9 +131,17 @@ static void prepare(http::request<Body>& request, const std::string& host, const
   if (!content_type.empty()) request.set(http::field::content_type, content_type);
 }
 
+// A gateway beyond loopback serves the API only over TLS: plain HTTP there is a proxy or an impostor, and the
+// token must not go to it in clear.
+std::error_code client::refuse_in_clear() const {
+  if (!address_) return std::make_error_code(std::errc::invalid_argument);
+  if (!address_->tls && !token_.empty() && !config::is_loopback(address_->host)) return tls::error::token_in_clear;
+  return {};
+}
+
 std::error_code client::call(http::verb method, const std::string& target, const std::string& body,
                              const std::string& content_type, reply& out) {
-  if (!address_) return std::make_error_code(std::errc::invalid_argument);
+  if (auto refused = refuse_in_clear()) return refused;
   http::request<http::string_body> request{method, target, 11};
   prepare(request, address_->host, token_, content_type);
   request.body() = body;
@@ -142,7 +151,7 @@ std::error_code client::call(http::verb method, const std::string& target, const
 
 std::error_code client::call_file(http::verb method, const std::string& target, const std::string& path,
                                   const std::string& content_type, reply& out) {
-  if (!address_) return std::make_error_code(std::errc::invalid_argument);
+  if (auto refused = refuse_in_clear()) return refused;
   http::request<http::file_body> request{method, target, 11};
   prepare(request, address_->host, token_, content_type);
   beast::error_code ec;

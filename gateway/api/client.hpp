@@ -51,6 +51,10 @@ class client {
   std::error_code call_file(boost::beast::http::verb method, const std::string& target,
                             const std::string& path, const std::string& content_type, reply& out);
 
+  /// Refused before connecting: invalid_argument for a `server` parse_server cannot read, and
+  /// tls::error::token_in_clear for a token over plain HTTP to a host that is not loopback.
+  std::error_code refuse_in_clear() const;
+
   /// The server as given (for messages).
   const std::string& server() const noexcept { return server_; }
 

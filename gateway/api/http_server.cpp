@@ -30,6 +30,7 @@
 #include "gateway/api/read_pace.hpp"
 #include "gateway/common/backoff.hpp"
 #include "gateway/common/log_throttle.hpp"
+#include "segments/printable.hpp"
 
 namespace loa::api {
 
@@ -347,10 +348,12 @@ struct http_server::state : std::enable_shared_from_this<state> {
     } catch (const boost::system::system_error& e) {  // the connection failed, was too slow, or sent too much
       if (e.code() == http::error::body_limit) co_return closing(payload_too_large(limit));
       if (!is_quiet_end(e.code()))
-        log(fmt::format("request to {} from {} broke off: {}", r->path, remote, e.what()));
+        // The path is percent-decoded text from anyone: escaped, so that it cannot drive a terminal reading the log.
+        log(fmt::format("request to {} from {} broke off: {}", segments::printable(r->path), remote,
+                        e.what()));
       co_return outcome{};
     } catch (const std::exception& e) {
-      log(fmt::format("handler for {} failed: {}", r->path, e.what()));
+      log(fmt::format("handler for {} failed: {}", segments::printable(r->path), e.what()));
       co_return closing(
           error_response(http::status::internal_server_error, "internal error; see the gateway's log"));
     }

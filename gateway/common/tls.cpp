@@ -33,6 +33,8 @@ struct category : std::error_category {
         return "the server's certificate does not verify";
       case error::bad_host:
         return "the host name cannot be checked against a certificate";
+      case error::token_in_clear:
+        return "the token would travel in clear to a host beyond this machine";
     }
     return "TLS error " + std::to_string(value);
   }

@@ -25,6 +25,7 @@ enum class error {
   wrong_host,               // the server's certificate is not for the host name or IP address connected to
   not_verified,             // any other reason OpenSSL gives for not verifying the certificate
   bad_host,                 // the host to check the certificate against cannot be set (empty, NUL inside)
+  token_in_clear,           // a token would go over plain HTTP to a host beyond loopback: refused, unsent
 };
 
 /// The category of `error` ("loa.tls").

@@ -1,5 +1,6 @@
 // gateway/api/client.hpp: how --server is read (plain http as before, https, IPv6, other schemes refused).
 #include "gateway/api/client.hpp"
+#include "gateway/common/tls.hpp"
 
 #include <doctest/doctest.h>
 
@@ -48,4 +49,18 @@ TEST_CASE("client: other schemes and empty hosts are refused") {
   CHECK_FALSE(parse_server("https://"));
   CHECK_FALSE(parse_server("https://:8443"));
   CHECK_FALSE(parse_server("127.0.0.1:"));
+}
+
+TEST_CASE("client: a token over plain HTTP goes to loopback only, elsewhere it is refused before connecting") {
+  using loa::api::client;
+  CHECK(client("http://192.0.2.1:8787", "secret").refuse_in_clear() == loa::tls::error::token_in_clear);
+  CHECK(client("gateway.tinh.vn:8787", "secret").refuse_in_clear() == loa::tls::error::token_in_clear);
+  CHECK(client("http://[2001:db8::1]:8787", "secret").refuse_in_clear() == loa::tls::error::token_in_clear);
+  CHECK_FALSE(client("http://127.0.0.1:8787", "secret").refuse_in_clear());
+  CHECK_FALSE(client("http://127.0.0.2:8787", "secret").refuse_in_clear());
+  CHECK_FALSE(client("http://[::1]:8787", "secret").refuse_in_clear());
+  CHECK_FALSE(client("localhost:8787", "secret").refuse_in_clear());
+  CHECK_FALSE(client("https://gateway.tinh.vn", "secret").refuse_in_clear());
+  CHECK_FALSE(client("http://192.0.2.1:8787", "").refuse_in_clear());  // no token, nothing to leak
+  CHECK(client("ftp://127.0.0.1", "secret").refuse_in_clear() == std::errc::invalid_argument);
 }

@@ -318,6 +318,14 @@ TEST_CASE("authz: a key used again with another text or audience is refused, nam
   CHECK(again.at("existing") == true);
   CHECK(text(again, "id") == id);
 
+  // A key with a line break (it would forge a line in the audit) is refused, naming the field.
+  auto forged = bulletin;
+  forged["key"] = "weekly-47\r\n2026-11-22 14:03:07  root (admin)   forget";
+  auto [forged_code, forged_body] = rig.call(verb::post, "/v1/campaigns", json::serialize(forged));
+  CHECK(forged_code == 400);
+  CHECK(forged_body.at("field") == "key");
+  CHECK(std::string(forged_body.at("error").as_string()).find("U+000D") != std::string::npos);
+
   auto refused = [&](json::object changed) {
     auto [code, body] = rig.call(verb::post, "/v1/campaigns", json::serialize(changed));
     INFO(json::serialize(body));

@@ -155,6 +155,18 @@ TEST_CASE("tls: a CA file that cannot be read is bad input naming the file, as i
   CHECK(server.failed_handshakes() == 0);  // refused before connecting
 }
 
+TEST_CASE("tls: loa sends no token in clear to a host beyond loopback, and says to use https") {
+  // 192.0.2.1 (TEST-NET-1) is never reached: the refusal comes before any connection.
+  for (const std::string server : {"http://192.0.2.1:8787", "192.0.2.1:8787", "http://gateway.tinh.invalid"}) {
+    const auto r = run_loa({"--server", server, "status", "C1"});
+    INFO(server, " ", r.err);
+    CHECK(r.exit == 1);
+    CHECK(r.err.find("in clear") != std::string::npos);
+    CHECK(r.err.find("nothing was sent") != std::string::npos);
+    CHECK(r.err.find("Use https://") != std::string::npos);
+  }
+}
+
 TEST_CASE("tls: the gateway binds over TLS, sends a campaign and matches its receipts, carrier check too") {
   test::rig_options options;
   const std::vector<std::string> tls_args{"--tls-cert", certs().server_cert(), "--tls-key",
