@@ -316,8 +316,10 @@ asio::awaitable<response> create(authenticator& auth, broadcast::campaign_store&
     // Nobody to send to (every number opted out, or the groups emptied): refuse rather than "send" to nobody.
     // Counted exactly only where opt-outs could plausibly empty it: the count reads every bucket.
     std::uint64_t audience = spec.estimated_recipients;
+    // A count that fails (a damaged bucket the fan-out will set aside as poison) leaves the estimate: this is
+    // a safety net, not a gate the send must pass.
     if (audience > 0 && audience <= exact_audience_up_to && spec.corrects.empty())
-      if (auto ec = co_await campaigns.count_audience(spec, audience)) co_return redis_failure(ec);
+      if (co_await campaigns.count_audience(spec, audience)) audience = spec.estimated_recipients;
     if (audience == 0) co_return no_audience(spec);
   }
   if (dry_run) co_return co_await preview_campaign(campaigns, hooks, spec, plan);

@@ -167,3 +167,27 @@ TEST_CASE("mistakes: the notice without --text says where it goes, and a reused 
   CHECK(has(r.err, "key 'hop-tuan' was used for campaign 1 with another text or audience; nothing was sent: "
                    "give this notice a new key"));
 }
+
+TEST_CASE("mistakes: an import's group written like an existing one is refused for its row, naming it") {
+  ward_rig w;  // long-thuy has "to-9" and "phu-huynh"
+  const auto more = test::test_numbers(3, 100);
+  const std::string csv = "phone,name,groups\n" + more[0] + ",A,Tổ 9\n" + more[1] + ",B,to-9\n" + more[2] +
+                          ",C,Phụ Huynh;to-10\n";
+  auto [code, body] = w.rig.call(verb::post, "/v1/wards/long-thuy/subscribers/import", csv);
+  INFO(json::serialize(body));
+  REQUIRE(code == 200);
+  CHECK(body.at("imported") == 1);  // only B, into the existing to-9
+  const auto& invalid = body.at("invalid").as_array();
+  REQUIRE(invalid.size() == 2);
+  CHECK(invalid[0].at("line") == 2);
+  CHECK(invalid[0].at("reason") == "group 'Tổ 9' is written like the existing group 'to-9': write 'to-9'");
+  CHECK(invalid[1].at("line") == 4);
+  CHECK(has(std::string(invalid[1].at("reason").as_string()), "existing group 'phu-huynh'"));
+  auto [groups_code, groups] = w.rig.call(verb::get, "/v1/wards/long-thuy/groups");
+  CHECK(!has(json::serialize(groups), "Tổ 9"));
+  CHECK(!has(json::serialize(groups), "to-10"));  // C's row was refused whole
+  // The import's --group, written like an existing group, refuses the whole import.
+  auto r = w.rig.call(verb::post, "/v1/wards/long-thuy/subscribers/import?group=TO%209", csv);
+  CHECK(r.first == 400);
+  CHECK(has(json::serialize(r.second), "existing group 'to-9'"));
+}
