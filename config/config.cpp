@@ -1,6 +1,7 @@
 // YAML -> configuration. Every check reports the line of the offending node (yaml-cpp's Mark is 0-based).
 #include "config/config.hpp"
 #include "config/read_file.hpp"
+#include "segments/name_match.hpp"
 
 #include <algorithm>
 #include <array>
@@ -244,21 +245,6 @@ std::string_view kind_name(const YAML::Node& n) {
   return "something else";
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0U : 1U)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
 std::string join(const std::vector<std::string_view>& items, std::string_view sep) {
   std::string out;
   for (std::size_t i = 0; i < items.size(); ++i) {
@@ -283,7 +269,7 @@ class mapping {
         std::string_view best;
         std::size_t best_d = 3;
         for (auto a : allowed) {
-          const std::size_t d = edit_distance(k, a);
+          const std::size_t d = segments::edit_distance(k, a);
           if (d < best_d) {
             best_d = d;
             best = a;

@@ -1,6 +1,7 @@
 #include "gateway/api/auth.hpp"
 
 #include "gateway/broadcast/subscriber_store.hpp"
+#include "segments/name_match.hpp"
 
 #include <fmt/format.h>
 #include <openssl/crypto.h>
@@ -119,15 +120,28 @@ std::variant<const config::operator_config*, response> authenticator::authorize(
                                                     std::string(config::to_string(result.who->role)) +
                                                     "; this needs " + std::string(config::to_string(role)));
   } else if (!ward.empty() && !may_act_on(*result.who, ward)) {
-    refusal =
-        error_response(http::status::forbidden,
-                       "operator " + result.who->name + " may not act on ward " + std::string(ward), "ward");
+    refusal = ward_refusal(*result.who, ward);
   }
   if (refusal) {
     log_refusal(r.remote, *refusal);
     return std::move(*refusal);
   }
   return result.who;
+}
+
+response authenticator::ward_refusal(const config::operator_config& who, std::string_view ward) const {
+  const bool configured = std::any_of(operators_.begin(), operators_.end(), [&](const config::operator_config& o) {
+    return std::find(o.wards.begin(), o.wards.end(), ward) != o.wards.end();
+  });
+  if (configured)
+    return error_response(http::status::forbidden,
+                          "operator " + who.name + " may not act on ward " + std::string(ward), "ward");
+  // A mistyped ward is not a permission problem. Suggest only among the caller's own wards: others' names are
+  // theirs to know.
+  std::string message = fmt::format("no ward {} among the wards operator {} may act on", ward, who.name);
+  if (auto near = segments::nearest_names(ward, who.wards); !near.empty())
+    message += ": " + segments::did_you_mean(near);
+  return error_response(http::status::not_found, message, "ward");
 }
 
 void authenticator::log_refusal(std::string_view remote, const response& refusal) const {

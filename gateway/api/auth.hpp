@@ -88,6 +88,9 @@ class authenticator {
   keyed_buckets requests_by_operator_;
   std::function<void(std::string_view)> refusal_log_;
   mutable log_throttle too_many_log_{std::chrono::seconds(10)};  // 429 lines: one per 10 s with a count
+  // 403 for a configured ward not the caller's; 404 with the nearest of the caller's wards for one no
+  // operator has (a typo), so that it does not read as a permission problem.
+  response ward_refusal(const config::operator_config& who, std::string_view ward) const;
   void log_refusal(std::string_view remote, const response& refusal) const;
 };
 

@@ -1,11 +1,14 @@
 #include "gateway/api/campaign_preview.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <boost/json.hpp>
 
 #include <cmath>
 #include <map>
 
 #include "gateway/broadcast/subscriber_store.hpp"
+#include "segments/keyboard_residue.hpp"
 
 namespace loa::api {
 namespace {
@@ -93,6 +96,15 @@ asio::awaitable<response> preview_campaign(broadcast::campaign_store& campaigns,
   doc["due_at"] = spec.due_at_s ? json::value(format_local_time(spec.due_at_s, cfg.gateway.utc_offset))
                                 : json::value(nullptr);
   doc["corrects"] = spec.corrects.empty() ? json::value(nullptr) : json::value(spec.corrects);
+  // Mistakes a person sees at once on the phone and the official does not in the terminal.
+  const auto keystrokes = segments::keyboard_off_words(spec.text);
+  json::array warnings;
+  if (!keystrokes.empty())
+    warnings.emplace_back(fmt::format("the text looks typed with the Vietnamese keyboard off (Telex or VNI keys "
+                                      "left in: {}): switch it on and type the text again",
+                                      fmt::join(keystrokes, ", ")));
+  doc["keyboard_off_words"] = json::value_from(keystrokes);
+  doc["warnings"] = std::move(warnings);
   co_return json_response(http::status::ok, doc);
 }
 

@@ -2,8 +2,10 @@
 #include "gateway/api/campaign_preview.hpp"
 #include "gateway/api/names.hpp"
 #include "gateway/broadcast/approval_rule.hpp"
+#include "segments/name_match.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -19,6 +21,7 @@ using config::operator_role;
 
 constexpr std::size_t max_text_bytes = 4000;
 constexpr std::size_t max_key_bytes = 200;
+constexpr std::uint64_t exact_audience_up_to = 100'000;  // sends this small are counted after opt-outs
 constexpr auto key_memory = std::chrono::hours(24 * 90);  // a cron rerun within 90 days sends nothing
 
 response redis_failure(std::error_code ec) {
@@ -132,6 +135,15 @@ std::optional<response> read_spec(const request& r, const campaign_hooks& hooks,
   if (auto at = optional_string(body, "at", bad_type)) {
     auto t = parse_local_time(*at, hooks.cfg->gateway.utc_offset);
     if (!t) return bad("at: '" + *at + "' is not a time like 2026-11-23T07:30 (local) or with +07:00", "at");
+    // A time already past would send at once, to everyone: refuse it, showing the time as understood. A
+    // minute of grace for "--at" the current minute.
+    const std::int64_t now_s = now_ms() / 1000;
+    if (*t < now_s - 60)
+      return bad(fmt::format("at: {} is in the past (it is now {}); nothing was sent: give a future time, or "
+                             "leave --at out to send now",
+                             format_local_time(*t, hooks.cfg->gateway.utc_offset),
+                             format_local_time(now_s, hooks.cfg->gateway.utc_offset)),
+                 "at");
     spec.due_at_s = *t;
   }
   if (bad_type) return bad("at: expected a string", "at");
@@ -212,6 +224,42 @@ response key_conflict(const broadcast::campaign_spec& earlier, const config::ope
   return json_response(http::status::conflict, body);
 }
 
+// 400 for a group the ward does not have (groups exist while they have members), naming the ward's nearest
+// groups: "phu-huyng" for "phu-huynh" must not preview 0 recipients and "send" to nobody.
+response unknown_group(const std::string& ward, const std::string& group,
+                       const std::map<std::string, std::uint64_t>& sizes) {
+  std::vector<std::string> names;
+  for (const auto& [name, count] : sizes) names.push_back(name);
+  std::string message = fmt::format("groups: ward {} has no group '{}'; nothing was sent", ward, group);
+  if (auto near = segments::nearest_names(group, names); !near.empty()) {
+    message += ": " + segments::did_you_mean(near);
+  } else if (!names.empty()) {
+    message += fmt::format(" (`loa groups list --ward {}` lists its {} groups)", ward, names.size());
+  } else {
+    message += " (it has no subscribers yet)";
+  }
+  json::object body{{"error", message}, {"field", "groups"}, {"ward", ward}, {"group", group}};
+  body["suggestions"] = string_array(segments::nearest_names(group, names));
+  return json_response(http::status::bad_request, body);
+}
+
+// 400 for a send that would reach nobody once opted-out numbers are left out.
+response no_audience(const broadcast::campaign_spec& spec) {
+  std::string groups;
+  for (const auto& g : spec.groups) groups += (groups.empty() ? "" : ", ") + g;
+  json::object body{
+      {"error", spec.corrects.empty()
+                    ? fmt::format("groups: {} of {} reach 0 recipients (every number opted out, or none left); "
+                                  "nothing was sent",
+                                  groups.empty() ? "these groups" : groups, fmt::join(spec.wards, ", "))
+                    : fmt::format("corrects: nobody received campaign {} (or all opted out since); nothing "
+                                  "was sent",
+                                  spec.corrects)},
+      {"field", spec.corrects.empty() ? "groups" : "corrects"},
+      {"recipients", 0}};
+  return json_response(http::status::bad_request, body);
+}
+
 // A correction takes its wards and groups from the campaign it corrects, which the caller must be allowed
 // to act on (every ward of it), and collects that campaign's recipients for the fan-out to read.
 asio::awaitable<std::optional<response>> prepare_correction(authenticator& auth,
@@ -263,11 +311,24 @@ asio::awaitable<response> create(authenticator& auth, broadcast::campaign_store&
   for (std::size_t w = 0; spec.corrects.empty() && w < spec.wards.size(); ++w) {
     std::map<std::string, std::uint64_t> sizes;
     if (auto ec = co_await subscribers.groups(spec.wards[w], sizes)) co_return redis_failure(ec);
-    for (const auto& g : spec.groups)
-      if (auto it = sizes.find(g); it != sizes.end()) spec.estimated_recipients += it->second;
+    for (const auto& g : spec.groups) {
+      auto it = sizes.find(g);
+      if (it == sizes.end()) co_return unknown_group(spec.wards[w], g, sizes);
+      spec.estimated_recipients += it->second;
+    }
   }
   spec.state = needs_approval(spec, *hooks.cfg) ? broadcast::campaign_state::awaiting_approval
                                                 : initial_state(spec, hooks.cfg->gateway);
+  if (!dry_run) {
+    // Nobody to send to (every number opted out, or the groups emptied): refuse rather than "send" to nobody.
+    // Counted exactly only where opt-outs could plausibly empty it: the count reads every bucket.
+    std::uint64_t audience = spec.estimated_recipients;
+    // A count that fails (a damaged bucket the fan-out will set aside as poison) leaves the estimate: this is
+    // a safety net, not a gate the send must pass.
+    if (audience > 0 && audience <= exact_audience_up_to && spec.corrects.empty())
+      if (co_await campaigns.count_audience(spec, audience)) audience = spec.estimated_recipients;
+    if (audience == 0) co_return no_audience(spec);
+  }
   if (dry_run) co_return co_await preview_campaign(campaigns, hooks, spec, plan);
   spec.created_at_ms = now_ms();
   bool existing = false;

@@ -11,6 +11,7 @@
 #include "gateway/api/names.hpp"
 #include "gateway/broadcast/import_pipeline.hpp"
 #include "gateway/broadcast/numbers.hpp"
+#include "segments/name_match.hpp"
 
 namespace loa::api {
 namespace {
@@ -88,21 +89,50 @@ asio::awaitable<response> import(authenticator& auth, broadcast::subscriber_stor
   const auto extra_groups = r.query_all("group");
   const std::string source = "import:" + new_import_id();
 
+  // Groups by their folded form (segments::fold_name): "Tổ 3" beside an existing "to-3" would split a group
+  // in two without anyone noticing. Such a row is refused, naming the group it meant: mapping it silently
+  // would change what the official wrote.
+  std::map<std::string, std::string> group_by_fold;
+  {
+    std::map<std::string, std::uint64_t> sizes;
+    if (auto ec = co_await store.groups(ward, sizes)) co_return redis_failure(ec);
+    for (const auto& [name, count] : sizes) group_by_fold.emplace(segments::fold_name(name), name);
+  }
+  // The group `name` is written like, when that is another existing group's name; else empty (and a new group
+  // is remembered).
+  auto look_alike = [&](const std::string& name) -> std::string {
+    auto [it, added] = group_by_fold.emplace(segments::fold_name(name), name);
+    return added || it->second == name ? std::string() : it->second;
+  };
+  for (const auto& g : extra_groups)
+    if (auto existing = look_alike(g); !existing.empty())
+      co_return error_response(http::status::bad_request,
+                               fmt::format("group: '{}' is written like the existing group '{}' of ward {}: use "
+                                           "'{}' (nothing was imported)",
+                                           g, existing, ward, existing),
+                               "group");
+
   std::vector<broadcast::subscriber_row> pending;
   json::array invalid;
   std::uint64_t invalid_count = 0, legacy = 0, rows = 0;
   bool committed = false, binary = false;
+  auto report_invalid = [&](broadcast::invalid_row&& bad) {
+    ++invalid_count;
+    if (invalid.size() < reported_invalid_rows)
+      invalid.push_back({{"line", bad.line}, {"value", bad.value}, {"reason", bad.reason}});
+  };
   broadcast::csv_reader reader(
       [&](broadcast::subscriber_row&& row) {
+        for (const auto& g : row.groups)
+          if (auto existing = look_alike(g); !existing.empty())
+            return report_invalid({row.line, g,
+                                   fmt::format("group '{}' is written like the existing group '{}': write '{}'",
+                                               g, existing, existing)});
         ++rows;
         if (row.converted_legacy) ++legacy;
         pending.push_back(std::move(row));
       },
-      [&](broadcast::invalid_row&& bad) {
-        ++invalid_count;
-        if (invalid.size() < reported_invalid_rows)
-          invalid.push_back({{"line", bad.line}, {"value", bad.value}, {"reason", bad.reason}});
-      });
+      report_invalid);
   broadcast::import_pipeline pipeline(co_await asio::this_coro::executor, store, ward, extra_groups, source);
   auto flush = [&](bool all) -> asio::awaitable<std::error_code> {
     while (pending.size() >= import_batch_rows || (all && !pending.empty())) {

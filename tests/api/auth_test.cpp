@@ -139,6 +139,14 @@ TEST_CASE("auth: wards and roles") {
   refused = a.authorize(r, "long-thuy", config::operator_role::approver);
   CHECK(std::get<api::response>(refused).status == api::http::status::forbidden);
 
+  // A ward no operator has is a typo, not a permission problem: 404 with the nearest of the caller's wards.
+  refused = a.authorize(r, "long-thuyy", config::operator_role::sender);
+  CHECK(std::get<api::response>(refused).status == api::http::status::not_found);
+  CHECK(std::get<api::response>(refused).body.find("did you mean 'long-thuy'?") != std::string::npos);
+  refused = a.authorize(r, "an-phuu", config::operator_role::sender);  // lan's an-phu is not suggested to hoa
+  CHECK(std::get<api::response>(refused).status == api::http::status::not_found);
+  CHECK(std::get<api::response>(refused).body.find("an-phu'") == std::string::npos);
+
   r.authorization = "Bearer token-minh";  // admin without wards: every ward
   CHECK(std::holds_alternative<const config::operator_config*>(
       a.authorize(r, "an-phu", config::operator_role::approver)));

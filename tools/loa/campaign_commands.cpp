@@ -41,6 +41,7 @@ struct send_arguments {
   bool yes = false;
   bool wait = false;
   double wait_timeout_s = 600;
+  std::vector<std::string> stray;  // words that belong to no option: usually the notice without --text
 };
 
 struct campaign_arguments {
@@ -216,6 +217,11 @@ bool confirmed_at_terminal(const std::vector<std::string>& wards, std::uint64_t 
 }
 
 int run_send(const global_options& globals, const send_arguments& a) {
+  if (!a.stray.empty())
+    return fail(globals, exit_code::bad_input,
+                fmt::format("'{}' belongs to no option: put the notice after --text: loa send --ward W --group G "
+                            "--text \"...\" (or --template NAME --var k=v)",
+                            a.stray.front()));
   if (a.corrects.empty() && (a.wards.empty() || a.groups.empty()))
     return fail(globals, exit_code::bad_input,
                 "name the recipients: --ward W --group G (or --corrects ID for a correction)");
@@ -253,14 +259,23 @@ int run_send(const global_options& globals, const send_arguments& a) {
     ask["dry_run"] = true;
     const auto p = call_gateway(globals, verb::post, "/v1/campaigns", json::serialize(ask));
     if (!p.body) return p.exit;
+    const bool nobody = p.body->is_object() && p.body->as_object().contains("recipients") &&
+                        number(*p.body, "recipients") == 0;
     if (a.dry_run) {
       if (globals.json) {
         print_json(*p.body);
       } else {
         fmt::print("{}", preview::describe(*p.body));
       }
+      // A preview of nobody is the mistake itself (a group emptied by opt-outs): a script must see it.
+      if (nobody && globals.json) return static_cast<int>(exit_code::bad_input);  // one document on stdout
+      if (nobody)
+        return fail(globals, exit_code::bad_input,
+                    "0 recipients: every number of these groups opted out, or none is left; nothing would be sent");
       return 0;
     }
+    if (!flag(*p.body, "needs_confirmation", false) && !globals.json)
+      fmt::print(stderr, "{}", preview::warnings(*p.body));
     if (flag(*p.body, "needs_confirmation", false)) {
       fmt::print(stderr, "{}", preview::describe(*p.body));
       std::vector<std::string> wards;
@@ -358,14 +373,17 @@ int run_approve(const global_options& globals, const campaign_arguments& a) {
 void add_campaign_commands(CLI::App& app, const global_options& globals, std::function<int()>& run) {
   auto s = std::make_shared<send_arguments>();
   auto* send = app.add_subcommand("send", "Send a notice to groups of a ward (a campaign); prints its id");
-  send->add_option("--ward", s->wards, "Ward (repeatable)");
-  send->add_option("--group", s->groups, "Group (repeatable)");
+  // One value per --ward/--group/--var: `--group all "the notice"` must not make the notice a group.
+  send->add_option("--ward", s->wards, "Ward (repeatable)")->allow_extra_args(false);
+  send->add_option("--group", s->groups, "Group (repeatable)")->allow_extra_args(false);
   send->add_option("--corrects", s->corrects,
                    "A correction: send to whoever received campaign ID (its wards and groups)");
   auto* text = send->add_option("--text", s->text, "The notice (UTF-8); - reads it from standard input");
   auto* tmpl = send->add_option("--template", s->template_name, "A notice template (loa templates list)");
   text->excludes(tmpl);
-  send->add_option("--var", s->vars, "name=value for the template's placeholders (repeatable)")->needs(tmpl);
+  send->add_option("--var", s->vars, "name=value for the template's placeholders (repeatable)")
+      ->needs(tmpl)
+      ->allow_extra_args(false);
   send->add_option("--accents", s->accents, "keep | strip | auto")
       ->check(CLI::IsMember({"keep", "strip", "auto"}))
       ->capture_default_str();
@@ -381,6 +399,9 @@ void add_campaign_commands(CLI::App& app, const global_options& globals, std::fu
   send->add_option("--wait-timeout", s->wait_timeout_s, "Seconds to wait for receipts once it is done")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  // `loa send "text"` (no --text): a hidden positional, so run_send can say what was meant rather than
+  // CLI11's "The following argument was not expected".
+  send->add_option("stray", s->stray)->group("");
   send->callback([&run, &globals, s] { run = [&globals, s] { return run_send(globals, *s); }; });
 
   auto c = std::make_shared<campaign_arguments>();

@@ -116,6 +116,15 @@ std::string describe(const json::value& doc) {
   if (const auto above = count(p, "confirm_above"); p.contains("confirm_above") && count(p, "recipients") > above)
     out += fmt::format("More than {}: without --yes, loa send asks you to type the ward's name first.\n",
                        plural(above, "recipient"));
+  out += warnings(doc);
+  return out;
+}
+
+std::string warnings(const json::value& doc) {
+  std::string out;
+  if (const auto* v = object_of(doc).if_contains("warnings"); v && v->is_array())
+    for (const auto& w : v->as_array())
+      if (w.is_string()) out += fmt::format("Warning: {}\n", std::string_view(w.as_string()));
   return out;
 }
 

@@ -15,6 +15,10 @@ namespace loa::cli::preview {
 /// start. A missing field reads as 0 or empty, so an older gateway still prints.
 std::string describe(const boost::json::value& preview);
 
+/// The preview's "warnings" (the text typed with the Vietnamese keyboard off, ...), one "Warning: ..." line
+/// each; empty when there are none.
+std::string warnings(const boost::json::value& preview);
+
 /// A money amount: whole units with thousands separators ("4,200,000"), or two decimals when there are
 /// cents ("12.50").
 std::string money(double amount);
