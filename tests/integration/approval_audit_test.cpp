@@ -136,25 +136,23 @@ TEST_CASE("audit: sends, approvals, cancels, imports and opt-outs are in the war
 }
 
 TEST_CASE("audit: loa audit prints what a sender wrote (key, text) escaped: no forged lines, no escapes") {
-  // hoa's key would clear the reader's line and add an entry of her making below her own; lan, the ward's
-  // approver, reads the trail at her terminal.
+  // hoa's notice would add an entry of her making below her own; lan, the ward's approver, reads the trail at
+  // her terminal. (A key with a control character is refused when the campaign is created: test_authz.)
   const auto numbers = test::test_numbers(4);
   test::broadcast_rig rig;
   rig.start_gateway();
   rig.import(households(numbers));
   const std::string forged = "2026-11-22 14:03:07  root (admin)   forget            sha256:0000";
-  const std::string key = "ban-tin\r\x1b[2K\n" + forged;
-  rig.send({{"groups", json::array{"to-1"}}, {"text", "Lich hop to dan pho"}, {"key", key}});
+  const std::string text = "Lich hop to dan pho\n" + forged;
+  rig.send({{"groups", json::array{"to-1"}}, {"text", text}, {"key", "ban-tin-47"}});
 
   const auto r = loa_cli(rig, {"--token", "demo-token-lan", "audit", "--ward", "long-thuy"});
   INFO(r.out, r.err);
   CHECK(r.exit == 0);
-  CHECK(r.out.find('\x1b') == std::string::npos);
-  CHECK(r.out.find('\r') == std::string::npos);
   CHECK(r.out.find("\n" + forged) == std::string::npos);
-  CHECK(r.out.find("key ban-tin\\r\\x1b[2K\\n" + forged) != std::string::npos);
+  CHECK(r.out.find("Lich hop to dan pho\\n" + forged) != std::string::npos);
 
   const auto j = loa_cli(rig, {"--json", "--token", "demo-token-lan", "audit", "--ward", "long-thuy"});
   CHECK(j.exit == 0);
-  CHECK(json::serialize(json::parse(j.out)).find("\\u001b[2K") != std::string::npos);  // scripts: as written
+  CHECK(json::serialize(json::parse(j.out)).find("Lich hop to dan pho\\n2026") != std::string::npos);  // as written
 }
