@@ -8,6 +8,7 @@
 #include <map>
 
 #include "gateway/broadcast/subscriber_store.hpp"
+#include "gateway/common/plain_json.hpp"
 #include "segments/keyboard_residue.hpp"
 
 namespace loa::api {
@@ -64,7 +65,7 @@ asio::awaitable<response> preview_campaign(broadcast::campaign_store& campaigns,
                                   {"parts", count * per_message},
                                   {"encoding", it == plan.carriers.end() ? plan.encoding : it->second.encoding},
                                   {"price_per_part", price},
-                                  {"cost", carrier_cost}};
+                                  {"cost", plain_number(carrier_cost)}};
   }
   json::object groups;
   for (const auto& [name, count] : by_group) groups[name] = count;
@@ -81,7 +82,7 @@ asio::awaitable<response> preview_campaign(broadcast::campaign_store& campaigns,
                    {"parts", parts},
                    {"by_carrier", carriers},
                    {"by_group", groups},
-                   {"cost", cost},
+                   {"cost", plain_number(cost)},
                    {"currency", cfg.currency},
                    // false when a carrier has no price_per_part: the cost is then a lower bound
                    {"cost_complete", priced},

@@ -1,8 +1,8 @@
 #include "gateway/api/http.hpp"
 
-#include <boost/json/serialize.hpp>
-
 #include <variant>
+
+#include "gateway/common/plain_json.hpp"
 
 namespace loa::api {
 namespace {
@@ -42,7 +42,7 @@ std::optional<std::string> request::query_one(std::string_view key) const {
 }
 
 response json_response(http::status status, const boost::json::value& body) {
-  return {status, boost::json::serialize(body), "application/json", {}};
+  return {status, serialize_plain(body), "application/json", {}};
 }
 
 response error_response(http::status status, std::string_view message, std::string_view field) {

@@ -8,6 +8,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -269,6 +270,20 @@ std::size_t occurrences(const std::string& text, const std::string& what) {
   std::size_t n = 0;
   for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
   return n;
+}
+
+std::pair<int, std::string> run_gateway(const std::string& config) {
+  const auto err_path = temp_path("loa-gateway-refusal");
+  child_process p(LOA_CLI_PATH, {"--config", config, "gateway"}, err_path);
+  const int code = p.stop(0, std::chrono::seconds(20));
+  std::string err = file_text(err_path);
+  std::remove(err_path.c_str());
+  return {code, err};
+}
+
+bool has_exponent_number(const std::string& json_text) {
+  static const std::regex exponent(R"([0-9][eE][+-]?[0-9])");
+  return std::regex_search(json_text, exponent);
 }
 
 std::int64_t field(const boost::json::object& o, const std::string& name) {

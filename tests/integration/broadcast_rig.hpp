@@ -134,6 +134,12 @@ std::string file_text(const std::string& path);
 /// How many times `what` occurs in `text`.
 std::size_t occurrences(const std::string& text, const std::string& what);
 
+/// `loa gateway --config config` to its end (bounded: killed after 20 s): its exit code and its stderr.
+std::pair<int, std::string> run_gateway(const std::string& config);
+
+/// Whether JSON text writes a number with an exponent (2.5E0, 7.425E4), as Boost.JSON does for every double.
+bool has_exponent_number(const std::string& json_text);
+
 /// Integer field of a JSON object.
 std::int64_t field(const boost::json::object& o, const std::string& name);
 

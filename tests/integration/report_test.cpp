@@ -225,6 +225,8 @@ TEST_CASE("report: a campaign over two groups and two carriers with failures, by
   INFO(r.out, r.err);
   REQUIRE(r.exit == 0);
   const auto cli_doc = json::parse(r.out).as_object();
+  CHECK(cli_doc.at("delivery_seconds").at("p50").is_number());
+  CHECK_FALSE(test::has_exponent_number(r.out));  // the percentiles are plain decimals (2.5, not 2.5E0)
   CHECK(cli_doc.at("by_carrier") == report.at("by_carrier"));
   CHECK(cli_doc.at("by_group") == report.at("by_group"));
 

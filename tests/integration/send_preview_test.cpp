@@ -62,6 +62,8 @@ TEST_CASE("send: --dry-run counts recipients per carrier and group, opt-outs and
   CHECK(field(groups, "all") == 297);
   CHECK(field(groups, "to-5") == 98);
   CHECK(p.at("cost").to_number<double>() == doctest::Approx(297 * 2 * 250));
+  CHECK(r.out.find(R"("cost":148500)") != std::string::npos);  // a whole number of VND, written plainly
+  CHECK_FALSE(test::has_exponent_number(r.out));
   CHECK(p.at("currency") == "VND");
   CHECK(p.at("needs_confirmation") == true);
   CHECK(p.at("text").as_string() == notice_vi);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "gateway/common/plain_json.hpp"
 #include "segments/printable.hpp"
 #include "tools/loa/progress.hpp"
 #include "tools/loa/remote.hpp"
@@ -27,7 +28,7 @@ struct audit_arguments {
 std::string text_of(const json::object& o, std::string_view key) {
   const auto* v = o.if_contains(key);
   if (!v || v->is_null()) return {};
-  return segments::printable(v->is_string() ? std::string(v->as_string()) : json::serialize(*v));
+  return segments::printable(v->is_string() ? std::string(v->as_string()) : serialize_plain(*v));
 }
 
 // One line per entry: "2026-11-22 14:03:07  hoa (sender)  send  campaign 12, 2,381 recipients  groups ...".

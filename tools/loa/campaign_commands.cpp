@@ -12,6 +12,7 @@
 #include <memory>
 #include <thread>
 
+#include "gateway/common/plain_json.hpp"
 #include "tools/loa/preview.hpp"
 #include "tools/loa/progress.hpp"
 #include "tools/loa/remote.hpp"
@@ -57,7 +58,7 @@ std::string campaign_path(std::string_view id) {
 std::string field(const json::value& doc, std::string_view key) {
   const auto* v = doc.as_object().if_contains(key);
   if (!v || v->is_null()) return {};
-  return v->is_string() ? std::string(v->as_string()) : json::serialize(*v);
+  return v->is_string() ? std::string(v->as_string()) : serialize_plain(*v);
 }
 
 std::uint64_t number(const json::value& doc, std::string_view key) {
@@ -257,7 +258,7 @@ int run_send(const global_options& globals, const send_arguments& a) {
   if (a.dry_run || !a.yes) {
     auto ask = body;
     ask["dry_run"] = true;
-    const auto p = call_gateway(globals, verb::post, "/v1/campaigns", json::serialize(ask));
+    const auto p = call_gateway(globals, verb::post, "/v1/campaigns", serialize_plain(ask));
     if (!p.body) return p.exit;
     const bool nobody = p.body->is_object() && p.body->as_object().contains("recipients") &&
                         number(*p.body, "recipients") == 0;
@@ -293,7 +294,7 @@ int run_send(const global_options& globals, const send_arguments& a) {
     }
   }
 
-  const auto r = call_gateway(globals, verb::post, "/v1/campaigns", json::serialize(body));
+  const auto r = call_gateway(globals, verb::post, "/v1/campaigns", serialize_plain(body));
   if (!r.body) return r.exit;
   const auto& doc = *r.body;
   if (!doc.is_object())

@@ -1,9 +1,10 @@
 #include "tools/loa/cli.hpp"
 
 #include <fmt/core.h>
-#include <boost/json/serialize.hpp>
 
 #include <cstdio>
+
+#include "gateway/common/plain_json.hpp"
 
 namespace loa::cli {
 
@@ -17,7 +18,7 @@ int fail(const global_options& options, exit_code code, std::string_view message
 }
 
 void print_json(const boost::json::value& document) {
-  fmt::print("{}\n", boost::json::serialize(document));
+  fmt::print("{}\n", serialize_plain(document));
   std::fflush(stdout);
 }
 

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "gateway/common/plain_json.hpp"
 #include "segments/printable.hpp"
 #include "tools/loa/csv_cell.hpp"
 #include "tools/loa/progress.hpp"
@@ -38,7 +39,7 @@ std::string str(const json::value& v, std::string_view key) {
   const auto* o = v.if_object();
   const auto* f = o ? o->if_contains(key) : nullptr;
   if (!f || f->is_null()) return {};
-  return f->is_string() ? std::string(f->as_string()) : json::serialize(*f);
+  return f->is_string() ? std::string(f->as_string()) : serialize_plain(*f);
 }
 
 double real(const json::value& v, std::string_view key) {

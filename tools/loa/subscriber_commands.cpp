@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "gateway/common/plain_json.hpp"
 #include "segments/printable.hpp"
 #include "tools/loa/remote.hpp"
 
@@ -83,7 +84,7 @@ int run_add(const global_options& globals, const arguments& a) {
   for (const auto& g : a.groups) groups.emplace_back(g);
   body["groups"] = groups;
   const auto r = call_gateway(globals, verb::put, ward_path(a) + "/subscribers/" + url_encode(a.phone),
-                              json::serialize(body));
+                              serialize_plain(body));
   return finish(globals, r, [&](const json::value& b) {
     fmt::print("{} {} in {}\n", std::string(b.at("phone").as_string()),
                b.at("added").as_bool() ? "added" : "updated", a.ward);
