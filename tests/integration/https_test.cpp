@@ -20,17 +20,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// `loa gateway` with `config`, to the end: its exit code and what it wrote on stderr.
-std::pair<int, std::string> run_gateway(const std::string& config) {
-  const auto err_path = test::temp_path("loa-gateway-refusal");
-  test::child_process p(LOA_CLI_PATH, {"--config", config, "gateway"}, err_path);
-  const int code = p.stop(0, 20s);
-  std::ifstream in(err_path);
-  std::string err{std::istreambuf_iterator<char>(in), {}};
-  std::remove(err_path.c_str());
-  return {code, err};
-}
-
 // A configuration that is valid but for what `gateway` (the lines under gateway:) says.
 std::string config_with(const std::string& gateway) {
   const auto path = test::temp_path("loa-https-config") + ".yaml";
@@ -112,7 +101,7 @@ TEST_CASE(
   const std::string listen = "  listen: 127.0.0.1:" + std::to_string(test::free_port()) + "\n";
   // Exit 1 and a message that says what and where, never an uncaught exception.
   auto check_refused = [](const std::string& config, const std::string& expected) {
-    const auto [code, err] = run_gateway(config);
+    const auto [code, err] = test::run_gateway(config);
     INFO(err);
     CHECK(code == 1);
     CHECK(err.find(expected) != std::string::npos);

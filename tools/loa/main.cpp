@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <functional>
 
+#include "config/config.hpp"
 #include "tools/loa/audit_command.hpp"
 #include "tools/loa/campaign_commands.hpp"
 #include "tools/loa/carrier_check_command.hpp"
@@ -59,5 +60,12 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return fail(globals, exit_code::bad_input, e.what());
   }
-  return run ? run() : static_cast<int>(exit_code::bad_input);
+  if (!run) return static_cast<int>(exit_code::bad_input);
+  // A file the configuration names (routing.ported_file, ...) may be read only when a command or the gateway
+  // needs it: its error ends the program with FILE: reason and exit 1 wherever it is thrown, never an abort.
+  try {
+    return run();
+  } catch (const loa::config::config_error& e) {
+    return fail(globals, exit_code::bad_input, e.what());
+  }
 }

@@ -1,0 +1,44 @@
+// A configuration that names a file which is not there: the real `loa gateway` ends with "FILE: cannot open"
+// and exit 1, never an uncaught exception (abort, exit 134), wherever the file is read (at load or at start).
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <string>
+
+#include "tests/fixtures/redis_server.hpp"
+#include "tests/integration/broadcast_rig.hpp"
+
+using namespace loa;
+
+namespace {
+
+// A valid configuration plus `carrier_lines` under its one carrier and `top_lines` at the top level.
+std::string config_with(const std::string& carrier_lines, const std::string& top_lines) {
+  const auto path = test::temp_path("loa-missing-files") + ".yaml";
+  std::ofstream(path) << "gateway:\n  listen: 127.0.0.1:" << test::free_port() << "\nredis:\n  url: redis://127.0.0.1:"
+                      << test::free_port() << "/0\nsender: \"UBND LThuy\"\ncarriers:\n  - name: viettel\n"
+                      << "    host: 127.0.0.1\n    port: " << test::free_port() << "\n    system_id: loa\n"
+                      << carrier_lines << top_lines;
+  return path;
+}
+
+void check_refused(const std::string& config, const std::string& expected) {
+  const auto [code, err] = test::run_gateway(config);
+  INFO(err);
+  CHECK(code == 1);
+  CHECK(err.find(expected) != std::string::npos);
+  CHECK(err.find("terminate called") == std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("missing files: the gateway names the file it cannot open and exits 1") {
+  SUBCASE("routing.ported_file (read when the gateway starts)") {
+    const auto config = config_with("", "routing:\n  ported_file: no-such-ported.csv\n");
+    check_refused(config, "no-such-ported.csv: cannot open: No such file or directory");
+  }
+  SUBCASE("carriers[].tls_ca (read when the configuration loads)") {
+    const auto config = config_with("    tls: true\n    tls_ca: /nonexistent/loa-ca.pem\n", "");
+    check_refused(config, "carriers.viettel.tls_ca: cannot read /nonexistent/loa-ca.pem");
+  }
+}
