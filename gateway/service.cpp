@@ -202,7 +202,7 @@ struct service::parts {
           co_return out;
         },
         api::access::open);
-    api::add_subscriber_routes(r, auth, store, &audit);
+    api::add_subscriber_routes(r, auth, store, &audit, cfg.gateway.utc_offset);
     api::add_audit_routes(r, auth, audit_log, cfg.gateway.utc_offset);
     api::campaign_hooks hooks;
     hooks.cfg = &cfg;

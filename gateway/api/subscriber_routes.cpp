@@ -8,6 +8,7 @@
 #include <chrono>
 #include <random>
 
+#include "gateway/api/campaign_routes.hpp"
 #include "gateway/api/names.hpp"
 #include "gateway/broadcast/import_pipeline.hpp"
 #include "gateway/broadcast/numbers.hpp"
@@ -336,8 +337,17 @@ asio::awaitable<response> groups(authenticator& auth, broadcast::subscriber_stor
   co_return json_response(http::status::ok, {{"ward", r.params.at("ward")}, {"groups", list}});
 }
 
+// When a reply came (its stored unix seconds), in the gateway's local time; null when the record holds no time.
+json::value received_at(const std::string& unix_seconds, std::chrono::minutes utc_offset) {
+  std::int64_t t = 0;
+  const auto [p, ec] = std::from_chars(unix_seconds.data(), unix_seconds.data() + unix_seconds.size(), t);
+  if (ec != std::errc{} || p != unix_seconds.data() + unix_seconds.size()) return nullptr;
+  return json::value(format_local_time(t, utc_offset));
+}
+
 // GET /v1/wards/{ward}/replies?limit=N: citizens' replies that were not keywords, newest first.
-asio::awaitable<response> replies(authenticator& auth, broadcast::subscriber_store& store, request& r) {
+asio::awaitable<response> replies(authenticator& auth, broadcast::subscriber_store& store,
+                                  std::chrono::minutes utc_offset, request& r) {
   response refusal;
   auto verdict = auth.authorize(r, r.params.at("ward"), operator_role::sender);
   if (!who_or(verdict, refusal)) co_return refusal;
@@ -351,14 +361,18 @@ asio::awaitable<response> replies(authenticator& auth, broadcast::subscriber_sto
   if (auto ec = co_await store.replies(r.params.at("ward"), limit, kept)) co_return redis_failure(ec);
   json::array list;
   for (const auto& k : kept)
-    list.push_back({{"time", k.time}, {"from", k.phone}, {"carrier", k.carrier}, {"text", k.text}});
+    list.push_back({{"time", k.time},
+                    {"received_at", received_at(k.time, utc_offset)},
+                    {"from", k.phone},
+                    {"carrier", k.carrier},
+                    {"text", k.text}});
   co_return json_response(http::status::ok, {{"ward", r.params.at("ward")}, {"replies", list}});
 }
 
 }  // namespace
 
 void add_subscriber_routes(router& routes, authenticator& auth, broadcast::subscriber_store& store,
-                           audit_recorder* audit) {
+                           audit_recorder* audit, std::chrono::minutes utc_offset) {
   using http::verb;
   routes.add_streaming(verb::post, "/v1/wards/{ward}/subscribers/import",
                        [&, audit](request& r, body_source& b) { return import(auth, store, audit, r, b); });
@@ -369,7 +383,7 @@ void add_subscriber_routes(router& routes, authenticator& auth, broadcast::subsc
   routes.add(verb::get, "/v1/wards/{ward}/subscribers/count",
              [&](request& r) { return count(auth, store, r); });
   routes.add(verb::get, "/v1/wards/{ward}/groups", [&](request& r) { return groups(auth, store, r); });
-  routes.add(verb::get, "/v1/wards/{ward}/replies", [&](request& r) { return replies(auth, store, r); });
+  routes.add(verb::get, "/v1/wards/{ward}/replies", [&, utc_offset](request& r) { return replies(auth, store, utc_offset, r); });
   routes.add(verb::post, "/v1/subscribers/{phone}/optout",
              [&, audit](request& r) { return choice(auth, store, audit, r, true); });
   routes.add(verb::post, "/v1/subscribers/{phone}/optin",

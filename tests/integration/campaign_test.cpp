@@ -3,6 +3,7 @@
 // twice by accident when the gateway is killed, a carrier drops its bind or Redis restarts.
 #include <doctest/doctest.h>
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <boost/json.hpp>
 
@@ -372,7 +373,8 @@ TEST_CASE("replies: HUY and TU CHOI opt out by SMS with a confirmation, DK opts 
     line(national(numbers[0]), "DK", 300);
     line("0912345678", "xin chao", 100);  // not in the ward: kept apart
   }
-  test::broadcast_rig rig({.viettel_args = {"--mo", mo_file}});
+  // A gateway half an hour off the whole hours, so that its times cannot pass for UTC or for the default +07:00.
+  test::broadcast_rig rig({.viettel_args = {"--mo", mo_file}, .gateway_lines = "  utc_offset: \"+05:30\"\n"});
   rig.start_gateway();
   rig.import(csv_for(numbers));
 
@@ -406,4 +408,11 @@ TEST_CASE("replies: HUY and TU CHOI opt out by SMS with a confirmation, DK opts 
   auto r = loa_cli(rig, {"replies", "list", "--ward", "long-thuy"});
   CHECK(r.exit == 0);
   CHECK(r.out.find(numbers[4]) != std::string::npos);
+  // When it came, in the gateway's utc_offset: by the API and on the official's screen (never UTC).
+  const auto came = std::chrono::sys_seconds(std::chrono::seconds(std::stoll(std::string(replies[0].at("time").as_string()))));
+  const auto local = came + 5h + 30min;
+  CHECK(replies[0].at("received_at").as_string() == fmt::format("{:%Y-%m-%dT%H:%M:%S}+05:30", local));
+  INFO(r.out);
+  CHECK(r.out.find(fmt::format("{:%d/%m/%Y %H:%M}  {}", local, numbers[4])) != std::string::npos);
+  CHECK(r.out.find("UTC") == std::string::npos);
 }

@@ -1,6 +1,5 @@
 #include "tools/loa/subscriber_commands.hpp"
 
-#include <fmt/chrono.h>
 #include <fmt/core.h>
 #include <boost/json.hpp>
 
@@ -137,16 +136,22 @@ int run_groups(const global_options& globals, const arguments& a) {
   });
 }
 
+// "22/11/2026 14:03" from the reply's received_at ("2026-11-22T14:03:07+07:00"), the gateway's local time.
+std::string day_and_minute(const json::object& reply) {
+  const auto* at = reply.if_contains("received_at");
+  if (!at || !at->is_string() || at->as_string().size() < 16) return "?";
+  const std::string s(at->as_string());
+  return segments::printable(s.substr(8, 2) + "/" + s.substr(5, 2) + "/" + s.substr(0, 4) + " " + s.substr(11, 5));
+}
+
 int run_replies(const global_options& globals, const arguments& a) {
   const auto r = call_gateway(globals, verb::get, ward_path(a) + "/replies");
   return finish(globals, r, [](const json::value& b) {
     const auto& replies = b.at("replies").as_array();
     if (replies.empty()) fmt::print("no replies\n");
     for (const auto& x : replies) {
-      const auto t = std::stoll(std::string(x.at("time").as_string()));
       // A citizen's text as it came may hold escape sequences that would drive the official's terminal.
-      fmt::print("{:%d/%m/%Y %H:%M} UTC  {}  {}\n", fmt::gmtime(static_cast<std::time_t>(t)),
-                 segments::printable(x.at("from").as_string()),
+      fmt::print("{}  {}  {}\n", day_and_minute(x.as_object()), segments::printable(x.at("from").as_string()),
                  segments::printable(x.at("text").as_string()));
     }
   });
