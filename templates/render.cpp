@@ -107,6 +107,7 @@ render_result render(const notice_template& t, const variables& vars, const rend
     std::string problem;
     if (auto shown = show_value(p, it->second, options.today, problem)) {
       r.shown[p.name] = std::move(*shown);
+      if (auto past = past_date_warning(p, it->second, options.today)) r.warnings.push_back(std::move(*past));
     } else {
       r.problems.push_back(std::move(problem));
     }

@@ -30,6 +30,8 @@ struct render_result {
   segments::message message;          ///< the notice split into parts; message.text is what phones show
   bool unaccented_variant = false;    ///< the person-written text_unaccented was sent
   std::map<std::string, std::string, std::less<>> shown;  ///< each placeholder's value as the notice shows it
+  /// Sendable but probably a mistake: a date placeholder already past. Each names its placeholder.
+  std::vector<std::string> warnings;
 
   /// True when the notice can be sent.
   bool ok() const noexcept { return problems.empty(); }

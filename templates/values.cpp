@@ -19,6 +19,16 @@ std::string_view trim(std::string_view s) {
 
 }  // namespace
 
+std::optional<std::string> past_date_warning(const placeholder& p, std::string_view raw,
+                                             std::chrono::year_month_day today) {
+  if (p.kind != placeholder_kind::date) return std::nullopt;
+  std::string why;
+  const auto date = parse_date(trim(raw), today, why);
+  if (!date || std::chrono::sys_days(*date) >= std::chrono::sys_days(today)) return std::nullopt;
+  return fmt::format("{{{}}}: {} is already past (today is {})", p.name, format_vietnamese_date(*date),
+                     format_vietnamese_date(today));
+}
+
 std::optional<std::size_t> count_chars(std::string_view utf8) {
   std::u32string cps;
   if (!segments::decode_utf8(utf8, cps)) return std::nullopt;

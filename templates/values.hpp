@@ -16,6 +16,11 @@ namespace loa::templates {
 std::optional<std::string> show_value(const placeholder& p, std::string_view raw,
                                       std::chrono::year_month_day today, std::string& problem);
 
+/// For a date placeholder whose value is a date before `today`: "{ngay}: thứ Sáu, 20/11/2026 is already past
+/// (today is thứ Hai, 23/11/2026)". nullopt for other kinds, later dates and values that are not dates.
+std::optional<std::string> past_date_warning(const placeholder& p, std::string_view raw,
+                                             std::chrono::year_month_day today);
+
 /// Characters (Unicode code points) of valid UTF-8 text; nullopt when it is not valid UTF-8.
 std::optional<std::size_t> count_chars(std::string_view utf8);
 

@@ -3,7 +3,11 @@
 // type the ward's name (cron); `--corrects ID` reaches exactly the recipients who received campaign ID.
 #include <doctest/doctest.h>
 
+#include <fmt/chrono.h>
+#include <fmt/format.h>
 #include <boost/json.hpp>
+
+#include <chrono>
 
 #include "tests/integration/broadcast_rig.hpp"
 
@@ -79,6 +83,42 @@ TEST_CASE("send: --dry-run counts recipients per carrier and group, opt-outs and
   CHECK(r.out.find("viettel    49 recipients  49 parts  x 250 = 12,250 VND") != std::string::npos);
   CHECK(r.out.find("Cost: 24,500 VND for 98 SMS parts") != std::string::npos);
   CHECK(rig.redis.command({"GET", "loa:campaign:next"}) == next_before);
+  CHECK(rig.accepted("").messages == 0);
+}
+
+TEST_CASE("send: a --template whose date is already past (in the gateway's offset) is warned about in the preview") {
+  test::broadcast_rig rig(priced());
+  rig.start_gateway();
+  rig.import(households(test::test_numbers(10)));
+  // Days in the gateway's utc_offset (the rig's: +07:00): yesterday is past, three days on is not.
+  const auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now() + std::chrono::hours(7));
+  const auto day = [&](int offset) { return fmt::format("{:%d/%m/%Y}", today + std::chrono::days(offset)); };
+  const auto send_meeting = [&](const std::string& date, bool json_out) {
+    std::vector<std::string> args{"send", "--ward", "long-thuy", "--group", "all", "--template", "hop-to-dan-pho",
+                                  "--var", "to_dan_pho=tổ 5", "--var", "gio=19h30", "--var", "ngay=" + date,
+                                  "--var", "dia_diem=Nhà văn hóa", "--var", "noi_dung=quy ước", "--dry-run"};
+    if (json_out) args.insert(args.begin(), "--json");
+    return loa_cli(rig, args);
+  };
+
+  auto r = send_meeting(day(-1), true);
+  INFO(r.out, r.err);
+  REQUIRE(r.exit == 0);
+  const auto warnings = json::parse(r.out).at("warnings").as_array();
+  REQUIRE(warnings.size() == 1);
+  const std::string warning(warnings[0].as_string());
+  CHECK(warning.starts_with("{ngay}: "));
+  CHECK(warning.find(day(-1) + " is already past (today is ") != std::string::npos);
+  CHECK(r.err.find("Warning: " + warning) != std::string::npos);  // and on stderr, stdout being the document
+
+  r = send_meeting(day(-1), false);  // for people: in the preview
+  CHECK(r.exit == 0);
+  CHECK(r.out.find("Warning: " + warning) != std::string::npos);
+
+  r = send_meeting(day(3), true);
+  CHECK(r.exit == 0);
+  CHECK(json::parse(r.out).at("warnings").as_array().empty());
+  CHECK(r.err.find("already past") == std::string::npos);
   CHECK(rig.accepted("").messages == 0);
 }
 

@@ -52,6 +52,20 @@ TEST_CASE("a template is rendered with its values shown the Vietnamese way") {
   CHECK(r.shown.at("ngay") == "thứ Hai, 23/11/2026");
 }
 
+TEST_CASE("a date already past renders but is warned about; today and later dates are not") {
+  auto vars = good_vars();
+  vars["ngay"] = "19/11/2026";
+  auto r = render(meeting(), vars, on_20_november());
+  REQUIRE_MESSAGE(r.ok(), r.describe());
+  REQUIRE(r.warnings.size() == 1);
+  CHECK(r.warnings[0] == "{ngay}: thứ Năm, 19/11/2026 is already past (today is thứ Sáu, 20/11/2026)");
+  for (const auto* later : {"20/11/2026", "23/11", "2027-01-05"}) {
+    vars["ngay"] = later;
+    r = render(meeting(), vars, on_20_november());
+    CHECK_MESSAGE(r.warnings.empty(), later);
+  }
+}
+
 TEST_CASE("an optional value replaces its default") {
   auto vars = good_vars();
   vars["ghi_chu"] = "Mang ghế.";

@@ -217,6 +217,14 @@ bool confirmed_at_terminal(const std::vector<std::string>& wards, std::uint64_t 
   return read && preview::names_the_wards(line, wards);
 }
 
+// The preview's "warnings" with `more` after the gateway's own.
+void add_warnings(json::value& preview, const std::vector<std::string>& more) {
+  if (more.empty() || !preview.is_object()) return;
+  auto& doc = preview.as_object();
+  if (!doc["warnings"].is_array()) doc["warnings"] = json::array{};
+  for (const auto& w : more) doc["warnings"].as_array().emplace_back(w);
+}
+
 int run_send(const global_options& globals, const send_arguments& a) {
   if (!a.stray.empty())
     return fail(globals, exit_code::bad_input,
@@ -228,13 +236,19 @@ int run_send(const global_options& globals, const send_arguments& a) {
                 "name the recipients: --ward W --group G (or --corrects ID for a correction)");
   std::string text = a.text;
   std::string accents = a.accents;
+  std::vector<std::string> template_warnings;  // joined to the preview's warnings
   if (!a.template_name.empty()) {
     // Rendered here, with the template's accent policy already applied: the gateway sends it as it is.
     int code = 0;
     auto rendered = render_for_send(globals, a.template_name, a.vars, code);
     if (!rendered) return code;
-    text = std::move(*rendered);
+    text = std::move(rendered->text);
+    template_warnings = std::move(rendered->warnings);
     accents = "keep";
+    // The preview shows its warnings to people; with --json (stdout holds one document) or --yes (no preview)
+    // stderr is where they are seen.
+    if (globals.json || (a.yes && !a.dry_run))
+      for (const auto& w : template_warnings) fmt::print(stderr, "Warning: {}\n", w);
   }
   if (text == "-") {  // a long notice from a file: loa send ... --text - < notice.txt
     text.assign(std::istreambuf_iterator<char>(std::cin), {});
@@ -258,8 +272,9 @@ int run_send(const global_options& globals, const send_arguments& a) {
   if (a.dry_run || !a.yes) {
     auto ask = body;
     ask["dry_run"] = true;
-    const auto p = call_gateway(globals, verb::post, "/v1/campaigns", serialize_plain(ask));
+    auto p = call_gateway(globals, verb::post, "/v1/campaigns", serialize_plain(ask));
     if (!p.body) return p.exit;
+    add_warnings(*p.body, template_warnings);
     const bool nobody = p.body->is_object() && p.body->as_object().contains("recipients") &&
                         number(*p.body, "recipients") == 0;
     if (a.dry_run) {

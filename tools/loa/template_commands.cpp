@@ -214,7 +214,8 @@ int run_render(const global_options& globals, const template_arguments& a) {
                             {"chars", m.chars},
                             {"max_parts", t->max_parts},
                             {"accents", segments::to_string(m.applied)},
-                            {"unaccented_variant", r.unaccented_variant}});
+                            {"unaccented_variant", r.unaccented_variant},
+                            {"warnings", json::value_from(r.warnings)}});
     return 0;
   }
   fmt::print("{}\n\n", m.text);
@@ -224,16 +225,17 @@ int run_render(const global_options& globals, const template_arguments& a) {
                                                                        : "kept");
   fmt::print("length    {} characters\n", m.chars);
   fmt::print("parts     {} of at most {}\n", m.segments, t->max_parts);
+  for (const auto& w : r.warnings) fmt::print(stderr, "Warning: {}\n", w);
   return 0;
 }
 
 }  // namespace
 
-std::optional<std::string> render_for_send(const global_options& globals, const std::string& name,
-                                           const std::vector<std::string>& vars, int& code) {
-  const auto rendered = render_named(globals, name, vars, "", "udh8", code);
+std::optional<notice_for_send> render_for_send(const global_options& globals, const std::string& name,
+                                               const std::vector<std::string>& vars, int& code) {
+  auto rendered = render_named(globals, name, vars, "", "udh8", code);
   if (!rendered) return std::nullopt;
-  return rendered->second.message.text;
+  return notice_for_send{rendered->second.message.text, std::move(rendered->second.warnings)};
 }
 
 void add_template_commands(CLI::App& app, const global_options& globals, std::function<int()>& run) {
