@@ -1,10 +1,14 @@
 #include "tools/loa/gateway_command.hpp"
 
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include <chrono>
 #include <functional>
 
 #include "config/config.hpp"
@@ -15,15 +19,39 @@
 namespace loa::cli {
 namespace {
 
+// `%*` of the log pattern: the line's time in the gateway's utc_offset ("2026-11-22 14:03:07.120+07:00"), as
+// every other time the gateway shows, whatever the machine's time zone.
+class offset_time_flag : public spdlog::custom_flag_formatter {
+ public:
+  explicit offset_time_flag(std::chrono::minutes utc_offset) : utc_offset_(utc_offset) {}
+
+  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+    const auto local = std::chrono::floor<std::chrono::milliseconds>(msg.time) + utc_offset_;
+    const auto off = utc_offset_.count();
+    fmt::format_to(std::back_inserter(dest), "{:%Y-%m-%d %H:%M:%S}.{:03}{}{:02}:{:02}",
+                   std::chrono::floor<std::chrono::seconds>(local), local.time_since_epoch().count() % 1000,
+                   off < 0 ? '-' : '+', std::abs(off) / 60, std::abs(off) % 60);
+  }
+
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<offset_time_flag>(utc_offset_);
+  }
+
+ private:
+  std::chrono::minutes utc_offset_;
+};
+
 int run_gateway(const global_options& globals) {
   auto log = spdlog::stderr_color_mt("loa");
-  log->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
   config::configuration cfg;
   try {
     cfg = config::load_config(globals.config_file);
   } catch (const config::config_error& e) {
     return fail(globals, exit_code::bad_input, e.what());
   }
+  auto formatter = std::make_unique<spdlog::pattern_formatter>();
+  formatter->add_flag<offset_time_flag>('*', cfg.gateway.utc_offset).set_pattern("%* %^%l%$ %v");
+  log->set_formatter(std::move(formatter));
   log->info("loa gateway: configuration {}", globals.config_file);
   if (auto exposed = config::exposed_secrets_warning(cfg)) log->warn("{}", *exposed);
 
