@@ -52,7 +52,7 @@ TEST_CASE("a template is rendered with its values shown the Vietnamese way") {
   CHECK(r.shown.at("ngay") == "thứ Hai, 23/11/2026");
 }
 
-TEST_CASE("a date already past renders but is warned about; today and later dates are not") {
+TEST_CASE("a date already past renders but is warned about, today and later dates are not") {
   auto vars = good_vars();
   vars["ngay"] = "19/11/2026";
   auto r = render(meeting(), vars, on_20_november());
