@@ -10,6 +10,7 @@
 
 #include "gateway/api/audit_routes.hpp"
 #include "gateway/api/auth.hpp"
+#include "gateway/api/campaign_list.hpp"
 #include "gateway/api/campaign_routes.hpp"
 #include "gateway/api/http_server.hpp"
 #include "gateway/api/report_routes.hpp"
@@ -215,6 +216,7 @@ struct service::parts {
     hooks.audit = &audit;
     hooks.approvals = &approvals;
     api::add_campaign_routes(r, auth, campaigns, store, std::move(hooks));
+    api::add_campaign_list_route(r, auth, campaigns, cfg.gateway.utc_offset);
     api::add_report_routes(r, auth, campaigns, connection, cfg.gateway.utc_offset);
     return r;
   }

@@ -202,14 +202,6 @@ std::string sent_detail(const broadcast::campaign_spec& spec, std::chrono::minut
   return d;
 }
 
-// The one rule for every route about a campaign: its caller acts on every ward of it. A campaign of two wards
-// holds both wards' recipients, and cancelling it stops both.
-bool reaches_every_ward(const config::operator_config& who, const broadcast::campaign_spec& spec) {
-  return !spec.wards.empty() && std::all_of(spec.wards.begin(), spec.wards.end(), [&](const std::string& w) {
-    return authenticator::may_act_on(who, w);
-  });
-}
-
 // 409 naming the campaign created earlier with the same key (`campaign`, for scripts), when the caller may
 // see it; a campaign of wards not all theirs (a key shared across wards) is not named.
 response key_conflict(const broadcast::campaign_spec& earlier, const config::operator_config& who) {
@@ -442,6 +434,13 @@ bool digits(std::string_view s, std::size_t at, std::size_t n, int& out) {
 }
 
 }  // namespace
+
+// A campaign of two wards holds both wards' recipients, and cancelling it stops both.
+bool reaches_every_ward(const config::operator_config& who, const broadcast::campaign_spec& spec) {
+  return !spec.wards.empty() && std::all_of(spec.wards.begin(), spec.wards.end(), [&](const std::string& w) {
+    return authenticator::may_act_on(who, w);
+  });
+}
 
 asio::awaitable<std::optional<response>> load_visible(authenticator& auth, broadcast::campaign_store& campaigns,
                                                       request& r, config::operator_role role,

@@ -56,6 +56,9 @@ struct campaign_hooks {
 void add_campaign_routes(router& routes, authenticator& auth, broadcast::campaign_store& campaigns,
                          broadcast::subscriber_store& subscribers, campaign_hooks hooks);
 
+/// The one rule for every route about a campaign: its caller may act on every ward of it.
+bool reaches_every_ward(const config::operator_config& who, const broadcast::campaign_spec& spec);
+
 /// The campaign named by the path's {id}, loaded into `spec` when the caller (with at least `role`) may act
 /// on every ward of it; otherwise the response to send (401/403, 404 when a ward of it is not the caller's,
 /// as for a missing one; 503 when Redis is down). Every route about one campaign goes through here. `who`,

@@ -16,6 +16,8 @@ enum class campaign_state { awaiting_approval, scheduled, waiting, running, done
 
 std::string_view to_string(campaign_state s) noexcept;
 std::optional<campaign_state> parse_campaign_state(std::string_view name) noexcept;
+/// Every state's name, separated by ", " (what a refusal of an unknown state lists).
+std::string campaign_state_names();
 /// True for the states a gateway still has work in (everything but done and cancelled).
 constexpr bool is_active(campaign_state s) noexcept {
   return s != campaign_state::done && s != campaign_state::cancelled;

@@ -259,6 +259,34 @@ asio::awaitable<std::error_code> campaign_store::active(std::vector<std::string>
   co_return std::error_code{};
 }
 
+asio::awaitable<std::error_code> campaign_store::indexed_wards(std::vector<std::string>& wards) {
+  auto [ec, resp] = co_await exec(connection_, command("SMEMBERS", keys::wards));
+  if (ec) co_return ec;
+  wards.clear();
+  for (const auto& e : resp[0].elements()) wards.push_back(e.str());
+  std::sort(wards.begin(), wards.end());
+  co_return std::error_code{};
+}
+
+asio::awaitable<std::error_code> campaign_store::ward_campaigns(const std::vector<std::string>& wards,
+                                                                std::int64_t since_ms, std::int64_t until_ms,
+                                                                std::size_t count,
+                                                                std::vector<std::vector<indexed_campaign>>& out) {
+  out.assign(wards.size(), {});
+  if (wards.empty()) co_return std::error_code{};
+  redis::request req;
+  for (const auto& w : wards)
+    req.push("ZREVRANGEBYSCORE", campaign_keys::ward_index(w), until_ms, since_ms, "WITHSCORES", "LIMIT", 0, count);
+  auto [ec, resp] = co_await exec(connection_, std::move(req));
+  if (ec) co_return ec;
+  for (std::size_t w = 0; w < wards.size(); ++w) {
+    const auto& kv = resp[w].elements();
+    for (std::size_t i = 0; i + 1 < kv.size(); i += 2)
+      out[w].push_back({kv[i].str(), to_number<std::int64_t>(kv[i + 1].str())});
+  }
+  co_return std::error_code{};
+}
+
 asio::awaitable<std::error_code> campaign_store::advance(std::string_view id, campaign_state from,
                                                          campaign_state to, bool& moved) {
   auto [ec, resp] = co_await exec(connection_, command("EVAL", scripts::advance, 2, campaign_keys::meta(id),
@@ -634,6 +662,12 @@ std::optional<campaign_state> parse_campaign_state(std::string_view name) noexce
   for (const auto& [state, n] : state_names)
     if (n == name) return state;
   return std::nullopt;
+}
+
+std::string campaign_state_names() {
+  std::string out;
+  for (const auto& [state, n] : state_names) out += (out.empty() ? "" : ", ") + std::string(n);
+  return out;
 }
 
 }  // namespace loa::broadcast

@@ -112,6 +112,12 @@ struct receipt_update {
   std::string source;  ///< the number the receipt came from, normalised (numbers.hpp); "" when it is none
 };
 
+/// A campaign as a ward's index holds it.
+struct indexed_campaign {
+  std::string id;
+  std::int64_t created_at_ms = 0;
+};
+
 /// True when `again` asks for what `earlier` was created with: the same text to the same wards and groups (or
 /// as a correction of the same campaign). Only such a request may reuse `earlier`'s idempotency key.
 bool same_notice(const campaign_spec& earlier, const campaign_spec& again);
@@ -133,6 +139,14 @@ class campaign_store {
   boost::asio::awaitable<std::error_code> counts(std::string_view id, campaign_counts& out);
   /// Ids of the campaigns not yet done or cancelled.
   boost::asio::awaitable<std::error_code> active(std::vector<std::string>& ids);
+  /// Every ward that ever held a subscriber, sorted: every ward a campaign can have gone to.
+  boost::asio::awaitable<std::error_code> indexed_wards(std::vector<std::string>& wards);
+  /// Per ward of `wards` (one round trip), its campaigns created in [since_ms, until_ms], newest first, at
+  /// most `count` each.
+  boost::asio::awaitable<std::error_code> ward_campaigns(const std::vector<std::string>& wards,
+                                                         std::int64_t since_ms, std::int64_t until_ms,
+                                                         std::size_t count,
+                                                         std::vector<std::vector<indexed_campaign>>& out);
   /// Moves a campaign from `from` to `to` (done and cancelled also leave the active set), only when it is
   /// still in `from`: `moved` says whether it was.
   boost::asio::awaitable<std::error_code> advance(std::string_view id, campaign_state from, campaign_state to,

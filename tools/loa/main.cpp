@@ -10,6 +10,7 @@
 #include "config/config.hpp"
 #include "tools/loa/audit_command.hpp"
 #include "tools/loa/campaign_commands.hpp"
+#include "tools/loa/campaigns_command.hpp"
 #include "tools/loa/carrier_check_command.hpp"
 #include "tools/loa/cli.hpp"
 #include "tools/loa/gateway_command.hpp"
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
   std::function<int()> run;
   add_audit_command(app, globals, run);
   add_campaign_commands(app, globals, run);
+  add_campaigns_command(app, globals, run);
   add_carrier_check_command(app, globals, run);
   add_gateway_command(app, globals, run);
   add_report_command(app, globals, run);
