@@ -163,10 +163,9 @@ engine_actions engine::on_heartbeat(std::uint64_t request, time_point now) {
 
 engine_actions engine::on_kept(std::uint64_t request, const std::vector<bool>& ours, time_point now) {
   engine_actions out;
-  auto it = requests_.find(request);
-  if (it == requests_.end()) return out;
-  const auto units = it->second.units;
-  requests_.erase(it);
+  auto req = take_request(request);
+  if (!req) return out;
+  const auto& units = req->units;
   for (std::size_t i = 0; i < units.size() && i < ours.size(); ++i) {
     if (ours[i]) continue;
     // Its new holder reads it again; what we claimed of it is fenced by the mark script's owner check.
@@ -175,6 +174,14 @@ engine_actions engine::on_kept(std::uint64_t request, const std::vector<bool>& o
   }
   pump(out, now);
   return out;
+}
+
+std::optional<engine::pending> engine::take_request(std::uint64_t request) {
+  auto it = requests_.find(request);
+  if (it == requests_.end()) return std::nullopt;
+  auto taken = std::move(it->second);
+  requests_.erase(it);
+  return taken;
 }
 
 void engine::drop_unit_numbers(std::uint64_t unit) {
@@ -200,10 +207,9 @@ engine_actions engine::on_chunk(std::uint64_t request, std::optional<chunk_grant
 
 engine_actions engine::on_parcel(std::uint64_t request, std::optional<parcel_grant> grant, time_point now) {
   engine_actions out;
-  auto it = requests_.find(request);
-  if (it == requests_.end()) return out;
-  auto& l = lanes_[it->second.lane];
-  requests_.erase(it);
+  auto req = take_request(request);
+  if (!req) return out;
+  auto& l = lanes_[req->lane];
   l.taking_parcel = false;
   if (!grant) {
     l.backlog_maybe = false;
@@ -221,10 +227,10 @@ engine_actions engine::on_parcel(std::uint64_t request, std::optional<parcel_gra
 engine_actions engine::on_read(std::uint64_t request, std::vector<routed> numbers, bool held,
                                time_point now) {
   engine_actions out;
-  auto it = requests_.find(request);
-  if (it == requests_.end()) return out;
-  const auto unit = it->second.unit;
-  const auto& rd = std::get<action::read>(it->second.act);
+  auto req = take_request(request);
+  if (!req) return out;
+  const auto unit = req->unit;
+  const auto& rd = std::get<action::read>(req->act);
   if (auto* u = book_.find(unit)) {
     u->reading = false;
     u->next = std::max(u->next, rd.to);
@@ -235,7 +241,6 @@ engine_actions engine::on_read(std::uint64_t request, std::vector<routed> number
       book_.opened(unit);
     }
   }
-  requests_.erase(it);
   reading_ = false;
   if (held) wind_down(out, end_reason::held, now);  // the read counted it past the approval threshold
   pump(out, now);
@@ -244,13 +249,12 @@ engine_actions engine::on_read(std::uint64_t request, std::vector<routed> number
 
 engine_actions engine::on_read_failed(std::uint64_t request, std::string why, time_point now) {
   engine_actions out;
-  auto it = requests_.find(request);
-  if (it == requests_.end()) return out;
-  if (auto* u = book_.find(it->second.unit)) {
+  auto req = take_request(request);
+  if (!req) return out;
+  if (auto* u = book_.find(req->unit)) {
     u->reading = false;
     u->failed = std::move(why);  // handed back once what was read of it is settled
   }
-  requests_.erase(it);
   reading_ = false;
   pump(out, now);
   return out;
@@ -258,11 +262,10 @@ engine_actions engine::on_read_failed(std::uint64_t request, std::string why, ti
 
 engine_actions engine::on_acked(std::uint64_t request, bool done_now, time_point now) {
   engine_actions out;
-  auto it = requests_.find(request);
-  if (it == requests_.end()) return out;
-  drop_unit_numbers(it->second.unit);
-  book_.erase(it->second.unit);
-  requests_.erase(it);
+  auto req = take_request(request);
+  if (!req) return out;
+  drop_unit_numbers(req->unit);
+  book_.erase(req->unit);
   if (done_now) campaign_done_ = true;
   pump(out, now);
   return out;

@@ -153,6 +153,10 @@ class engine {
     std::uint64_t unit = 0;         // read, ack, release: the unit
     std::vector<outcome> outcomes;  // record: what it writes
   };
+  // The request an answer is for, taken out of requests_ (nullopt: nothing pending has that id, e.g. after a
+  // stop handed everything back).
+  std::optional<pending> take_request(std::uint64_t request);
+
 
   // engine.cpp: requests, work units, the step that issues what can go now, the end.
   std::uint64_t issue(engine_actions& out, engine_action act);

@@ -213,13 +213,12 @@ void engine::claim_some(engine_actions& out, std::size_t index, time_point now) 
 engine_actions engine::on_claimed(std::uint64_t request, std::vector<claim_result> results, bool refused,
                                   time_point now) {
   engine_actions out;
-  auto it = requests_.find(request);
-  if (it == requests_.end()) return out;
-  const auto index = it->second.lane;
+  auto req = take_request(request);
+  if (!req) return out;
+  const auto index = req->lane;
   auto& l = lanes_[index];
-  const auto numbers = std::get<action::claim>(it->second.act).numbers;
-  const auto units = it->second.units;
-  requests_.erase(it);
+  const auto& numbers = std::get<action::claim>(req->act).numbers;
+  const auto& units = req->units;
   l.claiming = false;
   if (refused) {
     // Not running (held, cancelled, done): back in line, and learn which now.
@@ -316,12 +315,11 @@ void engine::mark_some(engine_actions& out, std::size_t index, time_point now) {
 engine_actions engine::on_marked(std::uint64_t request, const std::vector<std::string>& refused,
                                  time_point now) {
   engine_actions out;
-  auto it = requests_.find(request);
-  if (it == requests_.end()) return out;
-  const auto index = it->second.lane;
+  auto req = take_request(request);
+  if (!req) return out;
+  const auto index = req->lane;
   auto& l = lanes_[index];
-  const auto parts = std::get<action::mark_submitting>(it->second.act).parts;
-  requests_.erase(it);
+  const auto& parts = std::get<action::mark_submitting>(req->act).parts;
   l.mark_pending = false;
   for (const auto& p : parts) {
     --l.marking;
