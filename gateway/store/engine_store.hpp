@@ -34,6 +34,8 @@ std::string alive(std::string_view campaign);
 std::string backlog(std::string_view campaign, std::string_view carrier);
 /// Hash "RUN|PARK-TOKEN" -> parcel entry: a park issued again adds no second parcel.
 std::string parcels(std::string_view campaign);
+/// Hash run -> the chunk its last take_chunk granted: returned once more should that answer have been lost.
+std::string grants(std::string_view campaign);
 /// Set of the normalised message ids of unmatched receipts on `carrier` from `source` (what
 /// look_up_receipts reads).
 std::string receipts_from(std::string_view carrier, std::string_view source);
@@ -161,6 +163,9 @@ class engine_store {
                                                                 std::vector<std::size_t>& mismatched);
 
  private:
+  std::int64_t receipt_deadline_s() const;
+  std::string unit_stream(std::string_view carrier) const;  ///< the chunk stream ("") or carrier's backlog
+
   redis::connection& connection_;
   engine_store_settings s_;
 };
