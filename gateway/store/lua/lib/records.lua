@@ -1,8 +1,9 @@
--- A recipient's record, loa:{c:ID}:r NUMBER = "carrier|parts|owner|reason|claimed_ms|settled_ms": `parts` holds
--- one letter per SMS part (campaign.hpp part_state; C claimed and not written, I submitting or in flight),
--- `owner` the run that claimed it. Parsing, the summary of a record and the counter deltas: counters are kept
--- exact by recomputing the summary before and after each change (a batch applied twice changes nothing the
--- second time) and are written once per batch (flush_counts).
+-- The records of a campaign's recipients. A record is "carrier|parts|owner|reason|claimed_ms|settled_ms": `parts`
+-- holds one state letter per SMS part (campaign.hpp part_state: C claimed by the engine and not written yet, I
+-- in flight or marked submitting), `owner` the gateway run that claimed it.
+-- Counters are kept exact by recomputing the recipient's summary before and after each change (so a batch
+-- applied twice after a lost answer changes nothing the second time) and are written once per batch.
+-- Shared by the scripts that change records: parsing, the summary of a record and the counter deltas.
 local function parse(rec)
   local c, p, o, r, t1, t2 = string.match(rec, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)$')
   return {carrier = c, parts = p, owner = o, reason = r, t1 = t1, t2 = t2}
