@@ -395,4 +395,35 @@ TEST_CASE("engine_store: an unmatched receipt is found by its carrier and source
   REQUIRE_FALSE(f.run(a.look_up_receipts("viettel", {"84900000001"}, found)));
   CHECK(found.empty());
   CHECK(f.cmd({"SCARD", store::engine_keys::receipts_from("viettel", "84900000001")}) == "0");
+
+  // A receipt held under an id the engine records for another number came from another handset: dropped.
+  f.claim(a, {"84900000002"}, 1);
+  REQUIRE_FALSE(f.run(a.mark_submitting({{"84900000002", 1}}, refused)));
+  REQUIRE_FALSE(f.run(store::engine_store::apply_receipts(f.connection, {{"viettel", "ff04", 'D', "", "84900000009"}},
+                                                          unmatched, mismatched)));
+  std::vector<std::string> dropped;
+  REQUIRE_FALSE(f.run(a.record({{"viettel", "84900000002", 1, 'S', "ff04", ""}}, 0, &dropped)));
+  CHECK(dropped == std::vector<std::string>{"viettel"});
+  CHECK(f.record("84900000002").starts_with("viettel|S|gw-a/1"));
+}
+
+TEST_CASE("engine_store: a campaign settled while held for approval is done at its next take once running") {
+  fixture f;
+  auto a = f.run_store("gw-a/1");
+  f.beat(a, 60s);
+  std::vector<std::string> held;
+  for (auto c = f.take(a); c.grant; c = f.take(a))
+    if (held.empty() || held.back() != c.grant->entry) held.push_back(c.grant->entry);
+  f.cmd({"HSET", broadcast::campaign_keys::meta(id), "state", "awaiting_approval"});
+  bool done_now = true;
+  for (const auto& e : held) {
+    REQUIRE_FALSE(f.run(a.ack("", e, done_now)));
+    CHECK_FALSE(done_now);
+  }
+  CHECK(f.meta("chunks_settled") == f.meta("chunks"));
+  f.cmd({"HSET", broadcast::campaign_keys::meta(id), "state", "running"});  // approved
+  auto c = f.take(a);
+  CHECK_FALSE(c.grant);
+  CHECK(c.finished);
+  CHECK(f.meta("state") == "done");
 }
