@@ -64,7 +64,7 @@ struct chunk_answer {
 };
 
 /// read's answer -> on_read(request, routed numbers, held), or on_read_failed(request, failed) when `failed`
-/// is not empty (the script could not read the buckets: a damaged bucket, not Redis being away).
+/// is not empty (the script could not read the buckets: a damaged bucket, not Redis being away or busy).
 struct read_answer {
   std::vector<std::string> numbers;  ///< the driver routes them (broadcast::router)
   bool held = false;                 ///< this read moved the campaign to awaiting_approval
@@ -91,6 +91,10 @@ struct engine_receipt {
   std::string reason;
   std::string source;  ///< the normalised number it came from ("" when none)
 };
+
+/// True for a server error that says Redis cannot serve now (LOADING, BUSY, OOM, READONLY...), as opposed to a
+/// script failing on the data: read() reports only the latter as `failed`, the former as an error.
+bool transient_server_error(std::string_view message);
 
 /// The engine's store actions against Redis, for one campaign and one run. Not thread-safe: one driver calls
 /// it from the io_context thread; calls may overlap (the connection pipelines them).

@@ -12,6 +12,7 @@
 #include <set>
 #include <thread>
 
+#include "gateway/broadcast/subscriber_store.hpp"
 #include "tests/fixtures/redis_server.hpp"
 
 using namespace loa;
@@ -426,4 +427,25 @@ TEST_CASE("engine_store: a campaign settled while held for approval is done at i
   CHECK_FALSE(c.grant);
   CHECK(c.finished);
   CHECK(f.meta("state") == "done");
+}
+
+TEST_CASE("engine_store: a read gives the buckets' numbers, and a damaged bucket as a failure, not an error") {
+  fixture f;
+  auto a = f.run_store("gw-a/1");
+  broadcast::campaign_spec spec;
+  spec.id = std::string(id);
+  spec.wards = {"w1"};
+  f.cmd({"HSET", broadcast::keys::bucket("w1", std::uint64_t{5}), "84900000005", "\x1f"});
+  f.cmd({"HSET", broadcast::keys::bucket("w1", std::uint64_t{7}), "84900000007", "\x1f"});
+  store::read_answer got;
+  REQUIRE_FALSE(f.run(a.read(spec, 0, 8, -1, got)));
+  CHECK(got.failed.empty());
+  CHECK_FALSE(got.held);
+  CHECK(got.numbers == std::vector<std::string>{"84900000005", "84900000007"});
+
+  f.cmd({"SET", broadcast::keys::bucket("w1", std::uint64_t{9}), "not a hash"});
+  REQUIRE_FALSE(f.run(a.read(spec, 8, 16, -1, got)));
+  CHECK(got.numbers.empty());
+  CHECK(got.failed.starts_with("reading buckets 8-15: "));
+  CHECK(got.failed.find("WRONGTYPE") != std::string::npos);
 }
