@@ -190,7 +190,7 @@ asio::awaitable<std::error_code> engine_store::claim(std::string_view carrier, i
                                                      const std::vector<std::string>& numbers, claim_answer& out) {
   out = {};
   if (numbers.empty()) co_return std::error_code{};
-  std::vector<std::string> args{s_.owner, std::string(carrier), std::to_string(parts)};
+  std::vector<std::string> args{s_.owner, std::string(carrier), std::to_string(parts), gateway_prefix(s_.owner)};
   args.insert(args.end(), numbers.begin(), numbers.end());
   auto req = script_call(scripts::engine_claim,
                          {bk::records(s_.campaign), bk::counts(s_.campaign), bk::meta(s_.campaign),

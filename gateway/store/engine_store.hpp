@@ -119,8 +119,8 @@ class engine_store {
   /// `approval_above` is the approval threshold (-1: none).
   boost::asio::awaitable<std::error_code> read(const broadcast::campaign_spec& spec, std::uint64_t from,
                                                std::uint64_t to, std::int64_t approval_above, read_answer& out);
-  /// action::claim -> on_claimed: records with every part C for new numbers (`parts` parts); a dead run's
-  /// record is taken over (owner rewritten), a live run's answers busy.
+  /// action::claim -> on_claimed: records with every part C for new numbers (`parts` parts); a record of this
+  /// gateway's previous run or of a dead run is taken over (owner rewritten), a live run's answers busy.
   boost::asio::awaitable<std::error_code> claim(std::string_view carrier, int parts,
                                                 const std::vector<std::string>& numbers, claim_answer& out);
   /// action::mark_submitting -> on_marked(refused): C -> I where this run owns the record; `refused` gets the

@@ -207,6 +207,13 @@ TEST_CASE("engine_store: claims write C, answer busy for a live run and take ove
   CHECK(got.results[1].parts == "CC");
   CHECK(f.record("84900000001").starts_with("viettel|IC|gw-b/1||"));
 
+  // The same gateway restarted: its previous run's records are the new run's at once, beating or not.
+  f.beat(b, 60s);
+  auto b2 = f.run_store("gw-b/2");
+  got = f.claim(b2, {"84900000001"}, 2);
+  CHECK(got.results[0].what == kind::taken);
+  CHECK(f.record("84900000001").starts_with("viettel|IC|gw-b/2||"));
+
   // A settled record is nobody's work.
   f.cmd({"HSET", broadcast::campaign_keys::records(id), "84900000003", "viettel|SD|gw-a/1||1|2"});
   got = f.claim(b, {"84900000003"}, 2);
