@@ -363,3 +363,30 @@ TEST_CASE("engine loop: a gateway stopped mid-way hands its work back and nothin
   CHECK(g.count("submitted") == "1500");
   for (std::size_t i = 0; i < 1500; ++i) CHECK(g.submits[nth(i)] == 1);
 }
+
+TEST_CASE("engine loop: receipts of a dead gateway's unanswered parts resolve them for the survivor, unsent") {
+  rig g(1500);
+  g.carriers["vinaphone"] = {5, 5ms};
+  auto& a = g.start("gw-a/1", rig::settings("gw-a/1"));
+  auto& b = g.start("gw-b/1", rig::settings("gw-b/1"));
+  REQUIRE(g.drive([&] { return g.submits.size() >= 400; }, 30s));
+  a.dead = true;
+  // The carriers had those submits: their receipts come, with ids no record knows (the answers were lost).
+  std::vector<store::engine_receipt> receipts;
+  for (const auto& x : a.answers) receipts.push_back({x.carrier, "lost" + x.number, 'D', "", x.number});
+  REQUIRE_FALSE(receipts.empty());
+  std::optional<std::error_code> applied;
+  std::vector<std::size_t> unmatched, mismatched;
+  asio::co_spawn(g.io, store::engine_store::apply_receipts(g.connection, receipts, unmatched, mismatched),
+                 [&](std::exception_ptr, std::error_code ec) { applied = ec; });
+  REQUIRE(g.drive([&] { return applied.has_value(); }, 5s));
+  REQUIRE_FALSE(*applied);
+  CHECK(unmatched.size() == receipts.size());
+
+  REQUIRE(g.drive([&] { return b.ended.has_value(); }, 90s));
+  CHECK(*b.ended == campaign::end_reason::done);
+  for (const auto& r : receipts) {
+    CHECK(g.submits[r.source] == 1);  // resolved by its receipt: not sent again
+    CHECK(g.record(r.source).find("|D|") != std::string::npos);
+  }
+}
