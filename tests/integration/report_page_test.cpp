@@ -349,7 +349,7 @@ TEST_CASE("report page: on a 400 px phone screen nothing is cut off and wide tab
                  "  const cut = [...d.body.querySelectorAll('*')].filter(e => !e.closest('.wide') &&\n"
                  "    e.getBoundingClientRect().right > root.clientWidth + 0.5).map(e => e.tagName + '.' + e.className);\n"
                  "  document.getElementById('measured').textContent = 'client=' + root.clientWidth +\n"
-                 "    ' scroll=' + root.scrollWidth + ' height=' + root.scrollHeight + ' cut=' + cut.join(',') +\n"
+                 "    ' scroll=' + root.scrollWidth + ' height=' + Math.ceil(root.getBoundingClientRect().height) + ' cut=' + cut.join(',') +\n"
                  "    ' scrolling=' + [...d.querySelectorAll('.wide')].filter(w => w.scrollWidth > w.clientWidth).length;\n"
                  "});\n</script></body></html>\n");
   const auto profile = dir / "phone.profile";

@@ -239,7 +239,7 @@ std::string bucket_words(std::int64_t seconds) {
 // axis, deliveries above and failures below, each with its own scale. Failures are a percent or two of the
 // deliveries: on one scale their bars would be a line.
 struct chart_frame {
-  static constexpr double width = 720, height = 292, left = 56, right = 12;
+  static constexpr double width = 720, height = 292, left = 64, right = 14;
   static constexpr double plot_w = width - left - right;
   static constexpr double axis_labels_y = 282;
   static constexpr double label_char = 6.6;  // the width of a digit of an 11-unit label, with some room
@@ -329,10 +329,14 @@ std::string timeline_svg(const json::array& points, std::int64_t bucket) {
   std::vector<std::size_t> labelled{0};
   if (points.size() > 2) labelled.push_back(points.size() / 2);
   if (points.size() > 1) labelled.push_back(points.size() - 1);
-  for (const auto i : labelled)
-    out += fmt::format("<text x=\"{:.1f}\" y=\"{}\" class=\"axis\" text-anchor=\"middle\">{}</text>\n",
-                       f::left + slot * (static_cast<double>(i) + 0.5), f::axis_labels_y,
+  // The first and last flush with the plot's edges, so that no font size pushes them out of the picture.
+  for (const auto i : labelled) {
+    const bool first = i == 0, last = i + 1 == points.size() && i != 0;
+    const double x = first ? f::left : last ? f::width - f::right : f::left + slot * (static_cast<double>(i) + 0.5);
+    out += fmt::format("<text x=\"{:.1f}\" y=\"{}\" class=\"axis\" text-anchor=\"{}\">{}</text>\n", x,
+                       f::axis_labels_y, first ? "start" : last ? "end" : "middle",
                        html_escape(vi_time(str(points[i], "at"), parts)));
+  }
   return out + "</svg>\n";
 }
 
@@ -499,6 +503,10 @@ svg .panel-title { font-size: 12px; font-weight: bold; fill: #1a1a1a; }
 .signer .hint { font-style: italic; }
 .signer .sign-space { height: 6rem; }
 .signer .name-line { border-bottom: 1px dotted #555; height: 1.4rem; }
+@media (max-width: 32rem) {  /* a phone: the chart is drawn at half its size, its words would be 6 px */
+  svg .axis, svg .count { font-size: 16px; }
+  svg .panel-title { font-size: 17px; }
+}
 @page { size: A4; margin: 20mm 15mm 20mm 30mm; }
 @page { @top-center { content: counter(page); font-size: 11pt; } }
 @page :first { @top-center { content: none; } }
