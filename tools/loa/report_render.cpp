@@ -292,7 +292,7 @@ std::string timeline_svg(const json::array& points, std::int64_t bucket) {
                      : bucket < 60   ? time_parts::time_with_seconds
                                      : time_parts::time;
   const double slot = f::plot_w / static_cast<double>(points.size());
-  const double bar_w = std::max(1.0, slot * 0.7);
+  const double bar_w = std::clamp(slot * 0.7, 1.0, 40.0);  // one interval alone is a bar, not a wall
 
   std::string out = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" width=\"100%\" role=\"img\" "
