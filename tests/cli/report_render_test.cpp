@@ -137,6 +137,17 @@ TEST_CASE("report html: an A4 page with the letterhead of Decree 30 and a signat
   doc.as_object()["generated_at"] = "2026-03-05T09:05:10+07:00";
   CHECK(has(report::html(doc), "Long Thủy, ngày 05 tháng 3 năm 2026"));
 
+  // The gateway's names for people beside the ids: a group renamed, the sender's full name.
+  doc.as_object()["campaign"].as_object()["group_names"] = json::object{{"thanh niên", "Đoàn thanh niên"}};
+  doc.as_object()["campaign"].as_object()["created_by_name"] = "Nguyễn Thị Hoa";
+  page = report::html(doc);
+  CHECK(has(page, "<td>Đoàn thanh niên (thanh niên)</td>"));
+  CHECK(has(page, "Người gửi: Nguyễn Thị Hoa (hoa)"));
+  // An id without a name, which the gateway maps to itself, is no name.
+  doc.as_object()["campaign"].as_object()["ward_names"] = json::object{{"long-thuy", "long-thuy"}};
+  CHECK(has(report::html(doc), "<p class=\"place-date\">Ngày 05 tháng 3 năm 2026</p>"));
+  CHECK(has(report::html(doc), "· phường long-thuy · nhóm"));
+
   // A name with markup is text; a gateway that sends no names leaves the ids, and a date without a place.
   doc.as_object()["campaign"].as_object()["ward_names"] = json::object{{"long-thuy", "Phường <i>Long</i> Thủy"}};
   CHECK(has(report::html(doc), "<div class=\"ward\">Phường &lt;i&gt;Long&lt;/i&gt; Thủy</div>"));

@@ -173,6 +173,13 @@ std::string cell(std::string_view text, bool number = false) {
   return fmt::format("<td{}>{}</td>", number ? " class=\"n\"" : "", text);
 }
 
+// A name for people beside its id, "Tổ 3 (to-3)", from the gateway's `group_names` or `created_by_name`;
+// the id alone when it has none.
+std::string named(std::string_view id, const json::value* name) {
+  if (!name || !name->is_string() || name->as_string().empty() || name->as_string() == id) return std::string(id);
+  return fmt::format("{} ({})", std::string_view(name->as_string()), id);
+}
+
 // A column the page leaves out when every row has 0 in it: what is still pending or queued matters while a
 // campaign runs, and two empty columns fewer let the table fit a printed A4 page and a phone.
 bool shown(const column& col, const json::object& by) {
@@ -180,7 +187,8 @@ bool shown(const column& col, const json::object& by) {
   return std::any_of(by.begin(), by.end(), [&](const auto& row) { return count(row.value(), col.field) != 0; });
 }
 
-std::string html_counts_table(std::string_view first_heading, const json::object& by) {
+std::string html_counts_table(std::string_view first_heading, const json::object& by,
+                              const json::object& names = {}) {
   std::vector<const column*> columns;
   for (const auto& col : count_columns)
     if (shown(col, by)) columns.push_back(&col);
@@ -188,7 +196,7 @@ std::string html_counts_table(std::string_view first_heading, const json::object
   for (const auto* col : columns) out += fmt::format("<th class=\"n\">{}</th>", col->vietnamese);
   out += "<th class=\"n\">Tỉ lệ đã nhận</th></tr></thead>\n<tbody>\n";
   for (const auto& [name, c] : by) {
-    out += "<tr>" + cell(html_escape(vi_label(name)));
+    out += "<tr>" + cell(html_escape(named(vi_label(name), names.if_contains(name))));
     for (const auto* col : columns) out += cell(vi_number(count(c, col->field)), true);
     out += cell(vi_percent(count(c, "delivered"), count(c, "recipients")), true) + "</tr>\n";
   }
@@ -404,7 +412,9 @@ std::vector<ward_name> ward_names(const json::value& campaign) {
   for (const auto& w : array_at(campaign, "wards")) {
     if (!w.is_string()) continue;
     const auto* name = names.if_contains(w.as_string());
-    out.push_back({std::string(w.as_string()), name && name->is_string() ? std::string(name->as_string()) : ""});
+    // The gateway maps an id without a name to itself: that is no name.
+    const bool named = name && name->is_string() && name->as_string() != w.as_string();
+    out.push_back({std::string(w.as_string()), named ? std::string(name->as_string()) : ""});
   }
   return out;
 }
@@ -617,13 +627,14 @@ std::string html(const json::value& report) {
                      html_escape(vi_state(str(c, "state"))), html_escape(wards_in_words(c)),
                      html_escape(joined(c, "groups", ", ")));
   out += fmt::format("<p class=\"meta\">Người gửi: {} · Tạo lúc {} · Lập báo cáo lúc {}</p>\n",
-                     html_escape(str(c, "created_by")), html_escape(vi_time(str(c, "created_at"))),
+                     html_escape(named(str(c, "created_by"), c.as_object().if_contains("created_by_name"))),
+                     html_escape(vi_time(str(c, "created_at"))),
                      html_escape(vi_time(str(report, "generated_at"))));
   out += "<h2>Nội dung tin nhắn</h2>\n<blockquote>" + html_escape(str(c, "text")) + "</blockquote>\n";
   out += "<h2>Tóm tắt</h2>\n" + summary_table(c);
   out += timeline_figure(json::value(object_at(report, "timeline")));
   out += "<h2>Theo nhà mạng</h2>\n" + html_counts_table("Nhà mạng", object_at(report, "by_carrier"));
-  out += "<h2>Theo nhóm</h2>\n" + html_counts_table("Nhóm", object_at(report, "by_group"));
+  out += "<h2>Theo nhóm</h2>\n" + html_counts_table("Nhóm", object_at(report, "by_group"), object_at(c, "group_names"));
   out += "<p class=\"meta\">Người ở nhiều nhóm được tính trong mỗi nhóm.</p>\n";
   out += "<h2>Lý do thất bại</h2>\n" + reasons_table(report);
   out +=
