@@ -121,6 +121,8 @@ TEST_CASE("report html: an A4 page with the letterhead of Decree 30 and a signat
   CHECK(has(page, "· Phường Long Thủy · nhóm"));
   CHECK(has(page, "<p class=\"role\">Người lập báo cáo</p>"));
   CHECK(has(page, "(Ký, ghi rõ họ tên)"));
+  CHECK(has(page, "<p class=\"name-line\"></p>"));  // the name written by hand, unless --signer gives it
+  CHECK(has(report::html(doc, "Trần <Văn> Nam"), "<p class=\"name\">Trần &lt;Văn&gt; Nam</p>"));
   // Every table in a box of its own that scrolls sideways on a narrow screen.
   CHECK(has(page, ".wide { max-width: 100%; overflow-x: auto; }"));
   std::size_t tables = 0, boxed = 0;

@@ -292,10 +292,10 @@ TEST_CASE("report page: wherever the page ends the chart and its legend stay on 
   // legend on the next page but for the page's break rules. One document, each report from a new page, so
   // that chromium starts once.
   const auto base = fixture();
-  constexpr int reports = 16;
+  constexpr std::size_t reports = 16;
   std::string combined;
-  for (int extra = 0; extra < reports; ++extra) {
-    const auto page = page_with_longer_notice(base, extra);
+  for (std::size_t extra = 0; extra < reports; ++extra) {
+    const auto page = page_with_longer_notice(base, static_cast<int>(extra));
     const auto body = page.find("<body>\n") + 7;
     if (extra == 0) combined = page.substr(0, body);
     else combined += "<div style=\"break-before: page\"></div>\n";
@@ -314,7 +314,7 @@ TEST_CASE("report page: wherever the page ends the chart and its legend stay on 
     if (has(pages[i], "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")) starts.push_back(i);
   REQUIRE(starts.size() == reports);
   starts.push_back(pages.size());
-  for (int extra = 0; extra < reports; ++extra) {
+  for (std::size_t extra = 0; extra < reports; ++extra) {
     CAPTURE(extra);
     const std::vector<std::string> own(pages.begin() + static_cast<std::ptrdiff_t>(starts[extra]),
                                        pages.begin() + static_cast<std::ptrdiff_t>(starts[extra + 1]));

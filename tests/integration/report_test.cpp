@@ -266,10 +266,11 @@ TEST_CASE("report: a campaign over two groups and two carriers with failures, by
 
   // --html: one page naming the carriers, with their counts.
   const auto html_path = test::temp_path("loa-report") + ".html";
-  r = loa_cli(rig, {"report", id, "--html", html_path});
+  r = loa_cli(rig, {"report", id, "--html", html_path, "--signer", "Nguyễn Thị Hoa"});
   CHECK(r.exit == 0);
   const auto page = read_file(html_path);
   CHECK(page.find("Báo cáo gửi tin") != std::string::npos);
+  CHECK(page.find("<p class=\"name\">Nguyễn Thị Hoa</p>") != std::string::npos);  // under the signature
   CHECK(page.find(notice) != std::string::npos);
   CHECK(page.find("<svg") != std::string::npos);
   CHECK(page.find("<script") == std::string::npos);

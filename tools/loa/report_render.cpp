@@ -464,10 +464,11 @@ std::string letterhead(const json::value& report, const json::value& campaign) {
   return out;
 }
 
-std::string signature_block() {
-  return "<section class=\"signature\"><div class=\"signer\">\n<p class=\"role\">Người lập báo cáo</p>\n"
-         "<p class=\"hint\">(Ký, ghi rõ họ tên)</p>\n<div class=\"sign-space\"></div>\n"
-         "<p class=\"name-line\"></p>\n</div></section>\n";
+std::string signature_block(std::string_view signer) {
+  return fmt::format(
+      "<section class=\"signature\"><div class=\"signer\">\n<p class=\"role\">Người lập báo cáo</p>\n"
+      "<p class=\"hint\">(Ký, ghi rõ họ tên)</p>\n<div class=\"sign-space\"></div>\n{}\n</div></section>\n",
+      signer.empty() ? "<p class=\"name-line\"></p>" : "<p class=\"name\">" + html_escape(signer) + "</p>");
 }
 
 constexpr std::string_view style = R"css(
@@ -513,6 +514,7 @@ svg .panel-title { font-size: 12px; font-weight: bold; fill: #1a1a1a; }
 .signer .hint { font-style: italic; }
 .signer .sign-space { height: 6rem; }
 .signer .name-line { border-bottom: 1px dotted #555; height: 1.4rem; }
+.signer .name { font-weight: bold; }
 @media (max-width: 32rem) {  /* a phone: the chart is drawn at half its size, its words would be 6 px */
   svg .axis, svg .count { font-size: 16px; }
   svg .panel-title { font-size: 17px; }
@@ -614,7 +616,7 @@ std::string text(const json::value& report) {
   return out;
 }
 
-std::string html(const json::value& report) {
+std::string html(const json::value& report, std::string_view signer) {
   const json::value c(object_at(report, "campaign"));
   const auto id = html_escape(str(c, "id"));
   std::string out = "<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\">\n";
@@ -641,7 +643,7 @@ std::string html(const json::value& report) {
       "<h2>Thời gian đến máy</h2>\n<p class=\"meta\">Từ lúc gửi cho nhà mạng đến lúc nhà mạng báo đã "
       "nhận.</p>\n" +
       delivery_table(json::value(object_at(report, "delivery_seconds")));
-  out += signature_block();
+  out += signature_block(signer);
   out += "</body>\n</html>\n";
   return out;
 }
