@@ -450,17 +450,17 @@ std::string letterhead(const json::value& report, const json::value& campaign) {
     if (place.empty()) place = place_of(w.name);
   }
   auto date = vi_long_date(str(report, "generated_at"));
+  // Without a place the line starts the sentence: "Ngày 23 tháng 11 năm 2026".
+  if (place.empty() && date.starts_with("ngày ")) date[0] = 'N';
+  // The place and date stand under the motto, as the decree lays the first lines out.
   std::string out = fmt::format(
       "<header class=\"letterhead\">\n"
       "<div class=\"agency\"><div>Ủy ban nhân dân</div><div class=\"ward\">{}</div></div>\n"
       "<div class=\"motto\"><div class=\"nation\">Cộng hòa xã hội chủ nghĩa Việt Nam</div>"
-      "<div class=\"slogan\"><span>Độc lập - Tự do - Hạnh phúc</span></div></div>\n"
+      "<div class=\"slogan\"><span>Độc lập - Tự do - Hạnh phúc</span></div>\n"
+      "<p class=\"place-date\">{}</p></div>\n"
       "</header>\n",
-      html_escape(names));
-  // Without a place the line starts the sentence: "Ngày 23 tháng 11 năm 2026".
-  if (place.empty() && date.starts_with("ngày ")) date[0] = 'N';
-  out += fmt::format("<p class=\"place-date\">{}</p>\n",
-                     html_escape(place.empty() ? date : place + ", " + date));
+      html_escape(names), html_escape(place.empty() ? date : place + ", " + date));
   return out;
 }
 
@@ -482,7 +482,8 @@ body { font-family: "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans", Arial, sans-
                              border-top: 1px solid currentColor; }
 .letterhead .slogan { text-transform: none; font-size: 1.05em; }
 .letterhead .slogan span { display: inline-block; border-bottom: 1px solid currentColor; padding-bottom: .1rem; }
-.place-date { text-align: right; font-style: italic; margin: 1rem 0 0; }
+.letterhead .place-date { font-style: italic; font-weight: normal; text-transform: none; font-size: 1.05em;
+                         margin: .9rem 0 0; }
 h1 { text-align: center; font-size: 1.4rem; margin: 1.2rem 0 .2rem; text-transform: uppercase; }
 h1 .what { display: block; font-size: 1.05rem; text-transform: none; }
 h2 { font-size: 1.15rem; margin-top: 1.6rem; border-bottom: 1px solid #ccc; padding-bottom: .2rem; }
