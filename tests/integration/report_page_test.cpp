@@ -108,8 +108,10 @@ fs::path output_dir() {
 
 // chromium, headless, with a profile of its own: runs of the suite in parallel never share one.
 std::vector<std::string> chromium_args(const fs::path& profile, std::vector<std::string> more) {
-  std::vector<std::string> args = {"--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                                   "--no-default-browser-check", "--user-data-dir=" + profile.string()};
+  // --no-sandbox: CI runs as root; --disable-dev-shm-usage: containers' /dev/shm is often 64 MB.
+  std::vector<std::string> args = {"--headless",          "--no-sandbox",        "--disable-gpu",
+                                   "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check",
+                                   "--user-data-dir=" + profile.string()};
   args.insert(args.end(), more.begin(), more.end());
   return args;
 }
