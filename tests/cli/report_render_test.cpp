@@ -85,7 +85,9 @@ TEST_CASE("report html: one self-contained Vietnamese page with the escaped noti
   CHECK(has(page, "</html>"));
 }
 
-TEST_CASE("report html: a chart told apart in black and white by hatching and direct labels, kept with its legend") {
+TEST_CASE(
+    "report html: a chart told apart in black and white by hatching and direct labels, kept with its "
+    "legend") {
   const auto page = report::html(sample);
   // Failed bars are hatched (a pattern with its own white ground), delivered bars solid: a greyscale printer
   // turns the green and the red into the same grey.
@@ -96,7 +98,8 @@ TEST_CASE("report html: a chart told apart in black and white by hatching and di
   // Each panel names itself inside the chart; with three intervals every bar has its count above it.
   CHECK(has(page, ">Đã nhận (người)</text>"));
   CHECK(has(page, ">Thất bại (người)</text>"));
-  for (const auto* n : {">600</text>", ">580</text>", ">10</text>", ">21</text>"}) CHECK_MESSAGE(has(page, n), n);
+  for (const auto* n : {">600</text>", ">580</text>", ">10</text>", ">21</text>"})
+    CHECK_MESSAGE(has(page, n), n);
   // The legend's keys are drawn as the bars are (SVG: printers drop CSS backgrounds), with the totals.
   CHECK(has(page, "<rect x=\"0.5\" y=\"0.5\" width=\"13\" height=\"13\" class=\"bad\"/>"));
   CHECK(has(page, "Đã nhận: 1.180 người"));
@@ -109,7 +112,9 @@ TEST_CASE("report html: a chart told apart in black and white by hatching and di
   CHECK(has(page, "table, .chart, .signature, blockquote { break-inside: avoid; }"));
 }
 
-TEST_CASE("report html: an A4 page with the letterhead of Decree 30 and a signature block, tables that scroll on a phone") {
+TEST_CASE(
+    "report html: an A4 page with the letterhead of Decree 30 and a signature block, tables that scroll on a "
+    "phone") {
   auto doc = sample;
   doc.as_object()["campaign"].as_object()["ward_names"] = json::object{{"long-thuy", "Phường Long Thủy"}};
   auto page = report::html(doc);
@@ -151,7 +156,8 @@ TEST_CASE("report html: an A4 page with the letterhead of Decree 30 and a signat
   CHECK(has(report::html(doc), "· phường long-thuy · nhóm"));
 
   // A name with markup is text; a gateway that sends no names leaves the ids, and a date without a place.
-  doc.as_object()["campaign"].as_object()["ward_names"] = json::object{{"long-thuy", "Phường <i>Long</i> Thủy"}};
+  doc.as_object()["campaign"].as_object()["ward_names"] =
+      json::object{{"long-thuy", "Phường <i>Long</i> Thủy"}};
   CHECK(has(report::html(doc), "<div class=\"ward\">Phường &lt;i&gt;Long&lt;/i&gt; Thủy</div>"));
   page = report::html(sample);
   CHECK(has(page, "<div class=\"ward\">long-thuy</div>"));
@@ -167,8 +173,9 @@ TEST_CASE("report html: the pending and queued columns only while some row has a
   const auto page = report::html(doc);
   CHECK(has(page, "<th class=\"n\">Đang chờ báo nhận</th>"));
   CHECK_FALSE(has(page, "<th class=\"n\">Chưa gửi xong</th>"));
-  CHECK(has(page, "<td>viettel</td><td class=\"n\">700</td><td class=\"n\">671</td><td class=\"n\">20</td>"
-                  "<td class=\"n\">5</td><td class=\"n\">4</td><td class=\"n\">3</td><td class=\"n\">2.100</td>"));
+  CHECK(has(page,
+            "<td>viettel</td><td class=\"n\">700</td><td class=\"n\">671</td><td class=\"n\">20</td>"
+            "<td class=\"n\">5</td><td class=\"n\">4</td><td class=\"n\">3</td><td class=\"n\">2.100</td>"));
 }
 
 TEST_CASE("report html: a campaign with nothing delivered yet says so instead of an empty chart") {

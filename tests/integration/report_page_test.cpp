@@ -1,8 +1,8 @@
-// The report page (`loa report --html`, tools/loa/report_render) in a real browser: Debian's chromium prints it
-// to PDF and shows it on a 400 px phone screen, and poppler's pdfinfo and pdftotext read the PDF back. The page
-// must print on A4 with the letterhead, the chart beside its legend on one page and the signature block, and
-// must fit a phone's width (wide tables scroll inside their own box). Without chromium or poppler the cases
-// are skipped (exit 77, ctest's SKIP_RETURN_CODE); in CI (CI=1) they fail instead.
+// The report page (`loa report --html`, tools/loa/report_render) in a real browser: Debian's chromium prints
+// it to PDF and shows it on a 400 px phone screen, and poppler's pdfinfo and pdftotext read the PDF back. The
+// page must print on A4 with the letterhead, the chart beside its legend on one page and the signature block,
+// and must fit a phone's width (wide tables scroll inside their own box). Without chromium or poppler the
+// cases are skipped (exit 77, ctest's SKIP_RETURN_CODE); in CI (CI=1) they fail instead.
 #include <doctest/doctest.h>
 
 #include <fmt/format.h>
@@ -90,7 +90,8 @@ ran run(const std::string& program, const std::vector<std::string>& args, const 
   const auto deadline = std::chrono::steady_clock::now() + limit;
   ran r;
   while (std::chrono::steady_clock::now() < deadline) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     auto line = p.read_line(std::max(left, std::chrono::milliseconds(1)));
     if (!line) break;
     r.out += *line + '\n';
@@ -109,8 +110,12 @@ fs::path output_dir() {
 // chromium, headless, with a profile of its own: runs of the suite in parallel never share one.
 std::vector<std::string> chromium_args(const fs::path& profile, std::vector<std::string> more) {
   // --no-sandbox: CI runs as root; --disable-dev-shm-usage: containers' /dev/shm is often 64 MB.
-  std::vector<std::string> args = {"--headless",          "--no-sandbox",        "--disable-gpu",
-                                   "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check",
+  std::vector<std::string> args = {"--headless",
+                                   "--no-sandbox",
+                                   "--disable-gpu",
+                                   "--disable-dev-shm-usage",
+                                   "--no-first-run",
+                                   "--no-default-browser-check",
                                    "--user-data-dir=" + profile.string()};
   args.insert(args.end(), more.begin(), more.end());
   return args;
@@ -211,7 +216,8 @@ fs::path print_to_pdf(const browser_tools& tools, const fs::path& stem, const st
                     {"--no-pdf-header-footer", "--print-to-pdf=" + pdf.string(), file_url(page)}),
       stem.string() + ".chromium.log");
   MESSAGE("chromium printed ", page.string(), " in ",
-          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count(),
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
+              .count(),
           " ms");
   fs::remove_all(stem.string() + ".profile");
   REQUIRE_MESSAGE(fs::exists(pdf), "chromium wrote no PDF; see ", stem.string(), ".chromium.log");
@@ -256,7 +262,7 @@ void check_signature(const std::string& last_page) {
 
 }  // namespace
 
-TEST_CASE("report page: printed on A4 within the decree's margins with the letterhead, the chart and a signature") {
+TEST_CASE("report page: printed on A4 within the decree's margins, letterhead, chart and signature") {
   const auto tools = tools_or_skip();
   const auto stem = output_dir() / "bao-cao-a4";
   const auto pdf = print_to_pdf(tools, stem, cli::report::html(fixture()));
@@ -271,8 +277,8 @@ TEST_CASE("report page: printed on A4 within the decree's margins with the lette
   CHECK(info.pages >= 2);
   CHECK(info.pages <= 4);
 
-  const auto pages =
-      split_pages(run(tools.pdftotext, {"-enc", "UTF-8", pdf.string(), "-"}, stem.string() + ".pdftotext.log").out);
+  const auto pages = split_pages(
+      run(tools.pdftotext, {"-enc", "UTF-8", pdf.string(), "-"}, stem.string() + ".pdftotext.log").out);
   REQUIRE(static_cast<int>(pages.size()) == info.pages);
   check_letterhead(pages.front());
   check_chart_whole(pages);
@@ -282,7 +288,8 @@ TEST_CASE("report page: printed on A4 within the decree's margins with the lette
   CHECK(page_of(pages, "99,0%") > 0);
   CHECK(page_of(pages, "to-12") > 0);
   const auto outside = words_outside_margins(
-      run(tools.pdftotext, {"-bbox", "-enc", "UTF-8", pdf.string(), "-"}, stem.string() + ".pdftotext.log").out);
+      run(tools.pdftotext, {"-bbox", "-enc", "UTF-8", pdf.string(), "-"}, stem.string() + ".pdftotext.log")
+          .out);
   CHECK_MESSAGE(outside.empty(), fmt::format("{} words outside the margins, e.g. {}", outside.size(),
                                              outside.empty() ? "" : outside.front()));
 }
@@ -299,15 +306,17 @@ TEST_CASE("report page: wherever the page ends the chart and its legend stay on 
   for (std::size_t extra = 0; extra < reports; ++extra) {
     const auto page = page_with_longer_notice(base, static_cast<int>(extra));
     const auto body = page.find("<body>\n") + 7;
-    if (extra == 0) combined = page.substr(0, body);
-    else combined += "<div style=\"break-before: page\"></div>\n";
+    if (extra == 0)
+      combined = page.substr(0, body);
+    else
+      combined += "<div style=\"break-before: page\"></div>\n";
     combined += page.substr(body, page.find("</body>") - body);
   }
   combined += "</body>\n</html>\n";
   const auto stem = output_dir() / "bao-cao-a4-dich-chuyen";
   const auto pdf = print_to_pdf(tools, stem, combined);
-  const auto pages =
-      split_pages(run(tools.pdftotext, {"-enc", "UTF-8", pdf.string(), "-"}, stem.string() + ".pdftotext.log").out);
+  const auto pages = split_pages(
+      run(tools.pdftotext, {"-enc", "UTF-8", pdf.string(), "-"}, stem.string() + ".pdftotext.log").out);
   INFO(pdf.string());
 
   // Each report from the page with its letterhead to the page before the next one.
@@ -327,7 +336,8 @@ TEST_CASE("report page: wherever the page ends the chart and its legend stay on 
   }
 }
 
-TEST_CASE("report page: on a 400 px phone screen nothing is cut off and wide tables scroll in their own box") {
+TEST_CASE(
+    "report page: on a 400 px phone screen nothing is cut off and wide tables scroll in their own box") {
   const auto tools = tools_or_skip();
   const auto dir = output_dir();
   auto doc = fixture();
@@ -341,25 +351,29 @@ TEST_CASE("report page: on a 400 px phone screen nothing is cut off and wide tab
   // chromium's window is never narrower than 500 px), and a script of this harness, not of the page, writes
   // the widths into the DOM that --dump-dom prints.
   const auto harness = dir / "bao-cao-dien-thoai.harness.html";
-  write_file(harness,
-             "<!DOCTYPE html><html><body style=\"margin:0\"><iframe id=\"page\" style=\"width:400px;height:12000px;"
-             "border:0\" srcdoc=\"" +
-                 cli::report::html_escape(read_file(page)) +
-                 "\"></iframe><pre id=\"measured\">not measured</pre><script>\n"
-                 "document.getElementById('page').addEventListener('load', () => {\n"
-                 "  const d = document.getElementById('page').contentDocument, root = d.documentElement;\n"
-                 "  const clipped = e => { for (let a = e.parentElement; a; a = a.parentElement)\n"
-                 "    if (getComputedStyle(a).overflowX !== 'visible') return true; return false; };\n"
-                 "  const cut = [...d.body.querySelectorAll('*')].filter(e => !clipped(e) &&\n"
-                 "    e.getBoundingClientRect().right > root.clientWidth + 0.5).map(e => e.tagName + '.' + e.className);\n"
-                 "  document.getElementById('measured').textContent = 'client=' + root.clientWidth +\n"
-                 "    ' scroll=' + root.scrollWidth + ' height=' + Math.ceil(root.getBoundingClientRect().height) + ' cut=' + cut.join(',') +\n"
-                 "    ' scrolling=' + [...d.querySelectorAll('.wide')].filter(w => w.scrollWidth > w.clientWidth).length;\n"
-                 "});\n</script></body></html>\n");
+  write_file(
+      harness,
+      "<!DOCTYPE html><html><body style=\"margin:0\"><iframe id=\"page\" style=\"width:400px;height:12000px;"
+      "border:0\" srcdoc=\"" +
+          cli::report::html_escape(read_file(page)) +
+          "\"></iframe><pre id=\"measured\">not measured</pre><script>\n"
+          "document.getElementById('page').addEventListener('load', () => {\n"
+          "  const d = document.getElementById('page').contentDocument, root = d.documentElement;\n"
+          "  const clipped = e => { for (let a = e.parentElement; a; a = a.parentElement)\n"
+          "    if (getComputedStyle(a).overflowX !== 'visible') return true; return false; };\n"
+          "  const cut = [...d.body.querySelectorAll('*')].filter(e => !clipped(e) &&\n"
+          "    e.getBoundingClientRect().right > root.clientWidth + 0.5).map(e => e.tagName + '.' + "
+          "e.className);\n"
+          "  document.getElementById('measured').textContent = 'client=' + root.clientWidth +\n"
+          "    ' scroll=' + root.scrollWidth + ' height=' + Math.ceil(root.getBoundingClientRect().height) + "
+          "' cut=' + cut.join(',') +\n"
+          "    ' scrolling=' + [...d.querySelectorAll('.wide')].filter(w => w.scrollWidth > "
+          "w.clientWidth).length;\n"
+          "});\n</script></body></html>\n");
   const auto profile = dir / "phone.profile";
-  const auto dumped = run(tools.chromium,
-                          chromium_args(profile, {"--virtual-time-budget=5000", "--dump-dom", file_url(harness)}),
-                          dir / "phone.chromium.log");
+  const auto dumped = run(
+      tools.chromium, chromium_args(profile, {"--virtual-time-budget=5000", "--dump-dom", file_url(harness)}),
+      dir / "phone.chromium.log");
   const auto at = dumped.out.find("<pre id=\"measured\">");
   REQUIRE_MESSAGE(at != std::string::npos, dumped.out);
   const auto measured = dumped.out.substr(at + 19, dumped.out.find("</pre>", at) - at - 19);
@@ -367,7 +381,7 @@ TEST_CASE("report page: on a 400 px phone screen nothing is cut off and wide tab
   int client = 0, scroll = 0, height = 0;
   REQUIRE(std::sscanf(measured.c_str(), "client=%d scroll=%d height=%d", &client, &scroll, &height) == 3);
   CHECK(client == 400);
-  CHECK(scroll <= 400);        // the page itself never scrolls sideways
+  CHECK(scroll <= 400);           // the page itself never scrolls sideways
   CHECK(has(measured, "cut= "));  // no element reaches past the right edge outside a scrolling box
   CHECK_FALSE(has(measured, "scrolling=0"));  // the counts tables do not fit 400 px: they scroll in their box
 
@@ -390,5 +404,6 @@ TEST_CASE("report page: on a 400 px phone screen nothing is cut off and wide tab
         ++marked_rows;
         break;
       }
-  CHECK_MESSAGE(marked_rows == 0, "rows with ink in the rightmost 8 px: ", marked_rows, " (", shot.string(), ")");
+  CHECK_MESSAGE(marked_rows == 0, "rows with ink in the rightmost 8 px: ", marked_rows, " (", shot.string(),
+                ")");
 }

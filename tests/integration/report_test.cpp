@@ -101,7 +101,8 @@ TEST_CASE("report: a campaign over two groups and two carriers with failures, by
   // Viettel fails about a third of its receipts (UNDELIV, EXPIRED, REJECTD in turn); vinaphone delivers all.
   test::rig_options options;
   options.viettel_args = {"--fail-rate", "0.3"};
-  options.top_lines = "wards:\n  long-thuy: { display_name: \"Phường Long Thủy\" }\n";  // the page's letterhead
+  options.top_lines =
+      "wards:\n  long-thuy: { display_name: \"Phường Long Thủy\" }\n";  // the page's letterhead
   test::broadcast_rig rig(options);
   rig.start_gateway();
   // 800 subscribers: "to-1" holds those at positions not divisible by 3, "to-2" those divisible by 4, so

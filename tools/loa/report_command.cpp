@@ -155,8 +155,9 @@ void add_report_command(CLI::App& app, const global_options& globals, std::funct
                    "Write the report as one HTML page (Vietnamese) to FILE (- for stdout)")
       ->option_text("FILE");
   report
-      ->add_option("--signer", a->signer,
-                   "The page's signature block names NAME as the one who made the report (else a dotted line)")
+      ->add_option(
+          "--signer", a->signer,
+          "The page's signature block names NAME as the one who made the report (else a dotted line)")
       ->option_text("NAME");
   report->add_option("--csv", a->csv_file, "Write every recipient's outcome as CSV to FILE (- for stdout)")
       ->option_text("FILE");

@@ -176,7 +176,8 @@ std::string cell(std::string_view text, bool number = false) {
 // A name for people beside its id, "Tổ 3 (to-3)", from the gateway's `group_names` or `created_by_name`;
 // the id alone when it has none.
 std::string named(std::string_view id, const json::value* name) {
-  if (!name || !name->is_string() || name->as_string().empty() || name->as_string() == id) return std::string(id);
+  if (!name || !name->is_string() || name->as_string().empty() || name->as_string() == id)
+    return std::string(id);
   return fmt::format("{} ({})", std::string_view(name->as_string()), id);
 }
 
@@ -184,7 +185,8 @@ std::string named(std::string_view id, const json::value* name) {
 // campaign runs, and two empty columns fewer let the table fit a printed A4 page and a phone.
 bool shown(const column& col, const json::object& by) {
   if (col.field != "pending" && col.field != "queued") return true;
-  return std::any_of(by.begin(), by.end(), [&](const auto& row) { return count(row.value(), col.field) != 0; });
+  return std::any_of(by.begin(), by.end(),
+                     [&](const auto& row) { return count(row.value(), col.field) != 0; });
 }
 
 std::string html_counts_table(std::string_view first_heading, const json::object& by,
@@ -273,8 +275,8 @@ constexpr std::string_view hatch_pattern =
 // A panel's scale, grid and title (its name written in the chart itself, not only in the legend).
 std::string panel_frame(const chart_panel& panel, std::uint64_t ceiling) {
   using f = chart_frame;
-  std::string out = fmt::format("<text x=\"{}\" y=\"{}\" class=\"panel-title\">{}</text>\n", f::left, panel.title_y,
-                                panel.title);
+  std::string out = fmt::format("<text x=\"{}\" y=\"{}\" class=\"panel-title\">{}</text>\n", f::left,
+                                panel.title_y, panel.title);
   const auto bottom = panel.plot_top + panel.plot_h;
   std::vector<std::uint64_t> ticks{0, ceiling};
   if (ceiling % 2 == 0 && panel.plot_h >= 80) ticks.insert(ticks.begin() + 1, ceiling / 2);
@@ -282,8 +284,8 @@ std::string panel_frame(const chart_panel& panel, std::uint64_t ceiling) {
     const double y = bottom - panel.plot_h * static_cast<double>(v) / static_cast<double>(ceiling);
     out += fmt::format("<line x1=\"{}\" y1=\"{:.1f}\" x2=\"{}\" y2=\"{:.1f}\" class=\"grid\"/>\n", f::left, y,
                        f::width - f::right, y);
-    out += fmt::format("<text x=\"{}\" y=\"{:.1f}\" class=\"axis\" text-anchor=\"end\">{}</text>\n", f::left - 6,
-                       y + 4, vi_number(v));
+    out += fmt::format("<text x=\"{}\" y=\"{:.1f}\" class=\"axis\" text-anchor=\"end\">{}</text>\n",
+                       f::left - 6, y + 4, vi_number(v));
   }
   return out;
 }
@@ -318,13 +320,15 @@ std::string timeline_svg(const json::array& points, std::int64_t bucket) {
       const auto n = count(points[i], panel.field);
       if (n == 0) continue;
       // A bar of a few people still shows: at least 2 units high.
-      const double top = std::min(bottom - panel.plot_h * static_cast<double>(n) / static_cast<double>(ceiling),
-                                  bottom - 2);
+      const double top =
+          std::min(bottom - panel.plot_h * static_cast<double>(n) / static_cast<double>(ceiling), bottom - 2);
       const double x = f::left + slot * static_cast<double>(i) + (slot - bar_w) / 2;
-      const auto tip = fmt::format("{}: {} đã nhận, {} thất bại", vi_time(str(points[i], "at"), parts),
-                                   vi_number(count(points[i], "delivered")), vi_number(count(points[i], "failed")));
+      const auto tip =
+          fmt::format("{}: {} đã nhận, {} thất bại", vi_time(str(points[i], "at"), parts),
+                      vi_number(count(points[i], "delivered")), vi_number(count(points[i], "failed")));
       out += fmt::format(
-          "<g><title>{}</title><rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" class=\"{}\"/>",
+          "<g><title>{}</title><rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" "
+          "class=\"{}\"/>",
           html_escape(tip), x, top, bar_w, bottom - top, panel.bar_class);
       if (label_every_bar || (n == highest && !peak_labelled))
         out += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"count\" text-anchor=\"middle\">{}</text>",
@@ -340,9 +344,14 @@ std::string timeline_svg(const json::array& points, std::int64_t bucket) {
   // The first and last flush with the plot's edges, so that no font size pushes them out of the picture.
   for (const auto i : labelled) {
     const bool first = i == 0, last = i + 1 == points.size() && i != 0;
-    const double x = first ? f::left : last ? f::width - f::right : f::left + slot * (static_cast<double>(i) + 0.5);
+    const double x = first  ? f::left
+                     : last ? f::width - f::right
+                            : f::left + slot * (static_cast<double>(i) + 0.5);
     out += fmt::format("<text x=\"{:.1f}\" y=\"{}\" class=\"axis\" text-anchor=\"{}\">{}</text>\n", x,
-                       f::axis_labels_y, first ? "start" : last ? "end" : "middle",
+                       f::axis_labels_y,
+                       first  ? "start"
+                       : last ? "end"
+                              : "middle",
                        html_escape(vi_time(str(points[i], "at"), parts)));
   }
   return out + "</svg>\n";
@@ -391,7 +400,8 @@ std::string delivery_table(const json::value& d) {
   if (count(d, "count") == 0) return "<p>Chưa có tin nào đến máy.</p>\n";
   std::string out =
       "<div class=\"wide\"><table>\n<thead><tr><th class=\"n\">Số người đã nhận</th>"
-      "<th class=\"n\">Một nửa đến trong</th><th class=\"n\">90% đến trong</th><th class=\"n\">99% đến trong</th>"
+      "<th class=\"n\">Một nửa đến trong</th><th class=\"n\">90% đến trong</th><th class=\"n\">99% đến "
+      "trong</th>"
       "<th class=\"n\">Lâu nhất</th></tr></thead>\n<tbody>\n<tr>" +
       cell(vi_number(count(d, "count")), true);
   for (const auto* key : {"p50", "p90", "p99", "max"}) out += cell(vi_decimal(real(d, key)) + " giây", true);
@@ -431,7 +441,8 @@ std::string wards_in_words(const json::value& campaign) {
 // (an id).
 std::string place_of(std::string_view ward_name) {
   for (const std::string_view unit : {"Phường ", "Xã ", "Thị trấn ", "Đặc khu "})
-    if (ward_name.starts_with(unit) && ward_name.size() > unit.size()) return std::string(ward_name.substr(unit.size()));
+    if (ward_name.starts_with(unit) && ward_name.size() > unit.size())
+      return std::string(ward_name.substr(unit.size()));
   return {};
 }
 
@@ -440,7 +451,8 @@ std::string vi_long_date(std::string_view iso) {
   if (iso.size() < 10 || iso[4] != '-' || iso[7] != '-') return std::string(iso);
   const auto month = iso.substr(5, 2);
   return fmt::format("ngày {} tháng {} năm {}", iso.substr(8, 2),
-                     month == "01" || month == "02" || month[0] != '0' ? month : month.substr(1), iso.substr(0, 4));
+                     month == "01" || month == "02" || month[0] != '0' ? month : month.substr(1),
+                     iso.substr(0, 4));
 }
 
 std::string letterhead(const json::value& report, const json::value& campaign) {
@@ -637,7 +649,8 @@ std::string html(const json::value& report, std::string_view signer) {
   out += "<h2>Tóm tắt</h2>\n" + summary_table(c);
   out += timeline_figure(json::value(object_at(report, "timeline")));
   out += "<h2>Theo nhà mạng</h2>\n" + html_counts_table("Nhà mạng", object_at(report, "by_carrier"));
-  out += "<h2>Theo nhóm</h2>\n" + html_counts_table("Nhóm", object_at(report, "by_group"), object_at(c, "group_names"));
+  out += "<h2>Theo nhóm</h2>\n" +
+         html_counts_table("Nhóm", object_at(report, "by_group"), object_at(c, "group_names"));
   out += "<p class=\"meta\">Người ở nhiều nhóm được tính trong mỗi nhóm.</p>\n";
   out += "<h2>Lý do thất bại</h2>\n" + reasons_table(report);
   out +=
