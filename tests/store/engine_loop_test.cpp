@@ -15,11 +15,12 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <type_traits>
 
 #include "gateway/broadcast/subscriber_store.hpp"
 #include "gateway/campaign/engine.hpp"
 #include "gateway/store/engine_store.hpp"
-#include "tests/fixtures/redis_server.hpp"
+#include "tests/store/running_campaign.hpp"
 
 using namespace loa;
 namespace asio = boost::asio;
@@ -54,10 +55,7 @@ struct run {
   bool dead = false;
 };
 
-struct rig {
-  test::redis_server server;
-  asio::io_context io;
-  redis::connection connection;
+struct rig : test::running_campaign {
   broadcast::campaign_spec spec;
   std::map<std::string, carrier_model> carriers{{"viettel", {}}, {"vinaphone", {}}};
   std::vector<std::unique_ptr<run>> runs;
@@ -65,24 +63,13 @@ struct rig {
   std::vector<std::pair<campaign::time_point, std::string>> take_overs;  // when, from whom (chunks, parcels)
   std::vector<std::string> lane_carriers = carrier_names();
 
-  explicit rig(std::size_t numbers) : connection(io.get_executor(), settings_for(server.port())) {
-    connection.async_run([](std::error_code) {});
-    server.command({"HSET", broadcast::campaign_keys::meta(id), "id", std::string(id), "state", "running"});
+  explicit rig(std::size_t numbers) : running_campaign(id) {
     spec.id = std::string(id);
     spec.wards = {"w9"};
     for (std::size_t i = 0; i < numbers; ++i) {
       const auto number = std::to_string(84900000000 + i);
       server.command({"HSET", broadcast::keys::bucket("w9", std::uint64_t{(i * 7919) % 4096}), number, "\x1f"});
     }
-  }
-  ~rig() {
-    connection.cancel();
-    io.run_for(1s);
-  }
-  static redis::settings settings_for(std::uint16_t port) {
-    redis::settings s;
-    s.port = port;
-    return s;
   }
   static std::vector<std::string> carrier_names() { return {"viettel", "vinaphone"}; }
   static std::string carrier_of(const std::string& number) {
@@ -119,6 +106,10 @@ struct rig {
 
   // One action of `r`, performed as the driver does.
   asio::awaitable<void> perform(run& r, campaign::engine_action act) {
+    co_await std::visit([&](auto& x) { return perform(r, std::move(x)); }, act);
+  }
+  template <class T>
+  asio::awaitable<void> perform(run& r, T x) {
     namespace a = campaign::action;
     auto& s = r.store;
     auto& m = r.machine;
@@ -126,84 +117,84 @@ struct rig {
     std::optional<std::uint64_t> request;
     campaign::engine_actions out;
     const auto now = [] { return engine_clock::now(); };
-    if (auto* x = std::get_if<a::publish>(&act)) {
-      request = x->request;
-      if (!(ec = co_await s.publish())) out = m.on_published(x->request, now());
-    } else if (auto* x = std::get_if<a::heartbeat>(&act)) {
-      request = x->request;
-      if (!(ec = co_await s.heartbeat(x->ttl))) out = m.on_heartbeat(x->request, now());
-    } else if (auto* x = std::get_if<a::take_chunk>(&act)) {
-      request = x->request;
+    if constexpr (std::is_same_v<T, a::publish>) {
+      request = x.request;
+      if (!(ec = co_await s.publish())) out = m.on_published(x.request, now());
+    } else if constexpr (std::is_same_v<T, a::heartbeat>) {
+      request = x.request;
+      if (!(ec = co_await s.heartbeat(x.ttl))) out = m.on_heartbeat(x.request, now());
+    } else if constexpr (std::is_same_v<T, a::take_chunk>) {
+      request = x.request;
       store::chunk_answer got;
       if (!(ec = co_await s.take_chunk(got))) {
         if (got.grant && !got.grant->previous.empty()) take_overs.emplace_back(now(), got.grant->previous);
-        out = m.on_chunk(x->request, got.grant, got.finished, now());
+        out = m.on_chunk(x.request, got.grant, got.finished, now());
       }
-    } else if (auto* x = std::get_if<a::take_parcel>(&act)) {
-      request = x->request;
+    } else if constexpr (std::is_same_v<T, a::take_parcel>) {
+      request = x.request;
       std::optional<campaign::parcel_grant> got;
-      if (!(ec = co_await s.take_parcel(x->carrier, got))) {
+      if (!(ec = co_await s.take_parcel(x.carrier, got))) {
         if (got && !got->previous.empty()) take_overs.emplace_back(now(), got->previous);
-        out = m.on_parcel(x->request, std::move(got), now());
+        out = m.on_parcel(x.request, std::move(got), now());
       }
-    } else if (auto* x = std::get_if<a::read>(&act)) {
-      request = x->request;
+    } else if constexpr (std::is_same_v<T, a::read>) {
+      request = x.request;
       store::read_answer got;
-      if (!(ec = co_await s.read(spec, x->from, x->to, -1, got))) {
+      if (!(ec = co_await s.read(spec, x.from, x.to, -1, got))) {
         if (!got.failed.empty()) {
-          out = m.on_read_failed(x->request, got.failed, now());
+          out = m.on_read_failed(x.request, got.failed, now());
         } else {
           std::vector<campaign::routed> routed;
           for (auto& n : got.numbers) routed.push_back({n, carrier_of(n)});
-          out = m.on_read(x->request, std::move(routed), got.held, now());
+          out = m.on_read(x.request, std::move(routed), got.held, now());
         }
       }
-    } else if (auto* x = std::get_if<a::claim>(&act)) {
-      request = x->request;
+    } else if constexpr (std::is_same_v<T, a::claim>) {
+      request = x.request;
       store::claim_answer got;
-      if (!(ec = co_await s.claim(x->carrier, 1, x->numbers, got)))
-        out = m.on_claimed(x->request, std::move(got.results), got.refused, now());
-    } else if (auto* x = std::get_if<a::mark_submitting>(&act)) {
-      request = x->request;
+      if (!(ec = co_await s.claim(x.carrier, 1, x.numbers, got)))
+        out = m.on_claimed(x.request, std::move(got.results), got.refused, now());
+    } else if constexpr (std::is_same_v<T, a::mark_submitting>) {
+      request = x.request;
       std::vector<std::string> refused;
-      if (!(ec = co_await s.mark_submitting(x->parts, refused))) out = m.on_marked(x->request, refused, now());
-    } else if (auto* x = std::get_if<a::submit>(&act)) {
-      ++submits[x->number];
-      ++r.in_flight[x->carrier];
-      r.answers.push_back({now() + carriers[x->carrier].latency, x->token, x->carrier, x->number, x->part});
-    } else if (auto* x = std::get_if<a::record>(&act)) {
-      request = x->request;
-      if (!(ec = co_await s.record(x->outcomes, x->resent))) out = m.on_recorded(x->request, now());
-    } else if (auto* x = std::get_if<a::park>(&act)) {
-      request = x->request;
-      if (!(ec = co_await s.park(x->carrier, x->numbers, x->request))) out = m.on_parked(x->request, now());
-    } else if (auto* x = std::get_if<a::ack>(&act)) {
-      request = x->request;
+      if (!(ec = co_await s.mark_submitting(x.parts, refused))) out = m.on_marked(x.request, refused, now());
+    } else if constexpr (std::is_same_v<T, a::submit>) {
+      ++submits[x.number];
+      ++r.in_flight[x.carrier];
+      r.answers.push_back({now() + carriers[x.carrier].latency, x.token, x.carrier, x.number, x.part});
+    } else if constexpr (std::is_same_v<T, a::record>) {
+      request = x.request;
+      if (!(ec = co_await s.record(x.outcomes, x.resent))) out = m.on_recorded(x.request, now());
+    } else if constexpr (std::is_same_v<T, a::park>) {
+      request = x.request;
+      if (!(ec = co_await s.park(x.carrier, x.numbers, x.request))) out = m.on_parked(x.request, now());
+    } else if constexpr (std::is_same_v<T, a::ack>) {
+      request = x.request;
       bool done = false;
-      if (!(ec = co_await s.ack(x->carrier, x->entry, done))) out = m.on_acked(x->request, done, now());
-    } else if (auto* x = std::get_if<a::release>(&act)) {
-      request = x->request;
-      if (!(ec = co_await s.release(x->carrier, x->entry, x->error))) out = m.on_acked(x->request, false, now());
-    } else if (auto* x = std::get_if<a::keep>(&act)) {
-      request = x->request;
+      if (!(ec = co_await s.ack(x.carrier, x.entry, done))) out = m.on_acked(x.request, done, now());
+    } else if constexpr (std::is_same_v<T, a::release>) {
+      request = x.request;
+      if (!(ec = co_await s.release(x.carrier, x.entry, x.error))) out = m.on_acked(x.request, false, now());
+    } else if constexpr (std::is_same_v<T, a::keep>) {
+      request = x.request;
       std::vector<bool> ours;
-      if (!(ec = co_await s.keep(x->entries, lane_carriers, ours))) out = m.on_kept(x->request, ours, now());
-    } else if (auto* x = std::get_if<a::look_up_receipts>(&act)) {
-      request = x->request;
+      if (!(ec = co_await s.keep(x.entries, lane_carriers, ours))) out = m.on_kept(x.request, ours, now());
+    } else if constexpr (std::is_same_v<T, a::look_up_receipts>) {
+      request = x.request;
       std::vector<store::receipt_found> found;
-      if (!(ec = co_await s.look_up_receipts(x->carrier, x->numbers, found))) {
-        for (const auto& f : found) m.on_receipt(x->carrier, f.number, f.message_id, now(), out);
+      if (!(ec = co_await s.look_up_receipts(x.carrier, x.numbers, found))) {
+        for (const auto& f : found) m.on_receipt(x.carrier, f.number, f.message_id, now(), out);
         push(r, std::move(out));
-        out = m.on_looked_up(x->request, now());
+        out = m.on_looked_up(x.request, now());
       }
-    } else if (auto* x = std::get_if<a::check_state>(&act)) {
-      request = x->request;
+    } else if constexpr (std::is_same_v<T, a::check_state>) {
+      request = x.request;
       std::optional<broadcast::campaign_state> state;
-      if (!(ec = co_await s.check_state(state))) out = m.on_state(x->request, state, now());
-    } else if (auto* x = std::get_if<a::arm_timer>(&act)) {
-      r.timers[x->id] = now() + x->after;
-    } else if (auto* x = std::get_if<a::finished>(&act)) {
-      r.ended = x->why;
+      if (!(ec = co_await s.check_state(state))) out = m.on_state(x.request, state, now());
+    } else if constexpr (std::is_same_v<T, a::arm_timer>) {
+      r.timers[x.id] = now() + x.after;
+    } else if constexpr (std::is_same_v<T, a::finished>) {
+      r.ended = x.why;
     }
     if (ec && request) out = m.on_store_failed(*request, now());
     push(r, std::move(out));
@@ -273,6 +264,15 @@ struct rig {
     return met;
   }
 
+  // gw-a and gw-b share the campaign (vinaphone slower than viettel) until `submitted` numbers were written.
+  std::pair<run&, run&> two_gateways_sending(std::size_t submitted) {
+    carriers["vinaphone"] = {5, 5ms};
+    auto& a = start("gw-a/1", settings("gw-a/1"));
+    auto& b = start("gw-b/1", settings("gw-b/1"));
+    REQUIRE(drive([&] { return submits.size() >= submitted; }, 30s));
+    return {a, b};
+  }
+
   std::string meta(const std::string& field) { return server.command({"HGET", broadcast::campaign_keys::meta(id), field}); }
   std::string count(const std::string& field) {
     return server.command({"HGET", broadcast::campaign_keys::counts(id), field});
@@ -320,10 +320,7 @@ TEST_CASE("engine loop: a slow carrier's numbers are parked and taken back, and 
 
 TEST_CASE("engine loop: a gateway that dies mid-way leaves its work to the other, which finishes it") {
   rig g(1500);
-  g.carriers["vinaphone"] = {5, 5ms};
-  auto& a = g.start("gw-a/1", rig::settings("gw-a/1"));
-  auto& b = g.start("gw-b/1", rig::settings("gw-b/1"));
-  REQUIRE(g.drive([&] { return g.submits.size() >= 400; }, 30s));
+  auto [a, b] = g.two_gateways_sending(400);
   // gw-a dies: no stop, no answer to what it wrote. Its parts marked I and not recorded (written and
   // unanswered, or answered and not yet recorded) are uncertain to whoever takes them over.
   a.dead = true;
@@ -363,10 +360,7 @@ TEST_CASE("engine loop: a gateway that dies mid-way leaves its work to the other
 
 TEST_CASE("engine loop: a gateway stopped mid-way hands its work back and nothing is sent twice") {
   rig g(1500);
-  g.carriers["vinaphone"] = {5, 5ms};
-  auto& a = g.start("gw-a/1", rig::settings("gw-a/1"));
-  auto& b = g.start("gw-b/1", rig::settings("gw-b/1"));
-  REQUIRE(g.drive([&] { return g.submits.size() >= 400; }, 30s));
+  auto [a, b] = g.two_gateways_sending(400);
   rig::push(a, a.machine.stop(engine_clock::now()));
   REQUIRE(g.drive([&] { return a.ended.has_value(); }, 10s));
   CHECK(*a.ended == campaign::end_reason::stopped);
@@ -380,10 +374,7 @@ TEST_CASE("engine loop: a gateway stopped mid-way hands its work back and nothin
 
 TEST_CASE("engine loop: receipts of a dead gateway's unanswered parts resolve them for the survivor, unsent") {
   rig g(1500);
-  g.carriers["vinaphone"] = {5, 5ms};
-  auto& a = g.start("gw-a/1", rig::settings("gw-a/1"));
-  auto& b = g.start("gw-b/1", rig::settings("gw-b/1"));
-  REQUIRE(g.drive([&] { return g.submits.size() >= 400; }, 30s));
+  auto [a, b] = g.two_gateways_sending(400);
   a.dead = true;
   // The carriers had those submits: their receipts come, with ids no record knows (the answers were lost).
   std::vector<store::engine_receipt> receipts;
