@@ -395,3 +395,28 @@ TEST_CASE("engine loop: receipts of a dead gateway's unanswered parts resolve th
     CHECK(g.record(r.source).find("|D|") != std::string::npos);
   }
 }
+
+TEST_CASE("engine loop: a cancel mid-way records what the binds answered and leaves no part in doubt") {
+  rig g(1500);
+  auto [a, b] = g.two_gateways_sending(400);
+  g.server.command({"HSET", broadcast::campaign_keys::meta(id), "state", "cancelled"});  // the official's cancel
+  rig::push(a, a.machine.cancel(engine_clock::now()));
+  rig::push(b, b.machine.cancel(engine_clock::now()));
+  REQUIRE(g.drive([&] { return a.ended.has_value() && b.ended.has_value(); }, 20s));
+  CHECK(*a.ended == campaign::end_reason::cancelled);
+  CHECK(*b.ended == campaign::end_reason::cancelled);
+  const auto in_doubt = g.server.command(
+      {"EVAL",
+       "local kv, n = redis.call('HGETALL', KEYS[1]), 0 "
+       "for i = 2, #kv, 2 do if string.find(string.match(kv[i], '^[^|]*|([^|]*)'), 'I', 1, true) then n = n + 1 end "
+       "end return n",
+       "1", broadcast::campaign_keys::records(id)});
+  CHECK(in_doubt == "0");
+  std::size_t written = 0;
+  for (const auto& [number, times] : g.submits) {
+    CHECK(times == 1);
+    written += 1;
+    CHECK(g.record(number).find("|S|") != std::string::npos);  // every part written was answered and recorded
+  }
+  CHECK(g.count("submitted") == std::to_string(written));
+}
