@@ -231,10 +231,11 @@ struct rig : test::running_campaign {
     co_return false;
   }
 
-  // Steps every live run until `until` says stop or `limit` passes; returns whether `until` said so.
+  // Steps every live run until `until` says stop or `limit` passes; returns whether `until` said so. Returns
+  // only once its coroutine has ended (it refers to this call's arguments).
   template <class Until>
   bool drive(Until until, campaign::duration limit) {
-    bool met = false;
+    bool met = false, over = false;
     asio::co_spawn(
         io,
         [&]() -> asio::awaitable<void> {
@@ -253,14 +254,11 @@ struct rig : test::running_campaign {
             }
           }
         },
-        [](std::exception_ptr e) {
+        [&](std::exception_ptr e) {
+          over = true;
           if (e) std::rethrow_exception(e);
         });
-    const auto hard = engine_clock::now() + limit + 5s;
-    while (!met && engine_clock::now() < hard && !io.stopped()) {
-      io.run_one_for(20ms);
-      if (until()) met = true;
-    }
+    while (!over && !io.stopped()) io.run_one_for(20ms);
     return met;
   }
 
