@@ -110,9 +110,12 @@ class engine_store {
   /// it (another run may take its units at once).
   boost::asio::awaitable<std::error_code> heartbeat(campaign::duration ttl);
   /// action::take_chunk -> on_chunk: this gateway's previous run's chunk, a dead run's, a released one, or a
-  /// new one.
+  /// new one. The chunk the previous call granted, when still held, comes once more first (that answer may
+  /// have been lost; the work book refreshes a chunk it holds).
   boost::asio::awaitable<std::error_code> take_chunk(chunk_answer& out);
-  /// action::take_parcel -> on_parcel: a parcel of `carrier`'s backlog, in the same order (nullopt: none).
+  /// action::take_parcel -> on_parcel: a parcel of `carrier`'s backlog, in the same order (nullopt: none); a
+  /// parcel of that carrier this run holds comes first (the engine asks only when it holds none: an answer
+  /// was lost).
   boost::asio::awaitable<std::error_code> take_parcel(std::string_view carrier,
                                                       std::optional<campaign::parcel_grant>& out);
   /// action::read -> on_read / on_read_failed: the recipients of buckets [from, to) (campaign_store::fanout).
