@@ -314,6 +314,10 @@ std::string timeline_svg(const json::array& points, std::int64_t bucket) {
     const auto ceiling = nice_ceiling(std::max<std::uint64_t>(highest, 1));
     out += panel_frame(panel, ceiling);
     const auto bottom = panel.plot_top + panel.plot_h;
+    // An empty panel says so: no bars could also read as a chart that failed to draw.
+    if (highest == 0)
+      out += fmt::format("<text x=\"{}\" y=\"{:.1f}\" class=\"count\">không có</text>\n", f::left + 8,
+                         bottom - 6);
     const bool label_every_bar = slot >= f::label_char * static_cast<double>(vi_number(highest).size());
     bool peak_labelled = false;
     for (std::size_t i = 0; i < points.size(); ++i) {
