@@ -1,6 +1,7 @@
 #include "gateway/smpp/codec.hpp"
 
 #include "gateway/smpp/body_layout.hpp"
+#include "gateway/smpp/direct_writer.hpp"
 #include "gateway/smpp/smpp34_bridge.hpp"
 
 namespace loa::smpp {
@@ -92,9 +93,23 @@ decode_result decode(std::span<const std::uint8_t> frame) {
   return r;
 }
 
-std::error_code encode(const pdu& p, std::vector<std::uint8_t>& out) { return encode_with_smpp34(p, out); }
+std::error_code encode(const pdu& p, std::vector<std::uint8_t>& out) {
+  if (!is_supported(static_cast<std::uint32_t>(p.id))) return error::encode_failed;
+  if (is_header_only(p.id) || detail::body_omitted(p)) {
+    // Ours, not libsmpp34's: it refuses sequence 0 and unlisted command_status values, both legal here.
+    const auto at = out.size();
+    out.resize(at + header_size);
+    detail::write_header(out.data() + at, header_size, static_cast<std::uint32_t>(p.id), p.status, p.sequence);
+    return {};
+  }
+  // What the gateway sends per message goes straight into `out`; the rest through libsmpp34.
+  if (detail::writes_directly(p.id)) return detail::write_direct(p, out);
+  return encode_with_smpp34(p, out);
+}
 
-bool encodable(const short_message& m) noexcept { return detail::smpp34_packs(m); }
+bool encodable(const short_message& m) noexcept { return detail::sm_fits(command_id::submit_sm, m); }
+
+std::string encode_problem(const short_message& m) { return detail::sm_problem(command_id::submit_sm, m); }
 
 std::vector<std::uint8_t> encode(const pdu& p, std::error_code& ec) {
   std::vector<std::uint8_t> out;
