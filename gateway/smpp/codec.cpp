@@ -1,6 +1,7 @@
 #include "gateway/smpp/codec.hpp"
 
 #include "gateway/smpp/body_layout.hpp"
+#include "gateway/smpp/direct_reader.hpp"
 #include "gateway/smpp/direct_writer.hpp"
 #include "gateway/smpp/smpp34_bridge.hpp"
 
@@ -34,7 +35,11 @@ bool is_supported(std::uint32_t id) noexcept {
   return false;
 }
 
-decode_result decode(std::span<const std::uint8_t> frame) {
+namespace {
+
+// One decoder, two ways to read the bodies: directly (what decode() does) or through libsmpp34 for every body
+// (decode_with_smpp34, the reference the direct reader is tested and fuzzed against).
+decode_result decode_frame(std::span<const std::uint8_t> frame, bool direct) {
   decode_result r;
   if (frame.size() < header_size) {
     r.ec = error::truncated;
@@ -89,9 +94,18 @@ decode_result decode(std::span<const std::uint8_t> frame) {
     r.ec = ec;
     return r;
   }
-  if (auto ec = detail::smpp34_decode_body(id, frame, walk, std::move(tlvs), r.value.content, r.detail)) r.ec = ec;
+  const auto ec = direct && detail::reads_directly(id)
+                      ? detail::read_direct(id, frame, walk, std::move(tlvs), r.value.content, r.detail)
+                      : detail::smpp34_decode_body(id, frame, walk, std::move(tlvs), r.value.content, r.detail);
+  if (ec) r.ec = ec;
   return r;
 }
+
+}  // namespace
+
+decode_result decode(std::span<const std::uint8_t> frame) { return decode_frame(frame, true); }
+
+decode_result decode_with_smpp34(std::span<const std::uint8_t> frame) { return decode_frame(frame, false); }
 
 std::error_code encode(const pdu& p, std::vector<std::uint8_t>& out) {
   if (!is_supported(static_cast<std::uint32_t>(p.id))) return error::encode_failed;

@@ -1,6 +1,6 @@
 // SMPP 3.4 PDUs <-> bytes. The pieces: the frame header (frame.hpp), the TLVs (tlv.hpp), the shape of the
-// mandatory bodies (body_layout.hpp), a direct writer for the PDUs sent once per message (direct_writer.hpp),
-// libsmpp34 for decoding every body and packing the rarer ones (smpp34_bridge.hpp). Not thread-safe: libsmpp34 keeps its error state in globals, so use the codec from one
+// mandatory bodies (body_layout.hpp), a direct writer and reader for the PDUs sent and read once per message
+// (direct_writer.hpp, direct_reader.hpp), libsmpp34 for the rarer ones (smpp34_bridge.hpp). Not thread-safe: libsmpp34 keeps its error state in globals, so use the codec from one
 // thread only (loa runs one io_context thread per process).
 #pragma once
 

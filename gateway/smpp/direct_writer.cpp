@@ -3,6 +3,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "gateway/smpp/body_layout.hpp"
 #include "gateway/smpp/error.hpp"
 #include "gateway/smpp/frame.hpp"
 #include "gateway/smpp/tlv.hpp"
@@ -10,30 +11,8 @@
 namespace loa::smpp::detail {
 namespace {
 
-// C-octet string sizes, terminating NUL included, as libsmpp34 1.14's def_frame declares them (submit_sm.frame,
-// deliver_sm.frame, submit_sm_resp.frame, deliver_sm_resp.frame). libsmpp34 would truncate a longer value and
-// stop at an embedded NUL; like the bridge we refuse both instead of sending something else than asked.
-struct sm_sizes {
-  std::size_t service_type, source_addr, destination_addr, schedule_delivery_time, validity_period;
-};
-constexpr sm_sizes submit_sm_sizes{6, 21, 21, 17, 17};
-constexpr sm_sizes deliver_sm_sizes{6, 21, 21, 1, 1};  // SMPP 3.4 4.6.1: both times NULL in a deliver_sm
-constexpr std::size_t submit_sm_resp_message_id = 65;
-constexpr std::size_t deliver_sm_resp_message_id = 1;  // SMPP 3.4 4.6.2: unused, NULL
-
-// libsmpp34 packs sm_length below 254 only (an off-by-one); the bridge writes 254 itself. SMPP 3.4 allows 254.
-constexpr std::size_t max_short_message = 254;
-
-// smpp34_pack checks the four address U08s against its lists (def_list/addr_ton.list, addr_npi.list) and
-// refuses any other value; so do we, or the two paths would disagree on what can be sent.
-constexpr bool known_ton(std::uint8_t ton) noexcept { return ton <= 6; }
-constexpr bool known_npi(std::uint8_t npi) noexcept {
-  switch (npi) {
-    case 0: case 1: case 3: case 4: case 6: case 8: case 9: case 10: case 14: case 18: return true;
-    default: return false;
-  }
-}
-
+// Like the bridge we refuse a C-string libsmpp34 would truncate or cut at an embedded NUL, instead of sending
+// something else than asked.
 bool c_string_fits(const std::string& value, std::size_t size) noexcept {
   return value.size() + 1 <= size && value.find('\0') == std::string::npos;
 }
@@ -44,10 +23,6 @@ std::string too_long(command_id id, const char* field, const std::string& value,
     return std::string(pdu) + " " + field + ": holds a NUL octet (a C-octet string ends at the first)";
   return std::string(pdu) + " " + field + ": " + std::to_string(value.size()) + " octets, at most " +
          std::to_string(size - 1);
-}
-
-const sm_sizes& sizes_of(command_id id) noexcept {
-  return id == command_id::deliver_sm ? deliver_sm_sizes : submit_sm_sizes;
 }
 
 std::uint8_t* put_c_string(std::uint8_t* p, const std::string& value) noexcept {
@@ -92,7 +67,7 @@ std::error_code write_sm(const pdu& p, const short_message& m, std::vector<std::
 }
 
 std::error_code write_resp(const pdu& p, const message_resp& r, std::vector<std::uint8_t>& out) {
-  const auto size = p.id == command_id::submit_sm_resp ? submit_sm_resp_message_id : deliver_sm_resp_message_id;
+  const auto size = message_id_size(p.id);
   if (!c_string_fits(r.message_id, size) || !tlvs_fit(r.tlvs)) return error::encode_failed;
   const std::size_t length = header_size + r.message_id.size() + 1 + tlvs_size(r.tlvs);
   const auto at = out.size();
@@ -112,7 +87,7 @@ bool writes_directly(command_id id) noexcept {
 }
 
 bool sm_fits(command_id id, const short_message& m) noexcept {
-  const auto& n = sizes_of(id);
+  const auto& n = sm_sizes_of(id);
   return c_string_fits(m.service_type, n.service_type) && c_string_fits(m.source.addr, n.source_addr) &&
          c_string_fits(m.destination.addr, n.destination_addr) &&
          c_string_fits(m.schedule_delivery_time, n.schedule_delivery_time) &&
@@ -123,7 +98,7 @@ bool sm_fits(command_id id, const short_message& m) noexcept {
 
 std::string sm_problem(command_id id, const short_message& m) {
   if (sm_fits(id, m)) return {};
-  const auto& n = sizes_of(id);
+  const auto& n = sm_sizes_of(id);
   const std::string pdu = id == command_id::submit_sm ? "submit_sm" : "deliver_sm";
   if (!c_string_fits(m.service_type, n.service_type))
     return too_long(id, "service_type", m.service_type, n.service_type);
