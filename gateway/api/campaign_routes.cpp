@@ -430,8 +430,19 @@ asio::awaitable<response> cancel(authenticator& auth, broadcast::campaign_store&
   if (auto ec = co_await campaigns.cancel(spec.id, before)) co_return redis_failure(ec);
   const bool changed = before && broadcast::is_active(*before);
   if (changed && hooks.cancelled) hooks.cancelled(spec.id);
+  // What it really stopped: of the exact audience, those never claimed (claims stopped with the state). A
+  // count that fails leaves the status as it was (recipients fanned out so far, queued).
+  std::optional<std::uint64_t> not_sent;
+  if (changed) {
+    std::uint64_t audience = 0, unsent = 0;
+    auto ec = co_await campaigns.count_audience(spec, audience);
+    if (!ec) ec = co_await campaigns.record_cancel(spec.id, audience, unsent);
+    if (!ec) not_sent = unsent;
+  }
   if (changed && hooks.audit) {
-    auto e = campaign_entry("cancel", spec, "was " + std::string(broadcast::to_string(*before)));
+    auto e = campaign_entry("cancel", spec, "was " + std::string(broadcast::to_string(*before)) +
+                                                (not_sent ? fmt::format("; {} never sent", *not_sent) : ""));
+    if (not_sent) e.recipients = static_cast<std::int64_t>(*not_sent);
     co_await hooks.audit->record(r, *who, std::move(e));
   }
   json::object doc;
@@ -558,6 +569,16 @@ json::object status_document(const broadcast::campaign_spec& spec, const broadca
   for (const auto& [name, k] : c.by_carrier)
     by_carrier[name] = json::object{{"submitted", k.submitted}, {"delivered", k.delivered}, {"failed", k.failed},
                                     {"expired", k.expired},     {"uncertain", k.uncertain}, {"pending", k.pending()}};
+  // A cancel recorded the exact audience and how many of it were never sent: those are final, not queued.
+  const bool cancel_counted = spec.state == broadcast::campaign_state::cancelled && spec.cancel_counted;
+  const std::uint64_t recipients = cancel_counted ? std::max(c.recipients, spec.cancel_audience) : c.recipients;
+  std::uint64_t queued = c.queued();
+  if (cancel_counted) {
+    // Only what was claimed before the cancel may still go out (in the binds' hands).
+    const auto claimed = recipients - std::min(recipients, spec.cancelled_not_sent);
+    const auto settled = c.total.submitted + c.total.settled_unsubmitted;
+    queued = claimed > settled ? claimed - settled : 0;
+  }
   json::object doc{{"id", spec.id},
                    {"state", broadcast::to_string(spec.state)},
                    {"wards", string_array(spec.wards)},
@@ -567,11 +588,11 @@ json::object status_document(const broadcast::campaign_spec& spec, const broadca
                    {"created_by", spec.created_by},
                    {"created_at", format_local_time(spec.created_at_ms / 1000, utc_offset)},
                    {"urgent", spec.urgent},
-                   {"recipients", c.recipients},
+                   {"recipients", recipients},
                    {"estimated_recipients", spec.estimated_recipients},
-                   {"fanout_done", c.fanout_done},
+                   {"fanout_done", c.fanout_done || cancel_counted},
                    {"skipped_optout", c.skipped_optout},
-                   {"queued", c.queued()},
+                   {"queued", queued},
                    {"submitted", c.total.submitted},
                    {"pending", c.pending()},
                    {"delivered", c.total.delivered},
@@ -586,6 +607,8 @@ json::object status_document(const broadcast::campaign_spec& spec, const broadca
   if (!spec.key.empty()) doc["key"] = spec.key;
   if (!spec.corrects.empty()) doc["corrects"] = spec.corrects;
   if (!spec.resends.empty()) doc["resend_failed"] = spec.resends;
+  // Of a cancelled campaign: recipients never sent (null when the cancel could not count them).
+  doc["not_sent"] = cancel_counted ? json::value(spec.cancelled_not_sent) : json::value(nullptr);
   // Why it waits (or waited) for an approver, and who released it.
   auto text_or_null = [](const std::string& s) { return s.empty() ? json::value(nullptr) : json::value(s); };
   doc["approval_reason"] = text_or_null(spec.approval_reason);

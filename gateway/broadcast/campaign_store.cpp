@@ -494,6 +494,18 @@ asio::awaitable<std::error_code> campaign_store::collect(std::string_view id, st
   co_return std::error_code{};
 }
 
+asio::awaitable<std::error_code> campaign_store::record_cancel(std::string_view id, std::uint64_t audience,
+                                                               std::uint64_t& not_sent) {
+  auto [ec, resp] = co_await exec(connection_, command("HLEN", campaign_keys::records(id)));
+  if (ec) co_return ec;
+  const auto claimed = static_cast<std::uint64_t>(std::max<std::int64_t>(0, resp[0].integer()));
+  not_sent = audience > claimed ? audience - claimed : 0;
+  auto [ec2, resp2] = co_await exec(connection_, command("HSET", campaign_keys::meta(id), "cancel_audience",
+                                                         std::to_string(audience), "cancelled_not_sent",
+                                                         std::to_string(not_sent)));
+  co_return ec2;
+}
+
 asio::awaitable<std::error_code> campaign_store::count_audience(const campaign_spec& spec, std::uint64_t& kept) {
   kept = 0;
   const auto script = std::string(scripts::audience_prelude) + std::string(scripts::count_audience);

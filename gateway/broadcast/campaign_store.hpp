@@ -205,6 +205,12 @@ class campaign_store {
   /// correction's fan-out reads; `found` is how many there are.
   boost::asio::awaitable<std::error_code> collect_received(std::string_view id, std::uint64_t& found);
 
+  /// After a cancel: records in the meta hash what it stopped: `audience` (the exact audience now) and, of
+  /// it, `not_sent`: those never claimed (no record; claims stop once the state is cancelled, so the records
+  /// are final). Fields cancel_audience and cancelled_not_sent.
+  boost::asio::awaitable<std::error_code> record_cancel(std::string_view id, std::uint64_t audience,
+                                                        std::uint64_t& not_sent);
+
   /// Writes the recipients of campaign `id` whose message failed or expired into campaign_keys::failed(id),
   /// which a resend's fan-out reads (`loa send --resend-failed`); `found` is how many.
   boost::asio::awaitable<std::error_code> collect_failed(std::string_view id, std::uint64_t& found);

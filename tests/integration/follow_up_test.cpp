@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/integration/broadcast_rig.hpp"
@@ -221,4 +222,43 @@ TEST_CASE("follow-up: loa status names who must approve, and the carrier that is
   CHECK(s.at("approvers").as_array().at(0).at("name") == "lan");
   r = loa_cli(down_rig, {"status", "2"});
   CHECK(has(r.out, "waits for approval by lan"));
+}
+
+TEST_CASE("follow-up: loa cancel reports the recipients it really stopped, and the report calls them not sent") {
+  test::rig_options o = named_ward();
+  o.carrier_lines = "    tps: 10\n";  // slow carriers: most of the 300 have not gone out when it is cancelled
+  test::broadcast_rig rig(o);
+  rig.start_gateway();
+  rig.import(residents(test::test_numbers(300)));
+  auto r = loa_cli(rig, {"--json", "send", "--ward", "long-thuy", "--group", "to-3", "--text", "Hop to 3 toi nay", "--yes"});
+  INFO(r.out, r.err);
+  REQUIRE(r.exit == 0);
+  rig.wait_for("1", "submitted", 5);
+  r = loa_cli(rig, {"cancel", "1"});
+  INFO(r.out, r.err);
+  REQUIRE(r.exit == 0);
+  // What the binds held at the cancel still goes out (queued), then nothing more.
+  auto s = rig.status("1");
+  for (int i = 0; i < 300 && (field(s, "queued") > 0 || field(s, "pending") > 0); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    s = rig.status("1");
+  }
+  const auto not_sent = field(s, "not_sent");
+  CHECK(field(s, "recipients") == 300);  // the whole audience, not the part the fan-out had read
+  CHECK(s.at("fanout_done") == true);
+  CHECK(field(s, "queued") == 0);
+  // What never left plus what went out is the audience: the simulators saw exactly the rest.
+  const auto went = rig.accepted("Hop to 3 toi nay").messages;
+  CHECK(not_sent > 200);
+  CHECK(static_cast<std::size_t>(not_sent) + went == 300);
+  CHECK(has(r.out, "campaign 1 cancelled: " + std::to_string(not_sent) + " of 300 recipients never sent"));
+  // The fan-out of a cancelled campaign writes nothing more.
+  const auto counted = rig.redis.command({"HGET", "loa:{c:1}:counts", "recipients"});
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  CHECK(rig.redis.command({"HGET", "loa:{c:1}:counts", "recipients"}) == counted);
+  r = loa_cli(rig, {"report", "1"});
+  CHECK(has(r.out, std::to_string(not_sent) + " not sent (cancelled)"));
+  CHECK_FALSE(has(r.out, " queued;"));
+  r = loa_cli(rig, {"status", "1", "--watch"});
+  CHECK(has(r.out, "cancelled with " + std::to_string(not_sent) + " not sent"));
 }

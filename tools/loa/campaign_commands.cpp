@@ -366,7 +366,15 @@ int run_cancel(const global_options& globals, const campaign_arguments& a) {
   const auto c = progress::read_counts(*r.body);
   const std::string id = c.id.empty() ? a.id : c.id;
   if (flag(*r.body, "cancelled", c.state == "cancelled") && c.state == "cancelled") {
-    fmt::print("campaign {} cancelled: {} not sent", id, progress::thousands(c.queued));
+    // The gateway counts, at the cancel, those of the audience never sent (the fan-out may not have reached
+    // them yet): that is what the cancel stopped. An older gateway gives only what it had queued.
+    if (c.not_sent) {
+      fmt::print("campaign {} cancelled: {} of {} never sent", id, progress::thousands(*c.not_sent),
+                 plural(c.recipients, "recipient"));
+      if (c.queued > 0) fmt::print("; {} already handed to the carriers still go out", progress::thousands(c.queued));
+    } else {
+      fmt::print("campaign {} cancelled: {} not sent", id, progress::thousands(c.queued));
+    }
     // What left before the cancel still travels; its receipts keep coming.
     if (c.pending > 0)
       fmt::print("; {} already submitted still await a receipt", progress::thousands(c.pending));

@@ -74,7 +74,9 @@ std::uint64_t counts::total() const {
 }
 
 bool counts::finished() const {
-  return (state == "done" || state == "cancelled") && pending == 0;
+  // A cancel the gateway counted leaves in `queued` only what the binds held then, which still goes out.
+  const bool held_still_going = state == "cancelled" && not_sent && queued > 0;
+  return (state == "done" || state == "cancelled") && pending == 0 && !held_still_going;
 }
 
 counts read_counts(const json::value& status) {
@@ -88,6 +90,7 @@ counts read_counts(const json::value& status) {
   c.wards = named_list(o, "wards", "ward_names");
   c.groups = named_list(o, "groups", "group_names");
   c.sender = sender_name(o);
+  if (const auto* v = o.if_contains("not_sent"); v && v->is_number()) c.not_sent = number(o, "not_sent");
   c.waiting_reason = text(o, "waiting_reason");
   c.waiting_until = text(o, "waiting_until");
   c.waiting_since = text(o, "waiting_since");
@@ -312,7 +315,8 @@ verdict judge(const counts& c, std::optional<std::chrono::seconds> gave_up_after
   // Whether the gateway keeps the dropped recipients in "queued" after a cancel or zeroes it, this is the
   // number that never left.
   const std::uint64_t reached = c.settled() + c.pending;
-  const std::uint64_t unsent = std::max(c.queued, c.total() > reached ? c.total() - reached : 0);
+  std::uint64_t unsent = std::max(c.queued, c.total() > reached ? c.total() - reached : 0);
+  if (c.state == "cancelled" && c.not_sent) unsent = *c.not_sent;  // what the cancel counted
   if (c.state == "cancelled")
     problems.push_back(fmt::format("cancelled with {} not sent", thousands(unsent)));
   if (gave_up_after && !c.finished()) {

@@ -42,6 +42,7 @@ struct counts {
   std::string waiting_since;   ///< since when the carrier is down (local ISO time); empty when unknown
   std::vector<std::string> waiting_carriers;  ///< the carriers down that hold it
   std::vector<std::string> approvers;         ///< who may release it: "Trần Thị Lan (lan)"
+  std::optional<std::uint64_t> not_sent;      ///< of a cancelled campaign: recipients never sent (as counted)
   bool fanout_done = false;
   std::uint64_t recipients = 0, estimated_recipients = 0, skipped_optout = 0, queued = 0, submitted = 0,
                 pending = 0, delivered = 0, failed = 0, expired = 0, uncertain = 0, parts = 0;
