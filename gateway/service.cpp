@@ -215,6 +215,12 @@ struct service::parts {
     hooks.cancelled = [this](const std::string& id) { sending.cancelled(id); };
     hooks.audit = &audit;
     hooks.approvals = &approvals;
+    hooks.carriers_down = [this] {
+      std::vector<api::carrier_down> down;
+      for (const auto& c : sending.health())
+        if (c.binds_up == 0 && c.binds > 0) down.push_back({c.name, c.down_since_s});
+      return down;
+    };
     api::add_campaign_routes(r, auth, campaigns, store, std::move(hooks));
     const api::name_sources names{&cfg, &store};
     api::add_campaign_list_route(r, auth, campaigns, cfg.gateway.utc_offset, names);
