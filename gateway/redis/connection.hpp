@@ -100,6 +100,9 @@ class connection {
   const std::string& last_error_detail() const noexcept;
   /// Handshakes completed since construction (1 after the first connect, 2 after one reconnect...).
   std::uint64_t connects() const noexcept;
+  /// host:port (or the socket path) of the current or last connection attempt; with sentinels, the primary
+  /// they named. Empty before the first attempt.
+  const std::string& address() const noexcept;
   /// Requests waiting for the connection to be ready.
   std::size_t queued() const noexcept;
   /// Called (through the executor, never from inside hiredis) on every change of state.
