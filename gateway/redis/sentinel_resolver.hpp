@@ -40,7 +40,7 @@ class sentinel_resolver : public std::enable_shared_from_this<sentinel_resolver>
 
   boost::asio::any_io_executor ex_;
   settings settings_;
-  std::size_t first_ = 0;  // index of the sentinel that answered last
+  std::size_t first_ = 0;    // index of the sentinel that answered last
   std::uint64_t round_ = 0;  // bumped per resolve and cancel: answers of an abandoned round are ignored
   done_handler done_;
   std::string failures_;
