@@ -178,6 +178,7 @@ class connection_impl : public std::enable_shared_from_this<connection_impl> {
   const std::string& last_error_detail() const noexcept { return last_error_detail_; }
   std::uint64_t connects() const noexcept { return connects_; }
   const std::string& address() const noexcept { return address_; }
+  const settings& config() const noexcept { return settings_; }
   std::size_t queued() const noexcept { return queue_.size(); }
   void set_observer(std::function<void(const state_change&)> o) { observer_ = std::move(o); }
 
@@ -713,6 +714,12 @@ std::uint64_t connection::connects() const noexcept {
 }
 const std::string& connection::address() const noexcept {
   return impl_->address();
+}
+int connection::wait_replicas() const noexcept {
+  return impl_->config().wait_replicas;
+}
+std::chrono::milliseconds connection::wait_timeout() const noexcept {
+  return impl_->config().wait_timeout;
 }
 std::size_t connection::queued() const noexcept {
   return impl_->queued();

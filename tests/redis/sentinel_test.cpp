@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "gateway/redis/connection.hpp"
+#include "gateway/redis/durability.hpp"
 #include "tests/fixtures/redis_sentinel.hpp"
 #include "tests/redis/support.hpp"
 
@@ -179,4 +180,33 @@ TEST_CASE("sentinels: passwords for both, and no_master when no sentinel knows t
     CHECK(w.run_ec == redis::error::no_master);
     CHECK(w.conn.last_error_detail().find("authentication") != std::string::npos);
   }
+}
+
+TEST_CASE("WAIT in the writing request: success once a replica has the writes, not_replicated when none does") {
+  test::sentinel_group_options o;
+  o.sentinels = 0;  // WAIT needs replicas only
+  test::sentinel_group group(o);
+  auto s = test::quick_settings(group.nodes()[0]->port());
+  s.wait_replicas = 1;
+  s.wait_timeout = 100ms;
+  test::client c(s);
+  REQUIRE(c.wait_ready());
+  auto write = [&] {
+    redis::request req{"SET", "claimed", "yes"};
+    redis::add_replica_wait(req, c.conn);
+    REQUIRE(req.size() == 2);
+    auto o = c.exec(std::move(req));
+    REQUIRE_FALSE(o->ec);
+    return redis::check_replica_wait(o->resp, c.conn);
+  };
+  CHECK(write() == std::error_code());
+  CHECK(group.nodes()[1]->command({"GET", "claimed"}) == "yes");
+  group.nodes()[1]->kill();
+  CHECK(write() == redis::error::not_replicated);  // on the primary only, after 100 ms
+
+  s.wait_replicas = 0;  // the default with redis.url: nothing appended, nothing checked
+  test::client plain(s);
+  redis::request req{"SET", "k", "v"};
+  redis::add_replica_wait(req, plain.conn);
+  CHECK(req.size() == 1);
 }
