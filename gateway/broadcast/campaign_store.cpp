@@ -11,6 +11,7 @@
 #include "gateway/broadcast/csv_import.hpp"
 #include "gateway/broadcast/subscriber_store.hpp"
 #include "gateway/broadcast/field_list.hpp"
+#include "gateway/redis/durability.hpp"
 #include "gateway/redis/exec.hpp"
 #include "gateway/store/scripts.hpp"
 
@@ -545,11 +546,14 @@ asio::awaitable<std::error_code> campaign_store::claim(std::string_view id, std:
   args.insert(args.end(), numbers.begin(), numbers.end());
   redis::request req;
   req.push_script_range(scripts::claim, args);
+  redis::add_replica_wait(req, connection_);  // a claim acknowledged here survives a failover
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec) co_return ec;
   results.clear();
   refused = resp[0].type() != redis::reply::kind::array;  // the campaign is not running: its state instead
   if (refused) co_return std::error_code{};
+  // Not yet on a replica: the caller retries, and the next claim finds these records as its own.
+  if (auto short_ec = redis::check_replica_wait(resp, connection_)) co_return short_ec;
   for (const auto& e : resp[0].elements())
     results.push_back(e.type() == redis::reply::kind::integer ? claim_result{true, {}}
                                                                : claim_result{false, e.str()});
@@ -564,8 +568,10 @@ asio::awaitable<std::error_code> campaign_store::reclaim(std::string_view id, st
   args.insert(args.end(), numbers.begin(), numbers.end());
   redis::request req;
   req.push_script_range(scripts::reclaim, args);
+  redis::add_replica_wait(req, connection_);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec) co_return ec;
+  if (auto short_ec = redis::check_replica_wait(resp, connection_)) co_return short_ec;
   parts.clear();
   for (const auto& e : resp[0].elements()) parts.push_back(e.str());
   if (parts.size() != numbers.size()) co_return redis::error::protocol;
