@@ -74,7 +74,9 @@ struct broadcaster::impl {
                 audit,
                 [this](std::string_view carrier, std::string_view what) {
                   matcher.count_mismatch(carrier, what);
-                }} {
+                },
+                [this](std::string_view carrier) { return matcher.receipt_delay(carrier); },
+                [this](std::string_view carrier, std::string_view key) { matcher.submitted(carrier, key); }} {
     for (const auto& carrier : cfg.carriers) {
       receipt_modes[carrier.name] = receipt_mode_for(carrier);
       carrier_events events;

@@ -17,6 +17,7 @@ namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
 constexpr std::size_t batch_size = 4000;
+constexpr std::size_t delay_samples = 64;  // submits timed at once per carrier (the oldest dropped beyond)
 
 }  // namespace
 
@@ -98,8 +99,16 @@ void receipt_matcher::add(std::string_view carrier, smpp::receipt_id_mode mode, 
   p.id = r.id;
   p.source = r.source;
   if (const auto n = broadcast::normalise_number(r.source)) p.update.source = n.number;
-  p.update.receipt_key =
-      broadcast::campaign_keys::receipt(carrier, smpp::normalise_receipt_id(r.id, mode, smpp::id_origin::receipt));
+  p.normalised_id = smpp::normalise_receipt_id(r.id, mode, smpp::id_origin::receipt);
+  p.update.receipt_key = broadcast::campaign_keys::receipt(carrier, p.normalised_id);
+  if (auto d = delays_.find(carrier); d != delays_.end()) {
+    if (auto w = d->second.waiting.find(p.update.receipt_key); w != d->second.waiting.end()) {
+      const auto took = p.arrived - w->second;
+      auto& delay = d->second.delay;
+      delay = delay == delay.zero() ? took : (7 * delay + took) / 8;
+      d->second.waiting.erase(w);  // its key stays in `order` until pushed out: harmless
+    }
+  }
   p.update.letter = letter;
   if (letter != broadcast::part_state::delivered) {
     p.update.reason = std::string(smpp::stat_word(r.state));
@@ -108,6 +117,24 @@ void receipt_matcher::add(std::string_view carrier, smpp::receipt_id_mode mode, 
   }
   fresh_.push_back(std::move(p));
   if (fresh_.size() == 1 || fresh_.size() >= batch_size) wake();
+}
+
+void receipt_matcher::submitted(std::string_view carrier, std::string_view receipt_key) {
+  auto it = delays_.find(carrier);
+  if (it == delays_.end()) it = delays_.emplace(std::string(carrier), delay_sample{}).first;
+  auto& d = it->second;
+  if (d.waiting.count(receipt_key)) return;
+  if (d.order.size() >= delay_samples) {
+    d.waiting.erase(d.order.front());  // its receipt never came (or came before this was noted)
+    d.order.pop_front();
+  }
+  d.order.emplace_back(receipt_key);
+  d.waiting.emplace(std::string(receipt_key), std::chrono::steady_clock::now());
+}
+
+std::chrono::steady_clock::duration receipt_matcher::receipt_delay(std::string_view carrier) const {
+  const auto it = delays_.find(carrier);
+  return it == delays_.end() ? std::chrono::steady_clock::duration{} : it->second.delay;
 }
 
 void receipt_matcher::count_mismatch(std::string_view carrier, std::string_view what) {
@@ -182,6 +209,10 @@ asio::awaitable<void> receipt_matcher::run() {
           if (i < batch.size() && batch[i].meter) batch[i].meter->unmatched->inc();
       }
       for (auto& p : batch) p.ack();  // written: the SMSC may forget it now
+      if (on_unmatched_)
+        for (const auto i : unmatched)
+          if (i < batch.size() && !batch[i].update.source.empty())
+            on_unmatched_(batch[i].carrier, batch[i].update.source, batch[i].normalised_id);
       continue;
     }
     if (stopping_) co_return;
