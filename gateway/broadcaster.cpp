@@ -14,6 +14,7 @@
 
 #include "gateway/approval_recheck.hpp"
 #include "gateway/broadcast/numbers.hpp"
+#include "gateway/campaign/lifecycle.hpp"
 #include "gateway/campaign_runner.hpp"
 #include "gateway/carrier_link.hpp"
 #include "gateway/metrics.hpp"
@@ -147,12 +148,10 @@ struct broadcaster::impl {
       if (co_await campaigns.load(id, spec, found)) co_return;
       if (!found) continue;
       using broadcast::campaign_state;
+      // Due, then out of quiet hours (or urgent): lifecycle.hpp's rule, as the API applies it at creation.
       auto state = spec.state;
-      if (state == campaign_state::scheduled && spec.due_at_s <= now_s) state = campaign_state::waiting;
-      if (state == campaign_state::waiting) {
-        const bool quiet = !spec.urgent && cfg.gateway.quiet_at(now);
-        if (!quiet) state = campaign_state::running;
-      }
+      if (state == campaign_state::scheduled || state == campaign_state::waiting)
+        state = campaign::where_due(spec.due_at_s <= now_s, cfg.gateway.quiet_at(now), spec.urgent);
       if (state == campaign_state::running && spec.state != campaign_state::running) {
         // Due now: the approval rule again, on the exact audience (it may have grown since the send).
         bool needs_approval = false, held = false;
@@ -161,6 +160,8 @@ struct broadcaster::impl {
         if (needs_approval) continue;  // held, by this call or by another gateway's
       }
       if (state != spec.state) {
+        const auto why = spec.state == campaign_state::scheduled ? campaign::cause::due : campaign::cause::quiet_over;
+        if (!campaign::allowed(spec.state, why, state)) continue;
         bool moved = false;
         if (co_await campaigns.advance(id, spec.state, state, moved)) co_return;
         if (!moved) continue;  // cancelled, held or moved on by another gateway meanwhile: seen next time

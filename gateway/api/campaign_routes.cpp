@@ -2,6 +2,7 @@
 #include "gateway/api/campaign_preview.hpp"
 #include "gateway/api/names.hpp"
 #include "gateway/broadcast/approval_rule.hpp"
+#include "gateway/campaign/lifecycle.hpp"
 #include "segments/name_match.hpp"
 
 #include <fmt/format.h>
@@ -163,10 +164,8 @@ std::optional<response> read_spec(const request& r, const campaign_hooks& hooks,
 broadcast::campaign_state initial_state(const broadcast::campaign_spec& spec, const config::gateway_config& gw) {
   const auto now = std::chrono::system_clock::now();
   const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-  if (spec.due_at_s > now_s) return broadcast::campaign_state::scheduled;
-  // The scheduler moves a waiting campaign on when the quiet hours end.
-  if (!spec.urgent && gw.quiet_at(now)) return broadcast::campaign_state::waiting;
-  return broadcast::campaign_state::running;
+  // The scheduler moves it on when due and when the quiet hours end (the same rule: lifecycle.hpp).
+  return campaign::where_due(spec.due_at_s <= now_s, gw.quiet_at(now), spec.urgent);
 }
 
 // A large or urgent send waits for a second person (an approver of the ward): one wrong send is a headline.
