@@ -1,0 +1,55 @@
+-- A recipient's record, loa:{c:ID}:r NUMBER = "carrier|parts|owner|reason|claimed_ms|settled_ms": `parts` holds
+-- one letter per SMS part (campaign.hpp part_state; C claimed and not written, I submitting or in flight),
+-- `owner` the run that claimed it. Parsing, the summary of a record and the counter deltas: counters are kept
+-- exact by recomputing the summary before and after each change (a batch applied twice changes nothing the
+-- second time) and are written once per batch (flush_counts).
+local function parse(rec)
+  local c, p, o, r, t1, t2 = string.match(rec, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)$')
+  return {carrier = c, parts = p, owner = o, reason = r, t1 = t1, t2 = t2}
+end
+local function unparse(x)
+  return x.carrier .. '|' .. x.parts .. '|' .. x.owner .. '|' .. x.reason .. '|' .. x.t1 .. '|' .. x.t2
+end
+local function summary(p)
+  if string.find(p, '[RF]') then return 'failed' end
+  if string.find(p, '[CI]') then return 'queued' end
+  if string.find(p, 'U', 1, true) then return 'uncertain' end
+  if string.find(p, 'S', 1, true) then return 'pending' end
+  if string.find(p, 'E', 1, true) then return 'expired' end
+  return 'delivered'
+end
+local function accepted(p) return not string.find(p, '[CIRU]') end
+local finals = {failed = true, uncertain = true, expired = true, delivered = true}
+local deltas = {}
+local function bump(counts, carrier, field, by)
+  local d = deltas[counts]
+  if not d then d = {}; deltas[counts] = d end
+  d[field] = (d[field] or 0) + by
+  local f = 'c:' .. carrier .. ':' .. field
+  d[f] = (d[f] or 0) + by
+end
+-- Counts the change of one record from parts `old` to parts `new`; returns true when it settled now.
+local function account(counts, carrier, old, new)
+  local os, ns = summary(old), summary(new)
+  local oa, na = accepted(old), accepted(new)
+  if oa ~= na then bump(counts, carrier, 'submitted', na and 1 or -1) end
+  if os ~= ns or oa ~= na then
+    if finals[os] then
+      bump(counts, carrier, os, -1)
+      bump(counts, carrier, oa and 'settled_submitted' or 'settled_unsubmitted', -1)
+    end
+    if finals[ns] then
+      bump(counts, carrier, ns, 1)
+      bump(counts, carrier, na and 'settled_submitted' or 'settled_unsubmitted', 1)
+    end
+  end
+  return finals[ns] and not finals[os]
+end
+local function flush_counts()
+  for counts, d in pairs(deltas) do
+    for field, by in pairs(d) do
+      if by ~= 0 then redis.call('HINCRBY', counts, field, by) end
+    end
+  end
+end
+local function set_part(p, i, letter) return string.sub(p, 1, i - 1) .. letter .. string.sub(p, i + 1) end
