@@ -533,31 +533,4 @@ if ARGV[8] ~= '' then redis.call('HSET', errors, ARGV[7], ARGV[8]) end
 return 1
 )lua";
 
-// Moves a campaign on when it becomes due (scheduled -> waiting -> running), only from the state it was seen
-// in: a campaign cancelled or held for approval a moment before stays so. KEYS: 1 meta, 2 active set.
-// ARGV: 1 id, 2 expected state, 3 next state. Returns the state before (false: no such campaign).
-inline constexpr std::string_view advance = R"lua(
-local state = redis.call('HGET', KEYS[1], 'state')
-if state == ARGV[2] then
-  redis.call('HSET', KEYS[1], 'state', ARGV[3])
-  if ARGV[3] == 'done' or ARGV[3] == 'cancelled' then
-    redis.call('SREM', KEYS[2], ARGV[1])
-  else
-    redis.call('SADD', KEYS[2], ARGV[1])
-  end
-end
-return state
-)lua";
-
-// Cancels unless finished. KEYS: 1 meta, 2 active set. ARGV: 1 id. Returns the state before.
-inline constexpr std::string_view cancel = R"lua(
-local state = redis.call('HGET', KEYS[1], 'state')
-if not state then return false end
-if state ~= 'done' and state ~= 'cancelled' then
-  redis.call('HSET', KEYS[1], 'state', 'cancelled')
-  redis.call('SREM', KEYS[2], ARGV[1])
-end
-return state
-)lua";
-
 }  // namespace loa::broadcast::scripts

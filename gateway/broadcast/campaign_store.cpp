@@ -10,9 +10,10 @@
 
 #include "gateway/broadcast/campaign_scripts.hpp"
 #include "gateway/broadcast/csv_import.hpp"
-#include "gateway/broadcast/subscriber_store.hpp"
 #include "gateway/broadcast/field_list.hpp"
+#include "gateway/broadcast/subscriber_store.hpp"
 #include "gateway/redis/exec.hpp"
+#include "gateway/store/scripts.hpp"
 
 namespace loa::broadcast {
 namespace {
@@ -20,6 +21,7 @@ namespace {
 namespace asio = boost::asio;
 using redis::command;
 using redis::exec;
+using redis::script_command;
 constexpr std::string_view campaign_prefix = "loa:{c:";
 constexpr std::string_view ward_prefix = "loa:{w:";
 
@@ -63,13 +65,20 @@ void add_audience(std::vector<std::string>& args, const campaign_spec& spec, std
 }
 
 void set_count(carrier_counts& c, std::string_view field, std::uint64_t v) {
-  if (field == "submitted") c.submitted = v;
-  else if (field == "delivered") c.delivered = v;
-  else if (field == "failed") c.failed = v;
-  else if (field == "expired") c.expired = v;
-  else if (field == "uncertain") c.uncertain = v;
-  else if (field == "settled_submitted") c.settled_submitted = v;
-  else if (field == "settled_unsubmitted") c.settled_unsubmitted = v;
+  if (field == "submitted")
+    c.submitted = v;
+  else if (field == "delivered")
+    c.delivered = v;
+  else if (field == "failed")
+    c.failed = v;
+  else if (field == "expired")
+    c.expired = v;
+  else if (field == "uncertain")
+    c.uncertain = v;
+  else if (field == "settled_submitted")
+    c.settled_submitted = v;
+  else if (field == "settled_unsubmitted")
+    c.settled_unsubmitted = v;
 }
 
 }  // namespace
@@ -84,13 +93,27 @@ std::string campaign_key(std::string_view id, std::string_view what) {
   return k;
 }
 }  // namespace
-std::string meta(std::string_view id) { return campaign_key(id, "meta"); }
-std::string counts(std::string_view id) { return campaign_key(id, "counts"); }
-std::string records(std::string_view id) { return campaign_key(id, "r"); }
-std::string chunks(std::string_view id) { return campaign_key(id, "chunks"); }
-std::string poison(std::string_view id) { return campaign_key(id, "poison"); }
-std::string chunk_errors(std::string_view id) { return campaign_key(id, "chunk_errors"); }
-std::string counted(std::string_view id) { return campaign_key(id, "counted"); }
+std::string meta(std::string_view id) {
+  return campaign_key(id, "meta");
+}
+std::string counts(std::string_view id) {
+  return campaign_key(id, "counts");
+}
+std::string records(std::string_view id) {
+  return campaign_key(id, "r");
+}
+std::string chunks(std::string_view id) {
+  return campaign_key(id, "chunks");
+}
+std::string poison(std::string_view id) {
+  return campaign_key(id, "poison");
+}
+std::string chunk_errors(std::string_view id) {
+  return campaign_key(id, "chunk_errors");
+}
+std::string counted(std::string_view id) {
+  return campaign_key(id, "counted");
+}
 std::string receipt(std::string_view carrier, std::string_view normalised_id) {
   std::string k = "loa:dlr:";
   k += carrier;
@@ -101,7 +124,9 @@ std::string receipt(std::string_view carrier, std::string_view normalised_id) {
 std::string ward_index(std::string_view ward) {
   return std::string(ward_prefix) + std::string(ward) + "}:campaigns";
 }
-std::string received(std::string_view id) { return campaign_key(id, "got:"); }
+std::string received(std::string_view id) {
+  return campaign_key(id, "got:");
+}
 }  // namespace campaign_keys
 
 recipient_record parse_recipient_record(std::string_view value) {
@@ -142,8 +167,9 @@ asio::awaitable<std::error_code> campaign_store::create(campaign_spec& spec, std
                                 std::string(scripts::create),
                                 "2",
                                 std::string(campaign_keys::next_id),
-                                has_key ? std::string(ward_prefix) + spec.wards.front() + "}:sendkey:" + spec.key
-                                        : std::string(campaign_keys::next_id),
+                                has_key
+                                    ? std::string(ward_prefix) + spec.wards.front() + "}:sendkey:" + spec.key
+                                    : std::string(campaign_keys::next_id),
                                 has_key ? "1" : "0",
                                 std::to_string(key_ttl.count()),
                                 std::string(campaign_prefix),
@@ -179,7 +205,8 @@ asio::awaitable<std::error_code> campaign_store::create(campaign_spec& spec, std
   co_return std::error_code{};
 }
 
-asio::awaitable<std::error_code> campaign_store::load(std::string_view id_view, campaign_spec& out, bool& found) {
+asio::awaitable<std::error_code> campaign_store::load(std::string_view id_view, campaign_spec& out,
+                                                      bool& found) {
   const std::string id(id_view);  // `id_view` may be `out.id`, which is overwritten below
   auto [ec, resp] = co_await exec(connection_, command("HGETALL", campaign_keys::meta(id)));
   if (ec) co_return ec;
@@ -210,7 +237,8 @@ asio::awaitable<std::error_code> campaign_store::load(std::string_view id_view, 
   co_return std::error_code{};
 }
 
-asio::awaitable<std::error_code> campaign_store::state(std::string_view id, std::optional<campaign_state>& out) {
+asio::awaitable<std::error_code> campaign_store::state(std::string_view id,
+                                                       std::optional<campaign_state>& out) {
   auto [ec, resp] = co_await exec(connection_, command("HGET", campaign_keys::meta(id), "state"));
   if (ec) co_return ec;
   out = resp[0].is_nil() ? std::nullopt : parse_campaign_state(resp[0].str());
@@ -268,15 +296,15 @@ asio::awaitable<std::error_code> campaign_store::indexed_wards(std::vector<std::
   co_return std::error_code{};
 }
 
-asio::awaitable<std::error_code> campaign_store::ward_campaigns(const std::vector<std::string>& wards,
-                                                                std::int64_t since_ms, std::int64_t until_ms,
-                                                                std::size_t count,
-                                                                std::vector<std::vector<indexed_campaign>>& out) {
+asio::awaitable<std::error_code> campaign_store::ward_campaigns(
+    const std::vector<std::string>& wards, std::int64_t since_ms, std::int64_t until_ms, std::size_t count,
+    std::vector<std::vector<indexed_campaign>>& out) {
   out.assign(wards.size(), {});
   if (wards.empty()) co_return std::error_code{};
   redis::request req;
   for (const auto& w : wards)
-    req.push("ZREVRANGEBYSCORE", campaign_keys::ward_index(w), until_ms, since_ms, "WITHSCORES", "LIMIT", 0, count);
+    req.push("ZREVRANGEBYSCORE", campaign_keys::ward_index(w), until_ms, since_ms, "WITHSCORES", "LIMIT", 0,
+             count);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec) co_return ec;
   for (std::size_t w = 0; w < wards.size(); ++w) {
@@ -289,8 +317,9 @@ asio::awaitable<std::error_code> campaign_store::ward_campaigns(const std::vecto
 
 asio::awaitable<std::error_code> campaign_store::advance(std::string_view id, campaign_state from,
                                                          campaign_state to, bool& moved) {
-  auto [ec, resp] = co_await exec(connection_, command("EVAL", scripts::advance, 2, campaign_keys::meta(id),
-                                                       campaign_keys::active, id, to_string(from), to_string(to)));
+  auto [ec, resp] =
+      co_await exec(connection_, script_command(loa::store::scripts::advance, 2, campaign_keys::meta(id),
+                                                campaign_keys::active, id, to_string(from), to_string(to)));
   if (ec) co_return ec;
   moved = !resp[0].is_nil() && resp[0].str() == to_string(from);
   co_return std::error_code{};
@@ -298,16 +327,17 @@ asio::awaitable<std::error_code> campaign_store::advance(std::string_view id, ca
 
 asio::awaitable<std::error_code> campaign_store::cancel(std::string_view id,
                                                         std::optional<campaign_state>& before) {
-  auto [ec, resp] = co_await exec(connection_, command("EVAL", scripts::cancel, 2, campaign_keys::meta(id),
-                                                       campaign_keys::active, id));
+  auto [ec, resp] = co_await exec(
+      connection_,
+      script_command(loa::store::scripts::cancel, 2, campaign_keys::meta(id), campaign_keys::active, id));
   if (ec) co_return ec;
   before = resp[0].is_nil() ? std::nullopt : parse_campaign_state(resp[0].str());
   co_return std::error_code{};
 }
 
 // The keys and first arguments of the chunk scripts (campaign_scripts.hpp chunk_prelude).
-static std::vector<std::string> chunk_call(std::string_view script, std::string_view id, std::string_view owner,
-                                           std::int64_t deadline_s) {
+static std::vector<std::string> chunk_call(std::string_view script, std::string_view id,
+                                           std::string_view owner, std::int64_t deadline_s) {
   return {"EVAL",
           std::string(scripts::chunk_prelude) + std::string(script),
           "6",
@@ -332,8 +362,8 @@ asio::awaitable<std::error_code> campaign_store::publish_chunks(std::string_view
 
 asio::awaitable<std::error_code> campaign_store::take_chunk(std::string_view id, std::string_view owner,
                                                             std::chrono::milliseconds idle,
-                                                            std::uint64_t max_deliveries, std::int64_t deadline_s,
-                                                            chunk_take& out) {
+                                                            std::uint64_t max_deliveries,
+                                                            std::int64_t deadline_s, chunk_take& out) {
   auto args = chunk_call(scripts::take_chunk, id, owner, deadline_s);
   const auto slash = owner.rfind('/');
   args.push_back(std::to_string(idle.count()));
@@ -358,8 +388,8 @@ asio::awaitable<std::error_code> campaign_store::take_chunk(std::string_view id,
   out.chunk.previous = e[5].str();
   out.done_now = e[6].str() == "1";
   for (std::size_t i = 7; i + 2 < e.size(); i += 3)
-    out.set_aside.push_back({to_number<std::uint64_t>(e[i].str()), to_number<std::uint64_t>(e[i + 1].str()),
-                             e[i + 2].str()});
+    out.set_aside.push_back(
+        {to_number<std::uint64_t>(e[i].str()), to_number<std::uint64_t>(e[i + 1].str()), e[i + 2].str()});
   co_return std::error_code{};
 }
 
@@ -440,8 +470,9 @@ asio::awaitable<std::error_code> campaign_store::fanout(const campaign_spec& spe
 
 asio::awaitable<std::error_code> campaign_store::preview(const campaign_spec& spec, std::uint64_t from,
                                                          std::uint64_t to, audience_page& out) {
-  std::vector<std::string> args{"EVAL", std::string(scripts::audience_prelude) + std::string(scripts::preview),
-                                "1", std::string(keys::optout)};
+  std::vector<std::string> args{"EVAL",
+                                std::string(scripts::audience_prelude) + std::string(scripts::preview), "1",
+                                std::string(keys::optout)};
   add_audience(args, spec, from, to);
   redis::request req;
   req.push_range(args);
@@ -461,8 +492,8 @@ asio::awaitable<std::error_code> campaign_store::collect_received(std::string_vi
   const auto script = with_prelude(scripts::collect_received);
   std::string cursor = "0";
   do {
-    auto [ec, resp] = co_await exec(connection_, command("EVAL", script, "1", campaign_keys::records(id), cursor,
-                                                         "1000", campaign_keys::received(id)));
+    auto [ec, resp] = co_await exec(connection_, command("EVAL", script, "1", campaign_keys::records(id),
+                                                         cursor, "1000", campaign_keys::received(id)));
     if (ec) co_return ec;
     const auto& e = resp[0].elements();
     if (e.size() != 2) co_return redis::error::protocol;
@@ -472,7 +503,8 @@ asio::awaitable<std::error_code> campaign_store::collect_received(std::string_vi
   co_return std::error_code{};
 }
 
-asio::awaitable<std::error_code> campaign_store::count_audience(const campaign_spec& spec, std::uint64_t& kept) {
+asio::awaitable<std::error_code> campaign_store::count_audience(const campaign_spec& spec,
+                                                                std::uint64_t& kept) {
   kept = 0;
   const auto script = std::string(scripts::audience_prelude) + std::string(scripts::count_audience);
   for (std::uint64_t from = 0; from < buckets_per_ward; from += audience_count_step) {
@@ -534,7 +566,7 @@ asio::awaitable<std::error_code> campaign_store::claim(std::string_view id, std:
   if (refused) co_return std::error_code{};
   for (const auto& e : resp[0].elements())
     results.push_back(e.type() == redis::reply::kind::integer ? claim_result{true, {}}
-                                                               : claim_result{false, e.str()});
+                                                              : claim_result{false, e.str()});
   if (results.size() != numbers.size()) co_return redis::error::protocol;
   co_return std::error_code{};
 }
@@ -542,8 +574,12 @@ asio::awaitable<std::error_code> campaign_store::claim(std::string_view id, std:
 asio::awaitable<std::error_code> campaign_store::reclaim(std::string_view id, std::string_view owner,
                                                          const std::vector<std::string>& numbers,
                                                          std::vector<std::string>& parts) {
-  std::vector<std::string> args{"EVAL", with_prelude(scripts::reclaim), "2", campaign_keys::records(id),
-                                campaign_keys::counts(id), std::string(owner)};
+  std::vector<std::string> args{"EVAL",
+                                with_prelude(scripts::reclaim),
+                                "2",
+                                campaign_keys::records(id),
+                                campaign_keys::counts(id),
+                                std::string(owner)};
   args.insert(args.end(), numbers.begin(), numbers.end());
   redis::request req;
   req.push_range(args);
@@ -589,8 +625,12 @@ asio::awaitable<std::error_code> campaign_store::record_outcomes(std::string_vie
 asio::awaitable<std::error_code> campaign_store::apply_receipts(const std::vector<receipt_update>& receipts,
                                                                 std::vector<std::size_t>& unmatched,
                                                                 std::vector<std::size_t>& mismatched) {
-  std::vector<std::string> args{"EVAL", with_prelude(scripts::receipts), "0", std::to_string(now_ms()),
-                                std::string(campaign_prefix), std::to_string(unmatched_receipt_keep.count())};
+  std::vector<std::string> args{"EVAL",
+                                with_prelude(scripts::receipts),
+                                "0",
+                                std::to_string(now_ms()),
+                                std::string(campaign_prefix),
+                                std::to_string(unmatched_receipt_keep.count())};
   args.reserve(args.size() + receipts.size() * 4);
   for (const auto& r : receipts) {
     args.push_back(r.receipt_key);
@@ -611,22 +651,24 @@ asio::awaitable<std::error_code> campaign_store::apply_receipts(const std::vecto
   co_return std::error_code{};
 }
 
-asio::awaitable<std::error_code> campaign_store::set_receipt_deadline(std::string_view id, std::int64_t when) {
+asio::awaitable<std::error_code> campaign_store::set_receipt_deadline(std::string_view id,
+                                                                      std::int64_t when) {
   auto [ec, resp] = co_await exec(connection_, command("ZADD", campaign_keys::receipt_deadlines, when, id));
   co_return ec;
 }
 
 asio::awaitable<std::error_code> campaign_store::receipt_deadlines_due(std::int64_t now, std::size_t limit,
                                                                        std::vector<std::string>& ids) {
-  auto [ec, resp] = co_await exec(connection_, command("ZRANGEBYSCORE", campaign_keys::receipt_deadlines, "-inf",
-                                                       now, "LIMIT", 0, limit));
+  auto [ec, resp] = co_await exec(connection_, command("ZRANGEBYSCORE", campaign_keys::receipt_deadlines,
+                                                       "-inf", now, "LIMIT", 0, limit));
   if (ec) co_return ec;
   ids.clear();
   for (const auto& e : resp[0].elements()) ids.push_back(e.str());
   co_return std::error_code{};
 }
 
-asio::awaitable<std::error_code> campaign_store::expire_pending(std::string_view id, std::uint64_t& records_seen) {
+asio::awaitable<std::error_code> campaign_store::expire_pending(std::string_view id,
+                                                                std::uint64_t& records_seen) {
   const auto script = with_prelude(scripts::expire_pending);
   std::string cursor = "0";
   records_seen = 0;

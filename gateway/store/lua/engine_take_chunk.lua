@@ -68,4 +68,6 @@ while true do
   local r = taken(entry, nil)
   if r then return answer(r) end
 end
+-- Settled while held for approval and running again since: done now.
+if finish_if_settled(meta, active, deadlines, campaign, deadline) then done = 1 end
 return answer({all_settled(meta) and 'finished' or 'none', '', '', '', '0', '', tostring(done)})
