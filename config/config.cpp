@@ -1118,7 +1118,11 @@ configuration read_root(const context& cx, const YAML::Node& root) {
                    "approval", "confirmation", "currency", "mo", "limits"});
   configuration c;
   if (auto v = m.get("limits")) {
-    const mapping l(cx, *v, "limits", {"max_parts", "validity", "uncertain"});
+    const mapping l(cx, *v, "limits", {"max_parts", "validity", "uncertain", "engine"});
+    if (auto x = l.get("engine")) {
+      constexpr std::array<std::pair<std::string_view, bool>, 2> engine_names{{{"runner", false}, {"driver", true}}};
+      c.limits.campaign_driver = read_enum(cx, *x, l.path("engine"), engine_names);
+    }
     if (auto x = l.get("uncertain")) {
       constexpr std::array<std::pair<std::string_view, bool>, 2> uncertain_names{
           {{"report", false}, {"resend", true}}};

@@ -25,6 +25,7 @@ struct campaign_context {
   boost::asio::io_context& io;
   const config::configuration& cfg;
   broadcast::campaign_store& store;
+  redis::connection& connection;  ///< what each campaign driver's engine_store calls go over
   const broadcast::router& router;
   std::map<std::string, std::unique_ptr<carrier_pool>, std::less<>>& carriers;
   std::string owner;  ///< this gateway run, written into the records it claims

@@ -8,6 +8,7 @@
 
 #include "gateway/broadcast/numbers.hpp"
 #include "gateway/metrics.hpp"
+#include "gateway/store/engine_store.hpp"
 #include "segments/printable.hpp"
 
 namespace loa::gateway {
@@ -157,6 +158,22 @@ void receipt_matcher::stop() {
   wake();
 }
 
+asio::awaitable<std::error_code> receipt_matcher::apply(const std::vector<pending>& batch,
+                                                        std::vector<std::size_t>& unmatched,
+                                                        std::vector<std::size_t>& mismatched) {
+  if (engine_connection_) {
+    std::vector<store::engine_receipt> receipts;
+    receipts.reserve(batch.size());
+    for (const auto& p : batch)
+      receipts.push_back({p.carrier, p.normalised_id, p.update.letter, p.update.reason, p.update.source});
+    co_return co_await store::engine_store::apply_receipts(*engine_connection_, receipts, unmatched, mismatched);
+  }
+  std::vector<broadcast::receipt_update> updates;
+  updates.reserve(batch.size());
+  for (const auto& p : batch) updates.push_back(p.update);
+  co_return co_await store_.apply_receipts(updates, unmatched, mismatched);
+}
+
 asio::awaitable<void> receipt_matcher::run() {
   bool redis_down = false;
   while (true) {
@@ -165,11 +182,8 @@ asio::awaitable<void> receipt_matcher::run() {
                                std::make_move_iterator(fresh_.begin() + static_cast<std::ptrdiff_t>(take)));
     fresh_.erase(fresh_.begin(), fresh_.begin() + static_cast<std::ptrdiff_t>(take));
     if (!batch.empty()) {
-      std::vector<broadcast::receipt_update> updates;
-      updates.reserve(batch.size());
-      for (const auto& p : batch) updates.push_back(p.update);
       std::vector<std::size_t> unmatched, mismatched;
-      if (auto ec = co_await store_.apply_receipts(updates, unmatched, mismatched)) {
+      if (auto ec = co_await apply(batch, unmatched, mismatched)) {
         if (!redis_down && warn_) warn_(fmt::format("receipts: Redis failed ({}); holding them", ec.message()));
         redis_down = true;
         // Back in front, unanswered: the SMSC keeps them too until Redis has them (the script is idempotent).

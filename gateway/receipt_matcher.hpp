@@ -21,6 +21,7 @@
 
 #include "gateway/broadcast/campaign_store.hpp"
 #include "gateway/common/log_throttle.hpp"
+#include "gateway/redis/connection.hpp"
 #include "gateway/smpp/bind_driver.hpp"
 #include "gateway/smpp/receipt.hpp"
 
@@ -63,6 +64,10 @@ class receipt_matcher {
     on_unmatched_ = std::move(f);
   }
 
+  /// Writes receipts with the engine store's script (store::engine_store::apply_receipts) over `connection`:
+  /// the same answers, and unmatched receipts indexed by carrier and source for the campaign engines.
+  void use_engine_store(redis::connection& connection) { engine_connection_ = &connection; }
+
   /// Counts (loa_receipts_mismatched_total) and logs, at most once a minute, a receipt from `carrier` that
   /// came from another number than the part it names went to; `what` says which.
   void count_mismatch(std::string_view carrier, std::string_view what);
@@ -97,6 +102,8 @@ class receipt_matcher {
     std::chrono::steady_clock::duration delay{};
   };
   void wake();
+  boost::asio::awaitable<std::error_code> apply(const std::vector<pending>& batch, std::vector<std::size_t>& unmatched,
+                                                std::vector<std::size_t>& mismatched);
   const carrier_meter* meter_for(std::string_view carrier);
 
   broadcast::campaign_store& store_;
@@ -114,6 +121,7 @@ class receipt_matcher {
   std::map<std::string, carrier_meter, std::less<>> meters_;
   std::map<std::string, delay_sample, std::less<>> delays_;
   std::function<void(std::string_view, const std::string&, const std::string&)> on_unmatched_;
+  redis::connection* engine_connection_ = nullptr;
 };
 
 /// The part letter for a receipt's state, or 0 for an intermediate state (enroute, accepted) that changes

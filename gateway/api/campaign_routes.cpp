@@ -350,13 +350,35 @@ asio::awaitable<response> create(authenticator& auth, broadcast::campaign_store&
   co_return json_response(existing ? http::status::ok : http::status::created, out);
 }
 
+// "lanes": each carrier's lane of the campaign on the gateway that answers (where it waits, and since when).
+json::array lanes_document(const campaign_hooks& hooks, const std::string& id) {
+  json::array out;
+  if (!hooks.lanes) return out;
+  for (const auto& l : hooks.lanes(id)) {
+    json::object lane{{"carrier", l.carrier},
+                      {"queued", l.queued},
+                      {"parked", l.parked},
+                      {"in_flight", l.in_flight},
+                      {"uncertain", l.uncertain},
+                      {"sent", l.sent}};
+    lane["waiting_reason"] = l.waiting_reason.empty() ? json::value(nullptr) : json::value(l.waiting_reason);
+    lane["waiting_since"] = l.waiting_since_s
+                                ? json::value(format_local_time(l.waiting_since_s, hooks.cfg->gateway.utc_offset))
+                                : json::value(nullptr);
+    out.push_back(std::move(lane));
+  }
+  return out;
+}
+
 asio::awaitable<response> status(authenticator& auth, broadcast::campaign_store& campaigns,
                                  const campaign_hooks& hooks, request& r) {
   broadcast::campaign_spec spec;
   if (auto refusal = co_await load_visible(auth, campaigns, r, operator_role::sender, spec)) co_return *refusal;
   broadcast::campaign_counts counts;
   if (auto ec = co_await campaigns.counts(spec.id, counts)) co_return redis_failure(ec);
-  co_return json_response(http::status::ok, status_document(spec, counts, hooks.cfg->gateway.utc_offset));
+  auto doc = status_document(spec, counts, hooks.cfg->gateway.utc_offset);
+  doc["lanes"] = lanes_document(hooks, spec.id);
+  co_return json_response(http::status::ok, doc);
 }
 
 // The status document of campaign `id` as it is now, read again after a change to it.
@@ -368,6 +390,7 @@ asio::awaitable<std::error_code> current_status(broadcast::campaign_store& campa
   if (auto ec = co_await campaigns.load(id, spec, found)) co_return ec;
   if (auto ec = co_await campaigns.counts(id, counts)) co_return ec;
   doc = status_document(spec, counts, hooks.cfg->gateway.utc_offset);
+  doc["lanes"] = lanes_document(hooks, id);
   co_return std::error_code{};
 }
 

@@ -73,7 +73,8 @@ campaign::engine_settings campaign_driver::impl::settings() const {
   campaign::engine_settings s;
   s.campaign = spec.id;
   s.owner = cx.owner;
-  s.uncertain = cx.cfg.limits.resend_uncertain ? campaign::uncertain_policy::resend : campaign::uncertain_policy::report;
+  s.uncertain = cx.cfg.limits.resend_uncertain ? campaign::uncertain_policy::resend
+                                               : campaign::uncertain_policy::report;
   s.validity = validity;
   // About 512 recipients per read, as estimated at creation.
   const std::uint64_t per_bucket =
@@ -143,22 +144,22 @@ void campaign_driver::impl::submit(const campaign::action::submit& s) {
     bodies_for = key;
   }
   auto body = bodies.at(static_cast<std::size_t>(s.part - 1));
-  l.pool->submit(std::move(body),
-                 [self = weak_from_this(), token = s.token, carrier = s.carrier](const smpp::submit_outcome& o) {
-                   if (auto me = self.lock()) me->answered(token, carrier, o);
-                 });
+  l.pool->submit(std::move(body), [self = weak_from_this(), token = s.token,
+                                   carrier = s.carrier](const smpp::submit_outcome& o) {
+    if (auto me = self.lock()) me->answered(token, carrier, o);
+  });
 }
 
 void campaign_driver::impl::answered(std::uint64_t token, const std::string& carrier,
-                                    const smpp::submit_outcome& o) {
+                                     const smpp::submit_outcome& o) {
   if (closed) return;
   campaign::answer a;
   switch (o.kind) {
     case smpp::outcome_kind::accepted:
       a.kind = campaign::answer_kind::accepted;
       // Normalised as its receipt's id will be: the record keys the receipt mapping by it.
-      a.message_id =
-          smpp::normalise_receipt_id(o.message_id, lanes.at(carrier).receipt_mode, smpp::id_origin::submit_resp);
+      a.message_id = smpp::normalise_receipt_id(o.message_id, lanes.at(carrier).receipt_mode,
+                                                smpp::id_origin::submit_resp);
       if (cx.submitted) cx.submitted(carrier, broadcast::campaign_keys::receipt(carrier, a.message_id));
       break;
     case smpp::outcome_kind::retry_later:
@@ -204,7 +205,8 @@ void campaign_driver::impl::finish(campaign::end_reason why) {
   auto self = shared_from_this();
   auto tell = [self, why] {
     asio::post(self->cx.io, [self, why] {
-      if (self->ended) self->ended(why);
+      // A copy: the callee may destroy the driver, whose destructor drops `ended`.
+      if (auto f = self->ended) f(why);
     });
   };
   switch (why) {
@@ -216,7 +218,8 @@ void campaign_driver::impl::finish(campaign::end_reason why) {
       asio::co_spawn(
           cx.io,
           [self, tell]() -> asio::awaitable<void> {
-            if (auto ec = co_await self->cx.store.set_receipt_deadline(self->spec.id, self->receipt_deadline_s()))
+            if (auto ec =
+                    co_await self->cx.store.set_receipt_deadline(self->spec.id, self->receipt_deadline_s()))
               self->warn(fmt::format("campaign {}: its receipt deadline was not set ({})", self->spec.id,
                                      ec.message()));
             tell();
@@ -248,6 +251,7 @@ void campaign_driver::start() {
   auto& p = *impl_;
   p.prepare_lanes();
   p.machine.emplace(p.settings());
+  p.open_store();
   p.info(fmt::format("campaign {}: running (as {})", p.spec.id, p.cx.owner));
   auto actions = p.machine->start(clock::now());
   for (const auto& [name, l] : p.lanes) p.changed.insert(name);
@@ -269,7 +273,8 @@ void campaign_driver::carrier_changed(std::string_view carrier) {
   p.drain();
 }
 
-bool campaign_driver::offer_receipt(std::string_view carrier, const std::string& number, const std::string& id) {
+bool campaign_driver::offer_receipt(std::string_view carrier, const std::string& number,
+                                    const std::string& id) {
   auto& p = *impl_;
   if (p.closed) return false;
   campaign::engine_actions out;
@@ -286,7 +291,8 @@ std::vector<lane_report> campaign_driver::lanes() const {
   for (auto& st : impl_->machine->status()) {
     lane_report r;
     if (st.since) {
-      const auto at = wall_now - std::chrono::duration_cast<std::chrono::system_clock::duration>(steady_now - *st.since);
+      const auto at =
+          wall_now - std::chrono::duration_cast<std::chrono::system_clock::duration>(steady_now - *st.since);
       r.waiting_since_s = std::chrono::duration_cast<std::chrono::seconds>(at.time_since_epoch()).count();
     }
     r.lane = std::move(st);

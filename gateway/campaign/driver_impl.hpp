@@ -2,6 +2,7 @@
 // timers, carriers, submits, receipts, the end) and driver_store.cpp (store requests and their results).
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <array>
@@ -17,6 +18,7 @@
 #include "gateway/campaign/engine.hpp"
 #include "gateway/smpp/pdu.hpp"
 #include "gateway/smpp/receipt.hpp"
+#include "gateway/store/engine_store.hpp"
 #include "segments/split.hpp"
 
 namespace loa::gateway {
@@ -38,11 +40,15 @@ struct campaign_driver::impl : std::enable_shared_from_this<impl> {
   std::chrono::seconds validity{0};
   std::function<void(campaign::end_reason)> ended;
   std::map<std::string, lane, std::less<>> lanes;
-  std::optional<campaign::engine> machine;  // built by start()
+  std::optional<campaign::engine> machine;          // built by start()
   std::array<boost::asio::steady_timer, 3> timers;  // by campaign::timer_id
   std::array<std::uint64_t, 3> armed{};             // each timer's generation: a replaced wait is ignored
   std::deque<campaign::engine_action> todo;         // actions not yet performed, in order
   std::set<std::string, std::less<>> changed;       // carriers to report once the actions in hand are done
+  std::optional<store::engine_store> db;            // this run's calls on Redis, opened by start()
+  std::map<std::string, std::uint64_t> deliveries;  // chunk entry -> how often it was delivered (for the log)
+  bool redis_down = false;                          // logged once until Redis answers again
+  bool cancel_seen = false;
   bool draining = false;
   bool closed = false;  // the engine finished, or the driver is gone: no more events
   // The bodies of the last number submitted (its other parts usually follow at once).
@@ -66,7 +72,29 @@ struct campaign_driver::impl : std::enable_shared_from_this<impl> {
   void warn(std::string_view s) const;
 
   // driver_store.cpp: performs one store request; its result (or failure) comes back through take().
+  void open_store();
   void perform_store(campaign::engine_action a);
+  boost::asio::awaitable<void> ask(campaign::engine_action a);
+  boost::asio::awaitable<void> handle(const campaign::action::publish& x);
+  boost::asio::awaitable<void> handle(const campaign::action::heartbeat& x);
+  boost::asio::awaitable<void> handle(const campaign::action::take_chunk& x);
+  boost::asio::awaitable<void> handle(const campaign::action::take_parcel& x);
+  boost::asio::awaitable<void> handle(const campaign::action::read& x);
+  boost::asio::awaitable<void> handle(const campaign::action::claim& x);
+  boost::asio::awaitable<void> handle(const campaign::action::mark_submitting& x);
+  boost::asio::awaitable<void> handle(const campaign::action::record& x);
+  boost::asio::awaitable<void> handle(const campaign::action::park& x);
+  boost::asio::awaitable<void> handle(const campaign::action::ack& x);
+  boost::asio::awaitable<void> handle(const campaign::action::release& x);
+  boost::asio::awaitable<void> handle(const campaign::action::keep& x);
+  boost::asio::awaitable<void> handle(const campaign::action::check_state& x);
+  boost::asio::awaitable<void> handle(const campaign::action::look_up_receipts& x);
+  boost::asio::awaitable<void> handle(const campaign::action::arm_timer& x);
+  boost::asio::awaitable<void> handle(const campaign::action::submit& x);
+  boost::asio::awaitable<void> handle(const campaign::action::finished& x);
+  bool unanswered(std::error_code ec, std::uint64_t request, std::string_view what);
+  void note_taken(const campaign::chunk_grant& g, std::uint64_t delivery);
+  int parts_of(const std::string& carrier) const;
 };
 
 }  // namespace loa::gateway
