@@ -1218,7 +1218,11 @@ configuration read_root(const context& cx, const YAML::Node& root) {
   configuration c;
   if (auto v = m.get("wards"); v && !v->IsNull()) c.wards = read_wards(cx, *v);
   if (auto v = m.get("limits")) {
-    const mapping l(cx, *v, "limits", {"max_parts", "validity", "uncertain"});
+    const mapping l(cx, *v, "limits", {"max_parts", "validity", "uncertain", "engine"});
+    if (auto x = l.get("engine")) {
+      constexpr std::array<std::pair<std::string_view, bool>, 2> engine_names{{{"runner", false}, {"driver", true}}};
+      c.limits.campaign_driver = read_enum(cx, *x, l.path("engine"), engine_names);
+    }
     if (auto x = l.get("uncertain")) {
       constexpr std::array<std::pair<std::string_view, bool>, 2> uncertain_names{
           {{"report", false}, {"resend", true}}};

@@ -254,6 +254,9 @@ struct limits_config {
   // A submit whose answer was lost (crash, dropped bind): report it uncertain, or send it again (the
   // carrier may then deliver it twice). DOMAIN.md: peers resend; loa reports unless told otherwise.
   bool resend_uncertain = false;             // limits.uncertain: report | resend
+  // Which fans campaigns out: the runner (campaign_runner.cpp) or the campaign engine's driver
+  // (gateway/campaign/driver.hpp). Every gateway on one Redis must use the same.
+  bool campaign_driver = false;              // limits.engine: runner | driver
 };
 
 // The whole file.
