@@ -70,6 +70,10 @@ std::string describe(const json::value& doc) {
   std::string out = "Dry run: nothing was sent.\n";
   if (const auto corrects = text(p, "corrects"); !corrects.empty())
     out += fmt::format("A correction of campaign {}: it goes to whoever received that one.\n", corrects);
+  if (const auto resends = text(p, "resend_failed"); !resends.empty())
+    out += fmt::format("A resend of campaign {}: it goes to those whose message failed or expired (not to numbers "
+                       "opted out since).\n",
+                       resends);
   out += fmt::format("What the phone shows ({}, {}, {} per message):\n", text(p, "encoding"),
                      plural(count(p, "chars"), "character"), plural(count(p, "parts_per_message"), "part"));
   out += "  " + text(p, "text") + "\n";
