@@ -12,10 +12,10 @@
 #include "config/config.hpp"
 #include "gateway/api/audit_routes.hpp"
 #include "gateway/api/auth.hpp"
-#include "gateway/broadcast/approval_store.hpp"
+#include "gateway/store/approval_store.hpp"
 #include "gateway/api/http.hpp"
-#include "gateway/broadcast/campaign_store.hpp"
-#include "gateway/broadcast/subscriber_store.hpp"
+#include "gateway/store/campaign_store.hpp"
+#include "gateway/store/subscriber_store.hpp"
 
 namespace loa::api {
 

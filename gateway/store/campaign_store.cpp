@@ -1,4 +1,4 @@
-#include "gateway/broadcast/campaign_store.hpp"
+#include "gateway/store/campaign_store.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -9,8 +9,8 @@
 #include <map>
 
 #include "gateway/broadcast/csv_import.hpp"
-#include "gateway/broadcast/subscriber_store.hpp"
-#include "gateway/broadcast/field_list.hpp"
+#include "gateway/store/subscriber_store.hpp"
+#include "gateway/store/field_list.hpp"
 #include "gateway/redis/exec.hpp"
 #include "gateway/store/scripts.hpp"
 
