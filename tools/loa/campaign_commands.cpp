@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "gateway/common/plain_json.hpp"
+#include "tools/loa/display_names.hpp"
 #include "tools/loa/preview.hpp"
 #include "tools/loa/progress.hpp"
 #include "tools/loa/remote.hpp"
@@ -202,19 +203,20 @@ int follow(const global_options& globals, const std::string& id, double timeout_
 
 // Asks at the terminal itself (not standard input, which may hold the notice or come from a pipe) for the
 // ward's name. False, with why, when it was not typed or there is no terminal (cron must pass --yes).
-bool confirmed_at_terminal(const std::vector<std::string>& wards, std::uint64_t recipients, std::string& why) {
+bool confirmed_at_terminal(const std::vector<std::string>& wards, const std::vector<std::string>& display_names,
+                           std::uint64_t recipients, std::string& why) {
   std::FILE* tty = std::fopen("/dev/tty", "r+");
   if (!tty) {
     why = "no terminal to confirm at";
     return false;
   }
-  fmt::print(tty, "{}", preview::question(wards, recipients));
+  fmt::print(tty, "{}", preview::question(wards, recipients, display_names));
   std::fflush(tty);
   char line[512] = {};
   const bool read = std::fgets(line, sizeof line, tty) != nullptr;
   std::fclose(tty);
   why = read ? "the ward's name was not typed" : "no answer";
-  return read && preview::names_the_wards(line, wards);
+  return read && preview::names_the_wards(line, wards, display_names);
 }
 
 // The preview's "warnings" with `more` after the gateway's own.
@@ -294,12 +296,15 @@ int run_send(const global_options& globals, const send_arguments& a) {
       fmt::print(stderr, "{}", preview::warnings(*p.body));
     if (flag(*p.body, "needs_confirmation", false)) {
       fmt::print(stderr, "{}", preview::describe(*p.body));
-      std::vector<std::string> wards;
+      std::vector<std::string> wards, display_names;
       if (const auto* w = p.body->as_object().if_contains("wards"); w && w->is_array())
         for (const auto& e : w->as_array())
-          if (e.is_string()) wards.emplace_back(e.as_string());
+          if (e.is_string()) {
+            wards.emplace_back(e.as_string());
+            display_names.push_back(display_name(p.body->as_object(), "ward_names", wards.back()));
+          }
       std::string why;
-      if (!confirmed_at_terminal(wards, number(*p.body, "recipients"), why))
+      if (!confirmed_at_terminal(wards, display_names, number(*p.body, "recipients"), why))
         return fail(globals, exit_code::bad_input,
                     fmt::format("not sent: {} recipients need a confirmation and {} ({}); to send without "
                                 "asking, as cron does, add --yes (with --key)",
@@ -380,7 +385,7 @@ int run_approve(const global_options& globals, const campaign_arguments& a) {
   const auto c = progress::read_counts(*r.body);
   fmt::print("campaign {} approved: now {}; about {}, sent by {}\n", c.id.empty() ? a.id : c.id,
              progress::state_words(c.state), plural(number(*r.body, "estimated_recipients"), "recipient"),
-             field(*r.body, "created_by"));
+             sender_name(r.body->as_object()));
   return 0;
 }
 
