@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "gateway/broadcast/approval_rule.hpp"
-#include "gateway/broadcast/audit_store.hpp"
+#include "gateway/store/audit_store.hpp"
 
 namespace loa::gateway {
 

@@ -15,11 +15,11 @@
 #include <vector>
 
 #include "config/config.hpp"
-#include "gateway/broadcast/audit_store.hpp"
-#include "gateway/broadcast/campaign_store.hpp"
+#include "gateway/store/audit_store.hpp"
+#include "gateway/store/campaign_store.hpp"
 #include "gateway/broadcast/router.hpp"
-#include "gateway/broadcast/subscriber_store.hpp"
 #include "gateway/campaign/driver.hpp"
+#include "gateway/store/subscriber_store.hpp"
 #include "gateway/carrier_pool.hpp"
 
 namespace loa::gateway {

@@ -13,8 +13,8 @@
 #include <string_view>
 
 #include "config/config.hpp"
-#include "gateway/broadcast/audit_store.hpp"
-#include "gateway/broadcast/campaign_store.hpp"
+#include "gateway/store/audit_store.hpp"
+#include "gateway/store/campaign_store.hpp"
 #include "gateway/broadcast/router.hpp"
 #include "gateway/carrier_pool.hpp"
 

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "gateway/approval_recheck.hpp"
-#include "gateway/broadcast/subscriber_store.hpp"
+#include "gateway/store/subscriber_store.hpp"
 #include "gateway/carrier_link.hpp"
 #include "gateway/redis/error.hpp"
 

@@ -26,9 +26,9 @@
 #include <string_view>
 
 #include "config/config.hpp"
-#include "gateway/broadcast/audit_store.hpp"
+#include "gateway/store/audit_store.hpp"
 #include "gateway/broadcast/campaign.hpp"
-#include "gateway/broadcast/campaign_store.hpp"
+#include "gateway/store/campaign_store.hpp"
 #include "gateway/broadcast/router.hpp"
 #include "gateway/campaign_context.hpp"
 #include "gateway/carrier_pool.hpp"

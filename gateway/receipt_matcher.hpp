@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "gateway/broadcast/campaign_store.hpp"
+#include "gateway/store/campaign_store.hpp"
 #include "gateway/common/log_throttle.hpp"
 #include "gateway/redis/connection.hpp"
 #include "gateway/smpp/bind_driver.hpp"

@@ -17,7 +17,7 @@
 
 #include "config/config.hpp"
 #include "gateway/broadcast/keywords.hpp"
-#include "gateway/broadcast/subscriber_store.hpp"
+#include "gateway/store/subscriber_store.hpp"
 #include "gateway/carrier_pool.hpp"
 #include "gateway/smpp/mo.hpp"
 

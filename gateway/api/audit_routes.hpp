@@ -12,7 +12,7 @@
 #include "config/config.hpp"
 #include "gateway/api/auth.hpp"
 #include "gateway/api/http.hpp"
-#include "gateway/broadcast/audit_store.hpp"
+#include "gateway/store/audit_store.hpp"
 
 namespace loa::api {
 

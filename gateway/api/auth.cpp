@@ -1,6 +1,6 @@
 #include "gateway/api/auth.hpp"
 
-#include "gateway/broadcast/subscriber_store.hpp"
+#include "gateway/store/subscriber_store.hpp"
 #include "segments/name_match.hpp"
 
 #include <fmt/format.h>

@@ -6,7 +6,7 @@
 #include "gateway/api/auth.hpp"
 #include "gateway/api/display_names.hpp"
 #include "gateway/api/http.hpp"
-#include "gateway/broadcast/campaign_store.hpp"
+#include "gateway/store/campaign_store.hpp"
 
 namespace loa::api {
 

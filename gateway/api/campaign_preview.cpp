@@ -7,7 +7,7 @@
 #include <cmath>
 #include <map>
 
-#include "gateway/broadcast/subscriber_store.hpp"
+#include "gateway/store/subscriber_store.hpp"
 #include "gateway/common/plain_json.hpp"
 #include "segments/keyboard_residue.hpp"
 

@@ -15,10 +15,10 @@
 #include "gateway/api/auth.hpp"
 #include "gateway/api/display_names.hpp"
 #include "gateway/api/waiting_reason.hpp"
-#include "gateway/broadcast/approval_store.hpp"
+#include "gateway/store/approval_store.hpp"
 #include "gateway/api/http.hpp"
-#include "gateway/broadcast/campaign_store.hpp"
-#include "gateway/broadcast/subscriber_store.hpp"
+#include "gateway/store/campaign_store.hpp"
+#include "gateway/store/subscriber_store.hpp"
 
 namespace loa::api {
 

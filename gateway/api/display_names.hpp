@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "config/config.hpp"
-#include "gateway/broadcast/subscriber_store.hpp"
+#include "gateway/store/subscriber_store.hpp"
 
 namespace loa::api {
 

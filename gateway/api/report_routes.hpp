@@ -11,9 +11,9 @@
 #include "gateway/api/auth.hpp"
 #include "gateway/api/display_names.hpp"
 #include "gateway/api/http.hpp"
-#include "gateway/broadcast/campaign_reader.hpp"
+#include "gateway/store/campaign_reader.hpp"
 #include "gateway/broadcast/campaign_report.hpp"
-#include "gateway/broadcast/campaign_store.hpp"
+#include "gateway/store/campaign_store.hpp"
 #include "gateway/redis/connection.hpp"
 
 namespace loa::api {

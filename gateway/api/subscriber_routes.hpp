@@ -6,7 +6,7 @@
 #include "gateway/api/audit_routes.hpp"
 #include "gateway/api/auth.hpp"
 #include "gateway/api/http.hpp"
-#include "gateway/broadcast/subscriber_store.hpp"
+#include "gateway/store/subscriber_store.hpp"
 
 namespace loa::api {
 

@@ -10,7 +10,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "gateway/broadcast/campaign_store.hpp"
+#include "gateway/store/campaign_store.hpp"
 
 namespace loa::broadcast {
 

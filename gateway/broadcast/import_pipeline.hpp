@@ -11,7 +11,7 @@
 #include <system_error>
 #include <vector>
 
-#include "gateway/broadcast/subscriber_store.hpp"
+#include "gateway/store/subscriber_store.hpp"
 
 namespace loa::broadcast {
 

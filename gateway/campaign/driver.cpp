@@ -7,7 +7,7 @@
 
 #include <algorithm>
 
-#include "gateway/broadcast/subscriber_store.hpp"
+#include "gateway/store/subscriber_store.hpp"
 #include "gateway/campaign/driver_impl.hpp"
 #include "gateway/carrier_link.hpp"
 

@@ -58,6 +58,17 @@ class request {
     return *this;
   }
 
+  /// push_script() with the keys and the arguments as two sequences of byte strings (the number of keys is
+  /// the first's size).
+  template <class Keys, class Args>
+  request& push_script_range(const script& s, const Keys& keys, const Args& args) {
+    scripts_.push_back({arg_counts_.size(), &s});
+    push("EVALSHA", s.sha1, std::size(keys));
+    for (const auto& k : keys) add(std::string_view(k));
+    for (const auto& a : args) add(std::string_view(a));
+    return *this;
+  }
+
   /// An EVALSHA command of this request: its index among the commands and its script.
   struct script_call {
     std::size_t command;

@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "gateway/broadcast/campaign.hpp"
-#include "gateway/broadcast/campaign_store.hpp"
+#include "gateway/store/campaign_store.hpp"
 #include "gateway/campaign/engine_io.hpp"
 #include "gateway/redis/connection.hpp"
 

@@ -2,7 +2,7 @@
 
 #include <doctest/doctest.h>
 
-#include "gateway/broadcast/subscriber_store.hpp"
+#include "gateway/store/subscriber_store.hpp"
 
 using namespace loa;
 using namespace std::chrono_literals;

@@ -1,5 +1,5 @@
 // What a reused idempotency key must repeat (campaign_store.hpp's same_notice): the text and the audience.
-#include "gateway/broadcast/campaign_store.hpp"
+#include "gateway/store/campaign_store.hpp"
 
 #include <doctest/doctest.h>
 

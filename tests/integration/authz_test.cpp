@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "gateway/broadcast/subscriber_store.hpp"
+#include "gateway/store/subscriber_store.hpp"
 #include "tests/integration/broadcast_rig.hpp"
 
 using namespace loa;

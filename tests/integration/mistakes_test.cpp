@@ -6,7 +6,7 @@
 
 #include <boost/json.hpp>
 
-#include "gateway/broadcast/subscriber_store.hpp"
+#include "gateway/store/subscriber_store.hpp"
 #include "tests/integration/broadcast_rig.hpp"
 
 using namespace loa;

@@ -17,7 +17,7 @@
 #include <set>
 #include <type_traits>
 
-#include "gateway/broadcast/subscriber_store.hpp"
+#include "gateway/store/subscriber_store.hpp"
 #include "gateway/campaign/engine.hpp"
 #include "gateway/store/engine_store.hpp"
 #include "tests/store/running_campaign.hpp"

@@ -12,7 +12,7 @@
 #include <set>
 #include <thread>
 
-#include "gateway/broadcast/subscriber_store.hpp"
+#include "gateway/store/subscriber_store.hpp"
 #include "tests/store/running_campaign.hpp"
 
 using namespace loa;

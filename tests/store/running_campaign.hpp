@@ -7,7 +7,7 @@
 #include <chrono>
 #include <string>
 
-#include "gateway/broadcast/campaign_store.hpp"
+#include "gateway/store/campaign_store.hpp"
 #include "gateway/redis/connection.hpp"
 #include "tests/fixtures/redis_server.hpp"
 

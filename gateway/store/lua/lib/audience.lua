@@ -2,18 +2,19 @@
 -- the numbers in buckets [from, to) of every source (a ward's subscribers, or for a correction the recipients
 -- of the campaign it corrects), each once, when it is in one of the groups (any number when no group is
 -- given); opted-out numbers apart. Its arguments start at ARGV[a]: a from, a+1 to, a+2 number of sources,
--- then the sources' bucket key prefixes, then the groups. `audience(optout, a)` returns the kept numbers,
--- the groups each matched (';'), and the opted-out numbers.
-local function audience(optout, a)
+-- then the groups. The buckets are KEYS from k on, bucket by bucket, each source's in turn (bucket b of source
+-- w is KEYS[k + (b - from) * sources + w - 1]), so that every key read is in KEYS. `audience(optout, k, a)`
+-- returns the kept numbers, the groups each matched (';'), and the opted-out numbers.
+local function audience(optout, k, a)
   local from, to, nsources = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
-  local first_group = a + 3 + nsources
+  local first_group = a + 3
   local want, any = {}, #ARGV < first_group
   for i = first_group, #ARGV do want[ARGV[i]] = true end
   local kept, matched, skipped = {}, {}, {}
   for b = from, to - 1 do
     local seen, order = {}, {}
     for w = 1, nsources do
-      local kv = redis.call('HGETALL', ARGV[a + 2 + w] .. b)
+      local kv = redis.call('HGETALL', KEYS[k + (b - from) * nsources + w - 1])
       for i = 1, #kv, 2 do
         local number = kv[i]
         if not seen[number] then

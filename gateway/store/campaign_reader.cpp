@@ -1,8 +1,8 @@
-#include "gateway/broadcast/campaign_reader.hpp"
+#include "gateway/store/campaign_reader.hpp"
 
 #include <string_view>
 
-#include "gateway/broadcast/subscriber_store.hpp"
+#include "gateway/store/subscriber_store.hpp"
 #include "gateway/redis/exec.hpp"
 #include "gateway/store/scripts.hpp"
 

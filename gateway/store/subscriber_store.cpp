@@ -1,4 +1,4 @@
-#include "gateway/broadcast/subscriber_store.hpp"
+#include "gateway/store/subscriber_store.hpp"
 
 #include <openssl/evp.h>
 

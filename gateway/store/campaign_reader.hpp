@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "gateway/broadcast/campaign.hpp"
-#include "gateway/broadcast/campaign_store.hpp"
+#include "gateway/store/campaign_store.hpp"
 #include "gateway/redis/connection.hpp"
 
 namespace loa::broadcast {

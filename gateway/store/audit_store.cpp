@@ -1,9 +1,9 @@
-#include "gateway/broadcast/audit_store.hpp"
+#include "gateway/store/audit_store.hpp"
 
 #include <algorithm>
 #include <charconv>
 
-#include "gateway/broadcast/field_list.hpp"
+#include "gateway/store/field_list.hpp"
 #include "gateway/redis/exec.hpp"
 
 namespace loa::broadcast {

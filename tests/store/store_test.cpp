@@ -1,5 +1,5 @@
 // The subscriber store against a real redis-server (tests/fixtures).
-#include "gateway/broadcast/subscriber_store.hpp"
+#include "gateway/store/subscriber_store.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,6 +1,6 @@
-#include "gateway/broadcast/approval_store.hpp"
+#include "gateway/store/approval_store.hpp"
 
-#include "gateway/broadcast/campaign_store.hpp"
+#include "gateway/store/campaign_store.hpp"
 #include "gateway/redis/exec.hpp"
 #include "gateway/store/scripts.hpp"
 

@@ -1,4 +1,4 @@
-#include "gateway/broadcast/campaign_store.hpp"
+#include "gateway/store/campaign_store.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -9,8 +9,8 @@
 #include <map>
 
 #include "gateway/broadcast/csv_import.hpp"
-#include "gateway/broadcast/subscriber_store.hpp"
-#include "gateway/broadcast/field_list.hpp"
+#include "gateway/store/subscriber_store.hpp"
+#include "gateway/store/field_list.hpp"
 #include "gateway/redis/durability.hpp"
 #include "gateway/redis/exec.hpp"
 #include "gateway/store/scripts.hpp"
@@ -33,36 +33,42 @@ T to_number(std::string_view s) {
   return value;
 }
 
+// Where a receipt that came before its submit's answer waits (record_outcomes.lua, apply_receipts.lua).
+std::string held_receipt(std::string_view receipt_key) {
+  return std::string(receipt_key) + ":held";
+}
+
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
-// The audience arguments of the fan-out and preview scripts (gateway/store/lua/lib/audience.lua): the
-// wards' subscriber buckets and the groups, or for a correction the buckets of whoever received the campaign
-// it corrects, with no group (everyone in them).
-void add_audience(std::vector<std::string>& args, const campaign_spec& spec, std::uint64_t from,
-                  std::uint64_t to) {
+// The audience part of the fan-out, preview and count calls (gateway/store/lua/lib/audience.lua): into
+// `bucket_keys` the buckets [from, to) of every source, bucket by bucket (the wards' subscriber buckets, or for
+// a correction those of whoever received the campaign it corrects, for a resend those whose message failed or
+// expired); into `args` from, to, the number of sources and the groups (none for a correction or a resend:
+// everyone in its buckets).
+void add_audience(std::vector<std::string>& bucket_keys, std::vector<std::string>& args, const campaign_spec& spec,
+                  std::uint64_t from, std::uint64_t to) {
+  const bool correction = !spec.corrects.empty();
+  const bool single_source = correction || !spec.resends.empty();
+  const std::string single_prefix = correction ? campaign_keys::received(spec.corrects)
+                                    : single_source ? campaign_keys::failed(spec.resends)
+                                                    : std::string{};
+  const std::size_t sources = single_source ? 1 : spec.wards.size();
+  bucket_keys.reserve(bucket_keys.size() + sources * (to - from));
+  for (std::uint64_t b = from; b < to; ++b) {
+    if (single_source) {
+      bucket_keys.push_back(single_prefix + std::to_string(b));
+    } else {
+      for (const auto& w : spec.wards) bucket_keys.push_back(keys::bucket(w, b));
+    }
+  }
   args.push_back(std::to_string(from));
   args.push_back(std::to_string(to));
-  if (!spec.corrects.empty()) {
-    args.push_back("1");
-    args.push_back(campaign_keys::received(spec.corrects));
-    return;
-  }
-  if (!spec.resends.empty()) {
-    args.push_back("1");
-    args.push_back(campaign_keys::failed(spec.resends));
-    return;
-  }
-  args.push_back(std::to_string(spec.wards.size()));
-  for (const auto& w : spec.wards) {
-    auto prefix = keys::bucket(w, std::uint64_t{0});
-    prefix.pop_back();  // "...:sub:0" -> "...:sub:"
-    args.push_back(std::move(prefix));
-  }
-  for (const auto& g : spec.groups) args.push_back(g);
+  args.push_back(std::to_string(sources));
+  if (!single_source) args.insert(args.end(), spec.groups.begin(), spec.groups.end());
 }
 
 void set_count(carrier_counts& c, std::string_view field, std::uint64_t v) {
@@ -142,16 +148,14 @@ asio::awaitable<std::error_code> campaign_store::create(campaign_spec& spec, std
                                                         bool& existing) {
   redis::request req;
   const bool has_key = !spec.key.empty();
-  std::vector<std::string> args{"2",
-                                std::string(campaign_keys::next_id),
-                                has_key ? std::string(ward_prefix) + spec.wards.front() + "}:sendkey:" + spec.key
-                                        : std::string(campaign_keys::next_id),
-                                has_key ? "1" : "0",
-                                std::to_string(key_ttl.count()),
-                                std::string(campaign_prefix),
-                                std::string(campaign_keys::active),
-                                std::to_string(spec.created_at_ms),
-                                std::string(ward_prefix)};
+  std::vector<std::string> script_keys{
+      std::string(campaign_keys::next_id),
+      has_key ? std::string(ward_prefix) + spec.wards.front() + "}:sendkey:" + spec.key
+              : std::string(campaign_keys::next_id),
+      std::string(campaign_keys::active)};
+  for (const auto& w : spec.wards) script_keys.push_back(campaign_keys::ward_index(w));
+  std::vector<std::string> args{has_key ? "1" : "0", std::to_string(key_ttl.count()), std::string(campaign_prefix),
+                                std::to_string(spec.created_at_ms)};
   auto field = [&](std::string_view name, std::string value) {
     args.emplace_back(name);
     args.push_back(std::move(value));
@@ -173,7 +177,7 @@ asio::awaitable<std::error_code> campaign_store::create(campaign_spec& spec, std
   if (!spec.resends.empty()) field("resends", spec.resends);
   if (spec.audience > 0) field("audience", std::to_string(spec.audience));
   if (!spec.approval_reason.empty()) field("approval_reason", spec.approval_reason);
-  req.push_script_range(scripts::create, args);
+  req.push_script_range(scripts::create, script_keys, args);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec) co_return ec;
   const auto& answer = resp[0].elements();
@@ -421,16 +425,12 @@ asio::awaitable<std::error_code> campaign_store::fanout(const campaign_spec& spe
                                                         std::uint64_t to, std::int64_t approval_above,
                                                         std::vector<std::string>& numbers, bool& held,
                                                         std::string* why) {
-  std::vector<std::string> args{"4",
-                                campaign_keys::counts(spec.id),
-                                std::string(keys::optout),
-                                campaign_keys::counted(spec.id),
-                                campaign_keys::meta(spec.id),
-                                std::to_string(approval_above),
-                                std::to_string(now_ms())};
-  add_audience(args, spec, from, to);
+  std::vector<std::string> script_keys{campaign_keys::counts(spec.id), std::string(keys::optout),
+                                campaign_keys::counted(spec.id), campaign_keys::meta(spec.id)};
+  std::vector<std::string> args{std::to_string(approval_above), std::to_string(now_ms())};
+  add_audience(script_keys, args, spec, from, to);
   redis::request req;
-  req.push_script_range(scripts::fanout, args);
+  req.push_script_range(scripts::fanout, script_keys, args);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec == redis::error::server_error && why && !resp.empty()) *why = resp[0].str();
   if (ec) co_return ec;
@@ -444,10 +444,10 @@ asio::awaitable<std::error_code> campaign_store::fanout(const campaign_spec& spe
 
 asio::awaitable<std::error_code> campaign_store::preview(const campaign_spec& spec, std::uint64_t from,
                                                          std::uint64_t to, audience_page& out) {
-  std::vector<std::string> args{"1", std::string(keys::optout)};
-  add_audience(args, spec, from, to);
+  std::vector<std::string> script_keys{std::string(keys::optout)}, args;
+  add_audience(script_keys, args, spec, from, to);
   redis::request req;
-  req.push_script_range(scripts::preview, args);
+  req.push_script_range(scripts::preview, script_keys, args);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec) co_return ec;
   const auto& e = resp[0].elements();
@@ -499,10 +499,10 @@ asio::awaitable<std::error_code> campaign_store::record_cancel(std::string_view 
 asio::awaitable<std::error_code> campaign_store::count_audience(const campaign_spec& spec, std::uint64_t& kept) {
   kept = 0;
   for (std::uint64_t from = 0; from < buckets_per_ward; from += audience_count_step) {
-    std::vector<std::string> args{"1", std::string(keys::optout)};
-    add_audience(args, spec, from, std::min(from + audience_count_step, buckets_per_ward));
+    std::vector<std::string> script_keys{std::string(keys::optout)}, args;
+    add_audience(script_keys, args, spec, from, std::min(from + audience_count_step, buckets_per_ward));
     redis::request req;
-    req.push_script_range(scripts::count_audience, args);
+    req.push_script_range(scripts::count_audience, script_keys, args);
     auto [ec, resp] = co_await exec(connection_, std::move(req));
     if (ec) co_return ec;
     const auto& e = resp[0].elements();
@@ -583,22 +583,24 @@ asio::awaitable<std::error_code> campaign_store::record_outcomes(std::string_vie
                                                                  std::chrono::seconds receipt_ttl,
                                                                  std::uint64_t resent,
                                                                  std::vector<std::string>* mismatched) {
-  std::vector<std::string> args{"2",
-                                campaign_keys::records(id),
-                                campaign_keys::counts(id),
-                                std::to_string(now_ms()),
-                                std::to_string(receipt_ttl.count()),
-                                std::string(id)};
+  std::vector<std::string> script_keys{campaign_keys::records(id), campaign_keys::counts(id)};
+  std::vector<std::string> args{std::to_string(now_ms()), std::to_string(receipt_ttl.count()), std::string(id)};
   args.reserve(args.size() + outcomes.size() * 5);
   for (const auto& o : outcomes) {
     args.push_back(o.number);
     args.push_back(std::to_string(o.part));
     args.emplace_back(1, o.letter);
-    args.push_back(o.receipt_key);
+    if (o.receipt_key.empty()) {
+      args.emplace_back("0");
+    } else {
+      args.push_back(std::to_string(script_keys.size() + 1));
+      script_keys.push_back(o.receipt_key);
+      script_keys.push_back(held_receipt(o.receipt_key));
+    }
     args.push_back(o.reason);
   }
   redis::request req;
-  if (!outcomes.empty()) req.push_script_range(scripts::record_outcomes, args);
+  if (!outcomes.empty()) req.push_script_range(scripts::record_outcomes, script_keys, args);
   if (resent > 0) req.push("HINCRBY", campaign_keys::counts(id), "resent", resent);
   if (req.empty()) co_return std::error_code{};
   auto [ec, resp] = co_await exec(connection_, std::move(req));
@@ -610,17 +612,20 @@ asio::awaitable<std::error_code> campaign_store::record_outcomes(std::string_vie
 asio::awaitable<std::error_code> campaign_store::apply_receipts(const std::vector<receipt_update>& receipts,
                                                                 std::vector<std::size_t>& unmatched,
                                                                 std::vector<std::size_t>& mismatched) {
-  std::vector<std::string> args{"0", std::to_string(now_ms()), std::string(campaign_prefix),
+  std::vector<std::string> script_keys;
+  std::vector<std::string> args{std::to_string(now_ms()), std::string(campaign_prefix),
                                 std::to_string(unmatched_receipt_keep.count())};
-  args.reserve(args.size() + receipts.size() * 4);
+  script_keys.reserve(receipts.size() * 2);
+  args.reserve(args.size() + receipts.size() * 3);
   for (const auto& r : receipts) {
-    args.push_back(r.receipt_key);
+    script_keys.push_back(r.receipt_key);
+    script_keys.push_back(held_receipt(r.receipt_key));
     args.emplace_back(1, r.letter);
     args.push_back(r.reason);
     args.push_back(r.source);
   }
   redis::request req;
-  req.push_script_range(scripts::apply_receipts, args);
+  req.push_script_range(scripts::apply_receipts, script_keys, args);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec) co_return ec;
   unmatched.clear();
