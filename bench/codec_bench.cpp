@@ -18,13 +18,15 @@ namespace {
 
 using namespace loa::smpp;
 
-const char* const gsm_text = "UBND phuong Long Thuy: lich tiem chung dot 2 vao 7h30 thu Bay 28/11 tai nha van hoa to 5.";
+const char* const gsm_text =
+    "UBND phuong Long Thuy: lich tiem chung dot 2 vao 7h30 thu Bay 28/11 tai nha van hoa to 5.";
 const char* const vi_text =
     "UBND phường Long Thủy thông báo: lịch tiêm chủng đợt 2 cho trẻ em dưới 5 tuổi vào 7 giờ 30 sáng thứ Bảy "
     "28/11 tại nhà văn hoá tổ 5. Mang theo sổ tiêm chủng và thẻ bảo hiểm y tế.";
 
 // A submit_sm body as gateway/carrier_link.cpp builds it for one recipient: part `part` of `text`.
-short_message body_of(const char* text, loa::segments::concat_method concat, std::size_t part, std::size_t parts) {
+short_message body_of(const char* text, loa::segments::concat_method concat, std::size_t part,
+                      std::size_t parts) {
   loa::segments::split_options o;
   o.concat = concat;
   o.reference = 0x1234;
@@ -77,7 +79,8 @@ void decode_loop(benchmark::State& state, const pdu& p, reader read = decode) {
 }
 
 void BM_pack_submit_sm_gsm_1part(benchmark::State& state) {
-  pack_loop(state, {command_id::submit_sm, 0, 7, body_of(gsm_text, loa::segments::concat_method::udh8, 0, 1)});
+  pack_loop(state,
+            {command_id::submit_sm, 0, 7, body_of(gsm_text, loa::segments::concat_method::udh8, 0, 1)});
 }
 BENCHMARK(BM_pack_submit_sm_gsm_1part);
 
@@ -92,7 +95,8 @@ void BM_pack_submit_sm_ucs2_sar_part2of3(benchmark::State& state) {
 BENCHMARK(BM_pack_submit_sm_ucs2_sar_part2of3);
 
 void BM_pack_submit_sm_ucs2_message_payload(benchmark::State& state) {
-  pack_loop(state, {command_id::submit_sm, 0, 7, body_of(vi_text, loa::segments::concat_method::payload, 0, 1)});
+  pack_loop(state,
+            {command_id::submit_sm, 0, 7, body_of(vi_text, loa::segments::concat_method::payload, 0, 1)});
 }
 BENCHMARK(BM_pack_submit_sm_ucs2_message_payload);
 
@@ -142,7 +146,9 @@ pdu receipt() {
   return {command_id::deliver_sm, 0, 0x10, m};
 }
 
-void BM_decode_deliver_sm_receipt(benchmark::State& state) { decode_loop(state, receipt()); }
+void BM_decode_deliver_sm_receipt(benchmark::State& state) {
+  decode_loop(state, receipt());
+}
 BENCHMARK(BM_decode_deliver_sm_receipt);
 
 void BM_decode_deliver_sm_receipt_libsmpp34(benchmark::State& state) {

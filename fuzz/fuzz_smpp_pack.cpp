@@ -37,7 +37,8 @@ std::string field_text(FuzzedDataProvider& in, std::size_t around) {
 }
 
 std::uint8_t small_or_any(FuzzedDataProvider& in) {
-  return in.ConsumeBool() ? in.ConsumeIntegralInRange<std::uint8_t>(0, 20) : in.ConsumeIntegral<std::uint8_t>();
+  return in.ConsumeBool() ? in.ConsumeIntegralInRange<std::uint8_t>(0, 20)
+                          : in.ConsumeIntegral<std::uint8_t>();
 }
 
 std::vector<tlv> some_tlvs(FuzzedDataProvider& in) {
@@ -45,9 +46,11 @@ std::vector<tlv> some_tlvs(FuzzedDataProvider& in) {
   const auto count = in.ConsumeIntegralInRange<int>(0, 4);
   for (int i = 0; i < count; ++i) {
     tlv t;
-    static constexpr std::uint16_t tags[] = {tag::sar_msg_ref_num, tag::sar_total_segments, tag::sar_segment_seqnum,
-                                             tag::message_payload, tag::receipted_message_id, tag::message_state};
-    t.tag = in.ConsumeBool() ? tags[in.ConsumeIntegralInRange<std::size_t>(0, 5)] : in.ConsumeIntegral<std::uint16_t>();
+    static constexpr std::uint16_t tags[] = {tag::sar_msg_ref_num,      tag::sar_total_segments,
+                                             tag::sar_segment_seqnum,   tag::message_payload,
+                                             tag::receipted_message_id, tag::message_state};
+    t.tag = in.ConsumeBool() ? tags[in.ConsumeIntegralInRange<std::size_t>(0, 5)]
+                             : in.ConsumeIntegral<std::uint16_t>();
     t.value = in.ConsumeBytes<std::uint8_t>(in.ConsumeIntegralInRange<std::size_t>(0, 1500));
     tlvs.push_back(std::move(t));
   }
@@ -55,8 +58,8 @@ std::vector<tlv> some_tlvs(FuzzedDataProvider& in) {
 }
 
 pdu some_pdu(FuzzedDataProvider& in) {
-  static constexpr command_id ids[] = {command_id::submit_sm, command_id::deliver_sm, command_id::submit_sm_resp,
-                                       command_id::deliver_sm_resp};
+  static constexpr command_id ids[] = {command_id::submit_sm, command_id::deliver_sm,
+                                       command_id::submit_sm_resp, command_id::deliver_sm_resp};
   pdu p;
   p.id = ids[in.ConsumeIntegralInRange<std::size_t>(0, 3)];
   p.status = in.ConsumeBool() ? 0 : in.ConsumeIntegral<std::uint32_t>();
@@ -95,10 +98,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::vector<std::uint8_t> ours{0x5a}, theirs{0x5a};  // both append to what the buffer holds
   const auto ec_ours = encode(p, ours);
   const auto ec_theirs = encode_with_smpp34(p, theirs);
-  if (static_cast<bool>(ec_ours) != static_cast<bool>(ec_theirs)) disagree("one refused, the other packed", ours, theirs);
+  if (static_cast<bool>(ec_ours) != static_cast<bool>(ec_theirs))
+    disagree("one refused, the other packed", ours, theirs);
   if (ours != theirs) disagree("different octets", ours, theirs);
   if (const auto* m = std::get_if<short_message>(&p.content); m && p.id == command_id::submit_sm)
-    if (encodable(*m) == static_cast<bool>(ec_ours)) disagree("encodable() and encode() disagree", ours, theirs);
+    if (encodable(*m) == static_cast<bool>(ec_ours))
+      disagree("encodable() and encode() disagree", ours, theirs);
   if (ec_ours) return 0;
   const std::vector<std::uint8_t> wire(ours.begin() + 1, ours.end());
   const auto back = decode(wire);

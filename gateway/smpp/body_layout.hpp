@@ -50,8 +50,11 @@ std::size_t message_id_size(command_id id) noexcept;
 /// short_message octets SMPP 3.4 allows (libsmpp34 packs at most 253, an off-by-one the bridge works around).
 inline constexpr std::size_t max_short_message = 254;
 
-/// Type of number values libsmpp34 knows (def_list/addr_ton.list); it refuses any other, packing or unpacking.
-constexpr bool known_ton(std::uint8_t ton) noexcept { return ton <= 6; }
+/// Type of number values libsmpp34 knows (def_list/addr_ton.list); it refuses any other, packing or
+/// unpacking.
+constexpr bool known_ton(std::uint8_t ton) noexcept {
+  return ton <= 6;
+}
 
 /// Numbering plan values libsmpp34 knows (def_list/addr_npi.list); it refuses any other.
 constexpr bool known_npi(std::uint8_t npi) noexcept {
@@ -67,9 +70,9 @@ struct walk_result {
   std::size_t interface_version_at = 0;  // offset of interface_version in a bind, else 0
 };
 
-/// Walks the mandatory fields of `frame` (header included). libsmpp34 cannot tell us where they end: it parses
-/// TLVs in the same pass, and its TLV parsing is what we must avoid (tlv.cpp). Our walk also catches what
-/// libsmpp34 would read past: an unterminated C-string and an sm_length larger than the octets present.
+/// Walks the mandatory fields of `frame` (header included). libsmpp34 cannot tell us where they end: it
+/// parses TLVs in the same pass, and its TLV parsing is what we must avoid (tlv.cpp). Our walk also catches
+/// what libsmpp34 would read past: an unterminated C-string and an sm_length larger than the octets present.
 walk_result walk_mandatory(command_id id, std::span<const std::uint8_t> frame);
 
 }  // namespace loa::smpp::detail

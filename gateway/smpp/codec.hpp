@@ -1,7 +1,8 @@
 // SMPP 3.4 PDUs <-> bytes. The pieces: the frame header (frame.hpp), the TLVs (tlv.hpp), the shape of the
 // mandatory bodies (body_layout.hpp), a direct writer and reader for the PDUs sent and read once per message
-// (direct_writer.hpp, direct_reader.hpp), libsmpp34 for the rarer ones (smpp34_bridge.hpp). Not thread-safe: libsmpp34 keeps its error state in globals, so use the codec from one
-// thread only (loa runs one io_context thread per process).
+// (direct_writer.hpp, direct_reader.hpp), libsmpp34 for the rarer ones (smpp34_bridge.hpp). Not thread-safe:
+// libsmpp34 keeps its error state in globals, so use the codec from one thread only (loa runs one io_context
+// thread per process).
 #pragma once
 
 #include <cstddef>
@@ -41,8 +42,8 @@ std::error_code encode(const pdu& p, std::vector<std::uint8_t>& out);
 /// queued.
 bool encodable(const short_message& m) noexcept;
 
-/// Why encode() refuses a submit_sm with this body, naming the PDU field ("submit_sm destination_addr: 21 octets,
-/// at most 20"); empty when encodable(m).
+/// Why encode() refuses a submit_sm with this body, naming the PDU field ("submit_sm destination_addr: 21
+/// octets, at most 20"); empty when encodable(m).
 std::string encode_problem(const short_message& m);
 
 /// The wire form of `p`, or empty with `ec` set.

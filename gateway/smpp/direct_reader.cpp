@@ -10,10 +10,14 @@ namespace {
 
 const char* pdu_name(command_id id) noexcept {
   switch (id) {
-    case command_id::submit_sm: return "submit_sm";
-    case command_id::deliver_sm: return "deliver_sm";
-    case command_id::submit_sm_resp: return "submit_sm_resp";
-    default: return "deliver_sm_resp";
+    case command_id::submit_sm:
+      return "submit_sm";
+    case command_id::deliver_sm:
+      return "deliver_sm";
+    case command_id::submit_sm_resp:
+      return "submit_sm_resp";
+    default:
+      return "deliver_sm_resp";
   }
 }
 

@@ -102,7 +102,8 @@ std::string sm_problem(command_id id, const short_message& m) {
   const std::string pdu = id == command_id::submit_sm ? "submit_sm" : "deliver_sm";
   if (!c_string_fits(m.service_type, n.service_type))
     return too_long(id, "service_type", m.service_type, n.service_type);
-  if (!c_string_fits(m.source.addr, n.source_addr)) return too_long(id, "source_addr", m.source.addr, n.source_addr);
+  if (!c_string_fits(m.source.addr, n.source_addr))
+    return too_long(id, "source_addr", m.source.addr, n.source_addr);
   if (!c_string_fits(m.destination.addr, n.destination_addr))
     return too_long(id, "destination_addr", m.destination.addr, n.destination_addr);
   if (!c_string_fits(m.schedule_delivery_time, n.schedule_delivery_time))
@@ -131,7 +132,8 @@ std::error_code write_direct(const pdu& p, std::vector<std::uint8_t>& out) {
     case command_id::deliver_sm_resp:
       if (const auto* r = std::get_if<message_resp>(&p.content)) return write_resp(p, *r, out);
       break;
-    default: break;
+    default:
+      break;
   }
   return error::encode_failed;
 }

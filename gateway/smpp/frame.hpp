@@ -12,7 +12,8 @@ namespace loa::smpp {
 /// Size of the PDU header (command_length, command_id, command_status, sequence_number).
 inline constexpr std::size_t header_size = 16;
 
-/// Default cap on command_length: far above any PDU loa meets, far below what a stray HTTP/TLS byte string reads as.
+/// Default cap on command_length: far above any PDU loa meets, far below what a stray HTTP/TLS byte string
+/// reads as.
 inline constexpr std::size_t default_max_command_length = 64 * 1024;
 
 /// What probe_frame found at the start of the received bytes.

@@ -1,6 +1,6 @@
 // The direct reader (gateway/smpp/direct_reader.cpp) against libsmpp34 (decode_with_smpp34): the PDUs the
-// gateway reads per message (submit_sm_resp, deliver_sm receipts) and the bodies the simulator reads decode to
-// the same PDU both ways, and what libsmpp34 refuses the reader refuses, naming the field.
+// gateway reads per message (submit_sm_resp, deliver_sm receipts) and the bodies the simulator reads decode
+// to the same PDU both ways, and what libsmpp34 refuses the reader refuses, naming the field.
 #include <doctest/doctest.h>
 
 #include <string>
@@ -33,7 +33,8 @@ short_message receipt() {
   m.destination = {5, 0, "UBND LThuy"};
   m.esm_class = esm::delivery_receipt;
   const std::string text =
-      "id:0a1b2c3d4e sub:001 dlvrd:001 submit date:2612050700 done date:2612050700 stat:DELIVRD err:000 text:";
+      "id:0a1b2c3d4e sub:001 dlvrd:001 submit date:2612050700 done date:2612050700 stat:DELIVRD err:000 "
+      "text:";
   m.message.assign(text.begin(), text.end());
   m.tlvs = {make_tlv_cstring(tag::receipted_message_id, "0a1b2c3d4e"), make_tlv_u8(tag::message_state, 2)};
   return m;
@@ -73,7 +74,8 @@ TEST_CASE("direct reader: receipts, submit_sm_resp and the simulator's bodies re
 
 TEST_CASE("direct reader: what libsmpp34 refuses in these bodies is refused, naming the field") {
   const auto r = wire({command_id::deliver_sm, 0, 0x10, receipt()});
-  // body: service_type "\0" (0), source_addr_ton (1), source_addr_npi (2), source_addr (3..14), dest ton (15) ...
+  // body: service_type "\0" (0), source_addr_ton (1), source_addr_npi (2), source_addr (3..14), dest ton (15)
+  // ...
   SUBCASE("an unknown type of number") {
     const auto bad = with(r, 1, 7);
     CHECK(same_both_ways(bad));

@@ -1,6 +1,7 @@
 // The direct writer (gateway/smpp/direct_writer.cpp) against libsmpp34 (encode_with_smpp34): for every field
 // combination the gateway sends in a submit_sm, and for the deliver_sm, submit_sm_resp and deliver_sm_resp it
-// writes, both give the same octets, and both refuse the same bodies. Golden bytes taken from libsmpp34 itself.
+// writes, both give the same octets, and both refuse the same bodies. Golden bytes taken from libsmpp34
+// itself.
 #include <doctest/doctest.h>
 
 #include <string>
@@ -87,7 +88,8 @@ TEST_CASE("direct writer: every submit_sm field combination the gateway sends pa
   const std::uint8_t receipts[] = {0, 1, 2, 0x11};
   const std::string validities[] = {"", "000001000000000R", "261205120000032+"};
   const std::string schedules[] = {"", "261205080000000R"};
-  const std::vector<std::uint8_t> messages[] = {{}, octets(44, 0x41), ucs2_udh_part(), octets(253), octets(254)};
+  const std::vector<std::uint8_t> messages[] = {
+      {}, octets(44, 0x41), ucs2_udh_part(), octets(253), octets(254)};
   const std::vector<tlv> tlv_sets[] = {{}, sar_tlvs(), {tlv{tag::message_payload, octets(300, 0x20)}}};
 
   std::size_t checked = 0, disagreed = 0;
@@ -114,7 +116,8 @@ TEST_CASE("direct writer: every submit_sm field combination the gateway sends pa
                   ++checked;
                   if (reference(p).ec) {
                     disagreed++;
-                    if (first_disagreement.empty()) first_disagreement = "the reference refused a body we send";
+                    if (first_disagreement.empty())
+                      first_disagreement = "the reference refused a body we send";
                   } else if (!same_both_ways(p)) {
                     disagreed++;
                     if (first_disagreement.empty())
@@ -132,11 +135,20 @@ TEST_CASE("direct writer: submit_sm golden bytes of a one-part GSM message with 
   REQUIRE(!a.ec);
   CHECK(to_hex(a.bytes) == to_hex(reference(p).bytes));
   // Header, then: service_type "" | 05 00 "UBND LThuy\0" | 01 01 "84912345678\0" | esm 00, pid 00, prio 00 |
-  // schedule "" | validity "000001000000000R\0" | rd 01, replace 00, dcs 00, default 00 | sm_length 2c | text.
+  // schedule "" | validity "000001000000000R\0" | rd 01, replace 00, dcs 00, default 00 | sm_length 2c |
+  // text.
   CHECK(to_hex(std::span(a.bytes).first(16)) == "00000072000000040000000000000002");
   CHECK(to_hex(std::span(a.bytes).subspan(16, 54)) ==
-        "00" "0500" "55424e44204c5468757900" "0101" "383439313233343536373800" "000000" "00"
-        "3030303030313030303030303030305200" "01000000" "2c");
+        "00"
+        "0500"
+        "55424e44204c5468757900"
+        "0101"
+        "383439313233343536373800"
+        "000000"
+        "00"
+        "3030303030313030303030303030305200"
+        "01000000"
+        "2c");
 }
 
 TEST_CASE("direct writer: every field at its maximum length packs, one octet more is refused by both") {
@@ -180,20 +192,27 @@ TEST_CASE("direct writer: every field at its maximum length packs, one octet mor
   bad.message.push_back(0);
   refused(bad, "short_message");
   bad = m;
-  bad.destination.addr = std::string("849\0" "1", 5);
+  bad.destination.addr = std::string(
+      "849\0"
+      "1",
+      5);
   refused(bad, "destination_addr");
   bad = m;
   bad.tlvs = {tlv{tag::message_payload, std::vector<std::uint8_t>(0x10000)}};
   refused(bad, "optional parameter");
 }
 
-TEST_CASE("direct writer: source and destination TON and NPI are refused exactly where libsmpp34 refuses them") {
+TEST_CASE(
+    "direct writer: source and destination TON and NPI are refused exactly where libsmpp34 refuses them") {
   std::size_t disagreed = 0, accepted = 0;
   for (int v = 0; v < 256; ++v) {
     const auto b = static_cast<std::uint8_t>(v);
     for (int which = 0; which < 4; ++which) {
       auto m = typical();
-      (which == 0 ? m.source.ton : which == 1 ? m.source.npi : which == 2 ? m.destination.ton : m.destination.npi) = b;
+      (which == 0   ? m.source.ton
+       : which == 1 ? m.source.npi
+       : which == 2 ? m.destination.ton
+                    : m.destination.npi) = b;
       const pdu p{command_id::submit_sm, 0, 1, m};
       if (!same_both_ways(p) || encodable(m) != !reference(p).ec) ++disagreed;
       if (!reference(p).ec) ++accepted;
@@ -203,16 +222,18 @@ TEST_CASE("direct writer: source and destination TON and NPI are refused exactly
   CHECK(accepted == 2 * 7 + 2 * 10);  // TON 0-6; NPI 0 1 3 4 6 8 9 10 14 18
   auto m = typical();
   m.destination.ton = 7;
-  CHECK(detail::sm_problem(command_id::submit_sm, m) == "submit_sm dest_addr_ton: 7 is not a type of number libsmpp34 knows");
+  CHECK(detail::sm_problem(command_id::submit_sm, m) ==
+        "submit_sm dest_addr_ton: 7 is not a type of number libsmpp34 knows");
 }
 
 TEST_CASE("direct writer: the TLVs we send are the octets libsmpp34 packs for them") {
-  const std::vector<tlv> sets[] = {sar_tlvs(),
-                                   {tlv{tag::message_payload, octets(1)}},
-                                   {tlv{tag::message_payload, octets(1024, 7)}},
-                                   {tlv{tag::message_payload, {}}},
-                                   {make_tlv_u16(tag::sar_msg_ref_num, 0xfffe), make_tlv_u8(tag::sar_total_segments, 255),
-                                    make_tlv_u8(tag::sar_segment_seqnum, 255)}};
+  const std::vector<tlv> sets[] = {
+      sar_tlvs(),
+      {tlv{tag::message_payload, octets(1)}},
+      {tlv{tag::message_payload, octets(1024, 7)}},
+      {tlv{tag::message_payload, {}}},
+      {make_tlv_u16(tag::sar_msg_ref_num, 0xfffe), make_tlv_u8(tag::sar_total_segments, 255),
+       make_tlv_u8(tag::sar_segment_seqnum, 255)}};
   for (const auto& tlvs : sets) {
     std::vector<std::uint8_t> theirs;
     REQUIRE(!detail::smpp34_pack_submit_sm_tlvs(tlvs, theirs));
@@ -225,7 +246,10 @@ TEST_CASE("direct writer: the TLVs we send are the octets libsmpp34 packs for th
   }
   std::vector<std::uint8_t> sar;
   REQUIRE(!detail::smpp34_pack_submit_sm_tlvs(sar_tlvs(), sar));
-  CHECK(to_hex(sar) == "020c00021234" "020e000103" "020f000102");
+  CHECK(to_hex(sar) ==
+        "020c00021234"
+        "020e000103"
+        "020f000102");
 }
 
 TEST_CASE("direct writer: deliver_sm (receipts, citizens' messages) packs as libsmpp34 packs it") {
@@ -233,7 +257,8 @@ TEST_CASE("direct writer: deliver_sm (receipts, citizens' messages) packs as lib
   m.source = {1, 1, "84912345678"};
   m.destination = {5, 0, "UBND LThuy"};
   m.esm_class = esm::delivery_receipt;
-  const std::string text = "id:0a1b sub:001 dlvrd:001 submit date:2612050700 done date:2612050700 stat:DELIVRD err:000 text:";
+  const std::string text =
+      "id:0a1b sub:001 dlvrd:001 submit date:2612050700 done date:2612050700 stat:DELIVRD err:000 text:";
   m.message.assign(text.begin(), text.end());
   m.tlvs = {make_tlv_cstring(tag::receipted_message_id, "0a1b"), make_tlv_u8(tag::message_state, 2)};
   CHECK(same_both_ways({command_id::deliver_sm, 0, 0x10, m}));
@@ -262,7 +287,8 @@ TEST_CASE("direct writer: submit_sm_resp and deliver_sm_resp pack as libsmpp34 p
 
   CHECK(same_both_ways({command_id::deliver_sm_resp, 0, 0x10, message_resp{}}));
   CHECK(to_hex(direct({command_id::deliver_sm_resp, 0, 0x10, message_resp{}}).bytes) ==
-        "00000011800000050000000000000010" "00");
+        "00000011800000050000000000000010"
+        "00");
   // deliver_sm_resp keeps its NULL message_id whatever the status (our retry-later answer to a receipt).
   CHECK(same_both_ways({command_id::deliver_sm_resp, 0x00000014, 0, message_resp{}}));
   CHECK(same_both_ways({command_id::deliver_sm_resp, 0, 0xffffffffu, message_resp{}}));
