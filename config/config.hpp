@@ -217,6 +217,12 @@ struct operator_config {
   std::string token_sha256;        // 64 lower-case hex characters
   std::vector<std::string> wards;  // empty only for admin, meaning every ward
   operator_role role = operator_role::sender;
+  std::string display_name;        // display_name: how people are shown the operator ("Nguyễn Thị Hoa"); may be empty
+};
+
+// wards.ID: what the configuration says about one ward beyond its id.
+struct ward_config {
+  std::string display_name;  // "Phường Long Thủy": shown beside the id, accepted at the send's confirmation
 };
 
 // approval: large sends wait for a second person.
@@ -248,6 +254,9 @@ struct limits_config {
   // A submit whose answer was lost (crash, dropped bind): report it uncertain, or send it again (the
   // carrier may then deliver it twice). DOMAIN.md: peers resend; loa reports unless told otherwise.
   bool resend_uncertain = false;             // limits.uncertain: report | resend
+  // Which fans campaigns out: the runner (campaign_runner.cpp) or the campaign engine's driver
+  // (gateway/campaign/driver.hpp). Every gateway on one Redis must use the same.
+  bool campaign_driver = false;              // limits.engine: runner | driver
 };
 
 // The whole file.
@@ -259,6 +268,7 @@ struct configuration {
   std::vector<carrier_config> carriers;
   routing_config routing;
   std::vector<operator_config> operators;
+  std::map<std::string, ward_config> wards;  // wards: by id; a ward need not be listed
   std::filesystem::path templates_dir;  // resolved against the config file's directory
   approval_config approval;
   confirmation_config confirmation;
@@ -270,6 +280,10 @@ struct configuration {
   std::vector<std::string> inline_secrets;
   // The carrier called name, or nullptr.
   const carrier_config* find_carrier(std::string_view name) const noexcept;
+  // The ward's display_name, or its id when it has none.
+  std::string ward_name(const std::string& ward) const;
+  // The operator's display_name, or their login name when they have none (or are not configured).
+  std::string operator_name(const std::string& name) const;
 };
 
 // Looks up an environment variable; nullopt when unset. Tests pass their own.

@@ -41,6 +41,11 @@ struct campaign_spec {
   campaign_state state = campaign_state::running;
   std::uint64_t estimated_recipients = 0;  ///< sum of the groups' sizes at creation (an upper bound)
   std::string corrects;  ///< a correction: the campaign whose recipients it goes to ("" otherwise)
+  std::string resends;   ///< a resend: the campaign whose failed or expired recipients it goes to ("" otherwise)
+  std::uint64_t audience = 0;  ///< the exact audience counted at creation (after opt-outs); 0 when not counted
+  /// Set by a cancel: the exact audience then, and how many of it were never sent (no record claimed).
+  bool cancel_counted = false;
+  std::uint64_t cancel_audience = 0, cancelled_not_sent = 0;
   std::string approved_by;      ///< the approver who released it ("" while nobody has)
   std::string approval_reason;  ///< why it waits (or waited) for approval; "" when it never had to
   std::uint64_t approval_recipients = 0;  ///< its exact audience when it was held because it grew (else 0)
@@ -75,6 +80,7 @@ struct campaign_counts {
 
 /// The state of one part in a recipient's record (docs/REDIS.md).
 namespace part_state {
+inline constexpr char claimed = 'C';    ///< claimed by the campaign engine, not written to any bind yet
 inline constexpr char in_flight = 'I';  ///< claimed; handed to a carrier or about to be
 inline constexpr char submitted = 'S';  ///< the carrier accepted it; waiting for its receipt
 inline constexpr char rejected = 'R';   ///< the carrier refused it for good at submit
