@@ -259,7 +259,10 @@ void service::start() {
   p.auth.set_refusal_log([&p](std::string_view line) { p.warn(line); });
   p.connection.set_observer([&p](const redis::state_change& change) {
     if (change.now == redis::state::ready) {
-      p.info(fmt::format("redis: connected to {}", p.cfg.redis.display()));
+      if (p.cfg.redis.kind == config::redis_config::transport::sentinel)
+        p.info(fmt::format("redis: connected to {} ({})", p.connection.address(), p.cfg.redis.display()));
+      else
+        p.info(fmt::format("redis: connected to {}", p.cfg.redis.display()));
       asio::co_spawn(p.io, p.tune_redis(), asio::detached);
       p.ping_timer.cancel();  // a latency sample at once
     } else if (change.why) {

@@ -21,9 +21,10 @@
 #include <utility>
 #include <vector>
 
+#include "gateway/common/backoff.hpp"
 #include "gateway/redis/asio_adapter.hpp"
 #include "gateway/redis/sentinel_resolver.hpp"
-#include "gateway/common/backoff.hpp"
+#include "gateway/redis/switch_watch.hpp"
 
 // The callbacks hiredis calls: C linkage, defined after connection_impl.
 extern "C" {
@@ -194,7 +195,20 @@ class connection_impl : public std::enable_shared_from_this<connection_impl> {
                                     boost::asio::execution::outstanding_work.tracked);
     failed_attempts_ = 0;
     backoff_.reset();
+    if (sentinel_mode()) {
+      watch_ = std::make_shared<switch_watch>(ex_, settings_, [weak = weak_from_this()](std::string address) {
+        if (auto self = weak.lock()) self->on_switch_master(address);
+      });
+      watch_->start();
+    }
     start_connect();
+  }
+
+  // The sentinels announced a new primary: leave the one we are on (or connecting to) unless it is that one.
+  void on_switch_master(const std::string& address) {
+    if (!running_ || (state_ != state::ready && state_ != state::connecting) || address == address_) return;
+    last_error_detail_ = "the sentinels announced +switch-master to " + address;
+    drop(error::not_master);
   }
 
   void exec(request req, exec_handler handler) {
@@ -330,7 +344,7 @@ class connection_impl : public std::enable_shared_from_this<connection_impl> {
     ++generation_;
     if (!resolver_) resolver_ = std::make_shared<sentinel_resolver>(ex_, settings_);
     resolver_->resolve([weak = weak_from_this(), gen = generation_](std::error_code ec, endpoint primary,
-                                                                     std::string detail) {
+                                                                    std::string detail) {
       auto self = weak.lock();
       if (!self || self->generation_ != gen || self->state_ != state::connecting) return;
       if (ec) {
@@ -344,7 +358,7 @@ class connection_impl : public std::enable_shared_from_this<connection_impl> {
 
   void connect_to(const std::string& host, std::uint16_t port) {
     address_ = host.find(':') != std::string::npos ? "[" + host + "]:" + std::to_string(port)
-                                                    : host + ":" + std::to_string(port);
+                                                   : host + ":" + std::to_string(port);
     attach(redisAsyncConnect(host.c_str(), port));
   }
 
@@ -605,6 +619,10 @@ class connection_impl : public std::enable_shared_from_this<connection_impl> {
   void finish_run(std::error_code why) {
     running_ = false;
     if (resolver_) resolver_->cancel();
+    if (watch_) {
+      watch_->stop();
+      watch_.reset();
+    }
     close_context();
     ++generation_;
     step_timer_.cancel();
@@ -642,6 +660,7 @@ class connection_impl : public std::enable_shared_from_this<connection_impl> {
   std::vector<const char*> argv_;  // scratch for redisAsyncCommandArgv
   std::vector<std::size_t> lengths_;
   std::shared_ptr<sentinel_resolver> resolver_;  // with sentinels: asks them before every attempt
+  std::shared_ptr<switch_watch> watch_;          // with sentinels: +switch-master while running
   std::string address_;  // host:port (or socket path) of the current or last connection attempt
 };
 

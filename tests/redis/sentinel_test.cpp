@@ -9,6 +9,7 @@
 
 #include "gateway/redis/connection.hpp"
 #include "gateway/redis/durability.hpp"
+#include "gateway/redis/switch_watch.hpp"
 #include "tests/fixtures/redis_sentinel.hpp"
 #include "tests/redis/support.hpp"
 
@@ -182,7 +183,8 @@ TEST_CASE("sentinels: passwords for both, and no_master when no sentinel knows t
   }
 }
 
-TEST_CASE("WAIT in the writing request: success once a replica has the writes, not_replicated when none does") {
+TEST_CASE(
+    "WAIT in the writing request: success once a replica has the writes, not_replicated when none does") {
   test::sentinel_group_options o;
   o.sentinels = 0;  // WAIT needs replicas only
   test::sentinel_group group(o);
@@ -195,9 +197,9 @@ TEST_CASE("WAIT in the writing request: success once a replica has the writes, n
     redis::request req{"SET", "claimed", "yes"};
     redis::add_replica_wait(req, c.conn);
     REQUIRE(req.size() == 2);
-    auto o = c.exec(std::move(req));
-    REQUIRE_FALSE(o->ec);
-    return redis::check_replica_wait(o->resp, c.conn);
+    auto written = c.exec(std::move(req));
+    REQUIRE_FALSE(written->ec);
+    return redis::check_replica_wait(written->resp, c.conn);
   };
   CHECK(write() == std::error_code());
   CHECK(group.nodes()[1]->command({"GET", "claimed"}) == "yes");
@@ -209,4 +211,46 @@ TEST_CASE("WAIT in the writing request: success once a replica has the writes, n
   redis::request req{"SET", "k", "v"};
   redis::add_replica_wait(req, plain.conn);
   CHECK(req.size() == 1);
+}
+
+TEST_CASE("sentinels: +switch-master reaches the subscription at once, and loa follows a SENTINEL FAILOVER") {
+  test::sentinel_group_options o;
+  o.sentinels = 1;
+  o.down_after = 60s;  // only the forced failover below
+  o.sentinel_password = "sentinel-pw";
+  test::sentinel_group group(o);
+  auto s = sentinel_settings(group);
+  s.health_check_interval = 60s;
+  test::client c(s);
+  REQUIRE(c.wait_ready());
+  const auto old_port = group.nodes()[0]->port();
+  const auto new_port = group.nodes()[1]->port();
+  CHECK(c.conn.address() == address(old_port));
+
+  std::vector<std::string> announced;
+  auto watch = std::make_shared<redis::detail::switch_watch>(
+      c.ioc.get_executor(), s, [&](std::string to) { announced.push_back(std::move(to)); });
+  watch->start();
+  REQUIRE(test::run_until(
+      c.ioc, [&] { return watch->subscribed(); }, 5s));
+
+  // NOGOODSLAVE until the sentinel has its own link to the replica and an INFO from it: ask again.
+  std::string failover;
+  REQUIRE(test::run_until(
+      c.ioc,
+      [&] {
+        failover = group.sentinels()[0]->command({"SENTINEL", "FAILOVER", "loa"});
+        return failover == "OK";
+      },
+      15s));
+  REQUIRE(test::run_until(
+      c.ioc, [&] { return !announced.empty(); }, 15s));
+  CHECK(announced[0] == address(new_port));
+  REQUIRE(test::run_until(
+      c.ioc,
+      [&] { return c.conn.current_state() == redis::state::ready && c.conn.address() == address(new_port); },
+      10s));
+  CHECK_FALSE(c.exec(redis::request{"SET", "after", "switch"})->ec);
+  CHECK(group.nodes()[1]->command({"GET", "after"}) == "switch");
+  watch->stop();
 }
