@@ -110,6 +110,7 @@ smpp::bind_callbacks carrier_pool::callbacks_for(std::string label) {
       down_since_ = std::chrono::system_clock::now();
     }
     if (events_.on_warn) events_.on_warn(fmt::format("{} bind {}: down ({})", carrier_.name, label, why.message()));
+    if (events_.on_capacity) events_.on_capacity(carrier_.name);  // fewer binds: the campaigns hear it
   };
   cb.on_bind_refused = [this, label](std::error_code why, bool slow) {
     if (events_.on_warn)

@@ -38,7 +38,7 @@ struct carrier_events {
   // (the earlier parts of a long one were answered when they came); it does nothing for a message handed
   // over incomplete when its parts stopped coming.
   std::function<void(std::string_view carrier, const smpp::mo_message&, smpp::deliver_ack ack)> on_mo;
-  std::function<void(std::string_view carrier)> on_capacity;  ///< room freed, or a bind came up
+  std::function<void(std::string_view carrier)> on_capacity;  ///< room freed, or a bind came up or went down
   std::function<void(std::string_view line)> on_info;
   std::function<void(std::string_view line)> on_warn;
 };

@@ -2,6 +2,7 @@
 #include "gateway/api/campaign_preview.hpp"
 #include "gateway/api/names.hpp"
 #include "gateway/broadcast/approval_rule.hpp"
+#include "gateway/campaign/lifecycle.hpp"
 #include "segments/name_match.hpp"
 
 #include <fmt/format.h>
@@ -172,10 +173,8 @@ std::optional<response> read_spec(const request& r, const campaign_hooks& hooks,
 broadcast::campaign_state initial_state(const broadcast::campaign_spec& spec, const config::gateway_config& gw) {
   const auto now = std::chrono::system_clock::now();
   const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-  if (spec.due_at_s > now_s) return broadcast::campaign_state::scheduled;
-  // The scheduler moves a waiting campaign on when the quiet hours end.
-  if (!spec.urgent && gw.quiet_at(now)) return broadcast::campaign_state::waiting;
-  return broadcast::campaign_state::running;
+  // The scheduler moves it on when due and when the quiet hours end (the same rule: lifecycle.hpp).
+  return campaign::where_due(spec.due_at_s <= now_s, gw.quiet_at(now), spec.urgent);
 }
 
 // A large or urgent send waits for a second person (an approver of the ward): one wrong send is a headline.
@@ -400,6 +399,26 @@ void add_waiting(json::object& doc, const broadcast::campaign_spec& spec, const 
   add_waiting_reason(doc, spec, counts, *hooks.cfg, down, now_ms() / 1000);
 }
 
+// "lanes": each carrier's lane of the campaign on the gateway that answers (where it waits, and since when).
+json::array lanes_document(const campaign_hooks& hooks, const std::string& id) {
+  json::array out;
+  if (!hooks.lanes) return out;
+  for (const auto& l : hooks.lanes(id)) {
+    json::object lane{{"carrier", l.carrier},
+                      {"queued", l.queued},
+                      {"parked", l.parked},
+                      {"in_flight", l.in_flight},
+                      {"uncertain", l.uncertain},
+                      {"sent", l.sent}};
+    lane["waiting_reason"] = l.waiting_reason.empty() ? json::value(nullptr) : json::value(l.waiting_reason);
+    lane["waiting_since"] = l.waiting_since_s
+                                ? json::value(format_local_time(l.waiting_since_s, hooks.cfg->gateway.utc_offset))
+                                : json::value(nullptr);
+    out.push_back(std::move(lane));
+  }
+  return out;
+}
+
 asio::awaitable<response> status(authenticator& auth, broadcast::campaign_store& campaigns,
                                  const campaign_hooks& hooks, request& r) {
   broadcast::campaign_spec spec;
@@ -410,6 +429,7 @@ asio::awaitable<response> status(authenticator& auth, broadcast::campaign_store&
   add_waiting(doc, spec, counts, hooks);
   display_names names(hooks.names());
   co_await names.add(doc, spec.wards, spec.groups, spec.created_by);
+  doc["lanes"] = lanes_document(hooks, spec.id);
   co_return json_response(http::status::ok, doc);
 }
 
@@ -425,6 +445,7 @@ asio::awaitable<std::error_code> current_status(broadcast::campaign_store& campa
   add_waiting(doc, spec, counts, hooks);
   display_names names(hooks.names());
   co_await names.add(doc, spec.wards, spec.groups, spec.created_by);
+  doc["lanes"] = lanes_document(hooks, id);
   co_return std::error_code{};
 }
 

@@ -83,7 +83,7 @@ struct claim_result {
   std::string record;        ///< otherwise: the record found ("carrier|parts|owner|reason|t1|t2")
 };
 
-/// The parts of a stored record (see campaign_scripts.hpp).
+/// The parts of a stored record (see gateway/store/lua/lib/records.lua).
 struct recipient_record {
   std::string carrier, parts, owner, reason;
   std::int64_t claimed_ms = 0, settled_ms = 0;
@@ -215,12 +215,15 @@ class campaign_store {
   /// which a resend's fan-out reads (`loa send --resend-failed`); `found` is how many.
   boost::asio::awaitable<std::error_code> collect_failed(std::string_view id, std::uint64_t& found);
   /// Claims `numbers` for `carrier` (messages of `parts` parts) on behalf of `owner`; only while the
-  /// campaign is running: otherwise nothing is claimed and `refused` is true.
+  /// campaign is running: otherwise nothing is claimed and `refused` is true. With redis.wait_replicas the
+  /// same request WAITs for the replicas: redis::error::not_replicated when too few had it in time (the
+  /// claims stand on the primary; claiming again returns them as this owner's records).
   boost::asio::awaitable<std::error_code> claim(std::string_view id, std::string_view carrier,
                                                 std::string_view owner, int parts,
                                                 const std::vector<std::string>& numbers,
                                                 std::vector<claim_result>& results, bool& refused);
   /// Takes over records whose parts a dead run left in flight; per number the parts after ("" = none).
+  /// WAITs for the replicas like claim().
   boost::asio::awaitable<std::error_code> reclaim(std::string_view id, std::string_view owner,
                                                   const std::vector<std::string>& numbers,
                                                   std::vector<std::string>& parts);

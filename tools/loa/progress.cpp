@@ -62,6 +62,9 @@ std::string elapsed(clock::duration d) {
   return fmt::format("{:02}:{:02}", s / 60, s % 60);
 }
 
+std::string carrier_table(const counts& c);
+std::string lane_lines(const counts& c);
+
 }  // namespace
 
 std::string state_words(std::string_view state) {
@@ -128,6 +131,15 @@ counts read_counts(const json::value& status) {
                               number(r, "pending")});
     }
     std::ranges::sort(c.by_carrier, {}, &carrier_counts::name);
+  }
+  if (const auto* lanes = o.if_contains("lanes"); lanes && lanes->is_array()) {
+    for (const auto& lane : lanes->as_array()) {
+      if (!lane.is_object()) continue;
+      const auto& l = lane.as_object();
+      c.lanes.push_back({text(l, "carrier"), number(l, "queued"), number(l, "parked"), number(l, "in_flight"),
+                         number(l, "uncertain"), number(l, "sent"), text(l, "waiting_reason"),
+                         text(l, "waiting_since")});
+    }
   }
   return c;
 }
@@ -261,6 +273,33 @@ std::string summary(const counts& c) {
     out +=
         fmt::format("{:<12}{:>{}}{}\n", label, thousands(n), width, note.empty() ? "" : "  (" + note + ")");
   }
+  out += carrier_table(c);
+  out += lane_lines(c);
+  return out;
+}
+
+namespace {
+
+// One line per lane: what this gateway holds of the campaign for each carrier, and why a lane waits.
+std::string lane_lines(const counts& c) {
+  if (c.lanes.empty()) return {};
+  std::size_t name_width = 0;
+  for (const auto& l : c.lanes) name_width = std::max(name_width, l.carrier.size());
+  std::string out = "\nlanes on this gateway:\n";
+  for (const auto& l : c.lanes) {
+    out += fmt::format("{:<{}}  queued {}, parked {}, in flight {}, uncertain {}, sent {}", l.carrier, name_width,
+                       thousands(l.queued), thousands(l.parked), thousands(l.in_flight), thousands(l.uncertain),
+                       thousands(l.sent));
+    if (!l.waiting_reason.empty())
+      out += fmt::format("; waiting: {}{}", l.waiting_reason,
+                         l.waiting_since.empty() ? "" : " since " + l.waiting_since);
+    out += '\n';
+  }
+  return out;
+}
+
+std::string carrier_table(const counts& c) {
+  std::string out;
   if (c.by_carrier.empty()) return out;
 
   // Expired and uncertain get a column only when some carrier has any.
@@ -294,6 +333,8 @@ std::string summary(const counts& c) {
   }
   return out;
 }
+
+}  // namespace
 
 bool wait_deadline::passed(const counts& c, clock::time_point now) {
   if (!last_ || !(*last_ == c)) {

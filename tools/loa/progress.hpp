@@ -27,6 +27,14 @@ struct carrier_counts {
   bool operator==(const carrier_counts&) const = default;
 };
 
+/// One entry of "lanes": a carrier's lane on the gateway that answered.
+struct lane_counts {
+  std::string carrier;
+  std::uint64_t queued = 0, parked = 0, in_flight = 0, uncertain = 0, sent = 0;
+  std::string waiting_reason, waiting_since;  ///< empty when null or absent
+  bool operator==(const lane_counts&) const = default;
+};
+
 /// What the CLI shows of a status document. A missing field reads as 0 (or empty), so an older or newer
 /// gateway still prints.
 struct counts {
@@ -48,6 +56,7 @@ struct counts {
   std::uint64_t recipients = 0, estimated_recipients = 0, skipped_optout = 0, queued = 0, submitted = 0,
                 pending = 0, delivered = 0, failed = 0, expired = 0, uncertain = 0, parts = 0;
   std::vector<carrier_counts> by_carrier;  ///< sorted by name
+  std::vector<lane_counts> lanes;          ///< as the gateway listed them
 
   /// Recipients once the fan-out is done, else the audience counted at creation (or the estimate when it was
   /// not counted; those found so far, if more).
@@ -110,7 +119,8 @@ class log_lines {
   clock::time_point logged_at_;
 };
 
-/// The human block of `loa status` and the end of --wait: counts, then a table by carrier.
+/// The human block of `loa status` and the end of --wait: counts, a table by carrier, then one line per lane
+/// of the gateway that answered (while it fans the campaign out).
 std::string summary(const counts& c);
 
 /// When following stops although the campaign is not finished. Receipts can take hours, so the wait for them
