@@ -4,9 +4,12 @@
 #include <fmt/ranges.h>
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 
+#include "gateway/broadcast/campaign_report.hpp"
 #include "gateway/store/subscriber_store.hpp"
 #include "gateway/common/plain_json.hpp"
 #include "segments/keyboard_residue.hpp"
@@ -23,6 +26,30 @@ constexpr std::uint64_t buckets_per_step = 256;
 double price_of(const config::configuration& cfg, const std::string& carrier) {
   const auto* c = cfg.find_carrier(carrier);
   return c ? c->price_per_part : 0;
+}
+
+// A correction's (or a resend's) recipients come from an earlier campaign, not from the groups: each is
+// counted in the campaign's groups its ward holds it in now (as the report does), or as no longer
+// subscribed, so that the groups add up to the recipients instead of showing 0.
+asio::awaitable<std::error_code> count_groups(const campaign_hooks& hooks, const broadcast::campaign_spec& spec,
+                                              const broadcast::audience_page& page,
+                                              std::map<std::string, std::uint64_t>& by_group) {
+  if (!hooks.subscribers || page.recipients.empty()) co_return std::error_code{};
+  std::vector<std::string> numbers;
+  for (const auto& [number, groups] : page.recipients) numbers.push_back(number);
+  std::vector<std::set<std::string>> in(numbers.size());
+  for (const auto& ward : spec.wards) {
+    std::vector<std::vector<std::string>> held;
+    if (auto ec = co_await hooks.subscribers->groups_of(ward, numbers, held)) co_return ec;
+    for (std::size_t i = 0; i < numbers.size(); ++i)
+      for (const auto& g : held[i])
+        if (std::find(spec.groups.begin(), spec.groups.end(), g) != spec.groups.end()) in[i].insert(g);
+  }
+  for (const auto& groups : in) {
+    if (groups.empty()) ++by_group[std::string(broadcast::no_longer_subscribed)];
+    for (const auto& g : groups) ++by_group[g];
+  }
+  co_return std::error_code{};
 }
 
 }  // namespace
@@ -42,9 +69,13 @@ asio::awaitable<response> preview_campaign(broadcast::campaign_store& campaigns,
                                "the store (Redis) is unavailable: " + ec.message());
     skipped += page.skipped_optout;
     recipients += page.recipients.size();
-    for (const auto& [number, groups] : page.recipients) {
-      ++by_carrier[hooks.route(number)];
-      for (const auto& g : groups) ++by_group[g];
+    for (const auto& [number, groups] : page.recipients) ++by_carrier[hooks.route(number)];
+    if (spec.corrects.empty() && spec.resends.empty()) {
+      for (const auto& [number, groups] : page.recipients)
+        for (const auto& g : groups) ++by_group[g];
+    } else if (auto ec = co_await count_groups(hooks, spec, page, by_group)) {
+      co_return error_response(http::status::service_unavailable,
+                               "the store (Redis) is unavailable: " + ec.message());
     }
   }
 

@@ -22,7 +22,6 @@ using config::operator_role;
 
 constexpr std::size_t max_text_bytes = 4000;
 constexpr std::size_t max_key_bytes = 200;
-constexpr std::uint64_t exact_audience_up_to = 100'000;  // sends this small are counted after opt-outs
 constexpr auto key_memory = std::chrono::hours(24 * 90);  // a cron rerun within 90 days sends nothing
 
 response redis_failure(std::error_code ec) {
@@ -194,7 +193,8 @@ broadcast::audit_entry campaign_entry(std::string action, const broadcast::campa
   e.action = std::move(action);
   e.wards = spec.wards;
   e.campaign = spec.id;
-  e.recipients = static_cast<std::int64_t>(spec.estimated_recipients);
+  // The exact audience when it was counted (as the dry run and the send say), else the estimate.
+  e.recipients = static_cast<std::int64_t>(spec.audience > 0 ? spec.audience : spec.estimated_recipients);
   e.detail = std::move(detail);
   return e;
 }
@@ -342,13 +342,19 @@ asio::awaitable<response> create(authenticator& auth, broadcast::campaign_store&
   spec.state = needs_approval(spec, *hooks.cfg) ? broadcast::campaign_state::awaiting_approval
                                                 : initial_state(spec, hooks.cfg->gateway);
   if (!dry_run) {
-    // Nobody to send to (every number opted out, or the groups emptied): refuse rather than "send" to nobody.
-    // Counted exactly only where opt-outs could plausibly empty it: the count reads every bucket.
+    // The exact audience (by the fan-out's own script: groups as a union, each number once, opt-outs apart):
+    // what the dry run showed, what the send answers and the audit records. Nobody to send to (every number
+    // opted out, or the groups emptied) is refused rather than "sent" to nobody.
     std::uint64_t audience = spec.estimated_recipients;
     // A count that fails (a damaged bucket the fan-out will set aside as poison) leaves the estimate: this is
     // a safety net, not a gate the send must pass.
-    if (audience > 0 && audience <= exact_audience_up_to && spec.corrects.empty())
-      if (co_await campaigns.count_audience(spec, audience)) audience = spec.estimated_recipients;
+    if (audience > 0) {
+      if (co_await campaigns.count_audience(spec, audience)) {
+        audience = spec.estimated_recipients;
+      } else {
+        spec.audience = audience;
+      }
+    }
     if (audience == 0) co_return no_audience(spec);
   }
   if (dry_run) co_return co_await preview_campaign(campaigns, hooks, spec, plan);
@@ -375,6 +381,8 @@ asio::awaitable<response> create(authenticator& auth, broadcast::campaign_store&
                    {"state", broadcast::to_string(spec.state)},
                    {"existing", existing},
                    {"estimated_recipients", spec.estimated_recipients},
+                   // the exact audience, as the dry run counts it (null when it could not be counted)
+                   {"recipients", spec.audience > 0 ? json::value(spec.audience) : json::value(nullptr)},
                    {"encoding", plan.encoding},
                    {"parts_per_message", plan.parts_per_message},
                    {"urgent", spec.urgent}};
@@ -629,6 +637,7 @@ json::object status_document(const broadcast::campaign_spec& spec, const broadca
   if (!spec.corrects.empty()) doc["corrects"] = spec.corrects;
   if (!spec.resends.empty()) doc["resend_failed"] = spec.resends;
   // Of a cancelled campaign: recipients never sent (null when the cancel could not count them).
+  doc["audience"] = spec.audience > 0 ? json::value(spec.audience) : json::value(nullptr);  // counted at creation
   doc["not_sent"] = cancel_counted ? json::value(spec.cancelled_not_sent) : json::value(nullptr);
   // Why it waits (or waited) for an approver, and who released it.
   auto text_or_null = [](const std::string& s) { return s.empty() ? json::value(nullptr) : json::value(s); };

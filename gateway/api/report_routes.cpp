@@ -108,9 +108,11 @@ asio::awaitable<response> recipients(authenticator& auth, broadcast::campaign_st
 json::object report_document(const broadcast::campaign_spec& spec, const broadcast::campaign_counts& counts,
                              const broadcast::campaign_report& report, std::int64_t generated_at_s,
                              std::chrono::minutes utc_offset) {
-  json::array reasons;
+  json::array reasons, uncertain;
   for (const auto& [reason, count] : report.failure_reasons)
     reasons.push_back(json::object{{"reason", reason}, {"count", count}});
+  for (const auto& [reason, count] : report.uncertain_reasons)
+    uncertain.push_back(json::object{{"reason", reason}, {"count", count}});
   const auto& d = report.delivery;
   json::array points;
   for (const auto& p : report.timeline.points)
@@ -121,7 +123,9 @@ json::object report_document(const broadcast::campaign_spec& spec, const broadca
           {"generated_at", format_local_time(generated_at_s, utc_offset)},
           {"by_carrier", counts_by_name(report.by_carrier)},
           {"by_group", counts_by_name(report.by_group)},
+          // of failed and expired recipients: they add up to those counts; uncertain ones apart
           {"failure_reasons", std::move(reasons)},
+          {"uncertain_reasons", std::move(uncertain)},
           {"delivery_seconds",
            {{"count", d.count}, {"p50", d.p50}, {"p90", d.p90}, {"p99", d.p99}, {"max", d.max}}},
           {"timeline", {{"bucket_seconds", report.timeline.bucket_seconds}, {"points", std::move(points)}}}};

@@ -142,9 +142,9 @@ bool report_builder::add(std::string_view number, const recipient_record& record
   for (const auto& g : groups) by_group_[g].add(state, parts);
 
   const auto reason = reported_reason(state, record.reason);
-  if (state == recipient_state::failed || state == recipient_state::expired ||
-      state == recipient_state::uncertain)
+  if (state == recipient_state::failed || state == recipient_state::expired)
     ++reasons_[std::string(reason.empty() ? no_reason : reason)];
+  if (state == recipient_state::uncertain) ++uncertain_reasons_[std::string(reason.empty() ? no_reason : reason)];
 
   if (record.claimed_ms > 0 && (first_claimed_ms_ == 0 || record.claimed_ms < first_claimed_ms_))
     first_claimed_ms_ = record.claimed_ms;
@@ -161,10 +161,13 @@ campaign_report report_builder::finish(std::int64_t utc_offset_s) const {
   out.by_carrier = by_carrier_;
   out.by_group = by_group_;
 
-  for (const auto& [reason, count] : reasons_) out.failure_reasons.push_back({reason, count});
-  // reasons_ is ordered by reason: a stable sort by count keeps ties in that order.
-  std::stable_sort(out.failure_reasons.begin(), out.failure_reasons.end(),
-                   [](const reason_count& a, const reason_count& b) { return a.count > b.count; });
+  // The maps are ordered by reason: a stable sort by count keeps ties in that order.
+  const auto most_first = [](const std::map<std::string, std::uint64_t>& from, std::vector<reason_count>& to) {
+    for (const auto& [reason, count] : from) to.push_back({reason, count});
+    std::stable_sort(to.begin(), to.end(), [](const reason_count& a, const reason_count& b) { return a.count > b.count; });
+  };
+  most_first(reasons_, out.failure_reasons);
+  most_first(uncertain_reasons_, out.uncertain_reasons);
 
   if (!delivery_ms_.empty()) {
     auto sorted = delivery_ms_;

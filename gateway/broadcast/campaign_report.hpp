@@ -84,7 +84,8 @@ std::int64_t timeline_bucket_seconds(std::int64_t from_ms, std::int64_t to_ms, s
 struct campaign_report {
   std::map<std::string, outcome_counts> by_carrier;
   std::map<std::string, outcome_counts> by_group;  ///< every campaign group, even when empty
-  std::vector<reason_count> failure_reasons;       ///< most frequent first, ties by reason
+  std::vector<reason_count> failure_reasons;       ///< of failed and expired: most frequent first, ties by reason
+  std::vector<reason_count> uncertain_reasons;     ///< of uncertain ones (not failures: they may have arrived)
   delivery_seconds delivery;
   broadcast::timeline timeline;
 };
@@ -107,7 +108,8 @@ class report_builder {
   std::vector<std::string> campaign_groups_;
   std::unordered_set<std::string> seen_;
   std::map<std::string, outcome_counts> by_carrier_, by_group_;
-  std::map<std::string, std::uint64_t> reasons_;
+  std::map<std::string, std::uint64_t> reasons_;            // failed and expired: they add up to those counts
+  std::map<std::string, std::uint64_t> uncertain_reasons_;  // uncertain, listed apart
   std::vector<std::int64_t> delivery_ms_;
   // Outcomes to plot: (settled_ms, delivered?).
   std::vector<std::pair<std::int64_t, bool>> outcomes_;

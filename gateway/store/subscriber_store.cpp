@@ -276,6 +276,20 @@ asio::awaitable<std::error_code> subscriber_store::ported(std::map<std::string, 
   co_return std::error_code{};
 }
 
+asio::awaitable<std::error_code> subscriber_store::groups_of(std::string_view ward,
+                                                             const std::vector<std::string>& numbers,
+                                                             std::vector<std::vector<std::string>>& out) {
+  out.assign(numbers.size(), {});
+  if (numbers.empty()) co_return std::error_code{};
+  redis::request req;
+  for (const auto& n : numbers) req.push("HGET", keys::bucket(ward, n), n);
+  auto [ec, resp] = co_await exec(connection_, std::move(req));
+  if (ec) co_return ec;
+  for (std::size_t i = 0; i < numbers.size() && i < resp.size(); ++i)
+    if (!resp[i].is_nil()) out[i] = decode_record(resp[i].str()).groups;
+  co_return std::error_code{};
+}
+
 asio::awaitable<std::error_code> subscriber_store::get(std::string_view ward, std::string_view phone,
                                                        subscriber_record& out, bool& found) {
   auto [ec, resp] = co_await exec(connection_, command("HGET", keys::bucket(ward, phone), phone));

@@ -140,6 +140,11 @@ class subscriber_store {
   boost::asio::awaitable<std::error_code> replies(std::string_view ward, std::size_t limit,
                                                   std::vector<stored_reply>& out);
 
+  /// The groups `ward` holds each of `numbers` in (empty for a number it no longer holds), in order: one
+  /// pipelined request.
+  boost::asio::awaitable<std::error_code> groups_of(std::string_view ward, const std::vector<std::string>& numbers,
+                                                    std::vector<std::vector<std::string>>& out);
+
   /// One subscriber's record; `found` false when the ward does not hold the number.
   boost::asio::awaitable<std::error_code> get(std::string_view ward, std::string_view phone,
                                               subscriber_record& out, bool& found);

@@ -262,3 +262,55 @@ TEST_CASE("follow-up: loa cancel reports the recipients it really stopped, and t
   r = loa_cli(rig, {"status", "1", "--watch"});
   CHECK(has(r.out, "cancelled with " + std::to_string(not_sent) + " not sent"));
 }
+
+TEST_CASE("follow-up: the dry run, the send, the audit and a correction's groups give the same exact counts") {
+  test::broadcast_rig rig(named_ward({"--fail-rate", "1"}));
+  rig.start_gateway();
+  const auto numbers = test::test_numbers(40);
+  // 40 in to-3, the first 10 also in to-4 (counted once), one of them opted out.
+  std::string csv = "phone,name,groups\n";
+  for (std::size_t i = 0; i < numbers.size(); ++i) csv += numbers[i] + ",Ho," + (i < 10 ? "to-3;to-4\n" : "to-3\n");
+  rig.import(csv);
+  REQUIRE(rig.call(verb::post, "/v1/subscribers/" + numbers[1] + "/optout").first == 200);
+
+  auto r = loa_cli(rig, {"--json", "send", "--ward", "long-thuy", "--group", "to-3", "--group", "to-4", "--text",
+                         "Hop to 3 va to 4", "--dry-run"});
+  CHECK(field(parsed(r), "recipients") == 39);
+  r = loa_cli(rig, {"send", "--ward", "long-thuy", "--group", "to-3", "--group", "to-4", "--text", "Hop to 3 va to 4",
+                    "--yes"});
+  INFO(r.out, r.err);
+  REQUIRE(r.exit == 0);
+  CHECK(has(r.out, "39 recipients"));
+  CHECK_FALSE(has(r.out, "about"));
+  auto s = rig.wait_finished("1");
+  CHECK(field(s, "recipients") == 39);
+  CHECK(field(s, "audience") == 39);
+  r = loa_cli(rig, {"--json", "audit", "--ward", "long-thuy"});
+  bool audited = false;
+  const auto trail = parsed(r);
+  for (const auto& e : trail.at("entries").as_array())
+    if (e.at("action") == "send") {
+      CHECK(field(e.as_object(), "recipients") == 39);
+      audited = true;
+    }
+  CHECK(audited);
+
+  // Failure reasons add up to failed + expired; uncertain ones are listed apart.
+  r = loa_cli(rig, {"--json", "report", "1"});
+  auto rep = parsed(r);
+  std::int64_t reasons = 0;
+  for (const auto& x : rep.at("failure_reasons").as_array()) reasons += field(x.as_object(), "count");
+  const auto& c = rep.at("campaign").as_object();
+  CHECK(reasons == field(c, "failed") + field(c, "expired"));
+  CHECK(reasons > 0);
+  CHECK(rep.contains("uncertain_reasons"));
+
+  // A correction's dry run counts each group for real (those who received it: vinaphone's half).
+  r = loa_cli(rig, {"--json", "send", "--corrects", "1", "--text", "Dinh chinh: hop luc 20h", "--dry-run"});
+  auto p = parsed(r);
+  const auto received = field(p, "recipients");
+  CHECK(received == field(s, "delivered"));
+  CHECK(received > 0);
+  CHECK(field(p.at("by_group").as_object(), "to-3") == received);
+  CHECK(field(p.at("by_group").as_object(), "to-4") > 0);
+}

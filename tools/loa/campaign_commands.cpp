@@ -327,8 +327,12 @@ int run_send(const global_options& globals, const send_arguments& a) {
   if (id.empty()) return fail(globals, exit_code::unreachable, "the gateway's answer has no campaign id");
 
   if (!globals.json) {
-    const auto what = fmt::format("{}, about {}, {} ({}) each", progress::state_words(field(doc, "state")),
-                                  plural(number(doc, "estimated_recipients"), "recipient"),
+    // The exact audience the gateway counted, as the dry run showed it; an older gateway's estimate is "about".
+    const auto* exact = doc.as_object().if_contains("recipients");
+    const auto audience = exact && exact->is_number()
+                              ? plural(number(doc, "recipients"), "recipient")
+                              : "about " + plural(number(doc, "estimated_recipients"), "recipient");
+    const auto what = fmt::format("{}, {}, {} ({}) each", progress::state_words(field(doc, "state")), audience,
                                   plural(number(doc, "parts_per_message"), "part"), field(doc, "encoding"));
     if (flag(doc, "existing", false)) {
       fmt::print("campaign {} was already created with key {}: nothing new is sent ({})\n", id, a.key, what);
@@ -395,9 +399,10 @@ int run_approve(const global_options& globals, const campaign_arguments& a) {
     return 0;
   }
   const auto c = progress::read_counts(*r.body);
-  fmt::print("campaign {} approved: now {}; about {}, sent by {}\n", c.id.empty() ? a.id : c.id,
-             progress::state_words(c.state), plural(number(*r.body, "estimated_recipients"), "recipient"),
-             sender_name(r.body->as_object()));
+  const auto audience = c.audience > 0 ? plural(c.audience, "recipient")
+                                       : "about " + plural(number(*r.body, "estimated_recipients"), "recipient");
+  fmt::print("campaign {} approved: now {}; {}, sent by {}\n", c.id.empty() ? a.id : c.id,
+             progress::state_words(c.state), audience, sender_name(r.body->as_object()));
   return 0;
 }
 

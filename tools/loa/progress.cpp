@@ -32,7 +32,8 @@ std::string text(const json::object& o, std::string_view key) {
 
 // "5,230/10,000", or "5,230/~10,000" while the total is an estimate.
 std::string fraction(const counts& c) {
-  return fmt::format("{}/{}{}", thousands(c.submitted), c.fanout_done ? "" : "~", thousands(c.total()));
+  return fmt::format("{}/{}{}", thousands(c.submitted), c.fanout_done || c.audience > 0 ? "" : "~",
+                     thousands(c.total()));
 }
 
 // Cells of `width` that `part` of `whole` fills; full only when all of it is there.
@@ -73,7 +74,7 @@ std::string state_words(std::string_view state) {
 }
 
 std::uint64_t counts::total() const {
-  return fanout_done ? recipients : std::max(recipients, estimated_recipients);
+  return fanout_done ? recipients : std::max(recipients, audience > 0 ? audience : estimated_recipients);
 }
 
 bool counts::finished() const {
@@ -94,6 +95,7 @@ counts read_counts(const json::value& status) {
   c.groups = named_list(o, "groups", "group_names");
   c.sender = sender_name(o);
   if (const auto* v = o.if_contains("not_sent"); v && v->is_number()) c.not_sent = number(o, "not_sent");
+  c.audience = number(o, "audience");
   c.waiting_reason = text(o, "waiting_reason");
   c.waiting_until = text(o, "waiting_until");
   c.waiting_since = text(o, "waiting_since");
@@ -259,7 +261,8 @@ std::string summary(const counts& c) {
   for (const auto& [label, n] : rows) {
     std::string note;
     if (label == "recipients" && !c.fanout_done)
-      note = fmt::format("estimate; {} found so far", thousands(c.recipients));
+      note = c.audience > 0 ? fmt::format("{} reached so far", thousands(c.recipients))
+                            : fmt::format("estimate; {} found so far", thousands(c.recipients));
     if (label == "recipients" && c.skipped_optout > 0)
       note += fmt::format("{}{} opted out, not sent", note.empty() ? "" : "; ", thousands(c.skipped_optout));
     if (label == "delivered" && c.total() > 0 && c.fanout_done) {

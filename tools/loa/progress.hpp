@@ -51,13 +51,15 @@ struct counts {
   std::vector<std::string> waiting_carriers;  ///< the carriers down that hold it
   std::vector<std::string> approvers;         ///< who may release it: "Trần Thị Lan (lan)"
   std::optional<std::uint64_t> not_sent;      ///< of a cancelled campaign: recipients never sent (as counted)
+  std::uint64_t audience = 0;  ///< the exact audience counted at creation; 0 when not counted
   bool fanout_done = false;
   std::uint64_t recipients = 0, estimated_recipients = 0, skipped_optout = 0, queued = 0, submitted = 0,
                 pending = 0, delivered = 0, failed = 0, expired = 0, uncertain = 0, parts = 0;
   std::vector<carrier_counts> by_carrier;  ///< sorted by name
   std::vector<lane_counts> lanes;          ///< as the gateway listed them
 
-  /// Recipients once the fan-out is done, else the estimate (or those found so far, if more).
+  /// Recipients once the fan-out is done, else the audience counted at creation (or the estimate when it was
+  /// not counted; those found so far, if more).
   std::uint64_t total() const;
   /// Recipients with a final outcome: delivered, failed, expired or uncertain.
   std::uint64_t settled() const { return delivered + failed + expired + uncertain; }

@@ -631,6 +631,12 @@ std::string text(const json::value& report) {
   for (const auto& r : reasons)
     out += fmt::format("  {:>10}  {}\n", progress::thousands(count(r, "count")),
                        segments::printable(str(r, "reason")));
+  // Uncertain ones are not failures (they may have arrived): apart, so the reasons above add up to failed + expired.
+  const auto& uncertain = array_at(report, "uncertain_reasons");
+  if (!uncertain.empty()) out += "Uncertain (the carrier's answer was lost)\n";
+  for (const auto& r : uncertain)
+    out += fmt::format("  {:>10}  {}\n", progress::thousands(count(r, "count")),
+                       segments::printable(str(r, "reason")));
   const json::value d(object_at(report, "delivery_seconds"));
   out += "\nDelivery time (submit to receipt)\n";
   if (count(d, "count") == 0) {
