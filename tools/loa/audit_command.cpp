@@ -8,6 +8,7 @@
 
 #include "gateway/common/plain_json.hpp"
 #include "segments/printable.hpp"
+#include "tools/loa/i18n/translate.hpp"
 #include "tools/loa/progress.hpp"
 #include "tools/loa/remote.hpp"
 
@@ -16,6 +17,9 @@ namespace {
 
 namespace json = boost::json;
 using boost::beast::http::verb;
+using i18n::tr;
+using i18n::trf;
+using i18n::trnf;
 
 struct audit_arguments {
   std::string ward;
@@ -37,10 +41,10 @@ std::string line_of(const json::object& e) {
   if (at.size() >= 19) at = at.substr(0, 10) + " " + at.substr(11, 8);
   std::string what = text_of(e, "action");
   std::string about;
-  if (const auto id = text_of(e, "campaign"); !id.empty()) about += "campaign " + id;
+  if (const auto id = text_of(e, "campaign"); !id.empty()) about += trf("campaign {}", id);
   if (const auto* n = e.if_contains("recipients"); n && n->is_int64()) {
     const auto count = static_cast<std::uint64_t>(std::max<std::int64_t>(0, n->as_int64()));
-    about += (about.empty() ? "" : ", ") + progress::thousands(count) + (count == 1 ? " recipient" : " recipients");
+    about += (about.empty() ? "" : ", ") + trnf("{} recipient", "{} recipients", count, progress::thousands(count));
   }
   if (const auto d = text_of(e, "detail"); !d.empty()) about += (about.empty() ? "" : "; ") + d;
   std::string out = fmt::format("{}  {:<14} {:<17} {}", at, text_of(e, "who") + " (" + text_of(e, "role") + ")",
@@ -62,12 +66,13 @@ int run_audit(const global_options& globals, const audit_arguments& a) {
   const auto& doc = r.body->as_object();
   const auto* entries = doc.if_contains("entries");
   if (!entries || !entries->is_array() || entries->as_array().empty()) {
-    fmt::print("nothing recorded{}{}\n", a.ward.empty() ? "" : " for ward " + a.ward,
-               a.since.empty() ? "" : " since " + a.since);
+    fmt::print("{}", trf("nothing recorded{}{}\n", a.ward.empty() ? "" : trf(" for ward {}", a.ward),
+                         a.since.empty() ? "" : trf(" since {}", a.since)));
     return 0;
   }
   if (const auto* t = doc.if_contains("truncated"); t && t->is_bool() && t->as_bool())
-    fmt::print("(the {} most recent entries; --since or --limit for others)\n", entries->as_array().size());
+    fmt::print("{}", trf("(the {} most recent entries; --since or --limit for others)\n",
+                         entries->as_array().size()));
   for (const auto& e : entries->as_array())
     if (e.is_object()) fmt::print("{}\n", line_of(e.as_object()));
   return 0;

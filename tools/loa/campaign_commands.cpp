@@ -13,6 +13,9 @@
 #include <thread>
 
 #include "gateway/common/plain_json.hpp"
+#include "tools/loa/gateway_words.hpp"
+#include "tools/loa/i18n/plain_words.hpp"
+#include "tools/loa/i18n/translate.hpp"
 #include "tools/loa/preview.hpp"
 #include "tools/loa/progress.hpp"
 #include "tools/loa/remote.hpp"
@@ -23,6 +26,9 @@ namespace {
 
 namespace json = boost::json;
 using boost::beast::http::verb;
+using i18n::tr;
+using i18n::trf;
+using i18n::trnf;
 using progress::clock;
 
 struct send_arguments {
@@ -71,10 +77,6 @@ bool flag(const json::value& doc, std::string_view key, bool otherwise) {
   return v && v->is_bool() ? v->as_bool() : otherwise;
 }
 
-std::string plural(std::uint64_t n, std::string_view word) {
-  return fmt::format("{} {}{}", progress::thousands(n), word, n == 1 ? "" : "s");
-}
-
 // Ctrl-C while following stops the following, not the campaign: say so, or an official may think it was
 // cancelled.
 volatile std::sig_atomic_t interrupted = 0;
@@ -116,8 +118,8 @@ poll_result poll(const global_options& globals, api::client& client, const std::
   }
   if (reply.status >= 200 && reply.status < 300) return {std::move(reply.body), exit_code::done, {}, false};
   std::string message = reply.body.is_object() && reply.body.as_object().contains("error")
-                            ? std::string(reply.body.at("error").as_string())
-                            : fmt::format("the gateway answered HTTP {}", reply.status);
+                            ? gateway_words(std::string(reply.body.at("error").as_string()))
+                            : trf("the gateway answered HTTP {}", reply.status);
   if (reply.status == 401 || reply.status == 403 || reply.status == 429)
     return {std::nullopt, exit_code::not_permitted, message, false};
   if (reply.status >= 500) return {std::nullopt, exit_code::unreachable, message, true};
@@ -182,10 +184,10 @@ int follow(const global_options& globals, const std::string& id, double timeout_
   std::signal(SIGINT, previous_handler);
   clear();
   if (interrupted) {
-    fmt::print(
-        stderr,
-        "stopped following campaign {}; it goes on (`loa status {}` shows it, `loa cancel {}` stops it)\n",
-        id, id, id);
+    fmt::print(stderr, "{}",
+               trf("stopped following campaign {0}; it goes on (`loa status {0}` shows it, `loa cancel {0}` "
+                   "stops it)\n",
+                   id));
     return 130;  // what a shell reports for Ctrl-C
   }
 
@@ -205,7 +207,7 @@ int follow(const global_options& globals, const std::string& id, double timeout_
 bool confirmed_at_terminal(const std::vector<std::string>& wards, std::uint64_t recipients, std::string& why) {
   std::FILE* tty = std::fopen("/dev/tty", "r+");
   if (!tty) {
-    why = "no terminal to confirm at";
+    why = tr("there is no terminal to ask at");
     return false;
   }
   fmt::print(tty, "{}", preview::question(wards, recipients));
@@ -213,7 +215,7 @@ bool confirmed_at_terminal(const std::vector<std::string>& wards, std::uint64_t 
   char line[512] = {};
   const bool read = std::fgets(line, sizeof line, tty) != nullptr;
   std::fclose(tty);
-  why = read ? "the ward's name was not typed" : "no answer";
+  why = read ? tr("the ward's name was not typed") : tr("no answer came");
   return read && preview::names_the_wards(line, wards);
 }
 
@@ -228,12 +230,12 @@ void add_warnings(json::value& preview, const std::vector<std::string>& more) {
 int run_send(const global_options& globals, const send_arguments& a) {
   if (!a.stray.empty())
     return fail(globals, exit_code::bad_input,
-                fmt::format("'{}' belongs to no option: put the notice after --text: loa send --ward W --group G "
-                            "--text \"...\" (or --template NAME --var k=v)",
-                            a.stray.front()));
+                trf("'{}' belongs to no option: put the notice after --text: loa send --ward W --group G "
+                    "--text \"...\" (or --template NAME --var k=v)",
+                    a.stray.front()));
   if (a.corrects.empty() && (a.wards.empty() || a.groups.empty()))
     return fail(globals, exit_code::bad_input,
-                "name the recipients: --ward W --group G (or --corrects ID for a correction)");
+                tr("name the recipients: --ward W --group G (or --corrects ID for a correction)"));
   std::string text = a.text;
   std::string accents = a.accents;
   std::vector<std::string> template_warnings;  // joined to the preview's warnings
@@ -248,14 +250,14 @@ int run_send(const global_options& globals, const send_arguments& a) {
     // The preview shows its warnings to people; with --json (stdout holds one document) or --yes (no preview)
     // stderr is where they are seen.
     if (globals.json || (a.yes && !a.dry_run))
-      for (const auto& w : template_warnings) fmt::print(stderr, "Warning: {}\n", w);
+      for (const auto& w : template_warnings) fmt::print(stderr, "{}", trf("Warning: {}\n", w));
   }
   if (text == "-") {  // a long notice from a file: loa send ... --text - < notice.txt
     text.assign(std::istreambuf_iterator<char>(std::cin), {});
     while (text.ends_with('\n') || text.ends_with('\r')) text.pop_back();  // a newline would cost a character
   }
   if (text.empty())
-    return fail(globals, exit_code::bad_input, "give the notice with --text TEXT (- reads standard input)");
+    return fail(globals, exit_code::bad_input, tr("give the notice with --text TEXT (- reads standard input)"));
 
   json::object body{{"wards", json::value_from(a.wards)},
                     {"groups", json::value_from(a.groups)},
@@ -287,7 +289,8 @@ int run_send(const global_options& globals, const send_arguments& a) {
       if (nobody && globals.json) return static_cast<int>(exit_code::bad_input);  // one document on stdout
       if (nobody)
         return fail(globals, exit_code::bad_input,
-                    "0 recipients: every number of these groups opted out, or none is left; nothing would be sent");
+                    tr("0 recipients: every number of these groups opted out, or none is left; nothing would "
+                       "be sent"));
       return 0;
     }
     if (!flag(*p.body, "needs_confirmation", false) && !globals.json)
@@ -301,11 +304,9 @@ int run_send(const global_options& globals, const send_arguments& a) {
       std::string why;
       if (!confirmed_at_terminal(wards, number(*p.body, "recipients"), why))
         return fail(globals, exit_code::bad_input,
-                    fmt::format("not sent: {} recipients need a confirmation and {} ({}); to send without "
-                                "asking, as cron does, add --yes (with --key)",
-                                progress::thousands(number(*p.body, "recipients")),
-                                why == "no terminal to confirm at" ? "there is no terminal to ask at" : why,
-                                "loa send --dry-run shows it again"));
+                    trf("not sent: {} recipients need a confirmation and {} (loa send --dry-run shows it "
+                        "again); to send without asking, as cron does, add --yes (with --key)",
+                        progress::thousands(number(*p.body, "recipients")), why));
     }
   }
 
@@ -313,21 +314,27 @@ int run_send(const global_options& globals, const send_arguments& a) {
   if (!r.body) return r.exit;
   const auto& doc = *r.body;
   if (!doc.is_object())
-    return fail(globals, exit_code::unreachable, "the gateway's answer is not a campaign");
+    return fail(globals, exit_code::unreachable, tr("the gateway's answer is not a campaign"));
   const std::string id = progress::read_counts(doc).id;
-  if (id.empty()) return fail(globals, exit_code::unreachable, "the gateway's answer has no campaign id");
+  if (id.empty()) return fail(globals, exit_code::unreachable, tr("the gateway's answer has no campaign id"));
 
   if (!globals.json) {
-    const auto what = fmt::format("{}, about {}, {} ({}) each", progress::state_words(field(doc, "state")),
-                                  plural(number(doc, "estimated_recipients"), "recipient"),
-                                  plural(number(doc, "parts_per_message"), "part"), field(doc, "encoding"));
+    const auto recipients = number(doc, "estimated_recipients"), parts = number(doc, "parts_per_message");
+    const auto what =
+        trf("{}, about {}, {} each ({})", progress::state_words(field(doc, "state")),
+            trnf("{} recipient", "{} recipients", recipients, progress::thousands(recipients)),
+            trnf("{} part", "{} parts", parts, progress::thousands(parts)),
+            i18n::encoding_words(field(doc, "encoding"), parts));
     if (flag(doc, "existing", false)) {
-      fmt::print("campaign {} was already created with key {}: nothing new is sent ({})\n", id, a.key, what);
+      fmt::print("{}", trf("campaign {} was already created with key {}: nothing new is sent ({})\n", id, a.key,
+                           what));
     } else {
-      fmt::print("campaign {} created: {}\n", id, what);
+      fmt::print("{}", trf("campaign {} created: {}\n", id, what));
     }
     if (field(doc, "state") == "awaiting_approval")
-      fmt::print("it waits for a second person: an approver of the ward releases it with `loa approve {}`\n", id);
+      fmt::print("{}", trf("it waits for a second person: an approver of the ward releases it with `loa approve "
+                           "{}`\n",
+                           id));
     std::fflush(stdout);
   }
   if (a.wait) return follow(globals, id, a.wait_timeout_s);
@@ -357,15 +364,15 @@ int run_cancel(const global_options& globals, const campaign_arguments& a) {
   const auto c = progress::read_counts(*r.body);
   const std::string id = c.id.empty() ? a.id : c.id;
   if (flag(*r.body, "cancelled", c.state == "cancelled") && c.state == "cancelled") {
-    fmt::print("campaign {} cancelled: {} not sent", id, progress::thousands(c.queued));
+    fmt::print("{}", trf("campaign {} cancelled: {} not sent", id, progress::thousands(c.queued)));
     // What left before the cancel still travels; its receipts keep coming.
     if (c.pending > 0)
-      fmt::print("; {} already submitted still await a receipt", progress::thousands(c.pending));
+      fmt::print("{}", trf("; {} already submitted still await a receipt", progress::thousands(c.pending)));
     fmt::print("\n");
   } else if (c.state == "cancelled") {
-    fmt::print("campaign {} was already cancelled: nothing to cancel\n", id);
+    fmt::print("{}", trf("campaign {} was already cancelled: nothing to cancel\n", id));
   } else {
-    fmt::print("campaign {} was already {}: nothing to cancel\n", id, progress::state_words(c.state));
+    fmt::print("{}", trf("campaign {} was already {}: nothing to cancel\n", id, progress::state_words(c.state)));
   }
   return 0;
 }
@@ -378,9 +385,11 @@ int run_approve(const global_options& globals, const campaign_arguments& a) {
     return 0;
   }
   const auto c = progress::read_counts(*r.body);
-  fmt::print("campaign {} approved: now {}; about {}, sent by {}\n", c.id.empty() ? a.id : c.id,
-             progress::state_words(c.state), plural(number(*r.body, "estimated_recipients"), "recipient"),
-             field(*r.body, "created_by"));
+  const auto recipients = number(*r.body, "estimated_recipients");
+  fmt::print("{}", trf("campaign {} approved: now {}; about {}, sent by {}\n", c.id.empty() ? a.id : c.id,
+                       progress::state_words(c.state),
+                       trnf("{} recipient", "{} recipients", recipients, progress::thousands(recipients)),
+                       field(*r.body, "created_by")));
   return 0;
 }
 

@@ -4,6 +4,8 @@
 #include <CLI/Config.hpp>
 #include <CLI/Formatter.hpp>
 
+#include <fmt/core.h>
+
 #include <cstdlib>
 #include <functional>
 
@@ -14,6 +16,7 @@
 #include "tools/loa/carrier_check_command.hpp"
 #include "tools/loa/cli.hpp"
 #include "tools/loa/gateway_command.hpp"
+#include "tools/loa/i18n/translate.hpp"
 #include "tools/loa/report_command.hpp"
 #include "tools/loa/split_command.hpp"
 #include "tools/loa/subscriber_commands.hpp"
@@ -63,6 +66,11 @@ int main(int argc, char** argv) {
     return fail(globals, exit_code::bad_input, e.what());
   }
   if (!run) return static_cast<int>(exit_code::bad_input);
+  // The official's language (Vietnamese unless LOA_LANG or the locale names English); --json is the same in
+  // every language (CONTRACT.md), so it keeps the source strings.
+  if (!globals.json) {
+    if (const auto why = loa::cli::i18n::use_environment(); !why.empty()) fmt::print(stderr, "loa: {}\n", why);
+  }
   // A file the configuration names (routing.ported_file, ...) may be read only when a command or the gateway
   // needs it: its error ends the program with FILE: reason and exit 1 wherever it is thrown, never an abort.
   try {

@@ -11,6 +11,7 @@
 #include <memory>
 #include <unordered_set>
 
+#include "tools/loa/i18n/translate.hpp"
 #include "tools/loa/remote.hpp"
 #include "tools/loa/report_render.hpp"
 
@@ -19,6 +20,8 @@ namespace {
 
 namespace json = boost::json;
 using boost::beast::http::verb;
+using i18n::tr;
+using i18n::trf;
 
 constexpr int recipients_per_page = 1000;
 
@@ -62,7 +65,7 @@ class output {
 int cannot_write(const global_options& globals, const std::string& path) {
   const int saved = errno;
   return fail(globals, exit_code::bad_input,
-              fmt::format("cannot write {}: {}", path, saved ? std::strerror(saved) : "write failed"));
+              trf("cannot write {}: {}", path, saved ? std::string(std::strerror(saved)) : tr("write failed")));
 }
 
 int write_html(const global_options& globals, const std::string& path, const json::value& report) {
@@ -100,7 +103,7 @@ int write_csv(const global_options& globals, const std::string& id, const std::s
     const auto* list = page ? page->if_contains("recipients") : nullptr;
     if (!next || !next->is_string() || !list || !list->is_array()) {
       out.discard();
-      return fail(globals, exit_code::unreachable, "the gateway's answer is not a page of recipients");
+      return fail(globals, exit_code::unreachable, tr("the gateway's answer is not a page of recipients"));
     }
     for (const auto& recipient : list->as_array()) {
       const auto* phone = recipient.is_object() ? recipient.as_object().if_contains("phone") : nullptr;
@@ -120,11 +123,11 @@ int write_csv(const global_options& globals, const std::string& id, const std::s
 int run_report(const global_options& globals, const report_arguments& a) {
   if (a.html_file == "-" && a.csv_file == "-")
     return fail(globals, exit_code::bad_input,
-                "--html - and --csv - would both go to standard output: pick one");
+                tr("--html - and --csv - would both go to standard output: pick one"));
   const auto r = call_gateway(globals, verb::get, campaign_path(a.id) + "/report");
   if (!r.body) return r.exit;
   if (!r.body->is_object() || !r.body->as_object().contains("campaign"))
-    return fail(globals, exit_code::unreachable, "the gateway's answer is not a report");
+    return fail(globals, exit_code::unreachable, tr("the gateway's answer is not a report"));
   if (!a.html_file.empty()) {
     if (const int code = write_html(globals, a.html_file, *r.body)) return code;
   }

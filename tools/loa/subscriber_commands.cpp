@@ -8,6 +8,8 @@
 
 #include "gateway/common/plain_json.hpp"
 #include "segments/printable.hpp"
+#include "tools/loa/i18n/translate.hpp"
+#include "tools/loa/gateway_words.hpp"
 #include "tools/loa/remote.hpp"
 
 namespace loa::cli {
@@ -15,6 +17,9 @@ namespace {
 
 namespace json = boost::json;
 using boost::beast::http::verb;
+using i18n::tr;
+using i18n::trf;
+using i18n::trnf;
 
 struct arguments {
   std::string file;
@@ -56,23 +61,31 @@ int finish(const global_options& globals, const remote_result& r,
 
 int run_import(const global_options& globals, const arguments& a) {
   if (!std::filesystem::is_regular_file(a.file))
-    return fail(globals, exit_code::bad_input, fmt::format("{}: no such file", a.file));
+    return fail(globals, exit_code::bad_input, trf("{}: no such file", a.file));
   const auto r = call_gateway(globals, verb::post,
                               ward_path(a) + "/subscribers/import" + groups_query(a.groups), {}, a.file);
   return finish(globals, r, [](const json::value& b) {
-    fmt::print("imported    {}\nupdated     {}\nduplicates  {}\ninvalid     {}\n", number(b, "imported"),
-               number(b, "updated"), number(b, "duplicates"), number(b, "invalid_count"));
-    if (number(b, "legacy_converted") > 0)
-      fmt::print("(converted {} pre-2018 11-digit numbers to their new prefix)\n",
-                 number(b, "legacy_converted"));
+    // Labels padded to one width whatever their language.
+    const std::pair<std::string, std::uint64_t> rows[] = {{tr("imported"), number(b, "imported")},
+                                                          {tr("updated"), number(b, "updated")},
+                                                          {tr("duplicates"), number(b, "duplicates")},
+                                                          {tr("invalid"), number(b, "invalid_count")}};
+    std::size_t width = 0;
+    for (const auto& [label, n] : rows) width = std::max(width, i18n::columns(label));
+    for (const auto& [label, n] : rows) fmt::print("{:<{}}  {}\n", label, width, i18n::number(n));
+    if (const auto legacy = number(b, "legacy_converted"); legacy > 0)
+      fmt::print("{}", trnf("(converted {} pre-2018 11-digit number to its new prefix)\n",
+                            "(converted {} pre-2018 11-digit numbers to their new prefix)\n", legacy,
+                            i18n::number(legacy)));
     const auto& invalid = b.at("invalid").as_array();
     for (const auto& row : invalid) {
-      fmt::print("  line {}: \"{}\": {}\n", row.at("line").to_number<std::uint64_t>(),
-                 std::string(row.at("value").as_string()), std::string(row.at("reason").as_string()));
+      fmt::print("{}", trf("  line {}: \"{}\": {}\n", row.at("line").to_number<std::uint64_t>(),
+                           std::string(row.at("value").as_string()),
+                           gateway_words(std::string(row.at("reason").as_string()))));
     }
     if (number(b, "invalid_count") > invalid.size())
-      fmt::print("  ... {} more (use --json for the list the gateway kept)\n",
-                 number(b, "invalid_count") - invalid.size());
+      fmt::print("{}", trf("  ... {} more (use --json for the list the gateway kept)\n",
+                           number(b, "invalid_count") - invalid.size()));
   });
 }
 
@@ -85,8 +98,9 @@ int run_add(const global_options& globals, const arguments& a) {
   const auto r = call_gateway(globals, verb::put, ward_path(a) + "/subscribers/" + url_encode(a.phone),
                               serialize_plain(body));
   return finish(globals, r, [&](const json::value& b) {
-    fmt::print("{} {} in {}\n", std::string(b.at("phone").as_string()),
-               b.at("added").as_bool() ? "added" : "updated", a.ward);
+    const std::string phone(b.at("phone").as_string());
+    fmt::print("{}", b.at("added").as_bool() ? trf("{} added in {}\n", phone, a.ward)
+                                             : trf("{} updated in {}\n", phone, a.ward));
   });
 }
 
@@ -94,10 +108,10 @@ int run_remove(const global_options& globals, const arguments& a) {
   const auto r = call_gateway(globals, verb::delete_,
                               ward_path(a) + "/subscribers/" + url_encode(a.phone) + groups_query(a.groups));
   return finish(globals, r, [&](const json::value& b) {
-    fmt::print("{} {}\n", std::string(b.at("phone").as_string()),
-               b.at("removed").as_bool()
-                   ? (a.groups.empty() ? "removed from " + a.ward : "removed from those groups")
-                   : "was not there: nothing changed");
+    const std::string phone(b.at("phone").as_string());
+    fmt::print("{}", !b.at("removed").as_bool() ? trf("{} was not there: nothing changed\n", phone)
+                     : a.groups.empty()          ? trf("{} removed from {}\n", phone, a.ward)
+                                                 : trf("{} removed from those groups\n", phone));
   });
 }
 
@@ -105,21 +119,22 @@ int run_choice(const global_options& globals, const arguments& a, bool out) {
   const auto r = call_gateway(globals, verb::post,
                               "/v1/subscribers/" + url_encode(a.phone) + (out ? "/optout" : "/optin"));
   return finish(globals, r, [&](const json::value& b) {
-    fmt::print("{} {}\n", std::string(b.at("phone").as_string()),
-               out ? "opted out: it gets no notice from any ward" : "opted in again");
+    const std::string phone(b.at("phone").as_string());
+    fmt::print("{}", out ? trf("{} opted out: it gets no notice from any ward\n", phone)
+                         : trf("{} opted in again\n", phone));
   });
 }
 
 int run_forget(const global_options& globals, const arguments& a) {
   const auto r = call_gateway(globals, verb::delete_, "/v1/subscribers/" + url_encode(a.phone));
   return finish(globals, r, [](const json::value& b) {
-    fmt::print("{} forgotten: removed from {} ward(s)\n", std::string(b.at("phone").as_string()),
-               number(b, "wards"));
+    fmt::print("{}", trnf("{} forgotten: removed from {} ward\n", "{} forgotten: removed from {} wards\n",
+                          number(b, "wards"), std::string(b.at("phone").as_string()), number(b, "wards")));
   });
 }
 
 int run_count(const global_options& globals, const arguments& a) {
-  if (a.groups.size() > 1) return fail(globals, exit_code::bad_input, "count takes one --group at most");
+  if (a.groups.size() > 1) return fail(globals, exit_code::bad_input, tr("count takes one --group at most"));
   const auto r =
       call_gateway(globals, verb::get, ward_path(a) + "/subscribers/count" + groups_query(a.groups));
   return finish(globals, r, [](const json::value& b) { fmt::print("{}\n", number(b, "count")); });
@@ -129,7 +144,7 @@ int run_groups(const global_options& globals, const arguments& a) {
   const auto r = call_gateway(globals, verb::get, ward_path(a) + "/groups");
   return finish(globals, r, [](const json::value& b) {
     const auto& groups = b.at("groups").as_array();
-    if (groups.empty()) fmt::print("no groups yet\n");
+    if (groups.empty()) fmt::print("{}", tr("no groups yet\n"));
     for (const auto& g : groups)
       fmt::print("{:<30} {:>8}\n", std::string(g.at("name").as_string()),
                  g.at("count").to_number<std::uint64_t>());
@@ -148,7 +163,7 @@ int run_replies(const global_options& globals, const arguments& a) {
   const auto r = call_gateway(globals, verb::get, ward_path(a) + "/replies");
   return finish(globals, r, [](const json::value& b) {
     const auto& replies = b.at("replies").as_array();
-    if (replies.empty()) fmt::print("no replies\n");
+    if (replies.empty()) fmt::print("{}", tr("no replies\n"));
     for (const auto& x : replies) {
       // A citizen's text as it came may hold escape sequences that would drive the official's terminal.
       fmt::print("{}  {}  {}\n", day_and_minute(x.as_object()), segments::printable(x.at("from").as_string()),

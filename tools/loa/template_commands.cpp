@@ -12,12 +12,18 @@
 #include "config/notice_templates.hpp"
 #include "templates/render.hpp"
 #include "templates/vietnamese_date.hpp"
+#include "tools/loa/i18n/plain_words.hpp"
+#include "tools/loa/i18n/translate.hpp"
 
 namespace loa::cli {
 namespace {
 
 namespace json = boost::json;
 namespace tpl = templates;
+using i18n::tr;
+using i18n::tr_noop;
+using i18n::trf;
+using i18n::trnf;
 
 struct template_arguments {
   std::string name;
@@ -51,7 +57,7 @@ std::optional<tpl::notice_template> load_named(const global_options& globals, co
       std::string names;
       for (const auto& n : config::template_names(src.dir)) names += (names.empty() ? "" : ", ") + n;
       code = fail(globals, exit_code::bad_input,
-                  fmt::format("no template '{}' in {}; there are: {}", name, src.dir.string(), names));
+                  trf("no template '{}' in {}; there are: {}", name, src.dir.string(), names));
       return std::nullopt;
     }
     return config::load_template(*file);
@@ -61,12 +67,46 @@ std::optional<tpl::notice_template> load_named(const global_options& globals, co
   }
 }
 
+// A placeholder's kind for people: "date", "text" (the names of templates/placeholder.hpp).
+std::string kind_words(std::string_view kind) {
+  static constexpr std::pair<std::string_view, std::string_view> words[] = {
+      {"date", tr_noop("date")}, {"time", tr_noop("time")}, {"place", tr_noop("place")}, {"text", tr_noop("text")}};
+  for (const auto& [name, said] : words)
+    if (name == kind) return tr(said);
+  return std::string(kind);
+}
+
+// A template's accent policy (keep | strip | auto) for people.
+std::string accent_words(std::string_view policy) {
+  if (policy == "keep") return tr("keep (with accents)");
+  if (policy == "strip") return tr("strip (without accents)");
+  if (policy == "auto") return tr("auto (without accents when that saves parts)");
+  return std::string(policy);
+}
+
 std::string kind_summary(const tpl::placeholder& p) {
-  std::string s(tpl::to_string(p.kind));
-  if (p.max_chars != 0) s += fmt::format(", at most {} characters", p.max_chars);
-  s += p.required ? ", required" : ", optional";
-  if (p.fallback) s += fmt::format(" (default: {})", p.fallback->empty() ? "nothing" : *p.fallback);
+  std::string s = kind_words(tpl::to_string(p.kind));
+  if (p.max_chars != 0) s += trf(", at most {} characters", p.max_chars);
+  s += p.required ? tr(", required") : tr(", optional");
+  if (p.fallback) s += trf(" (default: {})", p.fallback->empty() ? tr("nothing") : *p.fallback);
   return s;
+}
+
+// The labels of `templates show` and `render`, padded to one width whatever their language.
+constexpr std::string_view labels[] = {tr_noop("name"),       tr_noop("title"),   tr_noop("file"),
+                                       tr_noop("accents"),    tr_noop("max parts"), tr_noop("notice"),
+                                       tr_noop("unaccented"), tr_noop("example"), tr_noop("encoding"),
+                                       tr_noop("length"),     tr_noop("parts")};
+
+std::size_t label_width() {
+  std::size_t width = 10;
+  for (const auto l : labels) width = std::max(width, i18n::columns(tr(l)));
+  return width + 2;
+}
+
+std::string label(std::string_view english) {
+  const auto said = tr(english);
+  return said + std::string(label_width() - i18n::columns(said), ' ');
 }
 
 tpl::render_options options_for(const template_source& src) {
@@ -99,7 +139,7 @@ int run_list(const global_options& globals) {
   std::size_t width = 4;
   for (const auto& t : all) width = std::max(width, t.name.size());
   for (const auto& t : all) fmt::print("{:<{}}  {}\n", t.name, width, t.title);
-  if (all.empty()) fmt::print("no templates in {}\n", src->dir.string());
+  if (all.empty()) fmt::print("{}", trf("no templates in {}\n", src->dir.string()));
   return 0;
 }
 
@@ -138,22 +178,25 @@ int run_show(const global_options& globals, const template_arguments& a) {
     print_json(out);
     return 0;
   }
-  fmt::print("name        {}\ntitle       {}\nfile        {}\n", t->name, t->title, t->file.string());
-  fmt::print("accents     {}\nmax parts   {}\n", segments::to_string(t->accent_policy), t->max_parts);
-  fmt::print("text        {}\n", t->text);
-  if (t->text_unaccented) fmt::print("unaccented  {}\n", *t->text_unaccented);
-  fmt::print("placeholders\n");
+  fmt::print("{}{}\n{}{}\n{}{}\n", label(tr_noop("name")), t->name, label(tr_noop("title")), t->title,
+             label(tr_noop("file")), t->file.string());
+  fmt::print("{}{}\n{}{}\n", label(tr_noop("accents")), accent_words(segments::to_string(t->accent_policy)),
+             label(tr_noop("max parts")), t->max_parts);
+  fmt::print("{}{}\n", label(tr_noop("notice")), t->text);
+  if (t->text_unaccented) fmt::print("{}{}\n", label(tr_noop("unaccented")), *t->text_unaccented);
+  fmt::print("{}\n", tr("placeholders"));
   std::size_t width = 0;
   for (const auto& p : t->placeholders) width = std::max(width, p.name.size() + 2);
   for (const auto& p : t->placeholders) {
     fmt::print("  {:<{}}  {}{}{}\n", "{" + p.name + "}", width, kind_summary(p),
                p.description.empty() ? "" : ": " + p.description,
-               p.example ? fmt::format(" (e.g. {})", *p.example) : "");
+               p.example ? trf(" (e.g. {})", *p.example) : "");
   }
   if (example.ok()) {
-    fmt::print("example     {}\n            {}, {} of at most {} parts\n", example.message.text,
-               example.message.coding == segments::encoding::gsm7 ? "GSM-7" : "UCS-2",
-               example.message.segments, t->max_parts);
+    const auto& m = example.message;
+    fmt::print("{}{}\n{}{}\n", label(tr_noop("example")), m.text, std::string(label_width(), ' '),
+               trnf("{}; {} part of at most {}", "{}; {} parts of at most {}", m.segments,
+                    i18n::encoding_words(segments::to_string(m.coding), m.segments), m.segments, t->max_parts));
   }
   return 0;
 }
@@ -166,11 +209,11 @@ std::optional<std::pair<tpl::notice_template, tpl::render_result>> render_named(
   for (const auto& kv : var_args) {
     const auto eq = kv.find('=');
     if (eq == std::string::npos || eq == 0) {
-      code = fail(globals, exit_code::bad_input, fmt::format("--var '{}': write name=value", kv));
+      code = fail(globals, exit_code::bad_input, trf("--var '{}': write name=value", kv));
       return std::nullopt;
     }
     if (!vars.emplace(kv.substr(0, eq), kv.substr(eq + 1)).second) {
-      code = fail(globals, exit_code::bad_input, fmt::format("--var {} given twice", kv.substr(0, eq)));
+      code = fail(globals, exit_code::bad_input, trf("--var {} given twice", kv.substr(0, eq)));
       return std::nullopt;
     }
   }
@@ -193,7 +236,7 @@ std::optional<std::pair<tpl::notice_template, tpl::render_result>> render_named(
     }
     std::string lines;
     for (const auto& p : r.problems) lines += "\n  " + p;
-    code = fail(globals, exit_code::bad_input, fmt::format("cannot render {}:{}", t->name, lines));
+    code = fail(globals, exit_code::bad_input, trf("cannot render {}:{}", t->name, lines));
     return std::nullopt;
   }
   return std::pair{std::move(*t), std::move(r)};
@@ -219,13 +262,14 @@ int run_render(const global_options& globals, const template_arguments& a) {
     return 0;
   }
   fmt::print("{}\n\n", m.text);
-  fmt::print("encoding  {}\n", m.coding == segments::encoding::gsm7 ? "GSM-7" : "UCS-2");
-  fmt::print("accents   {}\n", r.unaccented_variant ? "stripped (the template's unaccented text)"
-                               : m.applied == segments::accents::strip ? "stripped"
-                                                                       : "kept");
-  fmt::print("length    {} characters\n", m.chars);
-  fmt::print("parts     {} of at most {}\n", m.segments, t->max_parts);
-  for (const auto& w : r.warnings) fmt::print(stderr, "Warning: {}\n", w);
+  fmt::print("{}{}\n", label(tr_noop("encoding")), i18n::encoding_words(segments::to_string(m.coding), m.segments));
+  fmt::print("{}{}\n", label(tr_noop("accents")),
+             r.unaccented_variant                    ? tr("stripped (the template's unaccented text)")
+             : m.applied == segments::accents::strip ? tr("stripped")
+                                                     : tr("kept"));
+  fmt::print("{}{}\n", label(tr_noop("length")), trnf("{} character", "{} characters", m.chars, m.chars));
+  fmt::print("{}{}\n", label(tr_noop("parts")), trf("{} of at most {}", m.segments, t->max_parts));
+  for (const auto& w : r.warnings) fmt::print(stderr, "{}", trf("Warning: {}\n", w));
   return 0;
 }
 

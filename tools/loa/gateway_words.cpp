@@ -1,0 +1,92 @@
+#include "tools/loa/gateway_words.hpp"
+
+#include <fmt/args.h>
+
+#include <regex>
+#include <vector>
+
+#include "tools/loa/i18n/translate.hpp"
+
+namespace loa::cli {
+namespace {
+
+using i18n::tr_noop;
+
+// The gateway's sentences an official meets, as gateway/api writes them (its fmt strings). A message is read
+// as a chain of these pieces; one that is not entirely made of them stays English rather than half translated.
+constexpr std::string_view pieces[] = {
+    // POST /v1/campaigns (gateway/api/campaign_routes.cpp)
+    tr_noop("groups: ward {} has no group '{}'; nothing was sent"),
+    tr_noop(" (`loa groups list --ward {}` lists its {} groups)"),
+    tr_noop(" (it has no subscribers yet)"),
+    tr_noop(": did you mean {}"),
+    tr_noop("groups: {} of {} reach 0 recipients (every number opted out, or none left); nothing was sent"),
+    tr_noop("corrects: nobody received campaign {} (or all opted out since); nothing was sent"),
+    tr_noop("at: {} is in the past (it is now {}); nothing was sent: give a future time, or leave --at out to send "
+            "now"),
+    tr_noop("key '{}' was used for {} with another text or audience; nothing was sent: give this notice a new key"),
+    tr_noop("operator {} sent campaign {}: another approver of its ward must approve it"),
+    tr_noop("campaign {} is {}: nothing to approve"),
+    // Who may act where (gateway/api/auth.cpp)
+    tr_noop("no ward {} among the wards operator {} may act on"),
+    tr_noop("operator {} may not act on ward {}"),
+    tr_noop("no token: pass --token or set LOA_TOKEN"),
+};
+
+struct compiled {
+  std::string_view msgid;
+  std::regex pattern;
+};
+
+// "a {} b {}" -> ^a (.+?) b (.+) : the last value runs to the end of what it can.
+const std::vector<compiled>& compiled_pieces() {
+  static const std::vector<compiled> all = [] {
+    std::vector<compiled> out;
+    for (const auto piece : pieces) {
+      std::string re;
+      for (std::size_t i = 0; i < piece.size(); ++i) {
+        if (piece.substr(i, 2) == "{}") {
+          re += piece.find("{}", i + 2) == std::string_view::npos && i + 2 == piece.size() ? "(.+)" : "(.+?)";
+          ++i;
+        } else if (std::string_view("\\^$.|?*+()[]{}").find(piece[i]) != std::string_view::npos) {
+          re += '\\';
+          re += piece[i];
+        } else {
+          re += piece[i];
+        }
+      }
+      out.push_back({piece, std::regex(re)});
+    }
+    return out;
+  }();
+  return all;
+}
+
+}  // namespace
+
+std::string gateway_words(std::string_view message) {
+  if (i18n::current() == i18n::language::english) return std::string(message);
+  std::string out;
+  auto at = message.begin();
+  while (at != message.end()) {
+    bool matched = false;
+    for (const auto& [msgid, pattern] : compiled_pieces()) {
+      std::match_results<std::string_view::const_iterator> m;
+      if (!std::regex_search(at, message.end(), m, pattern, std::regex_constants::match_continuous)) continue;
+      fmt::dynamic_format_arg_store<fmt::format_context> values;
+      for (std::size_t i = 1; i < m.size(); ++i) values.push_back(m[i].str());
+      try {
+        out += fmt::vformat(i18n::tr(msgid), values);
+      } catch (const fmt::format_error&) {
+        return std::string(message);
+      }
+      at = m[0].second;
+      matched = true;
+      break;
+    }
+    if (!matched) return std::string(message);
+  }
+  return out;
+}
+
+}  // namespace loa::cli
