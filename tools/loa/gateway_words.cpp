@@ -31,6 +31,7 @@ constexpr std::string_view pieces[] = {
     tr_noop("no ward {} among the wards operator {} may act on"),
     tr_noop("operator {} may not act on ward {}"),
     tr_noop("no token: pass --token or set LOA_TOKEN"),
+    tr_noop("operator {} has role {}; this needs {}"),
 };
 
 struct compiled {

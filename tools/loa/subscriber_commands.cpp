@@ -147,7 +147,7 @@ int run_groups(const global_options& globals, const arguments& a) {
     if (groups.empty()) fmt::print("{}", tr("no groups yet\n"));
     for (const auto& g : groups)
       fmt::print("{:<30} {:>8}\n", std::string(g.at("name").as_string()),
-                 g.at("count").to_number<std::uint64_t>());
+                 i18n::number(g.at("count").to_number<std::uint64_t>()));
   });
 }
 
