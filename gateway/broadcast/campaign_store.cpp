@@ -8,11 +8,11 @@
 #include <chrono>
 #include <map>
 
-#include "gateway/broadcast/campaign_scripts.hpp"
 #include "gateway/broadcast/csv_import.hpp"
 #include "gateway/broadcast/subscriber_store.hpp"
 #include "gateway/broadcast/field_list.hpp"
 #include "gateway/redis/exec.hpp"
+#include "gateway/store/scripts.hpp"
 
 namespace loa::broadcast {
 namespace {
@@ -20,6 +20,8 @@ namespace {
 namespace asio = boost::asio;
 using redis::command;
 using redis::exec;
+using redis::script_command;
+namespace scripts = loa::store::scripts;
 constexpr std::string_view campaign_prefix = "loa:{c:";
 constexpr std::string_view ward_prefix = "loa:{w:";
 
@@ -36,12 +38,7 @@ std::int64_t now_ms() {
       .count();
 }
 
-// EVAL of a record-changing script: the shared prelude, then the script.
-std::string with_prelude(std::string_view script) {
-  return std::string(scripts::record_prelude) + std::string(script);
-}
-
-// The audience arguments of the fan-out and preview scripts (campaign_scripts.hpp audience_prelude): the
+// The audience arguments of the fan-out and preview scripts (gateway/store/lua/lib/audience.lua): the
 // wards' subscriber buckets and the groups, or for a correction the buckets of whoever received the campaign
 // it corrects, with no group (everyone in them).
 void add_audience(std::vector<std::string>& args, const campaign_spec& spec, std::uint64_t from,
@@ -138,9 +135,7 @@ asio::awaitable<std::error_code> campaign_store::create(campaign_spec& spec, std
                                                         bool& existing) {
   redis::request req;
   const bool has_key = !spec.key.empty();
-  std::vector<std::string> args{"EVAL",
-                                std::string(scripts::create),
-                                "2",
+  std::vector<std::string> args{"2",
                                 std::string(campaign_keys::next_id),
                                 has_key ? std::string(ward_prefix) + spec.wards.front() + "}:sendkey:" + spec.key
                                         : std::string(campaign_keys::next_id),
@@ -169,7 +164,7 @@ asio::awaitable<std::error_code> campaign_store::create(campaign_spec& spec, std
   field("estimated", std::to_string(spec.estimated_recipients));
   field("corrects", spec.corrects);
   if (!spec.approval_reason.empty()) field("approval_reason", spec.approval_reason);
-  req.push_range(args);
+  req.push_script_range(scripts::create, args);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec) co_return ec;
   const auto& answer = resp[0].elements();
@@ -289,8 +284,9 @@ asio::awaitable<std::error_code> campaign_store::ward_campaigns(const std::vecto
 
 asio::awaitable<std::error_code> campaign_store::advance(std::string_view id, campaign_state from,
                                                          campaign_state to, bool& moved) {
-  auto [ec, resp] = co_await exec(connection_, command("EVAL", scripts::advance, 2, campaign_keys::meta(id),
-                                                       campaign_keys::active, id, to_string(from), to_string(to)));
+  auto [ec, resp] = co_await exec(connection_, script_command(scripts::advance, 2, campaign_keys::meta(id),
+                                                              campaign_keys::active, id, to_string(from),
+                                                              to_string(to)));
   if (ec) co_return ec;
   moved = !resp[0].is_nil() && resp[0].str() == to_string(from);
   co_return std::error_code{};
@@ -298,19 +294,16 @@ asio::awaitable<std::error_code> campaign_store::advance(std::string_view id, ca
 
 asio::awaitable<std::error_code> campaign_store::cancel(std::string_view id,
                                                         std::optional<campaign_state>& before) {
-  auto [ec, resp] = co_await exec(connection_, command("EVAL", scripts::cancel, 2, campaign_keys::meta(id),
-                                                       campaign_keys::active, id));
+  auto [ec, resp] = co_await exec(connection_, script_command(scripts::cancel, 2, campaign_keys::meta(id),
+                                                              campaign_keys::active, id));
   if (ec) co_return ec;
   before = resp[0].is_nil() ? std::nullopt : parse_campaign_state(resp[0].str());
   co_return std::error_code{};
 }
 
-// The keys and first arguments of the chunk scripts (campaign_scripts.hpp chunk_prelude).
-static std::vector<std::string> chunk_call(std::string_view script, std::string_view id, std::string_view owner,
-                                           std::int64_t deadline_s) {
-  return {"EVAL",
-          std::string(scripts::chunk_prelude) + std::string(script),
-          "6",
+// The keys and first arguments of the chunk scripts (gateway/store/lua/lib/chunks.lua).
+static std::vector<std::string> chunk_call(std::string_view id, std::string_view owner, std::int64_t deadline_s) {
+  return {"6",
           campaign_keys::chunks(id),
           campaign_keys::meta(id),
           campaign_keys::poison(id),
@@ -324,7 +317,7 @@ static std::vector<std::string> chunk_call(std::string_view script, std::string_
 }
 
 asio::awaitable<std::error_code> campaign_store::publish_chunks(std::string_view id) {
-  auto req = command("EVAL", scripts::publish_chunks, 3, campaign_keys::meta(id), campaign_keys::chunks(id),
+  auto req = script_command(scripts::publish_chunks, 3, campaign_keys::meta(id), campaign_keys::chunks(id),
                      campaign_keys::counted(id), chunk_group, buckets_per_chunk, buckets_per_ward);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   co_return ec;
@@ -334,14 +327,14 @@ asio::awaitable<std::error_code> campaign_store::take_chunk(std::string_view id,
                                                             std::chrono::milliseconds idle,
                                                             std::uint64_t max_deliveries, std::int64_t deadline_s,
                                                             chunk_take& out) {
-  auto args = chunk_call(scripts::take_chunk, id, owner, deadline_s);
+  auto args = chunk_call(id, owner, deadline_s);
   const auto slash = owner.rfind('/');
   args.push_back(std::to_string(idle.count()));
   args.push_back(std::to_string(max_deliveries));
   args.emplace_back(owner.substr(0, slash == std::string_view::npos ? owner.size() : slash + 1));
   args.push_back(std::to_string(now_ms()));
   redis::request req;
-  req.push_range(args);
+  req.push_script_range(scripts::take_chunk, args);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec) co_return ec;
   const auto& e = resp[0].elements();
@@ -368,10 +361,10 @@ asio::awaitable<std::error_code> campaign_store::keep_chunks(std::string_view id
                                                              std::vector<bool>& ours) {
   ours.assign(entries.size(), true);
   if (entries.empty()) co_return std::error_code{};
-  auto args = chunk_call(scripts::keep_chunks, id, owner, 0);
+  auto args = chunk_call(id, owner, 0);
   args.insert(args.end(), entries.begin(), entries.end());
   redis::request req;
-  req.push_range(args);
+  req.push_script_range(scripts::keep_chunks, args);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec) co_return ec;
   const auto& e = resp[0].elements();
@@ -383,10 +376,10 @@ asio::awaitable<std::error_code> campaign_store::keep_chunks(std::string_view id
 asio::awaitable<std::error_code> campaign_store::ack_chunk(std::string_view id, std::string_view owner,
                                                            std::string_view entry, std::int64_t deadline_s,
                                                            bool& done_now) {
-  auto args = chunk_call(scripts::ack_chunk, id, owner, deadline_s);
+  auto args = chunk_call(id, owner, deadline_s);
   args.emplace_back(entry);
   redis::request req;
-  req.push_range(args);
+  req.push_script_range(scripts::ack_chunk, args);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec) co_return ec;
   done_now = resp[0].type() != redis::reply::kind::integer && resp[0].str() == "done";
@@ -398,14 +391,14 @@ asio::awaitable<std::error_code> campaign_store::release_chunk(std::string_view 
                                                                std::chrono::milliseconds after,
                                                                std::chrono::milliseconds idle,
                                                                std::string_view error) {
-  auto args = chunk_call(scripts::release_chunk, id, owner, 0);
+  auto args = chunk_call(id, owner, 0);
   args.push_back(chunk.entry);
   args.push_back(std::to_string(after.count()));
   args.push_back(std::to_string(chunk.from));
   args.emplace_back(error);
   args.push_back(std::to_string(idle.count()));
   redis::request req;
-  req.push_range(args);
+  req.push_script_range(scripts::release_chunk, args);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   co_return ec;
 }
@@ -414,10 +407,7 @@ asio::awaitable<std::error_code> campaign_store::fanout(const campaign_spec& spe
                                                         std::uint64_t to, std::int64_t approval_above,
                                                         std::vector<std::string>& numbers, bool& held,
                                                         std::string* why) {
-  std::vector<std::string> args{"EVAL",
-                                std::string(scripts::audience_prelude) + std::string(scripts::hold_prelude) +
-                                    std::string(scripts::fanout),
-                                "4",
+  std::vector<std::string> args{"4",
                                 campaign_keys::counts(spec.id),
                                 std::string(keys::optout),
                                 campaign_keys::counted(spec.id),
@@ -426,7 +416,7 @@ asio::awaitable<std::error_code> campaign_store::fanout(const campaign_spec& spe
                                 std::to_string(now_ms())};
   add_audience(args, spec, from, to);
   redis::request req;
-  req.push_range(args);
+  req.push_script_range(scripts::fanout, args);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec == redis::error::server_error && why && !resp.empty()) *why = resp[0].str();
   if (ec) co_return ec;
@@ -440,11 +430,10 @@ asio::awaitable<std::error_code> campaign_store::fanout(const campaign_spec& spe
 
 asio::awaitable<std::error_code> campaign_store::preview(const campaign_spec& spec, std::uint64_t from,
                                                          std::uint64_t to, audience_page& out) {
-  std::vector<std::string> args{"EVAL", std::string(scripts::audience_prelude) + std::string(scripts::preview),
-                                "1", std::string(keys::optout)};
+  std::vector<std::string> args{"1", std::string(keys::optout)};
   add_audience(args, spec, from, to);
   redis::request req;
-  req.push_range(args);
+  req.push_script_range(scripts::preview, args);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec) co_return ec;
   const auto& e = resp[0].elements();
@@ -458,11 +447,11 @@ asio::awaitable<std::error_code> campaign_store::preview(const campaign_spec& sp
 
 asio::awaitable<std::error_code> campaign_store::collect_received(std::string_view id, std::uint64_t& found) {
   found = 0;
-  const auto script = with_prelude(scripts::collect_received);
   std::string cursor = "0";
   do {
-    auto [ec, resp] = co_await exec(connection_, command("EVAL", script, "1", campaign_keys::records(id), cursor,
-                                                         "1000", campaign_keys::received(id)));
+    auto [ec, resp] =
+        co_await exec(connection_, script_command(scripts::collect_received, 1, campaign_keys::records(id), cursor,
+                                                  1000, campaign_keys::received(id)));
     if (ec) co_return ec;
     const auto& e = resp[0].elements();
     if (e.size() != 2) co_return redis::error::protocol;
@@ -474,12 +463,11 @@ asio::awaitable<std::error_code> campaign_store::collect_received(std::string_vi
 
 asio::awaitable<std::error_code> campaign_store::count_audience(const campaign_spec& spec, std::uint64_t& kept) {
   kept = 0;
-  const auto script = std::string(scripts::audience_prelude) + std::string(scripts::count_audience);
   for (std::uint64_t from = 0; from < buckets_per_ward; from += audience_count_step) {
-    std::vector<std::string> args{"EVAL", script, "1", std::string(keys::optout)};
+    std::vector<std::string> args{"1", std::string(keys::optout)};
     add_audience(args, spec, from, std::min(from + audience_count_step, buckets_per_ward));
     redis::request req;
-    req.push_range(args);
+    req.push_script_range(scripts::count_audience, args);
     auto [ec, resp] = co_await exec(connection_, std::move(req));
     if (ec) co_return ec;
     const auto& e = resp[0].elements();
@@ -493,9 +481,7 @@ asio::awaitable<std::error_code> campaign_store::hold(std::string_view id, std::
                                                       std::uint64_t audience, std::uint64_t above,
                                                       const std::vector<campaign_state>& from,
                                                       std::optional<campaign_state>& before) {
-  std::vector<std::string> args{"EVAL",
-                                std::string(scripts::hold_prelude) + std::string(scripts::hold),
-                                "1",
+  std::vector<std::string> args{"1",
                                 campaign_keys::meta(id),
                                 std::string(reason),
                                 std::to_string(audience),
@@ -503,7 +489,7 @@ asio::awaitable<std::error_code> campaign_store::hold(std::string_view id, std::
                                 std::to_string(now_ms())};
   for (const auto state : from) args.emplace_back(to_string(state));
   redis::request req;
-  req.push_range(args);
+  req.push_script_range(scripts::hold, args);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec) co_return ec;
   before = resp[0].is_nil() ? std::nullopt : parse_campaign_state(resp[0].str());
@@ -514,9 +500,7 @@ asio::awaitable<std::error_code> campaign_store::claim(std::string_view id, std:
                                                        std::string_view owner, int parts,
                                                        const std::vector<std::string>& numbers,
                                                        std::vector<claim_result>& results, bool& refused) {
-  std::vector<std::string> args{"EVAL",
-                                std::string(scripts::claim),
-                                "3",
+  std::vector<std::string> args{"3",
                                 campaign_keys::records(id),
                                 campaign_keys::counts(id),
                                 campaign_keys::meta(id),
@@ -526,7 +510,7 @@ asio::awaitable<std::error_code> campaign_store::claim(std::string_view id, std:
                                 std::to_string(now_ms())};
   args.insert(args.end(), numbers.begin(), numbers.end());
   redis::request req;
-  req.push_range(args);
+  req.push_script_range(scripts::claim, args);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec) co_return ec;
   results.clear();
@@ -542,11 +526,10 @@ asio::awaitable<std::error_code> campaign_store::claim(std::string_view id, std:
 asio::awaitable<std::error_code> campaign_store::reclaim(std::string_view id, std::string_view owner,
                                                          const std::vector<std::string>& numbers,
                                                          std::vector<std::string>& parts) {
-  std::vector<std::string> args{"EVAL", with_prelude(scripts::reclaim), "2", campaign_keys::records(id),
-                                campaign_keys::counts(id), std::string(owner)};
+  std::vector<std::string> args{"2", campaign_keys::records(id), campaign_keys::counts(id), std::string(owner)};
   args.insert(args.end(), numbers.begin(), numbers.end());
   redis::request req;
-  req.push_range(args);
+  req.push_script_range(scripts::reclaim, args);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec) co_return ec;
   parts.clear();
@@ -560,9 +543,7 @@ asio::awaitable<std::error_code> campaign_store::record_outcomes(std::string_vie
                                                                  std::chrono::seconds receipt_ttl,
                                                                  std::uint64_t resent,
                                                                  std::vector<std::string>* mismatched) {
-  std::vector<std::string> args{"EVAL",
-                                with_prelude(scripts::outcomes),
-                                "2",
+  std::vector<std::string> args{"2",
                                 campaign_keys::records(id),
                                 campaign_keys::counts(id),
                                 std::to_string(now_ms()),
@@ -577,7 +558,7 @@ asio::awaitable<std::error_code> campaign_store::record_outcomes(std::string_vie
     args.push_back(o.reason);
   }
   redis::request req;
-  if (!outcomes.empty()) req.push_range(args);
+  if (!outcomes.empty()) req.push_script_range(scripts::record_outcomes, args);
   if (resent > 0) req.push("HINCRBY", campaign_keys::counts(id), "resent", resent);
   if (req.empty()) co_return std::error_code{};
   auto [ec, resp] = co_await exec(connection_, std::move(req));
@@ -589,8 +570,8 @@ asio::awaitable<std::error_code> campaign_store::record_outcomes(std::string_vie
 asio::awaitable<std::error_code> campaign_store::apply_receipts(const std::vector<receipt_update>& receipts,
                                                                 std::vector<std::size_t>& unmatched,
                                                                 std::vector<std::size_t>& mismatched) {
-  std::vector<std::string> args{"EVAL", with_prelude(scripts::receipts), "0", std::to_string(now_ms()),
-                                std::string(campaign_prefix), std::to_string(unmatched_receipt_keep.count())};
+  std::vector<std::string> args{"0", std::to_string(now_ms()), std::string(campaign_prefix),
+                                std::to_string(unmatched_receipt_keep.count())};
   args.reserve(args.size() + receipts.size() * 4);
   for (const auto& r : receipts) {
     args.push_back(r.receipt_key);
@@ -599,7 +580,7 @@ asio::awaitable<std::error_code> campaign_store::apply_receipts(const std::vecto
     args.push_back(r.source);
   }
   redis::request req;
-  req.push_range(args);
+  req.push_script_range(scripts::apply_receipts, args);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec) co_return ec;
   unmatched.clear();
@@ -627,12 +608,12 @@ asio::awaitable<std::error_code> campaign_store::receipt_deadlines_due(std::int6
 }
 
 asio::awaitable<std::error_code> campaign_store::expire_pending(std::string_view id, std::uint64_t& records_seen) {
-  const auto script = with_prelude(scripts::expire_pending);
   std::string cursor = "0";
   records_seen = 0;
   do {
-    auto [ec, resp] = co_await exec(connection_, command("EVAL", script, 2, campaign_keys::records(id),
-                                                         campaign_keys::counts(id), now_ms(), cursor, 1000));
+    auto [ec, resp] =
+        co_await exec(connection_, script_command(scripts::expire_pending, 2, campaign_keys::records(id),
+                                                  campaign_keys::counts(id), now_ms(), cursor, 1000));
     if (ec) co_return ec;
     cursor = resp[0].str();
     records_seen += 1000;

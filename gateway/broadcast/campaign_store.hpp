@@ -81,7 +81,7 @@ struct claim_result {
   std::string record;        ///< otherwise: the record found ("carrier|parts|owner|reason|t1|t2")
 };
 
-/// The parts of a stored record (see campaign_scripts.hpp).
+/// The parts of a stored record (see gateway/store/lua/lib/records.lua).
 struct recipient_record {
   std::string carrier, parts, owner, reason;
   std::int64_t claimed_ms = 0, settled_ms = 0;

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "gateway/redis/script.hpp"
+
 namespace loa::redis {
 
 /// Several commands for one round trip. Cheap to build: arguments are stored flat, one string each.
@@ -38,6 +40,31 @@ class request {
     for (const auto& a : command) add(std::string_view(a));
     return *this;
   }
+
+  /// Appends `EVALSHA sha numkeys keys... args...`: `args` start with the number of keys, then the keys
+  /// (every key the script touches), then its arguments. exec() loads the script and retries on NOSCRIPT.
+  template <class... Args>
+  request& push_script(const script& s, const Args&... args) {
+    scripts_.push_back({arg_counts_.size(), &s});
+    return push("EVALSHA", s.sha1, args...);
+  }
+
+  /// push_script() with the number of keys, keys and arguments given as a sequence of byte strings.
+  template <class Range>
+  request& push_script_range(const script& s, const Range& numkeys_keys_args) {
+    scripts_.push_back({arg_counts_.size(), &s});
+    push("EVALSHA", s.sha1);
+    for (const auto& a : numkeys_keys_args) add(std::string_view(a));
+    return *this;
+  }
+
+  /// An EVALSHA command of this request: its index among the commands and its script.
+  struct script_call {
+    std::size_t command;
+    const script* called;
+  };
+  /// The EVALSHA commands pushed by push_script(), in order.
+  const std::vector<script_call>& script_calls() const noexcept { return scripts_; }
 
   /// Number of commands.
   std::size_t size() const noexcept { return arg_counts_.size(); }
@@ -67,6 +94,7 @@ class request {
 
   std::vector<std::string> args_;
   std::vector<std::uint32_t> arg_counts_;
+  std::vector<script_call> scripts_;
 };
 
 }  // namespace loa::redis

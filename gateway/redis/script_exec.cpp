@@ -1,0 +1,75 @@
+// NOSCRIPT: the server does not know a script (it restarted, failed over, or ran SCRIPT FLUSH). Only the
+// calls answered NOSCRIPT are sent again, after SCRIPT LOAD of their scripts in the same pipeline: the other
+// commands of the request already ran, and a NOSCRIPT call ran nothing. In a pipeline the calls sent again
+// therefore run after the commands that followed them; each call is one atomic script, so this only matters
+// to a caller whose pipeline relies on its order across a server restart, which none does.
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <string_view>
+#include <vector>
+
+#include "gateway/redis/exec.hpp"
+
+namespace loa::redis {
+namespace {
+
+bool is_noscript(const reply& r) {
+  return r.is_error() && std::string_view(r.str()).starts_with("NOSCRIPT");
+}
+
+// Where each command's arguments start in request::arguments().
+std::vector<std::size_t> command_offsets(const request& req) {
+  std::vector<std::size_t> offsets;
+  offsets.reserve(req.size());
+  std::size_t at = 0;
+  for (auto n : req.argument_counts()) {
+    offsets.push_back(at);
+    at += n;
+  }
+  return offsets;
+}
+
+}  // namespace
+
+boost::asio::awaitable<std::pair<std::error_code, response>> exec_loading_scripts(connection& c,
+                                                                                  request req) {
+  // The calls are kept to be sent again; the request itself is moved into the connection.
+  const request sent = req;
+  auto [ec, resp] = co_await c.async_exec(std::move(req), boost::asio::as_tuple(boost::asio::use_awaitable));
+  if (ec != error::server_error) co_return std::pair{ec, std::move(resp)};
+
+  std::vector<request::script_call> failed;
+  for (const auto& call : sent.script_calls())
+    if (call.command < resp.size() && is_noscript(resp[call.command])) failed.push_back(call);
+  if (failed.empty()) co_return std::pair{ec, std::move(resp)};
+
+  request again;
+  again.timeout = sent.timeout;
+  std::vector<const script*> loaded;
+  for (const auto& call : failed) {
+    if (std::find(loaded.begin(), loaded.end(), call.called) != loaded.end()) continue;
+    loaded.push_back(call.called);
+    again.push("SCRIPT", "LOAD", call.called->text);
+  }
+  const auto offsets = command_offsets(sent);
+  for (const auto& call : failed) {
+    const auto first = sent.arguments().begin() + static_cast<std::ptrdiff_t>(offsets[call.command]);
+    again.push_range(std::vector<std::string_view>(first, first + sent.argument_counts()[call.command]));
+  }
+  auto [again_ec, again_resp] =
+      co_await c.async_exec(std::move(again), boost::asio::as_tuple(boost::asio::use_awaitable));
+  // Lost connection, timeout...: that error, with the first replies (the NOSCRIPT ones still in place).
+  if (again_ec && again_ec != error::server_error) co_return std::pair{again_ec, std::move(resp)};
+
+  auto replies = std::move(resp).release();
+  for (std::size_t i = 0; i < failed.size(); ++i)
+    replies[failed[i].command] = std::move(again_resp[loaded.size() + i]);
+  response merged(std::move(replies));
+  const std::error_code merged_ec =
+      merged.first_error() ? std::error_code(error::server_error) : std::error_code{};
+  co_return std::pair{merged_ec, std::move(merged)};
+}
+
+}  // namespace loa::redis

@@ -1,0 +1,55 @@
+-- The records of a campaign's recipients. A record is "carrier|parts|owner|reason|claimed_ms|settled_ms": `parts`
+-- holds one state letter per SMS part (campaign.hpp part_state), `owner` the gateway run that claimed it.
+-- Counters are kept exact by recomputing the recipient's summary before and after each change (so a batch
+-- applied twice after a lost answer changes nothing the second time) and are written once per batch.
+-- Shared by the scripts that change records: parsing, the summary of a record and the counter deltas.
+local function parse(rec)
+  local c, p, o, r, t1, t2 = string.match(rec, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)$')
+  return {carrier = c, parts = p, owner = o, reason = r, t1 = t1, t2 = t2}
+end
+local function unparse(x)
+  return x.carrier .. '|' .. x.parts .. '|' .. x.owner .. '|' .. x.reason .. '|' .. x.t1 .. '|' .. x.t2
+end
+local function summary(p)
+  if string.find(p, '[RF]') then return 'failed' end
+  if string.find(p, 'I', 1, true) then return 'queued' end
+  if string.find(p, 'U', 1, true) then return 'uncertain' end
+  if string.find(p, 'S', 1, true) then return 'pending' end
+  if string.find(p, 'E', 1, true) then return 'expired' end
+  return 'delivered'
+end
+local function accepted(p) return not string.find(p, '[IRU]') end
+local finals = {failed = true, uncertain = true, expired = true, delivered = true}
+local deltas = {}
+local function bump(counts, carrier, field, by)
+  local d = deltas[counts]
+  if not d then d = {}; deltas[counts] = d end
+  d[field] = (d[field] or 0) + by
+  local f = 'c:' .. carrier .. ':' .. field
+  d[f] = (d[f] or 0) + by
+end
+-- Counts the change of one record from parts `old` to parts `new`; returns true when it settled now.
+local function account(counts, carrier, old, new)
+  local os, ns = summary(old), summary(new)
+  local oa, na = accepted(old), accepted(new)
+  if oa ~= na then bump(counts, carrier, 'submitted', na and 1 or -1) end
+  if os ~= ns or oa ~= na then
+    if finals[os] then
+      bump(counts, carrier, os, -1)
+      bump(counts, carrier, oa and 'settled_submitted' or 'settled_unsubmitted', -1)
+    end
+    if finals[ns] then
+      bump(counts, carrier, ns, 1)
+      bump(counts, carrier, na and 'settled_submitted' or 'settled_unsubmitted', 1)
+    end
+  end
+  return finals[ns] and not finals[os]
+end
+local function flush_counts()
+  for counts, d in pairs(deltas) do
+    for field, by in pairs(d) do
+      if by ~= 0 then redis.call('HINCRBY', counts, field, by) end
+    end
+  end
+end
+local function set_part(p, i, letter) return string.sub(p, 1, i - 1) .. letter .. string.sub(p, i + 1) end
