@@ -3,6 +3,7 @@
 
 #include <boost/json.hpp>
 
+#include "tools/loa/i18n/gateway_words.hpp"
 #include "tools/loa/i18n/plain_words.hpp"
 #include "tools/loa/i18n/translate.hpp"
 #include "tools/loa/preview.hpp"
@@ -120,4 +121,22 @@ TEST_CASE("vietnamese: the text report, its failure reasons in plain words") {
   CHECK(out.find("  2.530 người đã nhận: một nửa trong 2,5 giây, 90% trong 4,0 giây, 99% trong 9,2 giây, lâu nhất "
                  "31,0 giây\n") != std::string::npos);
   CHECK(report::csv_header() == "phone,carrier,state,parts,reason,groups,submitted_at,settled_at\r\n");
+}
+
+TEST_CASE("vietnamese: the gateway's and the templates' sentences, translated whole or not at all") {
+  {
+    in_vietnamese vi;
+    CHECK(gateway_words("groups: ward long-thuy has no group 'to-9'; nothing was sent: did you mean 'to-5'") ==
+          "groups: phường long-thuy không có nhóm 'to-9'; chưa gửi gì: có phải ý là 'to-5'");
+    CHECK(gateway_words("{ngay}: thứ Năm, 19/11/2026 is already past (today is thứ Bảy, 05/12/2026)") ==
+          "{ngay}: thứ Năm, 19/11/2026 đã qua (hôm nay là thứ Bảy, 05/12/2026)");
+    CHECK(gateway_words("{gio}: '25:00' is not a time of day (hours 0-23, minutes 0-59)") ==
+          "{gio}: '25:00' không phải là giờ trong ngày (giờ từ 0 đến 23, phút từ 0 đến 59)");
+    CHECK(gateway_words("landline (02...), not a mobile number") == "số máy bàn (02...), không phải số di động");
+    // A sentence the catalogue does not know, even after a known start, stays English whole.
+    CHECK(gateway_words("groups: ward x has no group 'y'; nothing was sent, and something new") ==
+          "groups: ward x has no group 'y'; nothing was sent, and something new");
+    CHECK(gateway_words("") == "");
+  }
+  CHECK(gateway_words("landline (02...), not a mobile number") == "landline (02...), not a mobile number");
 }

@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "gateway/common/plain_json.hpp"
-#include "tools/loa/gateway_words.hpp"
+#include "tools/loa/i18n/gateway_words.hpp"
 #include "tools/loa/i18n/plain_words.hpp"
 #include "tools/loa/i18n/translate.hpp"
 #include "tools/loa/preview.hpp"
@@ -250,7 +250,7 @@ int run_send(const global_options& globals, const send_arguments& a) {
     // The preview shows its warnings to people; with --json (stdout holds one document) or --yes (no preview)
     // stderr is where they are seen.
     if (globals.json || (a.yes && !a.dry_run))
-      for (const auto& w : template_warnings) fmt::print(stderr, "{}", trf("Warning: {}\n", w));
+      for (const auto& w : template_warnings) fmt::print(stderr, "{}", trf("Warning: {}\n", gateway_words(w)));
   }
   if (text == "-") {  // a long notice from a file: loa send ... --text - < notice.txt
     text.assign(std::istreambuf_iterator<char>(std::cin), {});

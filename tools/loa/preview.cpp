@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cmath>
 
+#include "tools/loa/i18n/gateway_words.hpp"
 #include "tools/loa/i18n/plain_words.hpp"
 #include "tools/loa/i18n/translate.hpp"
 #include "tools/loa/progress.hpp"
@@ -133,7 +134,7 @@ std::string warnings(const json::value& doc) {
   std::string out;
   if (const auto* v = object_of(doc).if_contains("warnings"); v && v->is_array())
     for (const auto& w : v->as_array())
-      if (w.is_string()) out += trf("Warning: {}\n", std::string_view(w.as_string()));
+      if (w.is_string()) out += trf("Warning: {}\n", gateway_words(w.as_string()));
   return out;
 }
 

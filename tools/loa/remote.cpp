@@ -4,7 +4,7 @@
 
 #include "config/config.hpp"
 #include "gateway/common/tls.hpp"
-#include "tools/loa/gateway_words.hpp"
+#include "tools/loa/i18n/gateway_words.hpp"
 #include "tools/loa/i18n/translate.hpp"
 
 namespace loa::cli {

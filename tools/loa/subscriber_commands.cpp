@@ -9,7 +9,7 @@
 #include "gateway/common/plain_json.hpp"
 #include "segments/printable.hpp"
 #include "tools/loa/i18n/translate.hpp"
-#include "tools/loa/gateway_words.hpp"
+#include "tools/loa/i18n/gateway_words.hpp"
 #include "tools/loa/remote.hpp"
 
 namespace loa::cli {

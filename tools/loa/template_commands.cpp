@@ -12,6 +12,7 @@
 #include "config/notice_templates.hpp"
 #include "templates/render.hpp"
 #include "templates/vietnamese_date.hpp"
+#include "tools/loa/i18n/gateway_words.hpp"
 #include "tools/loa/i18n/plain_words.hpp"
 #include "tools/loa/i18n/translate.hpp"
 
@@ -235,7 +236,7 @@ std::optional<std::pair<tpl::notice_template, tpl::render_result>> render_named(
       return std::nullopt;
     }
     std::string lines;
-    for (const auto& p : r.problems) lines += "\n  " + p;
+    for (const auto& p : r.problems) lines += "\n  " + gateway_words(p);
     code = fail(globals, exit_code::bad_input, trf("cannot render {}:{}", t->name, lines));
     return std::nullopt;
   }
@@ -269,7 +270,7 @@ int run_render(const global_options& globals, const template_arguments& a) {
                                                      : tr("kept"));
   fmt::print("{}{}\n", label(tr_noop("length")), trnf("{} character", "{} characters", m.chars, m.chars));
   fmt::print("{}{}\n", label(tr_noop("parts")), trf("{} of at most {}", m.segments, t->max_parts));
-  for (const auto& w : r.warnings) fmt::print(stderr, "{}", trf("Warning: {}\n", w));
+  for (const auto& w : r.warnings) fmt::print(stderr, "{}", trf("Warning: {}\n", gateway_words(w)));
   return 0;
 }
 

@@ -1,4 +1,4 @@
-#include "tools/loa/gateway_words.hpp"
+#include "tools/loa/i18n/gateway_words.hpp"
 
 #include <fmt/args.h>
 
@@ -32,6 +32,33 @@ constexpr std::string_view pieces[] = {
     tr_noop("operator {} may not act on ward {}"),
     tr_noop("no token: pass --token or set LOA_TOKEN"),
     tr_noop("operator {} has role {}; this needs {}"),
+    // The preview's warnings (gateway/api/campaign_preview.cpp)
+    tr_noop("the text looks typed with the Vietnamese keyboard off (Telex or VNI keys left in: {}): switch it on "
+            "and type the text again"),
+    // An import's invalid rows (gateway/broadcast/numbers.cpp)
+    tr_noop("empty"),
+    tr_noop("characters other than digits, +, spaces, dots and dashes"),
+    tr_noop("not a Vietnamese number (use 0..., 84... or +84...)"),
+    tr_noop("landline (02...), not a mobile number"),
+    tr_noop("no Vietnamese mobile network uses this prefix"),
+    tr_noop("wrong number of digits (a mobile number has 10: 0 and 9 more)"),
+    // A template's values (templates/values.cpp, vietnamese_date.cpp, render.cpp): the specific sentences
+    // first, the "{name}: " that starts most of them last.
+    tr_noop("{{{}}}: {} is already past (today is {})"),
+    tr_noop("missing required placeholders: {}"),
+    tr_noop("unknown placeholders: {} (template {} has {})"),
+    tr_noop("'{}' is not a date (write 2026-11-23, 23/11/2026 or 23/11)"),
+    tr_noop("'{}': there is no month {} (write 2026-11-23, 23/11/2026 or 23/11)"),
+    tr_noop("'{}': {} does not exist near {} (write the year)"),
+    tr_noop("'{}': {} does not exist"),
+    tr_noop("'{}' is not a time (write 7:30, 07:30 or 7h30)"),
+    tr_noop("'{}' is not a time of day (hours 0-23, minutes 0-59)"),
+    tr_noop("{} characters, at most {}"),
+    tr_noop("a place is one line"),
+    tr_noop("is not valid UTF-8"),
+    tr_noop("the values make the notice too long: {}; shorten {}"),
+    tr_noop("the template's text alone is too long: {}"),
+    tr_noop("{{{}}}: "),
 };
 
 struct compiled {
@@ -39,14 +66,17 @@ struct compiled {
   std::regex pattern;
 };
 
-// "a {} b {}" -> ^a (.+?) b (.+) : the last value runs to the end of what it can.
+// "a {} b {}" -> ^a (.+?) b (.+) : the last value runs to the end of what it can; {{ and }} are braces.
 const std::vector<compiled>& compiled_pieces() {
   static const std::vector<compiled> all = [] {
     std::vector<compiled> out;
     for (const auto piece : pieces) {
       std::string re;
       for (std::size_t i = 0; i < piece.size(); ++i) {
-        if (piece.substr(i, 2) == "{}") {
+        if (piece.substr(i, 2) == "{{" || piece.substr(i, 2) == "}}") {
+          re += '\\';
+          re += piece[i++];
+        } else if (piece.substr(i, 2) == "{}") {
           re += piece.find("{}", i + 2) == std::string_view::npos && i + 2 == piece.size() ? "(.+)" : "(.+?)";
           ++i;
         } else if (std::string_view("\\^$.|?*+()[]{}").find(piece[i]) != std::string_view::npos) {
