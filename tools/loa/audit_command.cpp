@@ -97,10 +97,10 @@ int run_audit(const global_options& globals, const audit_arguments& a) {
 
 void add_audit_command(CLI::App& app, const global_options& globals, std::function<int()>& run) {
   auto a = std::make_shared<audit_arguments>();
-  auto* audit = app.add_subcommand("audit", "Who did what, when: sends, cancels, approvals, imports, opt-outs");
-  audit->add_option("--ward", a->ward, "The ward's trail (without it: every ward's, for admins)");
-  audit->add_option("--since", a->since, "From: 7d, 24h, 90m, a date 2026-11-20 or a time 2026-11-20T07:30");
-  audit->add_option("--limit", a->limit, "At most this many entries, the most recent")
+  auto* audit = app.add_subcommand("audit", tr("Who did what, when: sends, cancels, approvals, imports, opt-outs"));
+  audit->add_option("--ward", a->ward, tr("The ward's trail (without it: every ward's, for admins)"));
+  audit->add_option("--since", a->since, tr("From: 7d, 24h, 90m, a date 2026-11-20 or a time 2026-11-20T07:30"));
+  audit->add_option("--limit", a->limit, tr("At most this many entries, the most recent"))
       ->check(CLI::Range(1, 10000))
       ->capture_default_str();
   audit->callback([&run, &globals, a] { run = [&globals, a] { return run_audit(globals, *a); }; });

@@ -397,31 +397,31 @@ int run_approve(const global_options& globals, const campaign_arguments& a) {
 
 void add_campaign_commands(CLI::App& app, const global_options& globals, std::function<int()>& run) {
   auto s = std::make_shared<send_arguments>();
-  auto* send = app.add_subcommand("send", "Send a notice to groups of a ward (a campaign); prints its id");
+  auto* send = app.add_subcommand("send", tr("Send a notice to groups of a ward (a campaign); prints its id"));
   // One value per --ward/--group/--var: `--group all "the notice"` must not make the notice a group.
-  send->add_option("--ward", s->wards, "Ward (repeatable)")->allow_extra_args(false);
-  send->add_option("--group", s->groups, "Group (repeatable)")->allow_extra_args(false);
+  send->add_option("--ward", s->wards, tr("Ward (repeatable)"))->allow_extra_args(false);
+  send->add_option("--group", s->groups, tr("Group (repeatable)"))->allow_extra_args(false);
   send->add_option("--corrects", s->corrects,
-                   "A correction: send to whoever received campaign ID (its wards and groups)");
-  auto* text = send->add_option("--text", s->text, "The notice (UTF-8); - reads it from standard input");
-  auto* tmpl = send->add_option("--template", s->template_name, "A notice template (loa templates list)");
+                   tr("A correction: send to whoever received campaign ID (its wards and groups)"));
+  auto* text = send->add_option("--text", s->text, tr("The notice (UTF-8); - reads it from standard input"));
+  auto* tmpl = send->add_option("--template", s->template_name, tr("A notice template (loa templates list)"));
   text->excludes(tmpl);
-  send->add_option("--var", s->vars, "name=value for the template's placeholders (repeatable)")
+  send->add_option("--var", s->vars, tr("name=value for the template's placeholders (repeatable)"))
       ->needs(tmpl)
       ->allow_extra_args(false);
   send->add_option("--accents", s->accents, "keep | strip | auto")
       ->check(CLI::IsMember({"keep", "strip", "auto"}))
       ->capture_default_str();
-  send->add_option("--sender", s->sender, "Source address (brandname; default from the configuration)");
-  send->add_option("--at", s->at, "When: 2026-11-23T07:30 (gateway time), or with +07:00 or Z");
-  send->add_option("--key", s->key, "Idempotency key: a repeated call with it sends nothing new");
-  send->add_flag("--urgent", s->urgent, "Send inside quiet hours too");
-  send->add_option("--validity", s->validity_s, "Seconds a carrier keeps trying to deliver")
+  send->add_option("--sender", s->sender, tr("Source address (brandname; default from the configuration)"));
+  send->add_option("--at", s->at, tr("When: 2026-11-23T07:30 (gateway time), or with +07:00 or Z"));
+  send->add_option("--key", s->key, tr("Idempotency key: a repeated call with it sends nothing new"));
+  send->add_flag("--urgent", s->urgent, tr("Send inside quiet hours too"));
+  send->add_option("--validity", s->validity_s, tr("Seconds a carrier keeps trying to deliver"))
       ->check(CLI::PositiveNumber);
-  send->add_flag("--dry-run", s->dry_run, "Show recipients per carrier and group, encoding, parts and cost; send nothing");
-  send->add_flag("--yes", s->yes, "Do not ask to type the ward's name before a large send (cron)");
-  send->add_flag("--wait", s->wait, "Follow it to the end; exit 4 unless every recipient got it");
-  send->add_option("--wait-timeout", s->wait_timeout_s, "Seconds to wait for receipts once it is done")
+  send->add_flag("--dry-run", s->dry_run, tr("Show recipients per carrier and group, encoding, parts and cost; send nothing"));
+  send->add_flag("--yes", s->yes, tr("Do not ask to type the ward's name before a large send (cron)"));
+  send->add_flag("--wait", s->wait, tr("Follow it to the end; exit 4 unless every recipient got it"));
+  send->add_option("--wait-timeout", s->wait_timeout_s, tr("Seconds to wait for receipts once it is done"))
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   // `loa send "text"` (no --text): a hidden positional, so run_send can say what was meant rather than
@@ -430,22 +430,22 @@ void add_campaign_commands(CLI::App& app, const global_options& globals, std::fu
   send->callback([&run, &globals, s] { run = [&globals, s] { return run_send(globals, *s); }; });
 
   auto c = std::make_shared<campaign_arguments>();
-  auto* status = app.add_subcommand("status", "Counts of a campaign");
-  status->add_option("ID", c->id, "Campaign id")->required();
-  status->add_flag("--watch", c->watch, "Follow it to the end (like send --wait)");
+  auto* status = app.add_subcommand("status", tr("Counts of a campaign"));
+  status->add_option("ID", c->id, tr("Campaign id"))->required();
+  status->add_flag("--watch", c->watch, tr("Follow it to the end (like send --wait)"));
   status
       ->add_option("--wait-timeout", c->wait_timeout_s,
-                   "With --watch: seconds to wait for receipts once it is done")
+                   tr("With --watch: seconds to wait for receipts once it is done"))
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   status->callback([&run, &globals, c] { run = [&globals, c] { return run_status(globals, *c); }; });
 
-  auto* approve = app.add_subcommand("approve", "Release a send that waits for approval (approvers)");
-  approve->add_option("ID", c->id, "Campaign id")->required();
+  auto* approve = app.add_subcommand("approve", tr("Release a send that waits for approval (approvers)"));
+  approve->add_option("ID", c->id, tr("Campaign id"))->required();
   approve->callback([&run, &globals, c] { run = [&globals, c] { return run_approve(globals, *c); }; });
 
-  auto* cancel = app.add_subcommand("cancel", "Stop what a campaign has not yet submitted");
-  cancel->add_option("ID", c->id, "Campaign id")->required();
+  auto* cancel = app.add_subcommand("cancel", tr("Stop what a campaign has not yet submitted"));
+  cancel->add_option("ID", c->id, tr("Campaign id"))->required();
   cancel->callback([&run, &globals, c] { run = [&globals, c] { return run_cancel(globals, *c); }; });
 }
 

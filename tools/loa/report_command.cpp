@@ -149,13 +149,13 @@ int run_report(const global_options& globals, const report_arguments& a) {
 void add_report_command(CLI::App& app, const global_options& globals, std::function<int()>& run) {
   auto a = std::make_shared<report_arguments>();
   auto* report =
-      app.add_subcommand("report", "Delivery report of a campaign: per carrier, per group, over time");
-  report->add_option("ID", a->id, "Campaign id")->required();
+      app.add_subcommand("report", tr("Delivery report of a campaign: per carrier, per group, over time"));
+  report->add_option("ID", a->id, tr("Campaign id"))->required();
   report
       ->add_option("--html", a->html_file,
-                   "Write the report as one HTML page (Vietnamese) to FILE (- for stdout)")
+                   tr("Write the report as one HTML page (Vietnamese) to FILE (- for stdout)"))
       ->option_text("FILE");
-  report->add_option("--csv", a->csv_file, "Write every recipient's outcome as CSV to FILE (- for stdout)")
+  report->add_option("--csv", a->csv_file, tr("Write every recipient's outcome as CSV to FILE (- for stdout)"))
       ->option_text("FILE");
   report->callback([&run, &globals, a] { run = [&globals, a] { return run_report(globals, *a); }; });
 }

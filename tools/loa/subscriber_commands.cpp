@@ -180,52 +180,52 @@ void add_subscriber_commands(CLI::App& app, const global_options& globals, std::
     cmd->callback([&run, &globals, a, body] { run = [&globals, a, body] { return body(globals, *a); }; });
   };
   auto* subscribers =
-      app.add_subcommand("subscribers", "Citizens who receive notices")->require_subcommand(1);
+      app.add_subcommand("subscribers", tr("Citizens who receive notices"))->require_subcommand(1);
 
-  auto* import = subscribers->add_subcommand("import", "Import a CSV (UTF-8) of phone[,name[,groups]] rows");
-  import->add_option("FILE", a->file, "The CSV file")->required();
-  import->add_option("--ward", a->ward, "Ward")->required();
-  import->add_option("--group", a->groups, "A group for every row (repeatable)");
+  auto* import = subscribers->add_subcommand("import", tr("Import a CSV (UTF-8) of phone[,name[,groups]] rows"));
+  import->add_option("FILE", a->file, tr("The CSV file"))->required();
+  import->add_option("--ward", a->ward, tr("Ward"))->required();
+  import->add_option("--group", a->groups, tr("A group for every row (repeatable)"));
   on(import, run_import);
 
-  auto* add = subscribers->add_subcommand("add", "Add one subscriber to a ward (and groups)");
-  add->add_option("PHONE", a->phone, "0912345678, +84912345678 or 84912345678")->required();
-  add->add_option("--ward", a->ward, "Ward")->required();
-  add->add_option("--group", a->groups, "Group (repeatable)");
-  add->add_option("--name", a->name, "Name");
+  auto* add = subscribers->add_subcommand("add", tr("Add one subscriber to a ward (and groups)"));
+  add->add_option("PHONE", a->phone, tr("0912345678, +84912345678 or 84912345678"))->required();
+  add->add_option("--ward", a->ward, tr("Ward"))->required();
+  add->add_option("--group", a->groups, tr("Group (repeatable)"));
+  add->add_option("--name", a->name, tr("Name"));
   on(add, run_add);
 
   auto* remove =
-      subscribers->add_subcommand("remove", "Remove a subscriber from a ward, or from some groups");
-  remove->add_option("PHONE", a->phone, "Phone number")->required();
-  remove->add_option("--ward", a->ward, "Ward")->required();
-  remove->add_option("--group", a->groups, "Only from this group (repeatable)");
+      subscribers->add_subcommand("remove", tr("Remove a subscriber from a ward, or from some groups"));
+  remove->add_option("PHONE", a->phone, tr("Phone number"))->required();
+  remove->add_option("--ward", a->ward, tr("Ward"))->required();
+  remove->add_option("--group", a->groups, tr("Only from this group (repeatable)"));
   on(remove, run_remove);
 
-  auto* optout = subscribers->add_subcommand("optout", "The citizen asked to receive no notices");
-  optout->add_option("PHONE", a->phone, "Phone number")->required();
+  auto* optout = subscribers->add_subcommand("optout", tr("The citizen asked to receive no notices"));
+  optout->add_option("PHONE", a->phone, tr("Phone number"))->required();
   on(optout, [](const global_options& g, const arguments& x) { return run_choice(g, x, true); });
-  auto* optin = subscribers->add_subcommand("optin", "The citizen asked to receive notices again");
-  optin->add_option("PHONE", a->phone, "Phone number")->required();
+  auto* optin = subscribers->add_subcommand("optin", tr("The citizen asked to receive notices again"));
+  optin->add_option("PHONE", a->phone, tr("Phone number"))->required();
   on(optin, [](const global_options& g, const arguments& x) { return run_choice(g, x, false); });
 
-  auto* forget = subscribers->add_subcommand("forget", "Delete everything held about a number");
-  forget->add_option("PHONE", a->phone, "Phone number")->required();
+  auto* forget = subscribers->add_subcommand("forget", tr("Delete everything held about a number"));
+  forget->add_option("PHONE", a->phone, tr("Phone number"))->required();
   on(forget, run_forget);
 
-  auto* count = subscribers->add_subcommand("count", "How many subscribers a ward (or one group) has");
-  count->add_option("--ward", a->ward, "Ward")->required();
-  count->add_option("--group", a->groups, "Group");
+  auto* count = subscribers->add_subcommand("count", tr("How many subscribers a ward (or one group) has"));
+  count->add_option("--ward", a->ward, tr("Ward"))->required();
+  count->add_option("--group", a->groups, tr("Group"));
   on(count, run_count);
 
-  auto* replies = app.add_subcommand("replies", "Citizens' replies by SMS")->require_subcommand(1);
-  auto* replies_list = replies->add_subcommand("list", "Replies that were not HUY, DK or HD, newest first");
-  replies_list->add_option("--ward", a->ward, "Ward")->required();
+  auto* replies = app.add_subcommand("replies", tr("Citizens' replies by SMS"))->require_subcommand(1);
+  auto* replies_list = replies->add_subcommand("list", tr("Replies that were not HUY, DK or HD, newest first"));
+  replies_list->add_option("--ward", a->ward, tr("Ward"))->required();
   on(replies_list, run_replies);
 
-  auto* groups = app.add_subcommand("groups", "Groups of a ward")->require_subcommand(1);
-  auto* list = groups->add_subcommand("list", "Groups and their sizes");
-  list->add_option("--ward", a->ward, "Ward")->required();
+  auto* groups = app.add_subcommand("groups", tr("Groups of a ward"))->require_subcommand(1);
+  auto* list = groups->add_subcommand("list", tr("Groups and their sizes"));
+  list->add_option("--ward", a->ward, tr("Ward"))->required();
   on(list, run_groups);
 }
 

@@ -286,24 +286,24 @@ std::optional<notice_for_send> render_for_send(const global_options& globals, co
 void add_template_commands(CLI::App& app, const global_options& globals, std::function<int()>& run) {
   auto a = std::make_shared<template_arguments>();
   auto* templates =
-      app.add_subcommand("templates", "Notice templates (templates_dir)")->require_subcommand(1);
+      app.add_subcommand("templates", tr("Notice templates (templates_dir)"))->require_subcommand(1);
 
-  auto* list = templates->add_subcommand("list", "Every template: name and title");
+  auto* list = templates->add_subcommand("list", tr("Every template: name and title"));
   list->callback([&run, &globals] { run = [&globals] { return run_list(globals); }; });
 
-  auto* show = templates->add_subcommand("show", "One template: its text, placeholders and limits");
-  show->add_option("NAME", a->name, "The template's name")->required();
+  auto* show = templates->add_subcommand("show", tr("One template: its text, placeholders and limits"));
+  show->add_option("NAME", a->name, tr("The template's name"))->required();
   show->callback([&run, &globals, a] { run = [&globals, a] { return run_show(globals, *a); }; });
 
   auto* render =
-      templates->add_subcommand("render", "Fill in a template and show the notice, encoding, parts");
-  render->add_option("NAME", a->name, "The template's name")->required();
-  render->add_option("--var", a->vars, "A placeholder's value, name=value (repeat for each)")
+      templates->add_subcommand("render", tr("Fill in a template and show the notice, encoding, parts"));
+  render->add_option("NAME", a->name, tr("The template's name"))->required();
+  render->add_option("--var", a->vars, tr("A placeholder's value, name=value (repeat for each)"))
       ->expected(1)
       ->take_all();
-  render->add_option("--accents", a->accents, "keep | strip | auto (default: the template's)")
+  render->add_option("--accents", a->accents, tr("keep | strip | auto (default: the template's)"))
       ->check(CLI::IsMember({"keep", "strip", "auto"}));
-  render->add_option("--concat", a->concat, "udh8 | udh16 | sar | payload: the carrier's way (part sizes)")
+  render->add_option("--concat", a->concat, tr("udh8 | udh16 | sar | payload: the carrier's way (part sizes)"))
       ->check(CLI::IsMember({"udh8", "udh16", "sar", "payload"}))
       ->capture_default_str();
   render->callback([&run, &globals, a] { run = [&globals, a] { return run_render(globals, *a); }; });

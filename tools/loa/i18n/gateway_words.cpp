@@ -59,6 +59,13 @@ constexpr std::string_view pieces[] = {
     tr_noop("the values make the notice too long: {}; shorten {}"),
     tr_noop("the template's text alone is too long: {}"),
     tr_noop("{{{}}}: "),
+    // CLI11's parse errors (tools/loa/main.cpp)
+    tr_noop("A subcommand is required"),
+    tr_noop("{} is required"),
+    tr_noop("{}: {} required {} missing"),
+    tr_noop("The following argument was not expected: {}"),
+    tr_noop("The following arguments were not expected: {}"),
+    tr_noop("{}: Value {} not in range {} to {}"),
 };
 
 struct compiled {
