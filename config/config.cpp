@@ -152,6 +152,17 @@ const carrier_config* configuration::find_carrier(std::string_view name) const n
   return nullptr;
 }
 
+std::string configuration::ward_name(const std::string& ward) const {
+  const auto it = wards.find(ward);
+  return it == wards.end() || it->second.display_name.empty() ? ward : it->second.display_name;
+}
+
+std::string configuration::operator_name(const std::string& name) const {
+  for (const auto& o : operators)
+    if (o.name == name && !o.display_name.empty()) return o.display_name;
+  return name;
+}
+
 std::optional<std::string> process_env(const std::string& name) {
   const char* v = std::getenv(name.c_str());
   if (v == nullptr) return std::nullopt;
@@ -1020,7 +1031,8 @@ struct operator_read {
 };
 
 operator_read read_operator(const context& cx, const YAML::Node& n, std::size_t index) {
-  const mapping m(cx, n, fmt::format("operators[{}]", index), {"name", "token_sha256", "wards", "role"});
+  const mapping m(cx, n, fmt::format("operators[{}]", index),
+                  {"name", "token_sha256", "wards", "role", "display_name"});
   operator_read out;
   operator_config& o = out.op;
   out.name_node = m.require("name");
@@ -1041,6 +1053,7 @@ operator_read read_operator(const context& cx, const YAML::Node& n, std::size_t 
     o.token_sha256 = std::move(t);
   }
   o.role = read_enum(cx, m.require("role"), m.path("role"), role_names);
+  if (auto v = m.get("display_name")) o.display_name = read_nonempty(cx, *v, m.path("display_name"));
   if (auto v = m.get("wards")) {
     o.wards = read_string_list(cx, *v, m.path("wards"));
     std::size_t i = 0;
@@ -1061,6 +1074,24 @@ operator_read read_operator(const context& cx, const YAML::Node& n, std::size_t 
   if (o.wards.empty() && o.role != operator_role::admin) {
     fail(cx, m.get("wards").value_or(n),
          fmt::format("{}: a {} needs at least one ward", m.path("wards"), to_string(o.role)));
+  }
+  return out;
+}
+
+// wards: {ID: {display_name: "Phường Long Thủy"}}: names for people, beside the ids used everywhere else.
+std::map<std::string, ward_config> read_wards(const context& cx, const YAML::Node& n) {
+  if (!n.IsMap()) fail(cx, n, fmt::format("wards: expected a mapping of ward ids, found {}", kind_name(n)));
+  std::map<std::string, ward_config> out;
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    const YAML::Node key = it->first;
+    const std::string id = key.IsScalar() ? key.Scalar() : std::string();
+    if (!is_slug(id, 64))
+      fail(cx, key, fmt::format("wards: ward '{}' must be a-z, 0-9, '-', '_' (like long-thuy)", id));
+    if (out.count(id)) fail(cx, key, fmt::format("wards: ward '{}' is given twice", id));
+    const mapping w(cx, it->second, "wards." + id, {"display_name"});
+    ward_config ward;
+    if (auto v = w.get("display_name")) ward.display_name = read_nonempty(cx, *v, w.path("display_name"));
+    out.emplace(id, std::move(ward));
   }
   return out;
 }
@@ -1115,8 +1146,9 @@ configuration read_root(const context& cx, const YAML::Node& root) {
   }
   const mapping m(cx, root, "",
                   {"gateway", "redis", "sender", "carriers", "routing", "operators", "templates_dir",
-                   "approval", "confirmation", "currency", "mo", "limits"});
+                   "approval", "confirmation", "currency", "mo", "limits", "wards"});
   configuration c;
+  if (auto v = m.get("wards"); v && !v->IsNull()) c.wards = read_wards(cx, *v);
   if (auto v = m.get("limits")) {
     const mapping l(cx, *v, "limits", {"max_parts", "validity", "uncertain"});
     if (auto x = l.get("uncertain")) {

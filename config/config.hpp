@@ -210,6 +210,12 @@ struct operator_config {
   std::string token_sha256;        // 64 lower-case hex characters
   std::vector<std::string> wards;  // empty only for admin, meaning every ward
   operator_role role = operator_role::sender;
+  std::string display_name;        // display_name: how people are shown the operator ("Nguyễn Thị Hoa"); may be empty
+};
+
+// wards.ID: what the configuration says about one ward beyond its id.
+struct ward_config {
+  std::string display_name;  // "Phường Long Thủy": shown beside the id, accepted at the send's confirmation
 };
 
 // approval: large sends wait for a second person.
@@ -252,6 +258,7 @@ struct configuration {
   std::vector<carrier_config> carriers;
   routing_config routing;
   std::vector<operator_config> operators;
+  std::map<std::string, ward_config> wards;  // wards: by id; a ward need not be listed
   std::filesystem::path templates_dir;  // resolved against the config file's directory
   approval_config approval;
   confirmation_config confirmation;
@@ -263,6 +270,10 @@ struct configuration {
   std::vector<std::string> inline_secrets;
   // The carrier called name, or nullptr.
   const carrier_config* find_carrier(std::string_view name) const noexcept;
+  // The ward's display_name, or its id when it has none.
+  std::string ward_name(const std::string& ward) const;
+  // The operator's display_name, or their login name when they have none (or are not configured).
+  std::string operator_name(const std::string& name) const;
 };
 
 // Looks up an environment variable; nullopt when unset. Tests pass their own.

@@ -216,8 +216,9 @@ struct service::parts {
     hooks.audit = &audit;
     hooks.approvals = &approvals;
     api::add_campaign_routes(r, auth, campaigns, store, std::move(hooks));
-    api::add_campaign_list_route(r, auth, campaigns, cfg.gateway.utc_offset);
-    api::add_report_routes(r, auth, campaigns, connection, cfg.gateway.utc_offset);
+    const api::name_sources names{&cfg, &store};
+    api::add_campaign_list_route(r, auth, campaigns, cfg.gateway.utc_offset, names);
+    api::add_report_routes(r, auth, campaigns, connection, cfg.gateway.utc_offset, names);
     return r;
   }
 };

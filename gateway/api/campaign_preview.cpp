@@ -106,6 +106,8 @@ asio::awaitable<response> preview_campaign(broadcast::campaign_store& campaigns,
                                       fmt::join(keystrokes, ", ")));
   doc["keyboard_off_words"] = json::value_from(keystrokes);
   doc["warnings"] = std::move(warnings);
+  display_names names(hooks.names());
+  co_await names.add(doc, spec.wards, spec.groups, spec.created_by);
   co_return json_response(http::status::ok, doc);
 }
 

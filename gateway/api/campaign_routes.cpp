@@ -348,6 +348,8 @@ asio::awaitable<response> create(authenticator& auth, broadcast::campaign_store&
                    {"encoding", plan.encoding},
                    {"parts_per_message", plan.parts_per_message},
                    {"urgent", spec.urgent}};
+  display_names names(hooks.names());
+  co_await names.add(out, spec.wards, spec.groups, spec.created_by);
   co_return json_response(existing ? http::status::ok : http::status::created, out);
 }
 
@@ -357,7 +359,10 @@ asio::awaitable<response> status(authenticator& auth, broadcast::campaign_store&
   if (auto refusal = co_await load_visible(auth, campaigns, r, operator_role::sender, spec)) co_return *refusal;
   broadcast::campaign_counts counts;
   if (auto ec = co_await campaigns.counts(spec.id, counts)) co_return redis_failure(ec);
-  co_return json_response(http::status::ok, status_document(spec, counts, hooks.cfg->gateway.utc_offset));
+  auto doc = status_document(spec, counts, hooks.cfg->gateway.utc_offset);
+  display_names names(hooks.names());
+  co_await names.add(doc, spec.wards, spec.groups, spec.created_by);
+  co_return json_response(http::status::ok, doc);
 }
 
 // The status document of campaign `id` as it is now, read again after a change to it.
@@ -369,6 +374,8 @@ asio::awaitable<std::error_code> current_status(broadcast::campaign_store& campa
   if (auto ec = co_await campaigns.load(id, spec, found)) co_return ec;
   if (auto ec = co_await campaigns.counts(id, counts)) co_return ec;
   doc = status_document(spec, counts, hooks.cfg->gateway.utc_offset);
+  display_names names(hooks.names());
+  co_await names.add(doc, spec.wards, spec.groups, spec.created_by);
   co_return std::error_code{};
 }
 
@@ -424,6 +431,7 @@ asio::awaitable<response> approve(authenticator& auth, broadcast::campaign_store
   json::object doc;
   if (auto ec = co_await current_status(campaigns, hooks, spec.id, doc)) co_return redis_failure(ec);
   doc["approved_by"] = who->name;
+  doc["approved_by_name"] = hooks.cfg->operator_name(who->name);
   co_return json_response(http::status::ok, doc);
 }
 
@@ -547,6 +555,7 @@ json::object status_document(const broadcast::campaign_spec& spec, const broadca
 void add_campaign_routes(router& routes, authenticator& auth, broadcast::campaign_store& campaigns,
                          broadcast::subscriber_store& subscribers, campaign_hooks hooks) {
   auto shared = std::make_shared<campaign_hooks>(std::move(hooks));
+  shared->subscribers = &subscribers;
   routes.add(http::verb::post, "/v1/campaigns", [&auth, &campaigns, &subscribers, shared](request& r) {
     return create(auth, campaigns, subscribers, *shared, r);
   });

@@ -12,6 +12,7 @@
 #include "config/config.hpp"
 #include "gateway/api/audit_routes.hpp"
 #include "gateway/api/auth.hpp"
+#include "gateway/api/display_names.hpp"
 #include "gateway/broadcast/approval_store.hpp"
 #include "gateway/api/http.hpp"
 #include "gateway/broadcast/campaign_store.hpp"
@@ -49,6 +50,10 @@ struct campaign_hooks {
   audit_recorder* audit = nullptr;
   /// Releases sends that wait for approval.
   broadcast::approval_store* approvals = nullptr;
+  /// Where groups' display names are read (set by add_campaign_routes).
+  broadcast::subscriber_store* subscribers = nullptr;
+  /// Where the answers' names for people come from.
+  name_sources names() const { return {cfg, subscribers}; }
 };
 
 /// Adds POST /v1/campaigns (with "dry_run": true, the preview of campaign_preview.hpp),

@@ -75,6 +75,7 @@ struct campaign_counts {
 
 /// The state of one part in a recipient's record (docs/REDIS.md).
 namespace part_state {
+inline constexpr char claimed = 'C';    ///< claimed by the campaign engine, not written to any bind yet
 inline constexpr char in_flight = 'I';  ///< claimed; handed to a carrier or about to be
 inline constexpr char submitted = 'S';  ///< the carrier accepted it; waiting for its receipt
 inline constexpr char rejected = 'R';   ///< the carrier refused it for good at submit

@@ -62,7 +62,7 @@ std::string_view to_string(recipient_state s) noexcept {
 recipient_state summarise(std::string_view parts) noexcept {
   const auto has = [parts](std::string_view letters) { return parts.find_first_of(letters) != parts.npos; };
   if (has("RF")) return recipient_state::failed;
-  if (has("I")) return recipient_state::queued;
+  if (has("CI")) return recipient_state::queued;  // C: claimed by the engine, not written yet
   if (has("U")) return recipient_state::uncertain;
   if (has("S")) return recipient_state::pending;
   if (has("E")) return recipient_state::expired;

@@ -78,6 +78,9 @@ std::string replies(std::string_view ward) {
 std::string groups(std::string_view ward) {
   return "loa:{w:" + std::string(ward) + "}:groups";
 }
+std::string group_names(std::string_view ward) {
+  return "loa:{w:" + std::string(ward) + "}:group_names";
+}
 std::string meta(std::string_view ward) {
   return "loa:{w:" + std::string(ward) + "}:meta";
 }
@@ -239,6 +242,24 @@ asio::awaitable<std::error_code> subscriber_store::groups(std::string_view ward,
     if (n > 0) out[items[i].str()] = static_cast<std::uint64_t>(n);
   }
   co_return std::error_code{};
+}
+
+asio::awaitable<std::error_code> subscriber_store::group_names(std::string_view ward,
+                                                               std::map<std::string, std::string>& out) {
+  auto [ec, resp] = co_await exec(connection_, command("HGETALL", keys::group_names(ward)));
+  if (ec) co_return ec;
+  const auto& items = resp[0].elements();
+  for (std::size_t i = 0; i + 1 < items.size(); i += 2) out[items[i].str()] = items[i + 1].str();
+  co_return std::error_code{};
+}
+
+asio::awaitable<std::error_code> subscriber_store::set_group_name(std::string_view ward, std::string_view group,
+                                                                  std::string_view name) {
+  // Built before the co_await: gcc 12 double-frees a ?: temporary inside a co_await expression.
+  auto req = name.empty() ? command("HDEL", keys::group_names(ward), group)
+                          : command("HSET", keys::group_names(ward), group, name);
+  auto [ec, resp] = co_await exec(connection_, std::move(req));
+  co_return ec;
 }
 
 asio::awaitable<std::error_code> subscriber_store::set_ported(std::string_view phone,

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "gateway/common/plain_json.hpp"
+#include "tools/loa/display_names.hpp"
 #include "tools/loa/i18n/gateway_words.hpp"
 #include "tools/loa/i18n/plain_words.hpp"
 #include "tools/loa/i18n/translate.hpp"
@@ -204,19 +205,20 @@ int follow(const global_options& globals, const std::string& id, double timeout_
 
 // Asks at the terminal itself (not standard input, which may hold the notice or come from a pipe) for the
 // ward's name. False, with why, when it was not typed or there is no terminal (cron must pass --yes).
-bool confirmed_at_terminal(const std::vector<std::string>& wards, std::uint64_t recipients, std::string& why) {
+bool confirmed_at_terminal(const std::vector<std::string>& wards, const std::vector<std::string>& display_names,
+                           std::uint64_t recipients, std::string& why) {
   std::FILE* tty = std::fopen("/dev/tty", "r+");
   if (!tty) {
     why = tr("there is no terminal to ask at");
     return false;
   }
-  fmt::print(tty, "{}", preview::question(wards, recipients));
+  fmt::print(tty, "{}", preview::question(wards, recipients, display_names));
   std::fflush(tty);
   char line[512] = {};
   const bool read = std::fgets(line, sizeof line, tty) != nullptr;
   std::fclose(tty);
   why = read ? tr("the ward's name was not typed") : tr("no answer came");
-  return read && preview::names_the_wards(line, wards);
+  return read && preview::names_the_wards(line, wards, display_names);
 }
 
 // The preview's "warnings" with `more` after the gateway's own.
@@ -297,12 +299,15 @@ int run_send(const global_options& globals, const send_arguments& a) {
       fmt::print(stderr, "{}", preview::warnings(*p.body));
     if (flag(*p.body, "needs_confirmation", false)) {
       fmt::print(stderr, "{}", preview::describe(*p.body));
-      std::vector<std::string> wards;
+      std::vector<std::string> wards, display_names;
       if (const auto* w = p.body->as_object().if_contains("wards"); w && w->is_array())
         for (const auto& e : w->as_array())
-          if (e.is_string()) wards.emplace_back(e.as_string());
+          if (e.is_string()) {
+            wards.emplace_back(e.as_string());
+            display_names.push_back(display_name(p.body->as_object(), "ward_names", wards.back()));
+          }
       std::string why;
-      if (!confirmed_at_terminal(wards, number(*p.body, "recipients"), why))
+      if (!confirmed_at_terminal(wards, display_names, number(*p.body, "recipients"), why))
         return fail(globals, exit_code::bad_input,
                     trf("not sent: {} recipients need a confirmation and {} (loa send --dry-run shows it "
                         "again); to send without asking, as cron does, add --yes (with --key)",
@@ -389,7 +394,7 @@ int run_approve(const global_options& globals, const campaign_arguments& a) {
   fmt::print("{}", trf("campaign {} approved: now {}; about {}, sent by {}\n", c.id.empty() ? a.id : c.id,
                        progress::state_words(c.state),
                        trnf("{} recipient", "{} recipients", recipients, progress::thousands(recipients)),
-                       field(*r.body, "created_by")));
+                       sender_name(r.body->as_object())));
   return 0;
 }
 

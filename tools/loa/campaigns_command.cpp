@@ -12,6 +12,7 @@
 #include "segments/printable.hpp"
 #include "tools/loa/i18n/translate.hpp"
 #include "tools/loa/progress.hpp"
+#include "tools/loa/display_names.hpp"
 #include "tools/loa/remote.hpp"
 
 namespace loa::cli {
@@ -61,10 +62,11 @@ void print_table(const json::array& campaigns) {
     if (!c.is_object()) continue;
     const auto& o = c.as_object();
     rows.push_back({cell(o, "id"), progress::state_words(cell(o, "state")), minute_of(cell(o, "created_at")),
-                    cell(o, "wards"),
-                    cell(o, "groups"), cell(o, "recipients"), cell(o, "delivered"), cell(o, "failed")});
+                    named_list(o, "wards", "ward_names"), named_list(o, "groups", "group_names"),
+                    cell(o, "recipients"), cell(o, "delivered"), cell(o, "failed")});
   }
   std::array<std::size_t, headings.size()> width{};
+  // Columns by characters, not bytes: "Phường" is 6 characters in 9 bytes.
   for (std::size_t i = 0; i < headings.size(); ++i) width[i] = i18n::columns(tr(headings[i]));
   for (const auto& row : rows)
     for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], i18n::columns(row[i]));
@@ -72,10 +74,9 @@ void print_table(const json::array& campaigns) {
   auto line = [&](auto&& text_of) {
     std::string out;
     for (std::size_t i = 0; i < headings.size(); ++i) {
-      if (i >= 5)
-        out += fmt::format("{:>{}}", text_of(i), width[i]);
-      else
-        out += fmt::format("{:<{}}", text_of(i), width[i]);
+      const std::string text = text_of(i);
+      const std::string pad(width[i] - std::min(width[i], i18n::columns(text)), ' ');
+      out += i >= 5 ? pad + text : text + pad;
       out += i + 1 < headings.size() ? "  " : "";
     }
     while (!out.empty() && out.back() == ' ') out.pop_back();

@@ -1,5 +1,7 @@
 #include "tools/loa/progress.hpp"
 
+#include "tools/loa/display_names.hpp"
+
 #include <fmt/format.h>
 #include <boost/json.hpp>
 
@@ -106,6 +108,9 @@ counts read_counts(const json::value& status) {
   c.state = text(o, "state");
   c.due_at = text(o, "due_at");
   c.approval_reason = text(o, "approval_reason");
+  c.wards = named_list(o, "wards", "ward_names");
+  c.groups = named_list(o, "groups", "group_names");
+  c.sender = sender_name(o);
   const auto* fanout = o.if_contains("fanout_done");
   c.fanout_done = fanout && fanout->is_bool() && fanout->as_bool();
   c.recipients = number(o, "recipients");
@@ -229,6 +234,9 @@ std::string summary(const counts& c) {
   std::string out = trf("campaign {}: {}", c.id, state_words(c.state));
   if (show_due(c)) out += trf(", due {}", due_words(c.due_at));
   out += '\n';
+  if (!c.wards.empty())
+    out += trf("to {}{}{}\n", c.wards, c.groups.empty() ? "" : trf(", groups {}", c.groups),
+               c.sender.empty() ? "" : trf("; sent by {}", c.sender));
   // Why it waits: an official asked "why has nothing gone out?" deserves the reason, not only the state.
   if (c.state == "awaiting_approval" && !c.approval_reason.empty())
     out += trf("waits for an approver because {}; an approver releases it with `loa approve {}`\n",

@@ -34,6 +34,9 @@ struct counts {
   std::string state;
   std::string due_at;  ///< empty when null or absent
   std::string approval_reason;  ///< why it waits (or waited) for an approver; empty when null or absent
+  std::string wards;   ///< "long-thuy (Phường Long Thủy)": the wards with their display names; empty when absent
+  std::string groups;  ///< the groups likewise
+  std::string sender;  ///< who sent it, by display name (created_by_name, else created_by)
   bool fanout_done = false;
   std::uint64_t recipients = 0, estimated_recipients = 0, skipped_optout = 0, queued = 0, submitted = 0,
                 pending = 0, delivered = 0, failed = 0, expired = 0, uncertain = 0, parts = 0;

@@ -17,21 +17,7 @@ for i = 4, #ARGV, 5 do
       local old = x.parts
       x.parts = set_part(x.parts, part, letter)
       if reason ~= '' and x.reason == '' then x.reason = reason end
-      if dlr ~= '' then
-        redis.call('SET', dlr, id .. '|' .. number .. '|' .. part, 'EX', ttl)
-        local held = redis.call('GET', dlr .. ':held')
-        if held then
-          -- letter|source|reason; a receipt from another handset than the recipient's is not applied
-          local receipt_letter, source, receipt_reason = string.match(held, '^(.)|([^|]*)|(.*)$')
-          if source == number then
-            x.parts = set_part(x.parts, part, receipt_letter)
-            if receipt_reason ~= '' and x.reason == '' then x.reason = receipt_reason end
-          else
-            mismatched[#mismatched + 1] = x.carrier
-          end
-          redis.call('DEL', dlr .. ':held')
-        end
-      end
+      if dlr ~= '' then map_receipt(x, number, part, dlr, dlr .. ':held', id, ttl, mismatched) end
       if account(KEYS[2], x.carrier, old, x.parts) then x.t2 = now end
       redis.call('HSET', KEYS[1], number, unparse(x))
     end

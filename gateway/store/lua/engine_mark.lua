@@ -1,0 +1,29 @@
+-- Marks parts "submitting" just before they are written to a bind (engine_store::mark_submitting): C -> I,
+-- only in records this run owns (a run whose heartbeat lapsed may have lost them to another: that one sends
+-- them, this one must not). A part already I (a mark asked again) stays. Counters do not change (C and I
+-- are both queued).
+-- KEYS: 1 records. ARGV: 1 run, then pairs: number, part (1-based).
+-- Returns the numbers refused (not this run's record, or none), each once.
+--! include lib/records.lua
+local me = ARGV[1]
+local refused, seen, changed = {}, {}, {}
+local order = {}
+for i = 2, #ARGV, 2 do
+  local number, part = ARGV[i], tonumber(ARGV[i + 1])
+  local x = changed[number]
+  if not x and not seen[number] then
+    local rec = redis.call('HGET', KEYS[1], number)
+    x = rec and parse(rec)
+    if x and x.owner == me then
+      changed[number] = x
+      order[#order + 1] = number
+    else
+      x = nil
+      seen[number] = true
+      refused[#refused + 1] = number
+    end
+  end
+  if x and string.sub(x.parts, part, part) == 'C' then x.parts = set_part(x.parts, part, 'I') end
+end
+for _, number in ipairs(order) do redis.call('HSET', KEYS[1], number, unparse(changed[number])) end
+return refused

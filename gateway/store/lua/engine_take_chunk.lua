@@ -1,0 +1,73 @@
+-- Gives run ARGV[3] a chunk of the campaign (engine_store::take_chunk), in order: the chunk this run was
+-- granted by its last call, when still held (that call's answer may have been lost: returned once more),
+-- a chunk this gateway's previous run left, a chunk of a run whose heartbeat lapsed, a released chunk, a new
+-- one. A chunk delivered more than ARGV[6] times is poison: set aside (acknowledged, settled, recorded in the
+-- poison hash with the last error seen on it) instead of handed out.
+-- KEYS: 1 chunk stream, 2 meta, 3 poison hash, 4 chunk errors hash, 5 active campaigns, 6 receipt deadlines,
+-- 7 alive hash, 8 grants hash (run -> the entry its last call was granted).
+-- ARGV: 1 group, 2 campaign id, 3 run, 4 receipt deadline (Unix s) should this call finish the campaign,
+-- 5 this gateway's prefix ("GATEWAY/"), 6 most deliveries, 7 now (ms, for the poison record).
+-- Returns {what, entry, from, to, deliveries, previous holder, done, then per chunk set aside: from, to, why}:
+-- what is 'chunk', 'none' (nothing free now) or 'finished' (every chunk and parcel settled); done is 1 when
+-- setting a chunk aside finished the campaign.
+--! include lib/work_units.lua
+local stream, meta, poison, errors, active, deadlines, alive_key, grants =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+local group, campaign, me, deadline, mine, most, wall = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5],
+  tonumber(ARGV[6]), ARGV[7]
+local state = redis.call('HGET', meta, 'state')
+if state ~= 'running' then return {state == 'done' and 'finished' or 'none', '', '', '', '0', '', '0'} end
+local now = redis_now_ms()
+local aside, done = {}, 0
+local function answer(r)
+  for _, v in ipairs(aside) do r[#r + 1] = v end
+  return r
+end
+-- A chunk just delivered to us: returned, or set aside when delivered too often.
+local function taken(entry, previous)
+  local id = entry[1]
+  local f = entry_fields(entry)
+  local _, count = holder(stream, group, id)
+  if count <= most then
+    redis.call('HSET', grants, me, id)
+    return {'chunk', id, f.from, f.to, tostring(count), previous or '', tostring(done)}
+  end
+  local why = redis.call('HGET', errors, f.from) or 'no error recorded (the gateways holding it stopped or died)'
+  local text = 'delivered ' .. count .. ' times, last to ' .. (previous or '?') .. '; last error: ' .. why
+  redis.call('HSET', poison, f.from .. '-' .. f.to, wall .. '|' .. text)
+  if redis.call('XACK', stream, group, id) == 1 then
+    redis.call('HINCRBY', meta, 'chunks_settled', 1)
+    if finish_if_settled(meta, active, deadlines, campaign, deadline) then done = 1 end
+  end
+  aside[#aside + 1] = f.from
+  aside[#aside + 1] = f.to
+  aside[#aside + 1] = text
+  return nil
+end
+local last = redis.call('HGET', grants, me)
+if last then
+  redis.call('HDEL', grants, me)
+  if holder(stream, group, last) == me then
+    local e = redis.call('XRANGE', stream, last, last)
+    if e[1] then
+      local f = entry_fields(e[1])
+      local _, count = holder(stream, group, last)
+      return {'chunk', last, f.from, f.to, tostring(count), '', '0'}
+    end
+  end
+end
+while true do
+  local entry, previous = take_over(stream, group, me, mine, alive_key, now)
+  if not entry then break end
+  local r = taken(entry, previous)
+  if r then return answer(r) end
+end
+while true do
+  local entry = take_new(stream, group, me)
+  if not entry then break end
+  local r = taken(entry, nil)
+  if r then return answer(r) end
+end
+-- Settled while held for approval and running again since: done now.
+if finish_if_settled(meta, active, deadlines, campaign, deadline) then done = 1 end
+return answer({all_settled(meta) and 'finished' or 'none', '', '', '', '0', '', tostring(done)})

@@ -1,0 +1,458 @@
+// The campaign engine's store (gateway/store/engine_store.hpp) against a real redis-server: each script's
+// behaviour, two runs sharing a campaign, a run's heartbeat lapsing.
+#include "gateway/store/engine_store.hpp"
+
+#include <doctest/doctest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <algorithm>
+#include <optional>
+#include <set>
+#include <thread>
+
+#include "gateway/broadcast/subscriber_store.hpp"
+#include "tests/fixtures/redis_server.hpp"
+
+using namespace loa;
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using kind = campaign::claim_result::kind;
+
+namespace {
+
+constexpr std::string_view id = "7";
+
+// A redis-server with campaign 7 running and its chunks published; a store per run.
+struct fixture {
+  test::redis_server server;
+  asio::io_context io;
+  redis::connection connection;
+
+  fixture() : connection(io.get_executor(), settings_for(server.port())) {
+    connection.async_run([](std::error_code) {});
+    server.command({"HSET", broadcast::campaign_keys::meta(id), "id", std::string(id), "state", "running"});
+    auto a = run_store("gw-a/1");
+    REQUIRE_FALSE(run(a.publish()));
+  }
+  ~fixture() {
+    connection.cancel();
+    io.run_for(1s);
+  }
+  static redis::settings settings_for(std::uint16_t port) {
+    redis::settings s;
+    s.port = port;
+    return s;
+  }
+  store::engine_store run_store(std::string owner) {
+    return store::engine_store(connection, {std::string(id), std::move(owner)});
+  }
+  template <class T>
+  T run(asio::awaitable<T> work) {
+    std::optional<T> result;
+    asio::co_spawn(io, std::move(work), [&](std::exception_ptr e, T value) {
+      if (e) std::rethrow_exception(e);
+      result = std::move(value);
+    });
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (!result && std::chrono::steady_clock::now() < deadline) io.run_one_for(50ms);
+    REQUIRE(result);
+    return std::move(*result);
+  }
+  std::string cmd(std::vector<std::string> args) { return server.command(args); }
+  std::string record(std::string_view number) {
+    return cmd({"HGET", broadcast::campaign_keys::records(id), std::string(number)});
+  }
+  std::string meta(std::string field) { return cmd({"HGET", broadcast::campaign_keys::meta(id), field}); }
+
+  store::chunk_answer take(store::engine_store& s) {
+    store::chunk_answer a;
+    REQUIRE_FALSE(run(s.take_chunk(a)));
+    return a;
+  }
+  store::claim_answer claim(store::engine_store& s, std::vector<std::string> numbers, int parts = 1) {
+    store::claim_answer a;
+    REQUIRE_FALSE(run(s.claim("viettel", parts, numbers, a)));
+    return a;
+  }
+  void beat(store::engine_store& s, campaign::duration ttl) { REQUIRE_FALSE(run(s.heartbeat(ttl))); }
+};
+
+}  // namespace
+
+TEST_CASE("engine_store: a heartbeat writes the run's deadline and ttl 0 removes it") {
+  fixture f;
+  auto a = f.run_store("gw-a/1");
+  f.beat(a, 3s);
+  const auto deadline = std::stoll(f.cmd({"HGET", store::engine_keys::alive(id), "gw-a/1"}));
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();  // the same machine's clock as redis-server's
+  CHECK(deadline >= now + 2000);
+  CHECK(deadline <= now + 4000);
+  f.beat(a, 0s);
+  CHECK(f.cmd({"HEXISTS", store::engine_keys::alive(id), "gw-a/1"}) == "0");
+}
+
+TEST_CASE("engine_store: new chunks, then this gateway's previous run's at once") {
+  fixture f;
+  auto first = f.run_store("gw-a/1");
+  f.beat(first, 60s);
+  const auto c1 = f.take(first);
+  REQUIRE(c1.grant);
+  CHECK(c1.grant->previous.empty());
+  CHECK(c1.grant->from == 0);
+  CHECK(c1.grant->to == broadcast::buckets_per_chunk);
+  CHECK(c1.deliveries == 1);
+  const auto c2 = f.take(first);  // c1's answer counted as lost: given again once
+  REQUIRE(c2.grant);
+  CHECK(c2.grant->entry == c1.grant->entry);
+  const auto c3 = f.take(first);
+  REQUIRE(c3.grant);
+  CHECK(c3.grant->entry != c1.grant->entry);
+
+  // The same gateway restarted: its previous run still beats (it died a moment ago), yet its chunks are ours.
+  auto second = f.run_store("gw-a/2");
+  f.beat(second, 60s);
+  std::set<std::string> taken;
+  for (int i = 0; i < 2; ++i) {
+    const auto c = f.take(second);
+    REQUIRE(c.grant);
+    CHECK(c.grant->previous == "gw-a/1");
+    CHECK(c.deliveries == 2);
+    taken.insert(c.grant->entry);
+    f.take(second);  // the once-more of the grant above
+  }
+  CHECK(taken == std::set<std::string>{c1.grant->entry, c3.grant->entry});
+}
+
+TEST_CASE("engine_store: a run whose heartbeat lapsed loses its chunks to another gateway's run") {
+  fixture f;
+  auto a = f.run_store("gw-a/1");
+  auto b = f.run_store("gw-b/1");
+  f.beat(a, 300ms);
+  f.beat(b, 60s);
+  const auto held = f.take(a);
+  REQUIRE(held.grant);
+  const auto fresh = f.take(b);  // a beats: b gets a new chunk
+  REQUIRE(fresh.grant);
+  CHECK(fresh.grant->entry != held.grant->entry);
+  CHECK(fresh.grant->previous.empty());
+  f.take(b);  // the once-more of that grant
+  std::this_thread::sleep_for(400ms);
+  const auto over = f.take(b);
+  REQUIRE(over.grant);
+  CHECK(over.grant->entry == held.grant->entry);
+  CHECK(over.grant->previous == "gw-a/1");
+
+  std::vector<bool> ours;
+  REQUIRE_FALSE(f.run(a.keep({held.grant->entry}, {"viettel"}, ours)));
+  CHECK(ours == std::vector<bool>{false});
+  REQUIRE_FALSE(f.run(b.keep({held.grant->entry, fresh.grant->entry}, {"viettel"}, ours)));
+  CHECK(ours == std::vector<bool>{true, true});
+}
+
+TEST_CASE("engine_store: a released chunk is taken at once, with its error kept for the poison record") {
+  fixture f;
+  auto a = f.run_store("gw-a/1");
+  auto b = f.run_store("gw-b/1");
+  f.beat(a, 60s);
+  f.beat(b, 60s);
+  const auto held = f.take(a);
+  REQUIRE(held.grant);
+  REQUIRE_FALSE(f.run(a.release("", held.grant->entry, "bucket 3: not a hash")));
+  CHECK(f.cmd({"HGET", broadcast::campaign_keys::chunk_errors(id), "0"}) == "bucket 3: not a hash");
+  const auto again = f.take(b);
+  REQUIRE(again.grant);
+  CHECK(again.grant->entry == held.grant->entry);
+  CHECK(again.grant->previous == store::released_consumer);
+  // Not a's any more: a second release changes nothing.
+  REQUIRE_FALSE(f.run(a.release("", held.grant->entry, "")));
+  std::vector<bool> ours;
+  REQUIRE_FALSE(f.run(b.keep({held.grant->entry}, {}, ours)));
+  CHECK(ours == std::vector<bool>{true});
+}
+
+TEST_CASE("engine_store: claims write C, answer busy for a live run and take over a dead run's record") {
+  fixture f;
+  auto a = f.run_store("gw-a/1");
+  auto b = f.run_store("gw-b/1");
+  f.beat(a, 300ms);
+  f.beat(b, 60s);
+  auto got = f.claim(a, {"84900000001", "84900000002"}, 2);
+  REQUIRE_FALSE(got.refused);
+  REQUIRE(got.results.size() == 2);
+  CHECK(got.results[0].what == kind::fresh);
+  CHECK(f.record("84900000001").starts_with("viettel|CC|gw-a/1||"));
+  CHECK(f.cmd({"HGET", broadcast::campaign_keys::counts(id), "parts"}) == "4");
+
+  got = f.claim(a, {"84900000001"}, 2);  // asked again (a lost answer): ours as it is
+  CHECK(got.results[0].what == kind::taken);
+  CHECK(got.results[0].parts == "CC");
+  CHECK(f.cmd({"HGET", broadcast::campaign_keys::counts(id), "parts"}) == "4");
+
+  std::vector<std::string> refused;
+  REQUIRE_FALSE(f.run(a.mark_submitting({{"84900000001", 1}}, refused)));
+  CHECK(refused.empty());
+  got = f.claim(b, {"84900000001", "84900000002"}, 2);
+  CHECK(got.results[0].what == kind::busy);
+  CHECK(got.results[1].what == kind::busy);
+
+  std::this_thread::sleep_for(400ms);  // a's heartbeat lapses
+  got = f.claim(b, {"84900000001", "84900000002"}, 2);
+  REQUIRE(got.results.size() == 2);
+  CHECK(got.results[0].what == kind::taken);
+  CHECK(got.results[0].parts == "IC");
+  CHECK(got.results[1].parts == "CC");
+  CHECK(f.record("84900000001").starts_with("viettel|IC|gw-b/1||"));
+
+  // The same gateway restarted: its previous run's records are the new run's at once, beating or not.
+  f.beat(b, 60s);
+  auto b2 = f.run_store("gw-b/2");
+  got = f.claim(b2, {"84900000001"}, 2);
+  CHECK(got.results[0].what == kind::taken);
+  CHECK(f.record("84900000001").starts_with("viettel|IC|gw-b/2||"));
+
+  // A settled record is nobody's work.
+  f.cmd({"HSET", broadcast::campaign_keys::records(id), "84900000003", "viettel|SD|gw-a/1||1|2"});
+  got = f.claim(b, {"84900000003"}, 2);
+  CHECK(got.results[0].what == kind::settled);
+
+  f.cmd({"HSET", broadcast::campaign_keys::meta(id), "state", "cancelled"});
+  got = f.claim(b, {"84900000004"}, 2);
+  CHECK(got.refused);
+  CHECK(got.results.empty());
+  CHECK(f.record("84900000004") == "(nil)");
+}
+
+TEST_CASE("engine_store: mark moves C to I only in records the run owns") {
+  fixture f;
+  auto a = f.run_store("gw-a/1");
+  auto b = f.run_store("gw-b/1");
+  f.beat(a, 60s);
+  f.claim(a, {"84900000001"}, 2);
+  f.claim(b, {"84900000002"}, 1);
+  std::vector<std::string> refused;
+  REQUIRE_FALSE(f.run(a.mark_submitting(
+      {{"84900000001", 2}, {"84900000002", 1}, {"84900000009", 1}, {"84900000002", 1}}, refused)));
+  CHECK(refused == std::vector<std::string>{"84900000002", "84900000009"});
+  CHECK(f.record("84900000001").starts_with("viettel|CI|gw-a/1"));
+  CHECK(f.record("84900000002").starts_with("viettel|C|gw-b/1"));
+  REQUIRE_FALSE(f.run(a.mark_submitting({{"84900000001", 2}}, refused)));  // again: nothing changes
+  CHECK(refused.empty());
+  CHECK(f.record("84900000001").starts_with("viettel|CI|gw-a/1"));
+}
+
+TEST_CASE("engine_store: record moves parts out of C, I and U and hands an unwritten I back as C") {
+  fixture f;
+  auto a = f.run_store("gw-a/1");
+  auto b = f.run_store("gw-b/1");
+  f.claim(a, {"84900000001", "84900000002"}, 2);
+  std::vector<std::string> refused;
+  REQUIRE_FALSE(f.run(a.mark_submitting({{"84900000001", 1}, {"84900000001", 2}, {"84900000002", 1}}, refused)));
+  // b may not hand a's part back; a may.
+  REQUIRE_FALSE(f.run(b.record({{"viettel", "84900000002", 1, 'C', "", ""}}, 0)));
+  CHECK(f.record("84900000002").starts_with("viettel|IC|"));
+  REQUIRE_FALSE(f.run(a.record({{"viettel", "84900000002", 1, 'C', "", ""},
+                                {"viettel", "84900000001", 1, 'S', "ab12", ""},
+                                {"viettel", "84900000001", 2, 'U', "", "no answer"}},
+                               2)));
+  CHECK(f.record("84900000002").starts_with("viettel|CC|"));
+  CHECK(f.record("84900000001").starts_with("viettel|SU|gw-a/1|no answer|"));
+  CHECK(f.cmd({"GET", broadcast::campaign_keys::receipt("viettel", "ab12")}) == "7|84900000001|1");
+  CHECK(f.cmd({"HGET", broadcast::campaign_keys::counts(id), "resent"}) == "2");
+  // Applied twice, nothing changes; a late answer moves U to S.
+  REQUIRE_FALSE(f.run(a.record({{"viettel", "84900000001", 1, 'R', "", "late"},
+                                {"viettel", "84900000001", 2, 'S', "ab13", ""}},
+                               0)));
+  CHECK(f.record("84900000001").starts_with("viettel|SS|gw-a/1|no answer|"));
+  // A C part refused at once (the text cannot go through the carrier).
+  REQUIRE_FALSE(f.run(a.record({{"viettel", "84900000002", 2, 'R', "", "unsendable"}}, 0)));
+  CHECK(f.record("84900000002").starts_with("viettel|CR|gw-a/1|unsendable|"));
+}
+
+TEST_CASE("engine_store: park gives back unwritten claims into a parcel that another run takes") {
+  fixture f;
+  auto a = f.run_store("gw-a/1");
+  auto b = f.run_store("gw-b/1");
+  f.beat(a, 60s);
+  f.beat(b, 60s);
+  f.claim(a, {"84900000001", "84900000002"}, 2);
+  std::vector<std::string> refused;
+  REQUIRE_FALSE(f.run(a.mark_submitting({{"84900000002", 1}}, refused)));
+  REQUIRE_FALSE(f.run(a.park("viettel", {"84900000001", "84900000002", "84900000003"}, 41)));
+  CHECK(f.record("84900000001") == "(nil)");                    // all C: given back
+  CHECK(f.record("84900000002").starts_with("viettel|IC|"));    // written: kept
+  CHECK(f.cmd({"HGET", broadcast::campaign_keys::counts(id), "parts"}) == "2");
+  CHECK(f.meta("parcels_open") == "1");
+  REQUIRE_FALSE(f.run(a.park("viettel", {"84900000001", "84900000002", "84900000003"}, 41)));  // again
+  CHECK(f.meta("parcels_open") == "1");
+  CHECK(f.cmd({"XLEN", store::engine_keys::backlog(id, "viettel")}) == "1");
+
+  std::optional<campaign::parcel_grant> parcel;
+  REQUIRE_FALSE(f.run(b.take_parcel("mobifone", parcel)));
+  CHECK_FALSE(parcel);
+  REQUIRE_FALSE(f.run(b.take_parcel("viettel", parcel)));
+  REQUIRE(parcel);
+  CHECK(parcel->numbers == std::vector<std::string>{"84900000001", "84900000002", "84900000003"});
+  CHECK(parcel->previous.empty());
+  // b asks again (its answer was lost): the parcel it holds; a finds none.
+  std::optional<campaign::parcel_grant> again;
+  REQUIRE_FALSE(f.run(b.take_parcel("viettel", again)));
+  REQUIRE(again);
+  CHECK(again->entry == parcel->entry);
+  REQUIRE_FALSE(f.run(a.take_parcel("viettel", again)));
+  CHECK_FALSE(again);
+
+  auto got = f.claim(b, parcel->numbers, 2);
+  CHECK(got.results[0].what == kind::fresh);
+  CHECK(got.results[1].what == kind::busy);  // a lives and holds it
+  CHECK(got.results[2].what == kind::fresh);
+
+  bool done_now = true;
+  REQUIRE_FALSE(f.run(b.ack("viettel", parcel->entry, done_now)));
+  CHECK_FALSE(done_now);
+  CHECK(f.meta("parcels_open") == "0");
+  REQUIRE_FALSE(f.run(b.ack("viettel", parcel->entry, done_now)));  // again: counted once
+  CHECK(f.meta("parcels_open") == "0");
+  CHECK(f.cmd({"XLEN", store::engine_keys::backlog(id, "viettel")}) == "0");
+}
+
+TEST_CASE("engine_store: a dead run's parcel is taken over") {
+  fixture f;
+  auto a = f.run_store("gw-a/1");
+  auto b = f.run_store("gw-b/1");
+  f.beat(a, 300ms);
+  REQUIRE_FALSE(f.run(a.park("viettel", {"84900000001"}, 1)));
+  std::optional<campaign::parcel_grant> parcel;
+  REQUIRE_FALSE(f.run(a.take_parcel("viettel", parcel)));
+  REQUIRE(parcel);
+  std::optional<campaign::parcel_grant> other;
+  REQUIRE_FALSE(f.run(b.take_parcel("viettel", other)));
+  CHECK_FALSE(other);
+  std::this_thread::sleep_for(400ms);
+  REQUIRE_FALSE(f.run(b.take_parcel("viettel", other)));
+  REQUIRE(other);
+  CHECK(other->entry == parcel->entry);
+  CHECK(other->previous == "gw-a/1");
+}
+
+TEST_CASE("engine_store: the campaign is not done while a parcel is open") {
+  fixture f;
+  auto a = f.run_store("gw-a/1");
+  f.beat(a, 60s);
+  REQUIRE_FALSE(f.run(a.park("viettel", {"84900000001"}, 1)));
+  const auto chunks = std::stoull(f.meta("chunks"));
+  bool done_now = false;
+  std::uint64_t acked = 0;
+  auto c = f.take(a);
+  for (; c.grant; c = f.take(a)) {  // an acknowledged grant is not given once more
+    REQUIRE_FALSE(f.run(a.ack("", c.grant->entry, done_now)));
+    CHECK_FALSE(done_now);
+    ++acked;
+  }
+  CHECK(acked == chunks);
+  CHECK(f.meta("chunks_settled") == std::to_string(chunks));
+  CHECK(f.meta("state") == "running");
+  CHECK_FALSE(c.finished);
+
+  std::optional<campaign::parcel_grant> parcel;
+  REQUIRE_FALSE(f.run(a.take_parcel("viettel", parcel)));
+  REQUIRE(parcel);
+  REQUIRE_FALSE(f.run(a.ack("viettel", parcel->entry, done_now)));
+  CHECK(done_now);
+  CHECK(f.meta("state") == "done");
+  CHECK(f.meta("fanout_done") == "1");
+  CHECK(f.cmd({"SISMEMBER", std::string(broadcast::campaign_keys::active), std::string(id)}) == "0");
+  CHECK(f.cmd({"ZSCORE", std::string(broadcast::campaign_keys::receipt_deadlines), std::string(id)}) != "(nil)");
+  c = f.take(a);
+  CHECK(c.finished);
+  REQUIRE_FALSE(f.run(a.ack("viettel", parcel->entry, done_now)));  // asked again after a lost answer
+  CHECK(done_now);
+
+  std::optional<broadcast::campaign_state> state;
+  REQUIRE_FALSE(f.run(a.check_state(state)));
+  CHECK(state == broadcast::campaign_state::done);
+}
+
+TEST_CASE("engine_store: an unmatched receipt is found by its carrier and source, and applied once recorded") {
+  fixture f;
+  auto a = f.run_store("gw-a/1");
+  f.claim(a, {"84900000001"}, 1);
+  std::vector<std::string> refused;
+  REQUIRE_FALSE(f.run(a.mark_submitting({{"84900000001", 1}}, refused)));  // written; its answer is lost
+
+  std::vector<std::size_t> unmatched, mismatched;
+  REQUIRE_FALSE(f.run(store::engine_store::apply_receipts(
+      f.connection,
+      {{"viettel", "ff01", 'D', "", "84900000001"}, {"viettel", "ff02", 'D', "", ""},
+       {"mobifone", "ff03", 'D', "", "84900000001"}},
+      unmatched, mismatched)));
+  CHECK(unmatched == std::vector<std::size_t>{0, 1, 2});
+
+  std::vector<store::receipt_found> found;
+  REQUIRE_FALSE(f.run(a.look_up_receipts("viettel", {"84900000001", "84900000002"}, found)));
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].number == "84900000001");
+  CHECK(found[0].message_id == "ff01");
+
+  // The engine records the part S under that id: the held receipt is applied.
+  REQUIRE_FALSE(f.run(a.record({{"viettel", "84900000001", 1, 'S', "ff01", ""}}, 0)));
+  CHECK(f.record("84900000001").starts_with("viettel|D|gw-a/1"));
+  REQUIRE_FALSE(f.run(a.look_up_receipts("viettel", {"84900000001"}, found)));
+  CHECK(found.empty());
+  CHECK(f.cmd({"SCARD", store::engine_keys::receipts_from("viettel", "84900000001")}) == "0");
+
+  // A receipt held under an id the engine records for another number came from another handset: dropped.
+  f.claim(a, {"84900000002"}, 1);
+  REQUIRE_FALSE(f.run(a.mark_submitting({{"84900000002", 1}}, refused)));
+  REQUIRE_FALSE(f.run(store::engine_store::apply_receipts(f.connection, {{"viettel", "ff04", 'D', "", "84900000009"}},
+                                                          unmatched, mismatched)));
+  std::vector<std::string> dropped;
+  REQUIRE_FALSE(f.run(a.record({{"viettel", "84900000002", 1, 'S', "ff04", ""}}, 0, &dropped)));
+  CHECK(dropped == std::vector<std::string>{"viettel"});
+  CHECK(f.record("84900000002").starts_with("viettel|S|gw-a/1"));
+}
+
+TEST_CASE("engine_store: a campaign settled while held for approval is done at its next take once running") {
+  fixture f;
+  auto a = f.run_store("gw-a/1");
+  f.beat(a, 60s);
+  std::vector<std::string> held;
+  for (auto c = f.take(a); c.grant; c = f.take(a))
+    if (held.empty() || held.back() != c.grant->entry) held.push_back(c.grant->entry);
+  f.cmd({"HSET", broadcast::campaign_keys::meta(id), "state", "awaiting_approval"});
+  bool done_now = true;
+  for (const auto& e : held) {
+    REQUIRE_FALSE(f.run(a.ack("", e, done_now)));
+    CHECK_FALSE(done_now);
+  }
+  CHECK(f.meta("chunks_settled") == f.meta("chunks"));
+  f.cmd({"HSET", broadcast::campaign_keys::meta(id), "state", "running"});  // approved
+  auto c = f.take(a);
+  CHECK_FALSE(c.grant);
+  CHECK(c.finished);
+  CHECK(f.meta("state") == "done");
+}
+
+TEST_CASE("engine_store: a read gives the buckets' numbers, and a damaged bucket as a failure, not an error") {
+  fixture f;
+  auto a = f.run_store("gw-a/1");
+  broadcast::campaign_spec spec;
+  spec.id = std::string(id);
+  spec.wards = {"w1"};
+  f.cmd({"HSET", broadcast::keys::bucket("w1", std::uint64_t{5}), "84900000005", "\x1f"});
+  f.cmd({"HSET", broadcast::keys::bucket("w1", std::uint64_t{7}), "84900000007", "\x1f"});
+  store::read_answer got;
+  REQUIRE_FALSE(f.run(a.read(spec, 0, 8, -1, got)));
+  CHECK(got.failed.empty());
+  CHECK_FALSE(got.held);
+  CHECK(got.numbers == std::vector<std::string>{"84900000005", "84900000007"});
+
+  f.cmd({"SET", broadcast::keys::bucket("w1", std::uint64_t{9}), "not a hash"});
+  REQUIRE_FALSE(f.run(a.read(spec, 8, 16, -1, got)));
+  CHECK(got.numbers.empty());
+  CHECK(got.failed.starts_with("reading buckets 8-15: "));
+  CHECK(got.failed.find("WRONGTYPE") != std::string::npos);
+}
