@@ -133,6 +133,10 @@ TEST_CASE("vietnamese: the gateway's and the templates' sentences, translated wh
     CHECK(gateway_words("{gio}: '25:00' is not a time of day (hours 0-23, minutes 0-59)") ==
           "{gio}: '25:00' không phải là giờ trong ngày (giờ từ 0 đến 23, phút từ 0 đến 59)");
     CHECK(gateway_words("landline (02...), not a mobile number") == "số máy bàn (02...), không phải số di động");
+    CHECK(gateway_words("operator hoa has role sender; this needs approver") ==
+          "cán bộ hoa có vai trò người gửi; việc này cần vai trò người duyệt");
+    CHECK(gateway_words("groups: ward long-thuy has no group 'to'; nothing was sent: did you mean 'to-3' or 'to-5'") ==
+          "groups: phường long-thuy không có nhóm 'to'; chưa gửi gì: có phải ý là 'to-3' hoặc 'to-5'");
     // A sentence the catalogue does not know, even after a known start, stays English whole.
     CHECK(gateway_words("groups: ward x has no group 'y'; nothing was sent, and something new") ==
           "groups: ward x has no group 'y'; nothing was sent, and something new");

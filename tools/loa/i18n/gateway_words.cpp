@@ -68,6 +68,29 @@ constexpr std::string_view pieces[] = {
     tr_noop("{}: Value {} not in range {} to {}"),
 };
 
+// Values in those sentences that are words too: roles and campaign states (the same msgids as the audit's
+// and status's).
+constexpr std::pair<std::string_view, std::string_view> value_words[] = {
+    {"sender", tr_noop("sender")},
+    {"approver", tr_noop("approver")},
+    {"admin", tr_noop("admin")},
+    {"awaiting_approval", tr_noop("awaiting approval")},
+    {"scheduled", tr_noop("scheduled")},
+    {"waiting", tr_noop("waiting")},
+    {"running", tr_noop("running")},
+    {"done", tr_noop("done")},
+    {"cancelled", tr_noop("cancelled")},
+};
+
+std::string value_in_words(std::string value) {
+  for (const auto& [name, said] : value_words)
+    if (value == name) return i18n::tr(said);
+  // "did you mean 'to-3' or 'to-5'": the names stay, the "or" is the reader's.
+  for (std::size_t at = value.find("' or '"); at != std::string::npos; at = value.find("' or '", at + 1))
+    value.replace(at, 6, "'" + i18n::trf(" or {}", "'"));
+  return value;
+}
+
 struct compiled {
   std::string_view msgid;
   std::regex pattern;
@@ -112,7 +135,7 @@ std::string gateway_words(std::string_view message) {
       std::match_results<std::string_view::const_iterator> m;
       if (!std::regex_search(at, message.end(), m, pattern, std::regex_constants::match_continuous)) continue;
       fmt::dynamic_format_arg_store<fmt::format_context> values;
-      for (std::size_t i = 1; i < m.size(); ++i) values.push_back(m[i].str());
+      for (std::size_t i = 1; i < m.size(); ++i) values.push_back(value_in_words(m[i].str()));
       try {
         out += fmt::vformat(i18n::tr(msgid), values);
       } catch (const fmt::format_error&) {
