@@ -69,7 +69,8 @@ std::string mo_of(const std::vector<std::pair<std::string, std::string>>& entrie
 
 }  // namespace
 
-TEST_CASE("i18n: Vietnamese unless a variable names English, first of LOA_LANG LANGUAGE LC_ALL LC_MESSAGES LANG") {
+TEST_CASE(
+    "i18n: Vietnamese unless a variable names English, first of LOA_LANG LANGUAGE LC_ALL LC_MESSAGES LANG") {
   CHECK(chosen({}) == language::vietnamese);
   CHECK(chosen({{"LANG", "C.UTF-8"}}) == language::vietnamese);  // a server's default names no language
   CHECK(chosen({{"LC_ALL", "POSIX"}, {"LANG", "C"}}) == language::vietnamese);
@@ -77,8 +78,8 @@ TEST_CASE("i18n: Vietnamese unless a variable names English, first of LOA_LANG L
   CHECK(chosen({{"LC_MESSAGES", "en_GB"}, {"LANG", "vi_VN.UTF-8"}}) == language::english);
   CHECK(chosen({{"LOA_LANG", "vi"}, {"LANG", "en_US.UTF-8"}}) == language::vietnamese);
   CHECK(chosen({{"LOA_LANG", "en"}, {"LANG", "vi_VN.UTF-8"}}) == language::english);
-  CHECK(chosen({{"LOA_LANG", ""}, {"LANG", "en_US"}}) == language::english);    // empty is unset
-  CHECK(chosen({{"LANGUAGE", "fr:en:vi"}}) == language::english);               // its first known language
+  CHECK(chosen({{"LOA_LANG", ""}, {"LANG", "en_US"}}) == language::english);  // empty is unset
+  CHECK(chosen({{"LANGUAGE", "fr:en:vi"}}) == language::english);             // its first known language
   CHECK(chosen({{"LANGUAGE", "fr"}, {"LANG", "vi_VN.UTF-8"}}) == language::vietnamese);
   CHECK(chosen({{"LANG", "fr_FR.UTF-8"}}) == language::vietnamese);  // no French catalogue: the default
   CHECK(chosen({{"LC_ALL", "EN_us"}}) == language::english);

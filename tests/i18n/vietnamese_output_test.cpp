@@ -34,7 +34,8 @@ TEST_CASE("vietnamese: carrier failure codes become plain reasons, the code kept
         "không gửi được đến máy: số không tồn tại hoặc tắt máy quá lâu (UNDELIV err:001)");
   CHECK(i18n::failure_reason("UNDELIV err:027") ==
         "không gửi được đến máy: máy tắt hoặc ở ngoài vùng phủ sóng (UNDELIV err:027)");
-  CHECK(i18n::failure_reason("UNDELIV err:555") == "không gửi được đến máy: mã lỗi 555 của nhà mạng (UNDELIV err:555)");
+  CHECK(i18n::failure_reason("UNDELIV err:555") ==
+        "không gửi được đến máy: mã lỗi 555 của nhà mạng (UNDELIV err:555)");
   CHECK(i18n::failure_reason("EXPIRED") ==
         "hết hạn: nhà mạng không liên lạc được với máy trong suốt thời gian thử gửi (EXPIRED)");
   CHECK(i18n::failure_reason("0x0000000B invalid destination address") ==
@@ -56,7 +57,8 @@ TEST_CASE("vietnamese: the progress bar, the log line, the summary and the verdi
         "[#####+......]  5.230/10.000  đã nhận 4.900  thất bại 12  1.820/giây");  // the rest does not fit
   progress::log_lines lines(progress::clock::time_point{});
   CHECK(lines.next(c, progress::clock::time_point{} + std::chrono::seconds(17)) ==
-        "[00:17] đợt gửi 17 đang gửi: đã gửi 5.230/10.000, đã nhận 4.900, thất bại 12, chưa rõ 3, chờ báo nhận 318");
+        "[00:17] đợt gửi 17 đang gửi: đã gửi 5.230/10.000, đã nhận 4.900, thất bại 12, chưa rõ 3, chờ báo "
+        "nhận 318");
   CHECK(progress::summary(c) ==
         "đợt gửi 17: đang gửi\n"
         "người nhận    10.000\n"
@@ -101,8 +103,9 @@ TEST_CASE("vietnamese: the dry-run preview and the confirmation question") {
         "Chi phí: 635.250 VND cho 2.541 tin SMS\n"
         "Sẽ bắt đầu gửi lúc 07:30 ngày 23/11/2026.\n"
         "Hơn 1.000 người nhận: nếu không có --yes, loa send sẽ yêu cầu gõ tên phường trước khi gửi.\n");
-  CHECK(preview::question({"long-thuy"}, 2541) ==
-        "Tin này sẽ gửi đến 2.541 số điện thoại. Gõ tên phường (long-thuy) để gửi, gõ nội dung khác để dừng: ");
+  CHECK(
+      preview::question({"long-thuy"}, 2541) ==
+      "Tin này sẽ gửi đến 2.541 số điện thoại. Gõ tên phường (long-thuy) để gửi, gõ nội dung khác để dừng: ");
   CHECK(preview::money(12.5) == "12,50");
 }
 
@@ -116,26 +119,31 @@ TEST_CASE("vietnamese: the text report, its failure reasons in plain words") {
   const auto out = report::text(doc);
   CHECK(out.find("Đợt gửi 12, đã gửi xong; báo cáo lập lúc 08:00 ngày 23/11/2026\n") == 0);
   CHECK(out.find("2.541 người nhận: 2.530 đã nhận, 11 thất bại") != std::string::npos);
-  CHECK(out.find("Lý do thất bại\n          11  không gửi được đến máy: số không tồn tại hoặc tắt máy quá lâu "
-                 "(UNDELIV err:001)\n") != std::string::npos);
-  CHECK(out.find("  2.530 người đã nhận: một nửa trong 2,5 giây, 90% trong 4,0 giây, 99% trong 9,2 giây, lâu nhất "
-                 "31,0 giây\n") != std::string::npos);
+  CHECK(
+      out.find("Lý do thất bại\n          11  không gửi được đến máy: số không tồn tại hoặc tắt máy quá lâu "
+               "(UNDELIV err:001)\n") != std::string::npos);
+  CHECK(out.find(
+            "  2.530 người đã nhận: một nửa trong 2,5 giây, 90% trong 4,0 giây, 99% trong 9,2 giây, lâu nhất "
+            "31,0 giây\n") != std::string::npos);
   CHECK(report::csv_header() == "phone,carrier,state,parts,reason,groups,submitted_at,settled_at\r\n");
 }
 
 TEST_CASE("vietnamese: the gateway's and the templates' sentences, translated whole or not at all") {
   {
     in_vietnamese vi;
-    CHECK(gateway_words("groups: ward long-thuy has no group 'to-9'; nothing was sent: did you mean 'to-5'") ==
-          "groups: phường long-thuy không có nhóm 'to-9'; chưa gửi gì: có phải ý là 'to-5'");
+    CHECK(
+        gateway_words("groups: ward long-thuy has no group 'to-9'; nothing was sent: did you mean 'to-5'") ==
+        "groups: phường long-thuy không có nhóm 'to-9'; chưa gửi gì: có phải ý là 'to-5'");
     CHECK(gateway_words("{ngay}: thứ Năm, 19/11/2026 is already past (today is thứ Bảy, 05/12/2026)") ==
           "{ngay}: thứ Năm, 19/11/2026 đã qua (hôm nay là thứ Bảy, 05/12/2026)");
     CHECK(gateway_words("{gio}: '25:00' is not a time of day (hours 0-23, minutes 0-59)") ==
           "{gio}: '25:00' không phải là giờ trong ngày (giờ từ 0 đến 23, phút từ 0 đến 59)");
-    CHECK(gateway_words("landline (02...), not a mobile number") == "số máy bàn (02...), không phải số di động");
+    CHECK(gateway_words("landline (02...), not a mobile number") ==
+          "số máy bàn (02...), không phải số di động");
     CHECK(gateway_words("operator hoa has role sender; this needs approver") ==
           "cán bộ hoa có vai trò người gửi; việc này cần vai trò người duyệt");
-    CHECK(gateway_words("groups: ward long-thuy has no group 'to'; nothing was sent: did you mean 'to-3' or 'to-5'") ==
+    CHECK(gateway_words(
+              "groups: ward long-thuy has no group 'to'; nothing was sent: did you mean 'to-3' or 'to-5'") ==
           "groups: phường long-thuy không có nhóm 'to'; chưa gửi gì: có phải ý là 'to-3' hoặc 'to-5'");
     // A sentence the catalogue does not know, even after a known start, stays English whole.
     CHECK(gateway_words("groups: ward x has no group 'y'; nothing was sent, and something new") ==

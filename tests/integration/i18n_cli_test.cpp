@@ -24,7 +24,8 @@ bool has(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-const std::string notice = "Kính mời đại diện hộ gia đình dự họp tổ dân phố lúc 19h30 thứ Bảy tại nhà văn hóa.";
+const std::string notice =
+    "Kính mời đại diện hộ gia đình dự họp tổ dân phố lúc 19h30 thứ Bảy tại nhà văn hóa.";
 
 }  // namespace
 
@@ -33,26 +34,30 @@ TEST_CASE("i18n cli: a send, its status and its report in Vietnamese, the same i
   rig.start_gateway();
   rig.import(households(test::test_numbers(40)));
 
-  auto r = loa_cli_in(rig, "vi", {"send", "--ward", "long-thuy", "--group", "all", "--text", notice, "--dry-run"});
+  auto r =
+      loa_cli_in(rig, "vi", {"send", "--ward", "long-thuy", "--group", "all", "--text", notice, "--dry-run"});
   INFO(r.out, r.err);
   REQUIRE(r.exit == 0);
   CHECK(has(r.out, "Chạy thử: chưa gửi tin nào.\n"));
-  CHECK(has(r.out, "Nội dung hiện trên điện thoại (có dấu: 67 ký tự mỗi tin; 82 ký tự, 2 tin cho mỗi người):\n"));
+  CHECK(has(r.out,
+            "Nội dung hiện trên điện thoại (có dấu: 67 ký tự mỗi tin; 82 ký tự, 2 tin cho mỗi người):\n"));
   CHECK(has(r.out, "Người nhận: 40 ở long-thuy (nhóm: all); 0 người đã từ chối nhận tin, không gửi\n"));
 
   r = loa_cli_in(rig, "en", {"send", "--ward", "long-thuy", "--group", "all", "--text", notice, "--dry-run"});
   CHECK(has(r.out, "Dry run: nothing was sent.\n"));
   CHECK(has(r.out, "Recipients: 40 in long-thuy (groups: all); 0 opted out, not sent\n"));
 
-  r = loa_cli_in(rig, "vi", {"send", "--ward", "long-thuy", "--group", "all", "--text", notice, "--yes", "--wait"});
+  r = loa_cli_in(rig, "vi",
+                 {"send", "--ward", "long-thuy", "--group", "all", "--text", notice, "--yes", "--wait"});
   INFO(r.out, r.err);
   REQUIRE(r.exit == 0);
   CHECK(has(r.out, "đã tạo đợt gửi "));
   CHECK(has(r.out, "khoảng 40 người nhận, mỗi người 2 tin (có dấu: 67 ký tự mỗi tin)\n"));
   CHECK(has(r.out, "cả 40 người đều đã nhận\n"));
   CHECK(has(r.err, "] đợt gửi "));  // the log lines of a pipe, in Vietnamese too
-  const auto id = r.out.substr(r.out.find("đã tạo đợt gửi ") + std::string("đã tạo đợt gửi ").size(),
-                               r.out.find(':') - r.out.find("đã tạo đợt gửi ") - std::string("đã tạo đợt gửi ").size());
+  const auto id =
+      r.out.substr(r.out.find("đã tạo đợt gửi ") + std::string("đã tạo đợt gửi ").size(),
+                   r.out.find(':') - r.out.find("đã tạo đợt gửi ") - std::string("đã tạo đợt gửi ").size());
 
   r = loa_cli_in(rig, "vi", {"status", id});
   CHECK(has(r.out, "đợt gửi " + id + ": đã gửi xong\n"));
@@ -79,12 +84,14 @@ TEST_CASE("i18n cli: a refusal of the gateway reads in Vietnamese, and LANG nami
   rig.start_gateway();
   rig.import(households(test::test_numbers(5)));
 
-  auto r = loa_cli_in(rig, "vi", {"send", "--ward", "long-thuy", "--group", "to-9", "--text", "x", "--dry-run"});
+  auto r =
+      loa_cli_in(rig, "vi", {"send", "--ward", "long-thuy", "--group", "to-9", "--text", "x", "--dry-run"});
   INFO(r.out, r.err);
   CHECK(r.exit == 1);
   CHECK(has(r.err, "loa: groups: phường long-thuy không có nhóm 'to-9'; chưa gửi gì"));
 
-  r = loa_cli_in(rig, "vi", {"--json", "send", "--ward", "long-thuy", "--group", "to-9", "--text", "x", "--dry-run"});
+  r = loa_cli_in(rig, "vi",
+                 {"--json", "send", "--ward", "long-thuy", "--group", "to-9", "--text", "x", "--dry-run"});
   CHECK(has(r.out, "has no group 'to-9'; nothing was sent"));  // --json keeps the gateway's words
 
   // LOA_LANG unset (empty): the locale decides.

@@ -13,7 +13,8 @@ namespace {
 using i18n::tr_noop;
 
 // The gateway's sentences an official meets, as gateway/api writes them (its fmt strings). A message is read
-// as a chain of these pieces; one that is not entirely made of them stays English rather than half translated.
+// as a chain of these pieces; one that is not entirely made of them stays English rather than half
+// translated.
 constexpr std::string_view pieces[] = {
     // POST /v1/campaigns (gateway/api/campaign_routes.cpp)
     tr_noop("groups: ward {} has no group '{}'; nothing was sent"),
@@ -22,9 +23,11 @@ constexpr std::string_view pieces[] = {
     tr_noop(": did you mean {}"),
     tr_noop("groups: {} of {} reach 0 recipients (every number opted out, or none left); nothing was sent"),
     tr_noop("corrects: nobody received campaign {} (or all opted out since); nothing was sent"),
-    tr_noop("at: {} is in the past (it is now {}); nothing was sent: give a future time, or leave --at out to send "
+    tr_noop("at: {} is in the past (it is now {}); nothing was sent: give a future time, or leave --at out "
+            "to send "
             "now"),
-    tr_noop("key '{}' was used for {} with another text or audience; nothing was sent: give this notice a new key"),
+    tr_noop("key '{}' was used for {} with another text or audience; nothing was sent: give this notice a "
+            "new key"),
     tr_noop("operator {} sent campaign {}: another approver of its ward must approve it"),
     tr_noop("campaign {} is {}: nothing to approve"),
     // Who may act where (gateway/api/auth.cpp)
@@ -33,8 +36,9 @@ constexpr std::string_view pieces[] = {
     tr_noop("no token: pass --token or set LOA_TOKEN"),
     tr_noop("operator {} has role {}; this needs {}"),
     // The preview's warnings (gateway/api/campaign_preview.cpp)
-    tr_noop("the text looks typed with the Vietnamese keyboard off (Telex or VNI keys left in: {}): switch it on "
-            "and type the text again"),
+    tr_noop(
+        "the text looks typed with the Vietnamese keyboard off (Telex or VNI keys left in: {}): switch it on "
+        "and type the text again"),
     // An import's invalid rows (gateway/broadcast/numbers.cpp)
     tr_noop("empty"),
     tr_noop("characters other than digits, +, spaces, dots and dashes"),
@@ -71,14 +75,10 @@ constexpr std::string_view pieces[] = {
 // Values in those sentences that are words too: roles and campaign states (the same msgids as the audit's
 // and status's).
 constexpr std::pair<std::string_view, std::string_view> value_words[] = {
-    {"sender", tr_noop("sender")},
-    {"approver", tr_noop("approver")},
-    {"admin", tr_noop("admin")},
-    {"awaiting_approval", tr_noop("awaiting approval")},
-    {"scheduled", tr_noop("scheduled")},
-    {"waiting", tr_noop("waiting")},
-    {"running", tr_noop("running")},
-    {"done", tr_noop("done")},
+    {"sender", tr_noop("sender")},       {"approver", tr_noop("approver")},
+    {"admin", tr_noop("admin")},         {"awaiting_approval", tr_noop("awaiting approval")},
+    {"scheduled", tr_noop("scheduled")}, {"waiting", tr_noop("waiting")},
+    {"running", tr_noop("running")},     {"done", tr_noop("done")},
     {"cancelled", tr_noop("cancelled")},
 };
 

@@ -1,7 +1,8 @@
 // The gateway answers in English (its API is for scripts too, docs/API.md), and so do the libraries the CLI
-// calls (templates/); the official reads their refusals and warnings in her language. The sentences an official meets (a group or ward that does not exist, a time already past,
-// an audience of 0, a key used before, a send of her own to approve, ...) are in the catalogue with the
-// gateway's English as msgid; their {} match the values in the gateway's message.
+// calls (templates/); the official reads their refusals and warnings in her language. The sentences an
+// official meets (a group or ward that does not exist, a time already past, an audience of 0, a key used
+// before, a send of her own to approve, ...) are in the catalogue with the gateway's English as msgid; their
+// {} match the values in the gateway's message.
 #pragma once
 
 #include <string>

@@ -1,6 +1,6 @@
-// A GNU gettext catalogue (.mo, as msgfmt writes it) read into memory: msgid -> translation, plurals included.
-// Our own reader rather than libintl's dgettext, so the language does not depend on which locales the machine
-// has generated (a ward's server often has only C.UTF-8) nor on setlocale.
+// A GNU gettext catalogue (.mo, as msgfmt writes it) read into memory: msgid -> translation, plurals
+// included. Our own reader rather than libintl's dgettext, so the language does not depend on which locales
+// the machine has generated (a ward's server often has only C.UTF-8) nor on setlocale.
 #pragma once
 
 #include <cstdint>

@@ -79,7 +79,8 @@ std::string failure_reason(std::string_view raw) {
     if (raw == words) return tr(words);
   // "0x0000000B ESME_RINVDSTADR ..." : a refused submit.
   if (raw.starts_with("0x") && raw.size() >= 10) {
-    const auto status = static_cast<std::uint32_t>(std::strtoul(std::string(raw.substr(2, 8)).c_str(), nullptr, 16));
+    const auto status =
+        static_cast<std::uint32_t>(std::strtoul(std::string(raw.substr(2, 8)).c_str(), nullptr, 16));
     for (const auto& [code, words] : refusals)
       if (code == status) return trf("{} ({})", tr(words), raw);
     return trf("the carrier refused it ({})", raw);

@@ -1,6 +1,5 @@
 #include "tools/loa/i18n/translate.hpp"
 
-
 #include <cstdlib>
 #include <optional>
 #include <utility>
@@ -70,9 +69,10 @@ std::string use_environment() {
   }
   if (!catalogue) {
     use_english();
-    return error.empty() ? "the Vietnamese catalogue is missing (looked for " + tried +
-                               "); printing English. Set LOA_LOCALEDIR to the folder that holds vi/LC_MESSAGES/loa.mo"
-                         : error + "; printing English";
+    return error.empty()
+               ? "the Vietnamese catalogue is missing (looked for " + tried +
+                     "); printing English. Set LOA_LOCALEDIR to the folder that holds vi/LC_MESSAGES/loa.mo"
+               : error + "; printing English";
   }
   use(language::vietnamese, std::move(*catalogue));
   return {};

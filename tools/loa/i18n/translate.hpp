@@ -1,6 +1,6 @@
 // The official's commands in their language: English is the source (the msgids of po/vi.po), Vietnamese comes
-// from the catalogue msgfmt compiles at build time. Every sentence a client command prints goes through these,
-// so tests/i18n/check-catalogue can find it (xgettext keywords tr, trf, trn:1,2, trnf:1,2, tr_noop).
+// from the catalogue msgfmt compiles at build time. Every sentence a client command prints goes through
+// these, so tests/i18n/check-catalogue can find it (xgettext keywords tr, trf, trn:1,2, trnf:1,2, tr_noop).
 //
 // The process holds one language, English until main chooses (the pure formatters' tests read English unless
 // they choose Vietnamese). `--json` chooses English: CONTRACT.md's documents are the same in every language.
