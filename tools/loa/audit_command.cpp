@@ -58,7 +58,8 @@ std::string line_of(const json::object& e) {
   if (const auto id = text_of(e, "campaign"); !id.empty()) about += trf("campaign {}", id);
   if (const auto* n = e.if_contains("recipients"); n && n->is_int64()) {
     const auto count = static_cast<std::uint64_t>(std::max<std::int64_t>(0, n->as_int64()));
-    about += (about.empty() ? "" : ", ") + trnf("{} recipient", "{} recipients", count, progress::thousands(count));
+    about += (about.empty() ? "" : ", ") +
+             trnf("{} recipient", "{} recipients", count, progress::thousands(count));
   }
   if (const auto d = text_of(e, "detail"); !d.empty()) about += (about.empty() ? "" : "; ") + d;
   std::string out = fmt::format("{}  {:<14} {:<17} {}", at,
@@ -97,9 +98,11 @@ int run_audit(const global_options& globals, const audit_arguments& a) {
 
 void add_audit_command(CLI::App& app, const global_options& globals, std::function<int()>& run) {
   auto a = std::make_shared<audit_arguments>();
-  auto* audit = app.add_subcommand("audit", tr("Who did what, when: sends, cancels, approvals, imports, opt-outs"));
+  auto* audit =
+      app.add_subcommand("audit", tr("Who did what, when: sends, cancels, approvals, imports, opt-outs"));
   audit->add_option("--ward", a->ward, tr("The ward's trail (without it: every ward's, for admins)"));
-  audit->add_option("--since", a->since, tr("From: 7d, 24h, 90m, a date 2026-11-20 or a time 2026-11-20T07:30"));
+  audit->add_option("--since", a->since,
+                    tr("From: 7d, 24h, 90m, a date 2026-11-20 or a time 2026-11-20T07:30"));
   audit->add_option("--limit", a->limit, tr("At most this many entries, the most recent"))
       ->check(CLI::Range(1, 10000))
       ->capture_default_str();

@@ -252,14 +252,16 @@ int run_send(const global_options& globals, const send_arguments& a) {
     // The preview shows its warnings to people; with --json (stdout holds one document) or --yes (no preview)
     // stderr is where they are seen.
     if (globals.json || (a.yes && !a.dry_run))
-      for (const auto& w : template_warnings) fmt::print(stderr, "{}", trf("Warning: {}\n", gateway_words(w)));
+      for (const auto& w : template_warnings)
+        fmt::print(stderr, "{}", trf("Warning: {}\n", gateway_words(w)));
   }
   if (text == "-") {  // a long notice from a file: loa send ... --text - < notice.txt
     text.assign(std::istreambuf_iterator<char>(std::cin), {});
     while (text.ends_with('\n') || text.ends_with('\r')) text.pop_back();  // a newline would cost a character
   }
   if (text.empty())
-    return fail(globals, exit_code::bad_input, tr("give the notice with --text TEXT (- reads standard input)"));
+    return fail(globals, exit_code::bad_input,
+                tr("give the notice with --text TEXT (- reads standard input)"));
 
   json::object body{{"wards", json::value_from(a.wards)},
                     {"groups", json::value_from(a.groups)},
@@ -331,15 +333,16 @@ int run_send(const global_options& globals, const send_arguments& a) {
             trnf("{} part", "{} parts", parts, progress::thousands(parts)),
             i18n::encoding_words(field(doc, "encoding"), parts));
     if (flag(doc, "existing", false)) {
-      fmt::print("{}", trf("campaign {} was already created with key {}: nothing new is sent ({})\n", id, a.key,
-                           what));
+      fmt::print("{}", trf("campaign {} was already created with key {}: nothing new is sent ({})\n", id,
+                           a.key, what));
     } else {
       fmt::print("{}", trf("campaign {} created: {}\n", id, what));
     }
     if (field(doc, "state") == "awaiting_approval")
-      fmt::print("{}", trf("it waits for a second person: an approver of the ward releases it with `loa approve "
-                           "{}`\n",
-                           id));
+      fmt::print("{}",
+                 trf("it waits for a second person: an approver of the ward releases it with `loa approve "
+                     "{}`\n",
+                     id));
     std::fflush(stdout);
   }
   if (a.wait) return follow(globals, id, a.wait_timeout_s);
@@ -377,7 +380,8 @@ int run_cancel(const global_options& globals, const campaign_arguments& a) {
   } else if (c.state == "cancelled") {
     fmt::print("{}", trf("campaign {} was already cancelled: nothing to cancel\n", id));
   } else {
-    fmt::print("{}", trf("campaign {} was already {}: nothing to cancel\n", id, progress::state_words(c.state)));
+    fmt::print("{}",
+               trf("campaign {} was already {}: nothing to cancel\n", id, progress::state_words(c.state)));
   }
   return 0;
 }
@@ -402,7 +406,8 @@ int run_approve(const global_options& globals, const campaign_arguments& a) {
 
 void add_campaign_commands(CLI::App& app, const global_options& globals, std::function<int()>& run) {
   auto s = std::make_shared<send_arguments>();
-  auto* send = app.add_subcommand("send", tr("Send a notice to groups of a ward (a campaign); prints its id"));
+  auto* send =
+      app.add_subcommand("send", tr("Send a notice to groups of a ward (a campaign); prints its id"));
   // One value per --ward/--group/--var: `--group all "the notice"` must not make the notice a group.
   send->add_option("--ward", s->wards, tr("Ward (repeatable)"))->allow_extra_args(false);
   send->add_option("--group", s->groups, tr("Group (repeatable)"))->allow_extra_args(false);
@@ -423,7 +428,8 @@ void add_campaign_commands(CLI::App& app, const global_options& globals, std::fu
   send->add_flag("--urgent", s->urgent, tr("Send inside quiet hours too"));
   send->add_option("--validity", s->validity_s, tr("Seconds a carrier keeps trying to deliver"))
       ->check(CLI::PositiveNumber);
-  send->add_flag("--dry-run", s->dry_run, tr("Show recipients per carrier and group, encoding, parts and cost; send nothing"));
+  send->add_flag("--dry-run", s->dry_run,
+                 tr("Show recipients per carrier and group, encoding, parts and cost; send nothing"));
   send->add_flag("--yes", s->yes, tr("Do not ask to type the ward's name before a large send (cron)"));
   send->add_flag("--wait", s->wait, tr("Follow it to the end; exit 4 unless every recipient got it"));
   send->add_option("--wait-timeout", s->wait_timeout_s, tr("Seconds to wait for receipts once it is done"))

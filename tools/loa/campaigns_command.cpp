@@ -120,11 +120,13 @@ int run_campaigns(const global_options& globals, const campaigns_arguments& a) {
 
 void add_campaigns_command(CLI::App& app, const global_options& globals, std::function<int()>& run) {
   auto a = std::make_shared<campaigns_arguments>();
-  auto* campaigns = app.add_subcommand("campaigns", tr("The campaigns, newest first, with state, audience and counts"));
+  auto* campaigns =
+      app.add_subcommand("campaigns", tr("The campaigns, newest first, with state, audience and counts"));
   campaigns->add_option("--ward", a->ward, tr("Only this ward's (without it: every ward you act on)"));
   campaigns->add_option("--state", a->state,
                         trf("Only campaigns in this state: {}", broadcast::campaign_state_names()));
-  campaigns->add_option("--since", a->since, tr("From: 7d, 24h, 90m, a date 2026-11-20 or a time 2026-11-20T07:30"));
+  campaigns->add_option("--since", a->since,
+                        tr("From: 7d, 24h, 90m, a date 2026-11-20 or a time 2026-11-20T07:30"));
   campaigns->add_option("--limit", a->limit, tr("At most this many, the most recent"))
       ->check(CLI::Range(1, 500))
       ->capture_default_str();

@@ -98,7 +98,8 @@ int run_gateway(const global_options& globals) {
 }  // namespace
 
 void add_gateway_command(CLI::App& app, const global_options& globals, std::function<int()>& run) {
-  auto* cmd = app.add_subcommand("gateway", tr("Run the service: carrier sessions, fan-out, receipts, HTTP API"));
+  auto* cmd =
+      app.add_subcommand("gateway", tr("Run the service: carrier sessions, fan-out, receipts, HTTP API"));
   cmd->callback([&globals, &run] { run = [&globals] { return run_gateway(globals); }; });
 }
 

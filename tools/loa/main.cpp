@@ -30,8 +30,9 @@ void translate_help(CLI::App& app) {
   using loa::cli::i18n::tr;
   using loa::cli::i18n::tr_noop;
   static constexpr std::string_view labels[] = {
-      tr_noop("Usage"), tr_noop("OPTIONS"), tr_noop("SUBCOMMAND"), tr_noop("SUBCOMMANDS"), tr_noop("REQUIRED"),
-      tr_noop("Positionals"), tr_noop("Needs"), tr_noop("Excludes")};  // TEXT, INT stay: CLI11 aligns by bytes
+      tr_noop("Usage"),       tr_noop("OPTIONS"),  tr_noop("SUBCOMMAND"),
+      tr_noop("SUBCOMMANDS"), tr_noop("REQUIRED"), tr_noop("Positionals"),
+      tr_noop("Needs"),       tr_noop("Excludes")};  // TEXT, INT stay: CLI11 aligns by bytes
   for (const auto label : labels) app.get_formatter()->label(std::string(label), tr(label));
   const std::function<void(CLI::App&)> groups = [&](CLI::App& a) {
     for (auto* option : a.get_options())
@@ -69,9 +70,10 @@ int main(int argc, char** argv) {
   app.add_option(
       "--server", globals.server,
       tr("Gateway URL: https://HOST:PORT, http://HOST:PORT or HOST:PORT (default: from gateway.listen)"));
-  app.add_option("--cacert", globals.cacert,
-                 tr("PEM file of the CA that signed an https gateway's certificate (or LOA_CACERT; default: the "
-                 "system's CAs)"));
+  app.add_option(
+      "--cacert", globals.cacert,
+      tr("PEM file of the CA that signed an https gateway's certificate (or LOA_CACERT; default: the "
+         "system's CAs)"));
   app.add_option("--token", globals.token, tr("Operator token (or LOA_TOKEN)"));
   app.add_flag("--json", globals.json, tr("Machine-readable output on stdout"));
 
@@ -94,7 +96,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    return fail(globals, exit_code::bad_input, globals.json ? std::string(e.what()) : gateway_words(e.what()));
+    return fail(globals, exit_code::bad_input,
+                globals.json ? std::string(e.what()) : gateway_words(e.what()));
   }
   if (!run) return static_cast<int>(exit_code::bad_input);
   // --json is the same in every language (CONTRACT.md): it keeps the source strings.

@@ -91,10 +91,11 @@ std::string describe(const json::value& doc) {
       const auto& c = object_of(value);
       const double price = amount(c, "price_per_part");
       const auto recipients = count(c, "recipients"), carrier_parts = count(c, "parts");
-      rows.push_back({std::string(name), trnf("{} recipient", "{} recipients", recipients, thousands(recipients)),
-                      trnf("{} part", "{} parts", carrier_parts, thousands(carrier_parts)),
-                      price > 0 ? fmt::format("x {} = {} {}", money(price), money(amount(c, "cost")), currency)
-                                : tr("no price configured")});
+      rows.push_back(
+          {std::string(name), trnf("{} recipient", "{} recipients", recipients, thousands(recipients)),
+           trnf("{} part", "{} parts", carrier_parts, thousands(carrier_parts)),
+           price > 0 ? fmt::format("x {} = {} {}", money(price), money(amount(c, "cost")), currency)
+                     : tr("no price configured")});
     }
   }
   if (!rows.empty()) {
@@ -109,7 +110,8 @@ std::string describe(const json::value& doc) {
   }
   if (const auto* v = p.if_contains("by_group"); v && v->is_object() && !v->as_object().empty()) {
     std::size_t w = 0;
-    for (const auto& [name, value] : v->as_object()) w = std::max(w, i18n::columns(named(p, "group_names", name)));
+    for (const auto& [name, value] : v->as_object())
+      w = std::max(w, i18n::columns(named(p, "group_names", name)));
     out += tr("By group (a number in two groups counts in both):\n");
     for (const auto& [name, value] : v->as_object())
       out += fmt::format("  {:<{}}  {}\n", named(p, "group_names", name), w,

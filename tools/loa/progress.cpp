@@ -182,7 +182,8 @@ std::string bar_line(const counts& c, std::optional<double> rate, std::size_t co
     std::string rest;
     for (const auto& f : fields) rest += "  " + f.text;
     const auto lowest = std::ranges::min_element(fields, {}, &field::keep);
-    if (width + 2 + i18n::columns(rest) <= room || lowest->keep >= 100) return "[" + bar(c, width) + "]" + rest;
+    if (width + 2 + i18n::columns(rest) <= room || lowest->keep >= 100)
+      return "[" + bar(c, width) + "]" + rest;
     fields.erase(lowest);
   }
 }
@@ -213,9 +214,10 @@ std::optional<std::string> log_lines::next(const counts& c, clock::time_point no
 
 std::string summary(const counts& c) {
   // The row labels, marked for the catalogue; the rows are found by their English names.
-  constexpr auto recipients = tr_noop("recipients"), queued = tr_noop("queued"), submitted = tr_noop("submitted"),
-                 delivered = tr_noop("delivered"), failed = tr_noop("failed"), expired = tr_noop("expired"),
-                 uncertain = tr_noop("uncertain"), pending = tr_noop("pending"), parts = tr_noop("parts");
+  constexpr auto recipients = tr_noop("recipients"), queued = tr_noop("queued"),
+                 submitted = tr_noop("submitted"), delivered = tr_noop("delivered"),
+                 failed = tr_noop("failed"), expired = tr_noop("expired"), uncertain = tr_noop("uncertain"),
+                 pending = tr_noop("pending"), parts = tr_noop("parts");
   std::vector<std::pair<std::string_view, std::uint64_t>> rows{{recipients, c.total()}};
   if (c.queued > 0) rows.emplace_back(queued, c.queued);
   rows.insert(rows.end(), {{submitted, c.submitted},
@@ -243,13 +245,15 @@ std::string summary(const counts& c) {
                c.approval_reason == "urgent" ? tr("it is urgent") : c.approval_reason, c.id);
   for (const auto& [label, n] : rows) {
     std::string note;
-    if (label == recipients && !c.fanout_done) note = trf("estimate; {} found so far", thousands(c.recipients));
+    if (label == recipients && !c.fanout_done)
+      note = trf("estimate; {} found so far", thousands(c.recipients));
     if (label == recipients && c.skipped_optout > 0)
       note += (note.empty() ? "" : "; ") + trf("{} opted out, not sent", thousands(c.skipped_optout));
     if (label == delivered && c.total() > 0 && c.fanout_done) {
       // Rounded down: 100.0% only when everyone has it.
       const auto permille = std::min(c.delivered, c.total()) * 1000 / c.total();
-      note = i18n::decimal(static_cast<double>(permille / 10) + static_cast<double>(permille % 10) / 10) + "%";
+      note =
+          i18n::decimal(static_cast<double>(permille / 10) + static_cast<double>(permille % 10) / 10) + "%";
     }
     // "uncertain" alone says nothing to an official: what it means.
     if (label == uncertain && n > 0) note = tr("the carrier never answered whether it took them");
@@ -308,7 +312,8 @@ verdict judge(const counts& c, std::optional<std::chrono::seconds> gave_up_after
     if (c.failed > 0) kinds.push_back(trf("failed {}", thousands(c.failed)));
     if (c.expired > 0) kinds.push_back(trf("expired {}", thousands(c.expired)));
     if (c.uncertain > 0) kinds.push_back(trf("uncertain {}", thousands(c.uncertain)));
-    problems.push_back(trf("{} not delivered ({})", thousands(c.not_delivered()), fmt::format("{}", fmt::join(kinds, ", "))));
+    problems.push_back(trf("{} not delivered ({})", thousands(c.not_delivered()),
+                           fmt::format("{}", fmt::join(kinds, ", "))));
   }
   // Whether the gateway keeps the dropped recipients in "queued" after a cancel or zeroes it, this is the
   // number that never left.

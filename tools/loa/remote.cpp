@@ -69,11 +69,12 @@ call_failure describe_failure(const global_options& globals, const api::client& 
   }
   if (ec == tls::error::token_in_clear) {
     const auto address = api::parse_server(url);
-    return {exit_code::bad_input,
-            trf("--server {}: {}; nothing was sent. Use https://{}:{} (a gateway beyond loopback serves the API "
-                "only over TLS)",
-                url, ec.message(), address ? address->host : url, address ? address->port : "PORT"),
-            false};
+    return {
+        exit_code::bad_input,
+        trf("--server {}: {}; nothing was sent. Use https://{}:{} (a gateway beyond loopback serves the API "
+            "only over TLS)",
+            url, ec.message(), address ? address->host : url, address ? address->port : "PORT"),
+        false};
   }
   if (ec == tls::error::no_system_store) {
     return {exit_code::bad_input, trf("{}; pass --cacert FILE or set LOA_CACERT", ec.message()),

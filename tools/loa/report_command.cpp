@@ -65,8 +65,9 @@ class output {
 
 int cannot_write(const global_options& globals, const std::string& path) {
   const int saved = errno;
-  return fail(globals, exit_code::bad_input,
-              trf("cannot write {}: {}", path, saved ? std::string(std::strerror(saved)) : tr("write failed")));
+  return fail(
+      globals, exit_code::bad_input,
+      trf("cannot write {}: {}", path, saved ? std::string(std::strerror(saved)) : tr("write failed")));
 }
 
 int write_html(const global_options& globals, const std::string& path, const json::value& report,
@@ -162,7 +163,8 @@ void add_report_command(CLI::App& app, const global_options& globals, std::funct
           "--signer", a->signer,
           tr("The page's signature block names NAME as the one who made the report (else a dotted line)"))
       ->option_text("NAME");
-  report->add_option("--csv", a->csv_file, tr("Write every recipient's outcome as CSV to FILE (- for stdout)"))
+  report
+      ->add_option("--csv", a->csv_file, tr("Write every recipient's outcome as CSV to FILE (- for stdout)"))
       ->option_text("FILE");
   report->callback([&run, &globals, a] { run = [&globals, a] { return run_report(globals, *a); }; });
 }

@@ -602,8 +602,9 @@ std::string text(const json::value& report) {
   using i18n::trf;
   const auto& campaign = object_at(report, "campaign");
   const json::value c(campaign);
-  std::string out = trf("Campaign {}, {}; report made {}\n", str(c, "id"), progress::state_words(str(c, "state")),
-                        progress::due_words(str(report, "generated_at")));
+  std::string out =
+      trf("Campaign {}, {}; report made {}\n", str(c, "id"), progress::state_words(str(c, "state")),
+          progress::due_words(str(report, "generated_at")));
   // The notice (another official's) and a carrier's failure reasons may hold escape sequences that would
   // drive the terminal: printed escaped (segments/printable.hpp).
   out += trf("Notice: {}\n", segments::printable(str(c, "text")));
@@ -629,8 +630,8 @@ std::string text(const json::value& report) {
     out += tr("  nothing delivered yet\n");
   } else {
     out += trf("  {} delivered: median {} s, 90% {} s, 99% {} s, longest {} s\n",
-               progress::thousands(count(d, "count")), i18n::decimal(real(d, "p50")), i18n::decimal(real(d, "p90")),
-               i18n::decimal(real(d, "p99")), i18n::decimal(real(d, "max")));
+               progress::thousands(count(d, "count")), i18n::decimal(real(d, "p50")),
+               i18n::decimal(real(d, "p90")), i18n::decimal(real(d, "p99")), i18n::decimal(real(d, "max")));
   }
   return out;
 }

@@ -165,7 +165,8 @@ void add_split_command(CLI::App& app, const global_options& globals, std::functi
   auto args = std::make_shared<split_arguments>();
   auto* cmd =
       app.add_subcommand("split", tr("Show how a text travels: encoding, characters, parts and their bytes"));
-  cmd->add_option("TEXT", args->text, tr("The notice text (UTF-8); - reads it from standard input"))->required();
+  cmd->add_option("TEXT", args->text, tr("The notice text (UTF-8); - reads it from standard input"))
+      ->required();
   cmd->add_option("--accents", args->accents, "keep | strip | auto")
       ->check(CLI::IsMember({"keep", "strip", "auto"}))
       ->capture_default_str();

@@ -164,7 +164,8 @@ int run_rename_group(const global_options& globals, const arguments& a) {
     if (a.name.empty()) {
       fmt::print("{}", trf("group {} of {} has no display name now\n", a.group, a.ward));
     } else {
-      fmt::print("{}", trf("group {} of {} is shown as \"{}\"\n", a.group, a.ward, segments::printable(shown)));
+      fmt::print("{}",
+                 trf("group {} of {} is shown as \"{}\"\n", a.group, a.ward, segments::printable(shown)));
     }
   });
 }
@@ -174,7 +175,8 @@ std::string day_and_minute(const json::object& reply) {
   const auto* at = reply.if_contains("received_at");
   if (!at || !at->is_string() || at->as_string().size() < 16) return "?";
   const std::string s(at->as_string());
-  return segments::printable(s.substr(8, 2) + "/" + s.substr(5, 2) + "/" + s.substr(0, 4) + " " + s.substr(11, 5));
+  return segments::printable(s.substr(8, 2) + "/" + s.substr(5, 2) + "/" + s.substr(0, 4) + " " +
+                             s.substr(11, 5));
 }
 
 int run_replies(const global_options& globals, const arguments& a) {
@@ -200,7 +202,8 @@ void add_subscriber_commands(CLI::App& app, const global_options& globals, std::
   auto* subscribers =
       app.add_subcommand("subscribers", tr("Citizens who receive notices"))->require_subcommand(1);
 
-  auto* import = subscribers->add_subcommand("import", tr("Import a CSV (UTF-8) of phone[,name[,groups]] rows"));
+  auto* import =
+      subscribers->add_subcommand("import", tr("Import a CSV (UTF-8) of phone[,name[,groups]] rows"));
   import->add_option("FILE", a->file, tr("The CSV file"))->required();
   import->add_option("--ward", a->ward, tr("Ward"))->required();
   import->add_option("--group", a->groups, tr("A group for every row (repeatable)"));
@@ -237,7 +240,8 @@ void add_subscriber_commands(CLI::App& app, const global_options& globals, std::
   on(count, run_count);
 
   auto* replies = app.add_subcommand("replies", tr("Citizens' replies by SMS"))->require_subcommand(1);
-  auto* replies_list = replies->add_subcommand("list", tr("Replies that were not HUY, DK or HD, newest first"));
+  auto* replies_list =
+      replies->add_subcommand("list", tr("Replies that were not HUY, DK or HD, newest first"));
   replies_list->add_option("--ward", a->ward, tr("Ward"))->required();
   on(replies_list, run_replies);
 
@@ -245,7 +249,8 @@ void add_subscriber_commands(CLI::App& app, const global_options& globals, std::
   auto* list = groups->add_subcommand("list", tr("Groups and their sizes"));
   list->add_option("--ward", a->ward, tr("Ward"))->required();
   on(list, run_groups);
-  auto* rename = groups->add_subcommand("rename", tr("Give a group the name people see (\"Tổ 3\") beside its id"));
+  auto* rename =
+      groups->add_subcommand("rename", tr("Give a group the name people see (\"Tổ 3\") beside its id"));
   rename->add_option("WARD", a->ward, tr("Ward"))->required();
   rename->add_option("GROUP", a->group, tr("The group's id (as in loa groups list)"))->required();
   rename->add_option("NAME", a->name, tr("The name to show; \"\" takes it away"))->required();

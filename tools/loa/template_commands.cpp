@@ -70,8 +70,10 @@ std::optional<tpl::notice_template> load_named(const global_options& globals, co
 
 // A placeholder's kind for people: "date", "text" (the names of templates/placeholder.hpp).
 std::string kind_words(std::string_view kind) {
-  static constexpr std::pair<std::string_view, std::string_view> words[] = {
-      {"date", tr_noop("date")}, {"time", tr_noop("time")}, {"place", tr_noop("place")}, {"text", tr_noop("text")}};
+  static constexpr std::pair<std::string_view, std::string_view> words[] = {{"date", tr_noop("date")},
+                                                                            {"time", tr_noop("time")},
+                                                                            {"place", tr_noop("place")},
+                                                                            {"text", tr_noop("text")}};
   for (const auto& [name, said] : words)
     if (name == kind) return tr(said);
   return std::string(kind);
@@ -195,9 +197,10 @@ int run_show(const global_options& globals, const template_arguments& a) {
   }
   if (example.ok()) {
     const auto& m = example.message;
-    fmt::print("{}{}\n{}{}\n", label(tr_noop("example")), m.text, std::string(label_width(), ' '),
-               trnf("{}; {} part of at most {}", "{}; {} parts of at most {}", m.segments,
-                    i18n::encoding_words(segments::to_string(m.coding), m.segments), m.segments, t->max_parts));
+    fmt::print(
+        "{}{}\n{}{}\n", label(tr_noop("example")), m.text, std::string(label_width(), ' '),
+        trnf("{}; {} part of at most {}", "{}; {} parts of at most {}", m.segments,
+             i18n::encoding_words(segments::to_string(m.coding), m.segments), m.segments, t->max_parts));
   }
   return 0;
 }
@@ -263,7 +266,8 @@ int run_render(const global_options& globals, const template_arguments& a) {
     return 0;
   }
   fmt::print("{}\n\n", m.text);
-  fmt::print("{}{}\n", label(tr_noop("encoding")), i18n::encoding_words(segments::to_string(m.coding), m.segments));
+  fmt::print("{}{}\n", label(tr_noop("encoding")),
+             i18n::encoding_words(segments::to_string(m.coding), m.segments));
   fmt::print("{}{}\n", label(tr_noop("accents")),
              r.unaccented_variant                    ? tr("stripped (the template's unaccented text)")
              : m.applied == segments::accents::strip ? tr("stripped")
@@ -303,7 +307,8 @@ void add_template_commands(CLI::App& app, const global_options& globals, std::fu
       ->take_all();
   render->add_option("--accents", a->accents, tr("keep | strip | auto (default: the template's)"))
       ->check(CLI::IsMember({"keep", "strip", "auto"}));
-  render->add_option("--concat", a->concat, tr("udh8 | udh16 | sar | payload: the carrier's way (part sizes)"))
+  render
+      ->add_option("--concat", a->concat, tr("udh8 | udh16 | sar | payload: the carrier's way (part sizes)"))
       ->check(CLI::IsMember({"udh8", "udh16", "sar", "payload"}))
       ->capture_default_str();
   render->callback([&run, &globals, a] { run = [&globals, a] { return run_render(globals, *a); }; });
