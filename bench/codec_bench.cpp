@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "gateway/smpp/codec.hpp"
+#include "gateway/smpp/smpp34_bridge.hpp"
 #include "segments/split.hpp"
 
 namespace {
@@ -51,22 +52,25 @@ short_message body_of(const char* text, loa::segments::concat_method concat, std
   return sm;
 }
 
-void pack_loop(benchmark::State& state, const pdu& p) {
+using packer = std::error_code (*)(const pdu&, std::vector<std::uint8_t>&);
+using reader = decode_result (*)(std::span<const std::uint8_t>);
+
+void pack_loop(benchmark::State& state, const pdu& p, packer pack = encode) {
   std::vector<std::uint8_t> out;
   out.reserve(4096);
   for (auto _ : state) {
     out.clear();
-    if (encode(p, out)) state.SkipWithError("encode failed");
+    if (pack(p, out)) state.SkipWithError("encode failed");
     benchmark::DoNotOptimize(out.data());
   }
 }
 
-void decode_loop(benchmark::State& state, const pdu& p) {
+void decode_loop(benchmark::State& state, const pdu& p, reader read = decode) {
   std::error_code ec;
   const auto wire = encode(p, ec);
   if (ec) throw std::runtime_error("encode failed");
   for (auto _ : state) {
-    auto r = decode(wire);
+    auto r = read(wire);
     if (!r) state.SkipWithError("decode failed");
     benchmark::DoNotOptimize(r);
   }
@@ -92,6 +96,13 @@ void BM_pack_submit_sm_ucs2_message_payload(benchmark::State& state) {
 }
 BENCHMARK(BM_pack_submit_sm_ucs2_message_payload);
 
+// The same through libsmpp34 (the path before issue 16), in the same binary and under the same load.
+void BM_pack_submit_sm_gsm_1part_libsmpp34(benchmark::State& state) {
+  pack_loop(state, {command_id::submit_sm, 0, 7, body_of(gsm_text, loa::segments::concat_method::udh8, 0, 1)},
+            encode_with_smpp34);
+}
+BENCHMARK(BM_pack_submit_sm_gsm_1part_libsmpp34);
+
 void BM_check_submit_sm_encodable(benchmark::State& state) {
   const auto m = body_of(gsm_text, loa::segments::concat_method::udh8, 0, 1);
   for (auto _ : state) benchmark::DoNotOptimize(encodable(m));
@@ -103,12 +114,22 @@ void BM_pack_deliver_sm_resp(benchmark::State& state) {
 }
 BENCHMARK(BM_pack_deliver_sm_resp);
 
+void BM_pack_deliver_sm_resp_libsmpp34(benchmark::State& state) {
+  pack_loop(state, {command_id::deliver_sm_resp, 0, 0x10, message_resp{}}, encode_with_smpp34);
+}
+BENCHMARK(BM_pack_deliver_sm_resp_libsmpp34);
+
 void BM_decode_submit_sm_resp(benchmark::State& state) {
   decode_loop(state, {command_id::submit_sm_resp, 0, 7, message_resp{"0a1b2c3d4e", {}}});
 }
 BENCHMARK(BM_decode_submit_sm_resp);
 
-void BM_decode_deliver_sm_receipt(benchmark::State& state) {
+void BM_decode_submit_sm_resp_libsmpp34(benchmark::State& state) {
+  decode_loop(state, {command_id::submit_sm_resp, 0, 7, message_resp{"0a1b2c3d4e", {}}}, decode_with_smpp34);
+}
+BENCHMARK(BM_decode_submit_sm_resp_libsmpp34);
+
+pdu receipt() {
   short_message m;
   m.source = {1, 1, "84912345678"};
   m.destination = {5, 0, "UBND LThuy"};
@@ -118,9 +139,16 @@ void BM_decode_deliver_sm_receipt(benchmark::State& state) {
       "text:UBND phuong Long T";
   m.message.assign(text.begin(), text.end());
   m.tlvs = {make_tlv_cstring(tag::receipted_message_id, "0a1b2c3d4e"), make_tlv_u8(tag::message_state, 2)};
-  decode_loop(state, {command_id::deliver_sm, 0, 0x10, m});
+  return {command_id::deliver_sm, 0, 0x10, m};
 }
+
+void BM_decode_deliver_sm_receipt(benchmark::State& state) { decode_loop(state, receipt()); }
 BENCHMARK(BM_decode_deliver_sm_receipt);
+
+void BM_decode_deliver_sm_receipt_libsmpp34(benchmark::State& state) {
+  decode_loop(state, receipt(), decode_with_smpp34);
+}
+BENCHMARK(BM_decode_deliver_sm_receipt_libsmpp34);
 
 }  // namespace
 

@@ -132,6 +132,15 @@ bool gateway_config::quiet_at(std::chrono::system_clock::time_point now) const n
 }
 
 std::string redis_config::display() const {
+  if (kind == transport::sentinel) {
+    std::string list;
+    for (const auto& s : sentinels) {
+      if (!list.empty()) list += ',';
+      list += s.host.find(':') != std::string::npos ? fmt::format("[{}]:{}", s.host, s.port)
+                                                    : fmt::format("{}:{}", s.host, s.port);
+    }
+    return fmt::format("master {} db {} via sentinels {}", master, db, list);
+  }
   if (kind == transport::unix_socket) {
     return db == 0 ? fmt::format("unix://{}", socket.string())
                    : fmt::format("unix://{}?db={}", socket.string(), db);
@@ -659,10 +668,69 @@ gateway_config read_gateway(const context& cx, const YAML::Node& n) {
   return g;
 }
 
+// redis.sentinels + redis.master (+ db, sentinel_password_env): the primary is whatever the sentinels name.
+void read_redis_sentinels(const context& cx, const mapping& m, redis_config& r) {
+  const auto list = m.get("sentinels");
+  const auto master = m.get("master");
+  if (!list) fail(cx, *master, "redis.master: needs redis.sentinels, the sentinels that monitor it");
+  if (!master) fail(cx, m.key_node("sentinels"), "redis: missing required key 'master' (the name the sentinels monitor)");
+  if (!list->IsSequence() || list->size() == 0) {
+    fail(cx, *list,
+         fmt::format("redis.sentinels: expected a list of host:port, found {}",
+                     list->IsSequence() ? "an empty list" : kind_name(*list)));
+  }
+  r.kind = redis_config::transport::sentinel;
+  std::size_t i = 0;
+  for (const auto& item : *list) {
+    const std::string path = fmt::format("redis.sentinels[{}]", i++);
+    auto hp = read_host_port(cx, item, path);
+    for (const auto& seen : r.sentinels)
+      if (seen.host == hp.host && seen.port == hp.port)
+        fail(cx, item, fmt::format("{}: {}:{} is listed twice", path, hp.host, hp.port));
+    r.sentinels.push_back(std::move(hp));
+  }
+  r.master = read_nonempty(cx, *master, "redis.master");
+  if (r.master.find_first_of(" \t\r\n") != std::string::npos)
+    fail(cx, *master, "redis.master: a sentinel master name has no spaces");
+  if (auto v = m.get("db")) r.db = read_int_as<int>(cx, *v, "redis.db", 0, 255);
+  if (auto v = m.get("sentinel_password_env")) {
+    const std::string name = read_nonempty(cx, *v, "redis.sentinel_password_env");
+    auto value = cx.env(name);
+    if (!value || value->empty()) {
+      fail(cx, *v, fmt::format("redis.sentinel_password_env: environment variable {} is {}", name,
+                               value ? "empty" : "not set"));
+    }
+    r.sentinel_password = secret(std::move(*value));
+  }
+  r.wait_replicas = 1;  // a sentinel set-up has replicas: a claim is acknowledged once one has it
+}
+
 redis_config read_redis(const context& cx, const YAML::Node& n) {
-  const mapping m(cx, n, "redis", {"url", "password_env"});
+  const mapping m(cx, n, "redis",
+                  {"url", "password_env", "sentinels", "master", "db", "sentinel_password_env", "wait_replicas",
+                   "wait_timeout_ms"});
   redis_config r;
   std::optional<YAML::Node> url_node = m.get("url");
+  if (url_node && (m.get("sentinels") || m.get("master"))) {
+    fail(cx, m.key_node(m.get("sentinels") ? "sentinels" : "master"),
+         "redis: give either url or sentinels + master, not both");
+  }
+  if (m.get("sentinels") || m.get("master")) {
+    read_redis_sentinels(cx, m, r);
+  } else {
+    for (const char* key : {"db", "sentinel_password_env"}) {
+      if (m.get(key)) {
+        fail(cx, m.key_node(key),
+             fmt::format("redis.{}: only with redis.sentinels + master{}", key,
+                         std::string_view(key) == "db" ? " (with url, the database is the URL's /DB)" : ""));
+      }
+    }
+  }
+  if (auto v = m.get("wait_replicas")) r.wait_replicas = read_int_as<int>(cx, *v, "redis.wait_replicas", 0, 16);
+  if (auto v = m.get("wait_timeout_ms")) {
+    // WAIT n 0 would block forever: at least 1 ms.
+    r.wait_timeout = std::chrono::milliseconds(read_int(cx, *v, "redis.wait_timeout_ms", 1, 60'000));
+  }
   if (url_node) {
     const std::string path = m.path("url");
     const std::string url = read_nonempty(cx, *url_node, path);
@@ -1150,7 +1218,11 @@ configuration read_root(const context& cx, const YAML::Node& root) {
   configuration c;
   if (auto v = m.get("wards"); v && !v->IsNull()) c.wards = read_wards(cx, *v);
   if (auto v = m.get("limits")) {
-    const mapping l(cx, *v, "limits", {"max_parts", "validity", "uncertain"});
+    const mapping l(cx, *v, "limits", {"max_parts", "validity", "uncertain", "engine"});
+    if (auto x = l.get("engine")) {
+      constexpr std::array<std::pair<std::string_view, bool>, 2> engine_names{{{"runner", false}, {"driver", true}}};
+      c.limits.campaign_driver = read_enum(cx, *x, l.path("engine"), engine_names);
+    }
     if (auto x = l.get("uncertain")) {
       constexpr std::array<std::pair<std::string_view, bool>, 2> uncertain_names{
           {{"report", false}, {"resend", true}}};

@@ -145,15 +145,22 @@ struct gateway_config {
 
 // redis: where the shared store and work queue live.
 struct redis_config {
-  // tcp for redis://, unix_socket for unix://
-  enum class transport { tcp, unix_socket };
+  // tcp for redis://, unix_socket for unix://, sentinel for sentinels + master
+  enum class transport { tcp, unix_socket, sentinel };
   transport kind = transport::tcp;
   std::string host = "127.0.0.1";  // tcp only
   std::uint16_t port = 6379;       // tcp only
   std::filesystem::path socket;    // unix_socket only
+  std::vector<host_port> sentinels;  // sentinel only: asked in turn for the primary's address
+  std::string master;                // sentinel only: the name the sentinels monitor
+  secret sentinel_password;          // sentinel only: AUTH for the sentinels (sentinel_password_env)
   int db = 0;                      // SELECT after connect
   std::string username;            // Redis 6 ACL user; empty means AUTH with the password only
   secret password;                 // from the URL or password_env; empty means no AUTH
+  // After each batch of claims, WAIT until this many replicas have it (0: no WAIT; 1 by default with
+  // sentinels), at most wait_timeout: an acknowledged claim then survives a failover.
+  int wait_replicas = 0;
+  std::chrono::milliseconds wait_timeout{100};
   // The URL without its password, safe to log.
   std::string display() const;
 };
@@ -247,6 +254,9 @@ struct limits_config {
   // A submit whose answer was lost (crash, dropped bind): report it uncertain, or send it again (the
   // carrier may then deliver it twice). DOMAIN.md: peers resend; loa reports unless told otherwise.
   bool resend_uncertain = false;             // limits.uncertain: report | resend
+  // Which fans campaigns out: the runner (campaign_runner.cpp) or the campaign engine's driver
+  // (gateway/campaign/driver.hpp). Every gateway on one Redis must use the same.
+  bool campaign_driver = false;              // limits.engine: runner | driver
 };
 
 // The whole file.

@@ -9,7 +9,7 @@
 
 namespace loa::gateway {
 
-boost::asio::awaitable<std::error_code> recheck_approval(runner_context& cx, const broadcast::campaign_spec& spec,
+boost::asio::awaitable<std::error_code> recheck_approval(campaign_context& cx, const broadcast::campaign_spec& spec,
                                                          const std::vector<broadcast::campaign_state>& from,
                                                          bool& needs_approval, bool& held) {
   using broadcast::campaign_state;

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "gateway/broadcast/campaign.hpp"
-#include "gateway/campaign_runner.hpp"
+#include "gateway/campaign_context.hpp"
 
 namespace loa::gateway {
 
@@ -17,7 +17,7 @@ namespace loa::gateway {
 /// approval.above_recipients, it moves from one of `from` to awaiting_approval with the reason and the
 /// count (from awaiting_approval: the hold the fan-out made is described), and the call that moved it audits
 /// it. `needs_approval`: the rule says it must wait (whoever moved it); `held`: this call moved it.
-boost::asio::awaitable<std::error_code> recheck_approval(runner_context& cx, const broadcast::campaign_spec& spec,
+boost::asio::awaitable<std::error_code> recheck_approval(campaign_context& cx, const broadcast::campaign_spec& spec,
                                                          const std::vector<broadcast::campaign_state>& from,
                                                          bool& needs_approval, bool& held);
 

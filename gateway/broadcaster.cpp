@@ -13,7 +13,9 @@
 #include <unordered_map>
 
 #include "gateway/approval_recheck.hpp"
+#include "gateway/campaign/driver.hpp"
 #include "gateway/broadcast/numbers.hpp"
+#include "gateway/campaign/lifecycle.hpp"
 #include "gateway/campaign_runner.hpp"
 #include "gateway/carrier_link.hpp"
 #include "gateway/metrics.hpp"
@@ -50,7 +52,7 @@ std::string owner_name(const config::configuration& cfg) {
 
 struct broadcaster::impl {
   impl(asio::io_context& io_, const config::configuration& c, broadcast::subscriber_store& s,
-       broadcast::campaign_store& cs, std::function<void(std::string_view)> i,
+       broadcast::campaign_store& cs, redis::connection& connection, std::function<void(std::string_view)> i,
        std::function<void(std::string_view)> w, broadcast::audit_store* audit)
       : io(io_),
         cfg(c),
@@ -66,6 +68,7 @@ struct broadcaster::impl {
         context{io_,
                 c,
                 cs,
+                connection,
                 router,
                 pools,
                 owner_name(c),
@@ -74,7 +77,9 @@ struct broadcaster::impl {
                 audit,
                 [this](std::string_view carrier, std::string_view what) {
                   matcher.count_mismatch(carrier, what);
-                }} {
+                },
+                [this](std::string_view carrier) { return matcher.receipt_delay(carrier); },
+                [this](std::string_view carrier, std::string_view key) { matcher.submitted(carrier, key); }} {
     for (const auto& carrier : cfg.carriers) {
       receipt_modes[carrier.name] = receipt_mode_for(carrier);
       carrier_events events;
@@ -84,14 +89,23 @@ struct broadcaster::impl {
       events.on_mo = [this](std::string_view name, const smpp::mo_message& m, smpp::deliver_ack ack) {
         replies.on_reply(name, m, std::move(ack));
       };
-      events.on_capacity = [this](std::string_view) {
+      events.on_capacity = [this](std::string_view name) {
         for (auto& [id, r] : runners) r->wake();
+        for (auto& [id, d] : drivers) d->carrier_changed(name);
       };
       events.on_info = info;
       events.on_warn = warn;
       const smpp::reassembly_limits reassembly{cfg.mo.reassembly_timeout, cfg.mo.reassembly_max_messages,
                                                cfg.mo.reassembly_max_bytes};
       pools.emplace(carrier.name, std::make_unique<carrier_pool>(io, carrier, std::move(events), reassembly));
+    }
+    if (cfg.limits.campaign_driver) {
+      matcher.use_engine_store(connection);
+      // A receipt whose id no record knows may answer a part whose submit_sm_resp was lost.
+      matcher.on_unmatched([this](std::string_view carrier, const std::string& number, const std::string& id) {
+        for (auto& [campaign, d] : drivers)
+          if (d->offer_receipt(carrier, number, id)) break;
+      });
     }
   }
 
@@ -110,6 +124,7 @@ struct broadcaster::impl {
   asio::steady_timer sweep_timer;
   runner_context context;
   std::map<std::string, std::unique_ptr<campaign_runner>> runners;
+  std::map<std::string, std::unique_ptr<campaign_driver>> drivers;
   bool woken = false;
   bool stopping = false;
   bool matcher_running = false;
@@ -139,18 +154,16 @@ struct broadcaster::impl {
     const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
     for (const auto& id : ids) {
       if (stopping) co_return;
-      if (runners.count(id)) continue;
+      if (runners.count(id) || drivers.count(id)) continue;
       broadcast::campaign_spec spec;
       bool found = false;
       if (co_await campaigns.load(id, spec, found)) co_return;
       if (!found) continue;
       using broadcast::campaign_state;
+      // Due, then out of quiet hours (or urgent): lifecycle.hpp's rule, as the API applies it at creation.
       auto state = spec.state;
-      if (state == campaign_state::scheduled && spec.due_at_s <= now_s) state = campaign_state::waiting;
-      if (state == campaign_state::waiting) {
-        const bool quiet = !spec.urgent && cfg.gateway.quiet_at(now);
-        if (!quiet) state = campaign_state::running;
-      }
+      if (state == campaign_state::scheduled || state == campaign_state::waiting)
+        state = campaign::where_due(spec.due_at_s <= now_s, cfg.gateway.quiet_at(now), spec.urgent);
       if (state == campaign_state::running && spec.state != campaign_state::running) {
         // Due now: the approval rule again, on the exact audience (it may have grown since the send).
         bool needs_approval = false, held = false;
@@ -159,14 +172,32 @@ struct broadcaster::impl {
         if (needs_approval) continue;  // held, by this call or by another gateway's
       }
       if (state != spec.state) {
+        const auto why = spec.state == campaign_state::scheduled ? campaign::cause::due : campaign::cause::quiet_over;
+        if (!campaign::allowed(spec.state, why, state)) continue;
         bool moved = false;
         if (co_await campaigns.advance(id, spec.state, state, moved)) co_return;
         if (!moved) continue;  // cancelled, held or moved on by another gateway meanwhile: seen next time
         info(fmt::format("campaign {}: {}", id, broadcast::to_string(state)));
         spec.state = state;
       }
-      if (state == campaign_state::running) start_runner(std::move(spec));
+      if (state != campaign_state::running) continue;
+      if (cfg.limits.campaign_driver)
+        start_driver(std::move(spec));
+      else
+        start_runner(std::move(spec));
     }
+  }
+
+  void start_driver(broadcast::campaign_spec spec) {
+    const auto id = spec.id;
+    // Ended is posted: the driver is never destroyed inside its own call.
+    auto d = std::make_unique<campaign_driver>(context, std::move(spec), [this, id](campaign::end_reason) {
+      drivers.erase(id);
+      poke();
+    });
+    auto* started = d.get();
+    drivers.emplace(id, std::move(d));
+    started->start();
   }
 
   void start_runner(broadcast::campaign_spec spec) {
@@ -221,8 +252,9 @@ struct broadcaster::impl {
 
   asio::awaitable<void> shut_down(std::function<void()> done) {
     for (auto& [id, r] : runners) r->stop();
+    for (auto& [id, d] : drivers) d->stop();
     asio::steady_timer wait(io);
-    while (!runners.empty()) {
+    while (!runners.empty() || !drivers.empty()) {
       wait.expires_after(50ms);
       co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
     }
@@ -245,9 +277,10 @@ struct broadcaster::impl {
 
 broadcaster::broadcaster(asio::io_context& io, const config::configuration& cfg,
                          broadcast::subscriber_store& subscribers, broadcast::campaign_store& campaigns,
-                         std::function<void(std::string_view)> info, std::function<void(std::string_view)> warn,
-                         broadcast::audit_store* audit)
-    : impl_(std::make_unique<impl>(io, cfg, subscribers, campaigns, std::move(info), std::move(warn), audit)) {}
+                         redis::connection& connection, std::function<void(std::string_view)> info,
+                         std::function<void(std::string_view)> warn, broadcast::audit_store* audit)
+    : impl_(std::make_unique<impl>(io, cfg, subscribers, campaigns, connection, std::move(info), std::move(warn),
+                                   audit)) {}
 
 broadcaster::~broadcaster() = default;
 
@@ -280,11 +313,22 @@ void broadcaster::poke() {
 
 void broadcaster::cancelled(const std::string& id) {
   if (auto it = impl_->runners.find(id); it != impl_->runners.end()) it->second->cancel();
+  if (auto it = impl_->drivers.find(id); it != impl_->drivers.end()) it->second->cancel();
+}
+
+std::optional<std::vector<lane_report>> broadcaster::lanes(const std::string& id) const {
+  const auto it = impl_->drivers.find(id);
+  if (it == impl_->drivers.end()) return std::nullopt;
+  return it->second->lanes();
 }
 
 std::vector<carrier_health> broadcaster::health() const {
   std::vector<carrier_health> out;
-  for (const auto& [name, pool] : impl_->pools) out.push_back({name, pool->binds_up(), pool->binds_total()});
+  for (const auto& [name, pool] : impl_->pools) {
+    const auto down = pool->down_since();
+    out.push_back({name, pool->binds_up(), pool->binds_total(),
+                   down ? std::chrono::duration_cast<std::chrono::seconds>(down->time_since_epoch()).count() : 0});
+  }
   return out;
 }
 
@@ -299,7 +343,7 @@ void broadcaster::attach_metrics(metrics::registry& registry) {
   p.replies.attach_metrics(registry, names);
   registry.gauge_fn("loa_campaigns_running",
                     "Campaign runners on this gateway (one per running campaign it works on)", {},
-                    [&p] { return static_cast<double>(p.runners.size()); });
+                    [&p] { return static_cast<double>(p.runners.size() + p.drivers.size()); });
 }
 
 std::string broadcaster::carrier_for(std::string_view number) const {

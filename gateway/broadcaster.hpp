@@ -9,14 +9,17 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "config/config.hpp"
 #include "gateway/broadcast/audit_store.hpp"
 #include "gateway/broadcast/campaign_store.hpp"
 #include "gateway/broadcast/router.hpp"
 #include "gateway/broadcast/subscriber_store.hpp"
+#include "gateway/campaign/driver.hpp"
 #include "gateway/carrier_pool.hpp"
 
 namespace loa::gateway {
@@ -30,6 +33,7 @@ struct carrier_health {
   std::string name;
   std::size_t binds_up = 0;
   std::size_t binds = 0;
+  std::int64_t down_since_s = 0;  ///< Unix seconds since when no transmitting bind is up; 0 while one is
 };
 
 class broadcaster {
@@ -38,7 +42,7 @@ class broadcaster {
   /// in `audit` (nullptr: not recorded).
   broadcaster(boost::asio::io_context& io, const config::configuration& cfg,
               broadcast::subscriber_store& subscribers, broadcast::campaign_store& campaigns,
-              std::function<void(std::string_view)> info, std::function<void(std::string_view)> warn,
+              redis::connection& connection, std::function<void(std::string_view)> info, std::function<void(std::string_view)> warn,
               broadcast::audit_store* audit = nullptr);
   ~broadcaster();
   broadcaster(const broadcaster&) = delete;
@@ -52,6 +56,9 @@ class broadcaster {
   void poke();
   /// A campaign was cancelled: if it runs here, it stops claiming now (other gateways notice within a second).
   void cancelled(const std::string& id);
+
+  /// The lanes of campaign `id` as this gateway's driver runs them (nullopt: it runs no driver of it here).
+  std::optional<std::vector<lane_report>> lanes(const std::string& id) const;
 
   std::vector<carrier_health> health() const;
   /// Feeds `registry` (GET /metrics) from the carriers, the receipt matcher, the replies and the runners

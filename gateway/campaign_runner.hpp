@@ -30,25 +30,13 @@
 #include "gateway/broadcast/campaign.hpp"
 #include "gateway/broadcast/campaign_store.hpp"
 #include "gateway/broadcast/router.hpp"
+#include "gateway/campaign_context.hpp"
 #include "gateway/carrier_pool.hpp"
 
 namespace loa::gateway {
 
-/// What every runner of a gateway shares.
-struct runner_context {
-  boost::asio::io_context& io;
-  const config::configuration& cfg;
-  broadcast::campaign_store& store;
-  const broadcast::router& router;
-  std::map<std::string, std::unique_ptr<carrier_pool>, std::less<>>& carriers;
-  std::string owner;  ///< this gateway run, written into the records it claims
-  std::function<void(std::string_view)> info;
-  std::function<void(std::string_view)> warn;
-  broadcast::audit_store* audit = nullptr;  ///< where holds for approval are recorded (nullptr: not recorded)
-  /// A receipt held for a part, dropped when the part's answer was recorded: it came from another number
-  /// (carrier, what). Optional.
-  std::function<void(std::string_view carrier, std::string_view what)> receipt_mismatch;
-};
+/// What every runner of a gateway shares (campaign_context.hpp).
+using runner_context = campaign_context;
 
 class campaign_runner {
  public:

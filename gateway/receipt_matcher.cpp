@@ -8,6 +8,7 @@
 
 #include "gateway/broadcast/numbers.hpp"
 #include "gateway/metrics.hpp"
+#include "gateway/store/engine_store.hpp"
 #include "segments/printable.hpp"
 
 namespace loa::gateway {
@@ -17,6 +18,7 @@ namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
 constexpr std::size_t batch_size = 4000;
+constexpr std::size_t delay_samples = 64;  // submits timed at once per carrier (the oldest dropped beyond)
 
 }  // namespace
 
@@ -98,8 +100,16 @@ void receipt_matcher::add(std::string_view carrier, smpp::receipt_id_mode mode, 
   p.id = r.id;
   p.source = r.source;
   if (const auto n = broadcast::normalise_number(r.source)) p.update.source = n.number;
-  p.update.receipt_key =
-      broadcast::campaign_keys::receipt(carrier, smpp::normalise_receipt_id(r.id, mode, smpp::id_origin::receipt));
+  p.normalised_id = smpp::normalise_receipt_id(r.id, mode, smpp::id_origin::receipt);
+  p.update.receipt_key = broadcast::campaign_keys::receipt(carrier, p.normalised_id);
+  if (auto d = delays_.find(carrier); d != delays_.end()) {
+    if (auto w = d->second.waiting.find(p.update.receipt_key); w != d->second.waiting.end()) {
+      const auto took = p.arrived - w->second;
+      auto& delay = d->second.delay;
+      delay = delay == delay.zero() ? took : (7 * delay + took) / 8;
+      d->second.waiting.erase(w);  // its key stays in `order` until pushed out: harmless
+    }
+  }
   p.update.letter = letter;
   if (letter != broadcast::part_state::delivered) {
     p.update.reason = std::string(smpp::stat_word(r.state));
@@ -108,6 +118,24 @@ void receipt_matcher::add(std::string_view carrier, smpp::receipt_id_mode mode, 
   }
   fresh_.push_back(std::move(p));
   if (fresh_.size() == 1 || fresh_.size() >= batch_size) wake();
+}
+
+void receipt_matcher::submitted(std::string_view carrier, std::string_view receipt_key) {
+  auto it = delays_.find(carrier);
+  if (it == delays_.end()) it = delays_.emplace(std::string(carrier), delay_sample{}).first;
+  auto& d = it->second;
+  if (d.waiting.count(receipt_key)) return;
+  if (d.order.size() >= delay_samples) {
+    d.waiting.erase(d.order.front());  // its receipt never came (or came before this was noted)
+    d.order.pop_front();
+  }
+  d.order.emplace_back(receipt_key);
+  d.waiting.emplace(std::string(receipt_key), std::chrono::steady_clock::now());
+}
+
+std::chrono::steady_clock::duration receipt_matcher::receipt_delay(std::string_view carrier) const {
+  const auto it = delays_.find(carrier);
+  return it == delays_.end() ? std::chrono::steady_clock::duration{} : it->second.delay;
 }
 
 void receipt_matcher::count_mismatch(std::string_view carrier, std::string_view what) {
@@ -130,6 +158,22 @@ void receipt_matcher::stop() {
   wake();
 }
 
+asio::awaitable<std::error_code> receipt_matcher::apply(const std::vector<pending>& batch,
+                                                        std::vector<std::size_t>& unmatched,
+                                                        std::vector<std::size_t>& mismatched) {
+  if (engine_connection_) {
+    std::vector<store::engine_receipt> receipts;
+    receipts.reserve(batch.size());
+    for (const auto& p : batch)
+      receipts.push_back({p.carrier, p.normalised_id, p.update.letter, p.update.reason, p.update.source});
+    co_return co_await store::engine_store::apply_receipts(*engine_connection_, receipts, unmatched, mismatched);
+  }
+  std::vector<broadcast::receipt_update> updates;
+  updates.reserve(batch.size());
+  for (const auto& p : batch) updates.push_back(p.update);
+  co_return co_await store_.apply_receipts(updates, unmatched, mismatched);
+}
+
 asio::awaitable<void> receipt_matcher::run() {
   bool redis_down = false;
   while (true) {
@@ -138,11 +182,8 @@ asio::awaitable<void> receipt_matcher::run() {
                                std::make_move_iterator(fresh_.begin() + static_cast<std::ptrdiff_t>(take)));
     fresh_.erase(fresh_.begin(), fresh_.begin() + static_cast<std::ptrdiff_t>(take));
     if (!batch.empty()) {
-      std::vector<broadcast::receipt_update> updates;
-      updates.reserve(batch.size());
-      for (const auto& p : batch) updates.push_back(p.update);
       std::vector<std::size_t> unmatched, mismatched;
-      if (auto ec = co_await store_.apply_receipts(updates, unmatched, mismatched)) {
+      if (auto ec = co_await apply(batch, unmatched, mismatched)) {
         if (!redis_down && warn_) warn_(fmt::format("receipts: Redis failed ({}); holding them", ec.message()));
         redis_down = true;
         // Back in front, unanswered: the SMSC keeps them too until Redis has them (the script is idempotent).
@@ -182,6 +223,10 @@ asio::awaitable<void> receipt_matcher::run() {
           if (i < batch.size() && batch[i].meter) batch[i].meter->unmatched->inc();
       }
       for (auto& p : batch) p.ack();  // written: the SMSC may forget it now
+      if (on_unmatched_)
+        for (const auto i : unmatched)
+          if (i < batch.size() && !batch[i].update.source.empty())
+            on_unmatched_(batch[i].carrier, batch[i].update.source, batch[i].normalised_id);
       continue;
     }
     if (stopping_) co_return;

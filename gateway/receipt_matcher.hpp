@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <string>
@@ -20,6 +21,7 @@
 
 #include "gateway/broadcast/campaign_store.hpp"
 #include "gateway/common/log_throttle.hpp"
+#include "gateway/redis/connection.hpp"
 #include "gateway/smpp/bind_driver.hpp"
 #include "gateway/smpp/receipt.hpp"
 
@@ -50,6 +52,22 @@ class receipt_matcher {
   /// Receipts not applied because they came from another number than their message went to.
   std::uint64_t mismatched() const noexcept { return mismatched_; }
 
+  /// An accepted submit whose receipt will come under `receipt_key`: a few per carrier at a time are timed,
+  /// to learn how long the carrier's receipts take (receipt_delay).
+  void submitted(std::string_view carrier, std::string_view receipt_key);
+  /// How long `carrier`'s receipts have taken after their submit, smoothed (0 while none was timed).
+  std::chrono::steady_clock::duration receipt_delay(std::string_view carrier) const;
+  /// Who hears of each receipt whose message id matched no record once it is kept in Redis: its carrier,
+  /// source number (normalised) and normalised id. The campaign drivers: it may answer a part whose
+  /// submit_sm_resp was lost.
+  void on_unmatched(std::function<void(std::string_view carrier, const std::string& number, const std::string& id)> f) {
+    on_unmatched_ = std::move(f);
+  }
+
+  /// Writes receipts with the engine store's script (store::engine_store::apply_receipts) over `connection`:
+  /// the same answers, and unmatched receipts indexed by carrier and source for the campaign engines.
+  void use_engine_store(redis::connection& connection) { engine_connection_ = &connection; }
+
   /// Counts (loa_receipts_mismatched_total) and logs, at most once a minute, a receipt from `carrier` that
   /// came from another number than the part it names went to; `what` says which.
   void count_mismatch(std::string_view carrier, std::string_view what);
@@ -75,8 +93,17 @@ class receipt_matcher {
     const carrier_meter* meter = nullptr;
     std::chrono::steady_clock::time_point arrived;
     std::string carrier, id, source;  // for the log of a mismatch: as the carrier sent them
+    std::string normalised_id;
+  };
+  // Submits being timed for one carrier, oldest first, and the smoothed delay of those whose receipt came.
+  struct delay_sample {
+    std::map<std::string, std::chrono::steady_clock::time_point, std::less<>> waiting;
+    std::deque<std::string> order;
+    std::chrono::steady_clock::duration delay{};
   };
   void wake();
+  boost::asio::awaitable<std::error_code> apply(const std::vector<pending>& batch, std::vector<std::size_t>& unmatched,
+                                                std::vector<std::size_t>& mismatched);
   const carrier_meter* meter_for(std::string_view carrier);
 
   broadcast::campaign_store& store_;
@@ -92,6 +119,9 @@ class receipt_matcher {
   metrics::registry* registry_ = nullptr;
   metrics::histogram* match_seconds_ = nullptr;
   std::map<std::string, carrier_meter, std::less<>> meters_;
+  std::map<std::string, delay_sample, std::less<>> delays_;
+  std::function<void(std::string_view, const std::string&, const std::string&)> on_unmatched_;
+  redis::connection* engine_connection_ = nullptr;
 };
 
 /// The part letter for a receipt's state, or 0 for an intermediate state (enroute, accepted) that changes

@@ -33,7 +33,11 @@ constexpr auto redis_ping_interval = 5s;
 
 redis::settings redis_settings_for(const config::redis_config& r) {
   redis::settings s;
-  if (r.kind == config::redis_config::transport::unix_socket) {
+  if (r.kind == config::redis_config::transport::sentinel) {
+    for (const auto& hp : r.sentinels) s.sentinels.push_back({hp.host, hp.port});
+    s.master_name = r.master;
+    s.sentinel_password = r.sentinel_password.reveal();
+  } else if (r.kind == config::redis_config::transport::unix_socket) {
     s.unix_socket = r.socket.string();
   } else {
     s.host = r.host;
@@ -46,6 +50,10 @@ redis::settings redis_settings_for(const config::redis_config& r) {
   // Redis is local and restarts in a second: try again soon (the default back-off is the carriers' 10 s).
   s.backoff.initial = std::chrono::milliseconds(200);
   s.backoff.cap = std::chrono::seconds(5);
+  // After a failover the sentinels name the new primary within seconds: ask again at least every second.
+  if (!s.sentinels.empty()) s.backoff.cap = std::chrono::seconds(1);
+  s.wait_replicas = r.wait_replicas;
+  s.wait_timeout = r.wait_timeout;
   return s;
 }
 
@@ -63,7 +71,7 @@ struct service::parts {
         approvals(connection),
         audit(audit_log, [this](std::string_view s) { warn(s); }),
         auth(cfg.operators, api::limits_of(cfg.gateway.rate_limit)),
-        sending(io_, cfg, store, campaigns, [this](std::string_view s) { info(s); },
+        sending(io_, cfg, store, campaigns, connection, [this](std::string_view s) { info(s); },
                 [this](std::string_view s) { warn(s); }, &audit_log),
         ping_timer(io_),
         redis_latency(stats.get_histogram(
@@ -213,8 +221,21 @@ struct service::parts {
     hooks.route = [this](std::string_view number) { return sending.carrier_for(number); };
     hooks.changed = [this] { sending.poke(); };
     hooks.cancelled = [this](const std::string& id) { sending.cancelled(id); };
+    hooks.lanes = [this](const std::string& id) {
+      std::vector<api::campaign_lane> out;
+      for (const auto& r : sending.lanes(id).value_or(std::vector<lane_report>{}))
+        out.push_back({r.lane.carrier, r.lane.queued, r.lane.parked, r.lane.in_flight, r.lane.uncertain,
+                       r.lane.sent, std::string(campaign::to_string(r.lane.why)), r.waiting_since_s});
+      return out;
+    };
     hooks.audit = &audit;
     hooks.approvals = &approvals;
+    hooks.carriers_down = [this] {
+      std::vector<api::carrier_down> down;
+      for (const auto& c : sending.health())
+        if (c.binds_up == 0 && c.binds > 0) down.push_back({c.name, c.down_since_s});
+      return down;
+    };
     api::add_campaign_routes(r, auth, campaigns, store, std::move(hooks));
     const api::name_sources names{&cfg, &store};
     api::add_campaign_list_route(r, auth, campaigns, cfg.gateway.utc_offset, names);

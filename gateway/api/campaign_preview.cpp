@@ -97,6 +97,7 @@ asio::awaitable<response> preview_campaign(broadcast::campaign_store& campaigns,
   doc["due_at"] = spec.due_at_s ? json::value(format_local_time(spec.due_at_s, cfg.gateway.utc_offset))
                                 : json::value(nullptr);
   doc["corrects"] = spec.corrects.empty() ? json::value(nullptr) : json::value(spec.corrects);
+  doc["resend_failed"] = spec.resends.empty() ? json::value(nullptr) : json::value(spec.resends);
   // Mistakes a person sees at once on the phone and the official does not in the terminal.
   const auto keystrokes = segments::keyboard_off_words(spec.text);
   json::array warnings;

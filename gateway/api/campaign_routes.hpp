@@ -8,11 +8,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "config/config.hpp"
 #include "gateway/api/audit_routes.hpp"
 #include "gateway/api/auth.hpp"
 #include "gateway/api/display_names.hpp"
+#include "gateway/api/waiting_reason.hpp"
 #include "gateway/broadcast/approval_store.hpp"
 #include "gateway/api/http.hpp"
 #include "gateway/broadcast/campaign_store.hpp"
@@ -36,6 +38,14 @@ struct campaign_plan {
 };
 
 /// What the routes need from the gateway around them.
+/// One carrier's lane of a campaign as this gateway's campaign engine runs it (`lanes` of the status).
+struct campaign_lane {
+  std::string carrier;
+  std::uint64_t queued = 0, parked = 0, in_flight = 0, uncertain = 0, sent = 0;
+  std::string waiting_reason;        ///< "not bound", "throttled by the carrier", ... ("" when it sends)
+  std::int64_t waiting_since_s = 0;  ///< Unix seconds (0 when it does not wait)
+};
+
 struct campaign_hooks {
   const config::configuration* cfg = nullptr;
   /// Checks the text against every carrier's split; an error message (naming the carrier) or the plan.
@@ -46,10 +56,14 @@ struct campaign_hooks {
   std::function<void()> changed;
   /// A campaign was cancelled: its runner should stop claiming now.
   std::function<void(const std::string& id)> cancelled;
+  /// The lanes of a campaign this gateway fans out now (empty when it runs none of it). Optional.
+  std::function<std::vector<campaign_lane>(const std::string& id)> lanes;
   /// Where sends, cancels and approvals are recorded (nullptr: not recorded).
   audit_recorder* audit = nullptr;
   /// Releases sends that wait for approval.
   broadcast::approval_store* approvals = nullptr;
+  /// The carriers with no transmitting bind up now (for why a running campaign waits); unset: none.
+  std::function<std::vector<carrier_down>()> carriers_down;
   /// Where groups' display names are read (set by add_campaign_routes).
   broadcast::subscriber_store* subscribers = nullptr;
   /// Where the answers' names for people come from.

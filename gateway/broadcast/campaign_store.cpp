@@ -11,6 +11,7 @@
 #include "gateway/broadcast/csv_import.hpp"
 #include "gateway/broadcast/subscriber_store.hpp"
 #include "gateway/broadcast/field_list.hpp"
+#include "gateway/redis/durability.hpp"
 #include "gateway/redis/exec.hpp"
 #include "gateway/store/scripts.hpp"
 
@@ -48,6 +49,11 @@ void add_audience(std::vector<std::string>& args, const campaign_spec& spec, std
   if (!spec.corrects.empty()) {
     args.push_back("1");
     args.push_back(campaign_keys::received(spec.corrects));
+    return;
+  }
+  if (!spec.resends.empty()) {
+    args.push_back("1");
+    args.push_back(campaign_keys::failed(spec.resends));
     return;
   }
   args.push_back(std::to_string(spec.wards.size()));
@@ -99,6 +105,7 @@ std::string ward_index(std::string_view ward) {
   return std::string(ward_prefix) + std::string(ward) + "}:campaigns";
 }
 std::string received(std::string_view id) { return campaign_key(id, "got:"); }
+std::string failed(std::string_view id) { return campaign_key(id, "failed:"); }
 }  // namespace campaign_keys
 
 recipient_record parse_recipient_record(std::string_view value) {
@@ -125,7 +132,7 @@ bool same_notice(const campaign_spec& earlier, const campaign_spec& again) {
     std::sort(v.begin(), v.end());
     return v;
   };
-  return earlier.text == again.text && earlier.corrects == again.corrects &&
+  return earlier.text == again.text && earlier.corrects == again.corrects && earlier.resends == again.resends &&
          sorted(earlier.wards) == sorted(again.wards) && sorted(earlier.groups) == sorted(again.groups);
 }
 
@@ -163,6 +170,8 @@ asio::awaitable<std::error_code> campaign_store::create(campaign_spec& spec, std
   field("created_by", spec.created_by);
   field("estimated", std::to_string(spec.estimated_recipients));
   field("corrects", spec.corrects);
+  if (!spec.resends.empty()) field("resends", spec.resends);
+  if (spec.audience > 0) field("audience", std::to_string(spec.audience));
   if (!spec.approval_reason.empty()) field("approval_reason", spec.approval_reason);
   req.push_script_range(scripts::create, args);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
@@ -199,6 +208,11 @@ asio::awaitable<std::error_code> campaign_store::load(std::string_view id_view, 
   out.created_by = f["created_by"];
   out.estimated_recipients = to_number<std::uint64_t>(f["estimated"]);
   out.corrects = f["corrects"];
+  out.resends = f["resends"];
+  out.audience = to_number<std::uint64_t>(f["audience"]);
+  out.cancel_counted = f.count("cancel_audience") > 0;
+  out.cancel_audience = to_number<std::uint64_t>(f["cancel_audience"]);
+  out.cancelled_not_sent = to_number<std::uint64_t>(f["cancelled_not_sent"]);
   out.approved_by = f["approved_by"];
   out.approval_reason = f["approval_reason"];
   out.approval_recipients = to_number<std::uint64_t>(f["approval_recipients"]);
@@ -446,12 +460,21 @@ asio::awaitable<std::error_code> campaign_store::preview(const campaign_spec& sp
 }
 
 asio::awaitable<std::error_code> campaign_store::collect_received(std::string_view id, std::uint64_t& found) {
+  co_return co_await collect(id, "received", campaign_keys::received(id), found);
+}
+
+asio::awaitable<std::error_code> campaign_store::collect_failed(std::string_view id, std::uint64_t& found) {
+  co_return co_await collect(id, "failed", campaign_keys::failed(id), found);
+}
+
+asio::awaitable<std::error_code> campaign_store::collect(std::string_view id, std::string_view which,
+                                                         std::string prefix, std::uint64_t& found) {
   found = 0;
   std::string cursor = "0";
   do {
-    auto [ec, resp] =
-        co_await exec(connection_, script_command(scripts::collect_received, 1, campaign_keys::records(id), cursor,
-                                                  1000, campaign_keys::received(id)));
+    auto [ec, resp] = co_await exec(connection_, script_command(scripts::collect_received, 1,
+                                                                campaign_keys::records(id), cursor, 1000, prefix,
+                                                                which));
     if (ec) co_return ec;
     const auto& e = resp[0].elements();
     if (e.size() != 2) co_return redis::error::protocol;
@@ -459,6 +482,18 @@ asio::awaitable<std::error_code> campaign_store::collect_received(std::string_vi
     found += static_cast<std::uint64_t>(e[1].integer());
   } while (cursor != "0");
   co_return std::error_code{};
+}
+
+asio::awaitable<std::error_code> campaign_store::record_cancel(std::string_view id, std::uint64_t audience,
+                                                               std::uint64_t& not_sent) {
+  auto [ec, resp] = co_await exec(connection_, command("HLEN", campaign_keys::records(id)));
+  if (ec) co_return ec;
+  const auto claimed = static_cast<std::uint64_t>(std::max<std::int64_t>(0, resp[0].integer()));
+  not_sent = audience > claimed ? audience - claimed : 0;
+  auto [ec2, resp2] = co_await exec(connection_, command("HSET", campaign_keys::meta(id), "cancel_audience",
+                                                         std::to_string(audience), "cancelled_not_sent",
+                                                         std::to_string(not_sent)));
+  co_return ec2;
 }
 
 asio::awaitable<std::error_code> campaign_store::count_audience(const campaign_spec& spec, std::uint64_t& kept) {
@@ -511,11 +546,14 @@ asio::awaitable<std::error_code> campaign_store::claim(std::string_view id, std:
   args.insert(args.end(), numbers.begin(), numbers.end());
   redis::request req;
   req.push_script_range(scripts::claim, args);
+  redis::add_replica_wait(req, connection_);  // a claim acknowledged here survives a failover
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec) co_return ec;
   results.clear();
   refused = resp[0].type() != redis::reply::kind::array;  // the campaign is not running: its state instead
   if (refused) co_return std::error_code{};
+  // Not yet on a replica: the caller retries, and the next claim finds these records as its own.
+  if (auto short_ec = redis::check_replica_wait(resp, connection_)) co_return short_ec;
   for (const auto& e : resp[0].elements())
     results.push_back(e.type() == redis::reply::kind::integer ? claim_result{true, {}}
                                                                : claim_result{false, e.str()});
@@ -530,8 +568,10 @@ asio::awaitable<std::error_code> campaign_store::reclaim(std::string_view id, st
   args.insert(args.end(), numbers.begin(), numbers.end());
   redis::request req;
   req.push_script_range(scripts::reclaim, args);
+  redis::add_replica_wait(req, connection_);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec) co_return ec;
+  if (auto short_ec = redis::check_replica_wait(resp, connection_)) co_return short_ec;
   parts.clear();
   for (const auto& e : resp[0].elements()) parts.push_back(e.str());
   if (parts.size() != numbers.size()) co_return redis::error::protocol;

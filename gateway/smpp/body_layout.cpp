@@ -54,6 +54,14 @@ std::span<const field> fields_of(command_id id) noexcept {
   }
 }
 
+const sm_sizes& sm_sizes_of(command_id id) noexcept {
+  static constexpr sm_sizes submit_sm{6, 21, 21, 17, 17};
+  static constexpr sm_sizes deliver_sm{6, 21, 21, 1, 1};
+  return id == command_id::deliver_sm ? deliver_sm : submit_sm;
+}
+
+std::size_t message_id_size(command_id id) noexcept { return id == command_id::deliver_sm_resp ? 1 : 65; }
+
 bool is_header_only(command_id id) noexcept {
   return id == command_id::enquire_link || id == command_id::enquire_link_resp || id == command_id::unbind ||
          id == command_id::unbind_resp || id == command_id::generic_nack;

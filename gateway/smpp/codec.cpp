@@ -1,6 +1,8 @@
 #include "gateway/smpp/codec.hpp"
 
 #include "gateway/smpp/body_layout.hpp"
+#include "gateway/smpp/direct_reader.hpp"
+#include "gateway/smpp/direct_writer.hpp"
 #include "gateway/smpp/smpp34_bridge.hpp"
 
 namespace loa::smpp {
@@ -33,7 +35,11 @@ bool is_supported(std::uint32_t id) noexcept {
   return false;
 }
 
-decode_result decode(std::span<const std::uint8_t> frame) {
+namespace {
+
+// One decoder, two ways to read the bodies: directly (what decode() does) or through libsmpp34 for every body
+// (decode_with_smpp34, the reference the direct reader is tested and fuzzed against).
+decode_result decode_frame(std::span<const std::uint8_t> frame, bool direct) {
   decode_result r;
   if (frame.size() < header_size) {
     r.ec = error::truncated;
@@ -88,13 +94,36 @@ decode_result decode(std::span<const std::uint8_t> frame) {
     r.ec = ec;
     return r;
   }
-  if (auto ec = detail::smpp34_decode_body(id, frame, walk, std::move(tlvs), r.value.content, r.detail)) r.ec = ec;
+  const auto ec = direct && detail::reads_directly(id)
+                      ? detail::read_direct(id, frame, walk, std::move(tlvs), r.value.content, r.detail)
+                      : detail::smpp34_decode_body(id, frame, walk, std::move(tlvs), r.value.content, r.detail);
+  if (ec) r.ec = ec;
   return r;
 }
 
-std::error_code encode(const pdu& p, std::vector<std::uint8_t>& out) { return encode_with_smpp34(p, out); }
+}  // namespace
 
-bool encodable(const short_message& m) noexcept { return detail::smpp34_packs(m); }
+decode_result decode(std::span<const std::uint8_t> frame) { return decode_frame(frame, true); }
+
+decode_result decode_with_smpp34(std::span<const std::uint8_t> frame) { return decode_frame(frame, false); }
+
+std::error_code encode(const pdu& p, std::vector<std::uint8_t>& out) {
+  if (!is_supported(static_cast<std::uint32_t>(p.id))) return error::encode_failed;
+  if (is_header_only(p.id) || detail::body_omitted(p)) {
+    // Ours, not libsmpp34's: it refuses sequence 0 and unlisted command_status values, both legal here.
+    const auto at = out.size();
+    out.resize(at + header_size);
+    detail::write_header(out.data() + at, header_size, static_cast<std::uint32_t>(p.id), p.status, p.sequence);
+    return {};
+  }
+  // What the gateway sends per message goes straight into `out`; the rest through libsmpp34.
+  if (detail::writes_directly(p.id)) return detail::write_direct(p, out);
+  return encode_with_smpp34(p, out);
+}
+
+bool encodable(const short_message& m) noexcept { return detail::sm_fits(command_id::submit_sm, m); }
+
+std::string encode_problem(const short_message& m) { return detail::sm_problem(command_id::submit_sm, m); }
 
 std::vector<std::uint8_t> encode(const pdu& p, std::error_code& ec) {
   std::vector<std::uint8_t> out;

@@ -1,6 +1,6 @@
 // SMPP 3.4 PDUs <-> bytes. The pieces: the frame header (frame.hpp), the TLVs (tlv.hpp), the shape of the
-// mandatory bodies (body_layout.hpp), libsmpp34 for decoding every body and packing the rarer ones
-// (smpp34_bridge.hpp). Not thread-safe: libsmpp34 keeps its error state in globals, so use the codec from one
+// mandatory bodies (body_layout.hpp), a direct writer and reader for the PDUs sent and read once per message
+// (direct_writer.hpp, direct_reader.hpp), libsmpp34 for the rarer ones (smpp34_bridge.hpp). Not thread-safe: libsmpp34 keeps its error state in globals, so use the codec from one
 // thread only (loa runs one io_context thread per process).
 #pragma once
 
@@ -36,9 +36,14 @@ decode_result decode(std::span<const std::uint8_t> frame);
 /// Appends the wire form of `p` to `out` (command_length computed); on error `out` is left unchanged.
 std::error_code encode(const pdu& p, std::vector<std::uint8_t>& out);
 
-/// True when a submit_sm with this body passes encode()'s checks (C-string sizes, no NUL inside, sm_length at
-/// most 254, TLV sizes) without packing it: the cheap check before a submit is queued.
+/// True when a submit_sm with this body passes encode()'s checks (C-string sizes, no NUL inside, TON and NPI
+/// values libsmpp34 knows, sm_length at most 254, TLV sizes) without packing it: the check before a submit is
+/// queued.
 bool encodable(const short_message& m) noexcept;
+
+/// Why encode() refuses a submit_sm with this body, naming the PDU field ("submit_sm destination_addr: 21 octets,
+/// at most 20"); empty when encodable(m).
+std::string encode_problem(const short_message& m);
 
 /// The wire form of `p`, or empty with `ec` set.
 std::vector<std::uint8_t> encode(const pdu& p, std::error_code& ec);

@@ -1,6 +1,6 @@
-// The libsmpp34 boundary: the only code that includes libsmpp34. It unpacks every mandatory body we read and
-// packs the bodies the direct writer (direct_writer.hpp) does not write; it also packs any PDU on request, which
-// the golden tests and the fuzzer use as the reference the direct writer must match octet for octet.
+// The libsmpp34 boundary: the only code that includes libsmpp34. It unpacks and packs the bodies the direct
+// reader and writer (direct_reader.hpp, direct_writer.hpp) do not handle; it also packs and reads any PDU on
+// request, the reference those two must match octet for octet in the golden tests and the fuzzers.
 // Not thread-safe: libsmpp34 keeps its error state in globals (one io_context thread per process).
 #pragma once
 
@@ -14,6 +14,12 @@
 #include "gateway/smpp/pdu.hpp"
 
 namespace loa::smpp {
+
+struct decode_result;
+
+/// decode(), with every body read through libsmpp34 (defined in codec.cpp beside decode). The reference for the
+/// direct reader.
+decode_result decode_with_smpp34(std::span<const std::uint8_t> frame);
 
 /// Appends the wire form of `p` as libsmpp34 packs it (mandatory fields through smpp34_pack, the header and the
 /// TLVs ours, as in encode()); on error `out` is left unchanged. The reference for the direct writer.

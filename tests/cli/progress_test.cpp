@@ -328,3 +328,30 @@ TEST_CASE("the summary of a campaign held for approval says why it waits") {
   const auto released = parse(R"({"id": "9", "state": "running", "approval_reason": "urgent"})");
   CHECK(summary(released).find("waits") == std::string::npos);
 }
+
+TEST_CASE("the summary of a running campaign ends with one line per lane of the gateway, and why a lane waits") {
+  const auto c = parse(R"({"id": "22", "state": "running", "fanout_done": true, "recipients": 3000,
+      "queued": 1000, "submitted": 2000, "delivered": 2000, "parts": 2000,
+      "lanes": [{"carrier": "viettel", "queued": 40, "parked": 0, "in_flight": 50, "uncertain": 0, "sent": 1800,
+                 "waiting_reason": null, "waiting_since": null},
+                {"carrier": "mobifone", "queued": 0, "parked": 960, "in_flight": 0, "uncertain": 2, "sent": 200,
+                 "waiting_reason": "not bound", "waiting_since": "2026-12-05T15:04:05+07:00"}]})");
+  REQUIRE(c.lanes.size() == 2);
+  CHECK(c.lanes[1].parked == 960);
+  CHECK(summary(c) ==
+        "campaign 22: running\n"
+        "recipients  3,000\n"
+        "queued      1,000\n"
+        "submitted   2,000\n"
+        "delivered   2,000  (66.6%)\n"
+        "failed          0\n"
+        "expired         0\n"
+        "uncertain       0\n"
+        "pending         0\n"
+        "parts       2,000\n"
+        "\n"
+        "lanes on this gateway:\n"
+        "viettel   queued 40, parked 0, in flight 50, uncertain 0, sent 1,800\n"
+        "mobifone  queued 0, parked 960, in flight 0, uncertain 2, sent 200; waiting: not bound since "
+        "2026-12-05T15:04:05+07:00\n");
+}

@@ -104,12 +104,20 @@ TEST_CASE(
   CHECK(has(page, "<rect x=\"0.5\" y=\"0.5\" width=\"13\" height=\"13\" class=\"bad\"/>"));
   CHECK(has(page, "Đã nhận: 1.180 người"));
   CHECK(has(page, "Thất bại: 31 người"));
+  CHECK_FALSE(has(page, ">không có</text>"));
   // The heading, the chart and the legend in one block a printed page does not split.
   const auto block = page.find("<section class=\"chart\">");
   REQUIRE(block != std::string::npos);
   CHECK(page.find("Tin đến máy theo thời gian", block) < page.find("<svg", block));
   CHECK(page.find("mỗi cột là", block) < page.find("</section>", block));
   CHECK(has(page, "table, .chart, .signature, blockquote { break-inside: avoid; }"));
+
+  // Nothing failed: the failures' panel says so rather than stay blank.
+  auto doc = sample;
+  for (auto& p : doc.as_object()["timeline"].as_object()["points"].as_array()) p.as_object()["failed"] = 0;
+  const auto none_failed = report::html(doc);
+  CHECK(has(none_failed, ">không có</text>"));
+  CHECK(has(none_failed, "Thất bại: 0 người"));
 }
 
 TEST_CASE(

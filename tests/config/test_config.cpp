@@ -185,7 +185,7 @@ TEST_CASE("unknown keys are refused, naming the key and a close match") {
   CHECK(error_of(with("gatway:\n  listen: 127.0.0.1:1\n")) ==
         "t.yaml:7: top level: unknown key 'gatway' (did you mean 'gateway'?)");
   CHECK(error_of(with("limits:\n  colour: red\n")) ==
-        "t.yaml:8: limits: unknown key 'colour'; allowed: max_parts, validity, uncertain");
+        "t.yaml:8: limits: unknown key 'colour'; allowed: max_parts, validity, uncertain, engine");
   // Through a file: the message names the path as given.
   try {
     load_config("tests/config/data/typo.yaml", no_env);

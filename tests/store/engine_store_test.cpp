@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "gateway/broadcast/subscriber_store.hpp"
-#include "tests/fixtures/redis_server.hpp"
+#include "tests/store/running_campaign.hpp"
 
 using namespace loa;
 namespace asio = boost::asio;
@@ -24,26 +24,11 @@ namespace {
 
 constexpr std::string_view id = "7";
 
-// A redis-server with campaign 7 running and its chunks published; a store per run.
-struct fixture {
-  test::redis_server server;
-  asio::io_context io;
-  redis::connection connection;
-
-  fixture() : connection(io.get_executor(), settings_for(server.port())) {
-    connection.async_run([](std::error_code) {});
-    server.command({"HSET", broadcast::campaign_keys::meta(id), "id", std::string(id), "state", "running"});
+// Campaign 7 running, its chunks published; a store per run.
+struct fixture : test::running_campaign {
+  fixture() : running_campaign(id) {
     auto a = run_store("gw-a/1");
     REQUIRE_FALSE(run(a.publish()));
-  }
-  ~fixture() {
-    connection.cancel();
-    io.run_for(1s);
-  }
-  static redis::settings settings_for(std::uint16_t port) {
-    redis::settings s;
-    s.port = port;
-    return s;
   }
   store::engine_store run_store(std::string owner) {
     return store::engine_store(connection, {std::string(id), std::move(owner)});

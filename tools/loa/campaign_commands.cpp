@@ -45,6 +45,7 @@ struct send_arguments {
   std::string template_name;
   std::vector<std::string> vars;
   std::string corrects;  // a correction: goes to whoever received that campaign
+  std::string resend_failed;  // a resend: goes to those of that campaign whose message failed or expired
   bool dry_run = false;
   bool yes = false;
   bool wait = false;
@@ -235,9 +236,10 @@ int run_send(const global_options& globals, const send_arguments& a) {
                 trf("'{}' belongs to no option: put the notice after --text: loa send --ward W --group G "
                     "--text \"...\" (or --template NAME --var k=v)",
                     a.stray.front()));
-  if (a.corrects.empty() && (a.wards.empty() || a.groups.empty()))
+  if (a.corrects.empty() && a.resend_failed.empty() && (a.wards.empty() || a.groups.empty()))
     return fail(globals, exit_code::bad_input,
-                tr("name the recipients: --ward W --group G (or --corrects ID for a correction)"));
+                tr("name the recipients: --ward W --group G (or --corrects ID for a correction, --resend-failed "
+                   "ID to send a campaign's failed messages again)"));
   std::string text = a.text;
   std::string accents = a.accents;
   std::vector<std::string> template_warnings;  // joined to the preview's warnings
@@ -259,15 +261,17 @@ int run_send(const global_options& globals, const send_arguments& a) {
     text.assign(std::istreambuf_iterator<char>(std::cin), {});
     while (text.ends_with('\n') || text.ends_with('\r')) text.pop_back();  // a newline would cost a character
   }
-  if (text.empty())
+  // A resend without --text sends the campaign's own text again (the gateway fills it in).
+  if (text.empty() && a.resend_failed.empty())
     return fail(globals, exit_code::bad_input,
                 tr("give the notice with --text TEXT (- reads standard input)"));
 
   json::object body{{"wards", json::value_from(a.wards)},
                     {"groups", json::value_from(a.groups)},
-                    {"text", text},
                     {"accents", accents}};
+  if (!text.empty()) body["text"] = text;
   if (!a.corrects.empty()) body["corrects"] = a.corrects;
+  if (!a.resend_failed.empty()) body["resend_failed"] = a.resend_failed;
   if (!a.sender.empty()) body["sender"] = a.sender;
   if (!a.at.empty()) body["at"] = a.at;
   if (!a.key.empty()) body["key"] = a.key;
@@ -372,7 +376,16 @@ int run_cancel(const global_options& globals, const campaign_arguments& a) {
   const auto c = progress::read_counts(*r.body);
   const std::string id = c.id.empty() ? a.id : c.id;
   if (flag(*r.body, "cancelled", c.state == "cancelled") && c.state == "cancelled") {
-    fmt::print("{}", trf("campaign {} cancelled: {} not sent", id, progress::thousands(c.queued)));
+    // The gateway counts, at the cancel, those of the audience never sent (the fan-out may not have reached
+    // them yet): that is what the cancel stopped. An older gateway gives only what it had queued.
+    if (c.not_sent) {
+      fmt::print("{}", trf("campaign {} cancelled: {} of {} never sent", id, progress::thousands(*c.not_sent),
+                           trnf("{} recipient", "{} recipients", c.recipients, progress::thousands(c.recipients))));
+      if (c.queued > 0)
+        fmt::print("{}", trf("; {} already handed to the carriers still go out", progress::thousands(c.queued)));
+    } else {
+      fmt::print("{}", trf("campaign {} cancelled: {} not sent", id, progress::thousands(c.queued)));
+    }
     // What left before the cancel still travels; its receipts keep coming.
     if (c.pending > 0)
       fmt::print("{}", trf("; {} already submitted still await a receipt", progress::thousands(c.pending)));
@@ -413,6 +426,10 @@ void add_campaign_commands(CLI::App& app, const global_options& globals, std::fu
   send->add_option("--group", s->groups, tr("Group (repeatable)"))->allow_extra_args(false);
   send->add_option("--corrects", s->corrects,
                    tr("A correction: send to whoever received campaign ID (its wards and groups)"));
+  send->add_option("--resend-failed", s->resend_failed,
+                   tr("A new campaign to those of campaign ID whose message failed or expired (its text unless "
+                      "--text or --template gives another)"))
+      ->excludes("--corrects");
   auto* text = send->add_option("--text", s->text, tr("The notice (UTF-8); - reads it from standard input"));
   auto* tmpl = send->add_option("--template", s->template_name, tr("A notice template (loa templates list)"));
   text->excludes(tmpl);

@@ -74,6 +74,10 @@ std::string describe(const json::value& doc) {
   std::string out = tr("Dry run: nothing was sent.\n");
   if (const auto corrects = text(p, "corrects"); !corrects.empty())
     out += trf("A correction of campaign {}: it goes to whoever received that one.\n", corrects);
+  if (const auto resends = text(p, "resend_failed"); !resends.empty())
+    out += trf("A resend of campaign {}: it goes to those whose message failed or expired (not to numbers opted "
+               "out since).\n",
+               resends);
   const auto chars = count(p, "chars"), parts = count(p, "parts_per_message");
   out += trf("What the phone shows ({}; {}, {} per message):\n",
              i18n::encoding_words(text(p, "encoding"), parts),

@@ -3,6 +3,7 @@
 #include "tools/loa/display_names.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -17,6 +18,7 @@ namespace json = boost::json;
 using i18n::tr;
 using i18n::tr_noop;
 using i18n::trf;
+using i18n::trnf;
 
 std::uint64_t number(const json::object& o, std::string_view key) {
   const auto* v = o.if_contains(key);
@@ -65,6 +67,14 @@ std::string elapsed(clock::duration d) {
   return fmt::format("{:02}:{:02}", s / 60, s % 60);
 }
 
+std::string carrier_table(const counts& c);
+std::string lane_lines(const counts& c);
+
+// The labels of the summary and the carrier table, marked for the catalogue; rows are found by their English.
+constexpr auto recipients = tr_noop("recipients"), queued = tr_noop("queued"), submitted = tr_noop("submitted"),
+               delivered = tr_noop("delivered"), failed = tr_noop("failed"), expired = tr_noop("expired"),
+               uncertain = tr_noop("uncertain"), pending = tr_noop("pending"), parts = tr_noop("parts");
+
 }  // namespace
 
 std::string state_words(std::string_view state) {
@@ -97,7 +107,9 @@ std::uint64_t counts::total() const {
 }
 
 bool counts::finished() const {
-  return (state == "done" || state == "cancelled") && pending == 0;
+  // A cancel the gateway counted leaves in `queued` only what the binds held then, which still goes out.
+  const bool held_still_going = state == "cancelled" && not_sent && queued > 0;
+  return (state == "done" || state == "cancelled") && pending == 0 && !held_still_going;
 }
 
 counts read_counts(const json::value& status) {
@@ -111,6 +123,20 @@ counts read_counts(const json::value& status) {
   c.wards = named_list(o, "wards", "ward_names");
   c.groups = named_list(o, "groups", "group_names");
   c.sender = sender_name(o);
+  if (const auto* v = o.if_contains("not_sent"); v && v->is_number()) c.not_sent = number(o, "not_sent");
+  c.waiting_reason = text(o, "waiting_reason");
+  c.waiting_until = text(o, "waiting_until");
+  c.waiting_since = text(o, "waiting_since");
+  if (const auto* v = o.if_contains("waiting_carriers"); v && v->is_array())
+    for (const auto& e : v->as_array())
+      if (e.is_string()) c.waiting_carriers.emplace_back(e.as_string());
+  if (const auto* v = o.if_contains("approvers"); v && v->is_array())
+    for (const auto& e : v->as_array()) {
+      if (!e.is_object()) continue;
+      const auto login = text(e.as_object(), "name");
+      const auto shown = text(e.as_object(), "display_name");
+      c.approvers.push_back(shown.empty() || shown == login ? login : shown + " (" + login + ")");
+    }
   const auto* fanout = o.if_contains("fanout_done");
   c.fanout_done = fanout && fanout->is_bool() && fanout->as_bool();
   c.recipients = number(o, "recipients");
@@ -133,6 +159,15 @@ counts read_counts(const json::value& status) {
                               number(r, "pending")});
     }
     std::ranges::sort(c.by_carrier, {}, &carrier_counts::name);
+  }
+  if (const auto* lanes = o.if_contains("lanes"); lanes && lanes->is_array()) {
+    for (const auto& lane : lanes->as_array()) {
+      if (!lane.is_object()) continue;
+      const auto& l = lane.as_object();
+      c.lanes.push_back({text(l, "carrier"), number(l, "queued"), number(l, "parked"), number(l, "in_flight"),
+                         number(l, "uncertain"), number(l, "sent"), text(l, "waiting_reason"),
+                         text(l, "waiting_since")});
+    }
   }
   return c;
 }
@@ -212,12 +247,26 @@ std::optional<std::string> log_lines::next(const counts& c, clock::time_point no
   return line;
 }
 
+std::string waiting_line(const counts& c) {
+  // "2026-11-23T06:30:00+07:00" -> "06:30" (the gateway's offset); the date too when it is not that of `since`.
+  const auto minute = [](const std::string& at) { return at.size() >= 16 ? at.substr(11, 5) : at; };
+  if (c.waiting_reason == "quiet_hours" && !c.waiting_until.empty())
+    return trf("waits until {} (quiet hours)\n", minute(c.waiting_until));
+  if (c.waiting_reason == "carrier_down" && !c.waiting_carriers.empty())
+    return trnf("carrier {} not bound{}\n", "carriers {} not bound{}\n", c.waiting_carriers.size(),
+                fmt::format("{}", fmt::join(c.waiting_carriers, ", ")),
+                c.waiting_since.empty() ? "" : trf(" since {}", minute(c.waiting_since)));
+  if (c.waiting_reason == "approval") {
+    std::string approvers;
+    for (const auto& a : c.approvers) approvers += (approvers.empty() ? "" : trf(" or {}", "")) + a;
+    return c.approvers.empty() ? tr("waits for approval, and no approver of its wards is configured\n")
+                               : trf("waits for approval by {}\n", approvers);
+  }
+  return {};
+}
+
 std::string summary(const counts& c) {
   // The row labels, marked for the catalogue; the rows are found by their English names.
-  constexpr auto recipients = tr_noop("recipients"), queued = tr_noop("queued"),
-                 submitted = tr_noop("submitted"), delivered = tr_noop("delivered"),
-                 failed = tr_noop("failed"), expired = tr_noop("expired"), uncertain = tr_noop("uncertain"),
-                 pending = tr_noop("pending"), parts = tr_noop("parts");
   std::vector<std::pair<std::string_view, std::uint64_t>> rows{{recipients, c.total()}};
   if (c.queued > 0) rows.emplace_back(queued, c.queued);
   rows.insert(rows.end(), {{submitted, c.submitted},
@@ -243,6 +292,7 @@ std::string summary(const counts& c) {
   if (c.state == "awaiting_approval" && !c.approval_reason.empty())
     out += trf("waits for an approver because {}; an approver releases it with `loa approve {}`\n",
                c.approval_reason == "urgent" ? tr("it is urgent") : c.approval_reason, c.id);
+  out += waiting_line(c);
   for (const auto& [label, n] : rows) {
     std::string note;
     if (label == recipients && !c.fanout_done)
@@ -260,6 +310,33 @@ std::string summary(const counts& c) {
     out += fmt::format("{:<{}}{:>{}}{}\n", tr(label), label_width + 2, thousands(n), width,
                        note.empty() ? "" : "  (" + note + ")");
   }
+  out += carrier_table(c);
+  out += lane_lines(c);
+  return out;
+}
+
+namespace {
+
+// One line per lane: what this gateway holds of the campaign for each carrier, and why a lane waits.
+std::string lane_lines(const counts& c) {
+  if (c.lanes.empty()) return {};
+  std::size_t name_width = 0;
+  for (const auto& l : c.lanes) name_width = std::max(name_width, l.carrier.size());
+  std::string out = tr("\nlanes on this gateway:\n");
+  for (const auto& l : c.lanes) {
+    out += fmt::format("{:<{}}  ", l.carrier, name_width) +
+           trf("queued {}, parked {}, in flight {}, uncertain {}, sent {}", thousands(l.queued), thousands(l.parked),
+               thousands(l.in_flight), thousands(l.uncertain), thousands(l.sent));
+    if (!l.waiting_reason.empty())
+      out += trf("; waiting: {}{}", l.waiting_reason,
+                 l.waiting_since.empty() ? "" : trf(" since {}", due_words(l.waiting_since)));
+    out += '\n';
+  }
+  return out;
+}
+
+std::string carrier_table(const counts& c) {
+  std::string out;
   if (c.by_carrier.empty()) return out;
 
   // Expired and uncertain get a column only when some carrier has any.
@@ -295,6 +372,8 @@ std::string summary(const counts& c) {
   return out;
 }
 
+}  // namespace
+
 bool wait_deadline::passed(const counts& c, clock::time_point now) {
   if (!last_ || !(*last_ == c)) {
     last_ = c;
@@ -318,7 +397,8 @@ verdict judge(const counts& c, std::optional<std::chrono::seconds> gave_up_after
   // Whether the gateway keeps the dropped recipients in "queued" after a cancel or zeroes it, this is the
   // number that never left.
   const std::uint64_t reached = c.settled() + c.pending;
-  const std::uint64_t unsent = std::max(c.queued, c.total() > reached ? c.total() - reached : 0);
+  std::uint64_t unsent = std::max(c.queued, c.total() > reached ? c.total() - reached : 0);
+  if (c.state == "cancelled" && c.not_sent) unsent = *c.not_sent;  // what the cancel counted
   if (c.state == "cancelled")
     problems.push_back(trf("cancelled with {} not sent", thousands(unsent)));
   if (gave_up_after && !c.finished()) {

@@ -27,6 +27,14 @@ struct carrier_counts {
   bool operator==(const carrier_counts&) const = default;
 };
 
+/// One entry of "lanes": a carrier's lane on the gateway that answered.
+struct lane_counts {
+  std::string carrier;
+  std::uint64_t queued = 0, parked = 0, in_flight = 0, uncertain = 0, sent = 0;
+  std::string waiting_reason, waiting_since;  ///< empty when null or absent
+  bool operator==(const lane_counts&) const = default;
+};
+
 /// What the CLI shows of a status document. A missing field reads as 0 (or empty), so an older or newer
 /// gateway still prints.
 struct counts {
@@ -37,10 +45,17 @@ struct counts {
   std::string wards;   ///< "long-thuy (Phường Long Thủy)": the wards with their display names; empty when absent
   std::string groups;  ///< the groups likewise
   std::string sender;  ///< who sent it, by display name (created_by_name, else created_by)
+  std::string waiting_reason;  ///< approval | scheduled | quiet_hours | carrier_down; empty when it does not wait
+  std::string waiting_until;   ///< when it moves on by itself (local ISO time); empty when unknown
+  std::string waiting_since;   ///< since when the carrier is down (local ISO time); empty when unknown
+  std::vector<std::string> waiting_carriers;  ///< the carriers down that hold it
+  std::vector<std::string> approvers;         ///< who may release it: "Trần Thị Lan (lan)"
+  std::optional<std::uint64_t> not_sent;      ///< of a cancelled campaign: recipients never sent (as counted)
   bool fanout_done = false;
   std::uint64_t recipients = 0, estimated_recipients = 0, skipped_optout = 0, queued = 0, submitted = 0,
                 pending = 0, delivered = 0, failed = 0, expired = 0, uncertain = 0, parts = 0;
   std::vector<carrier_counts> by_carrier;  ///< sorted by name
+  std::vector<lane_counts> lanes;          ///< as the gateway listed them
 
   /// Recipients once the fan-out is done, else the estimate (or those found so far, if more).
   std::uint64_t total() const;
@@ -61,6 +76,10 @@ std::string state_words(std::string_view state);
 /// A due time of the gateway ("2026-11-23T07:30:00+07:00", its offset) for people: as it is in English,
 /// "07:30 ngày 23/11/2026" in Vietnamese.
 std::string due_words(std::string_view iso);
+
+/// Why it waits, one line for people ("waits until 06:30 (quiet hours)", "carrier vinaphone not bound since
+/// 10:42", "waits for approval by Trần Thị Lan (lan)"); empty when it does not wait.
+std::string waiting_line(const counts& c);
 
 /// 1234567 -> "1,234,567" ("1.234.567" in Vietnamese).
 std::string thousands(std::uint64_t n);
@@ -102,7 +121,8 @@ class log_lines {
   clock::time_point logged_at_;
 };
 
-/// The human block of `loa status` and the end of --wait: counts, then a table by carrier.
+/// The human block of `loa status` and the end of --wait: counts, a table by carrier, then one line per lane
+/// of the gateway that answered (while it fans the campaign out).
 std::string summary(const counts& c);
 
 /// When following stops although the campaign is not finished. Receipts can take hours, so the wait for them

@@ -2,8 +2,8 @@
 
 #include <fmt/core.h>
 
-#include "config/config.hpp"
 #include "gateway/common/tls.hpp"
+#include "tools/loa/client_config.hpp"
 #include "tools/loa/i18n/gateway_words.hpp"
 #include "tools/loa/i18n/translate.hpp"
 
@@ -15,7 +15,7 @@ using i18n::trf;
 std::string server_url(const global_options& globals) {
   if (!globals.server.empty()) return globals.server;
   try {
-    const auto cfg = config::load_config(globals.config_file);
+    const auto cfg = load_client_config(globals);
     return fmt::format("{}://{}:{}", cfg.gateway.tls ? "https" : "http", cfg.gateway.listen.host,
                        cfg.gateway.listen.port);
   } catch (const std::exception&) {

@@ -221,7 +221,13 @@ std::string summary_table(const json::value& campaign) {
       {"parts", "Số tin SMS đã gửi"},
   };
   std::string out = "<div class=\"wide\"><table class=\"summary\">\n<tbody>\n";
+  const bool cancelled = str(campaign, "state") == "cancelled" && campaign.is_object() &&
+                         campaign.as_object().contains("not_sent") && campaign.at("not_sent").is_number();
   for (const auto& [field, label] : rows) {
+    if (cancelled && field == "queued") {  // never sent, not on the way
+      out += fmt::format("<tr><th>{}</th>{}</tr>\n", "Không gửi (đã hủy)", cell(vi_number(count(campaign, "not_sent")), true));
+      continue;
+    }
     auto value = vi_number(count(campaign, field));
     if (field == "delivered")
       value += " (" + vi_percent(count(campaign, field), count(campaign, "recipients")) + ")";
@@ -317,6 +323,10 @@ std::string timeline_svg(const json::array& points, std::int64_t bucket) {
     const auto ceiling = nice_ceiling(std::max<std::uint64_t>(highest, 1));
     out += panel_frame(panel, ceiling);
     const auto bottom = panel.plot_top + panel.plot_h;
+    // An empty panel says so: no bars could also read as a chart that failed to draw.
+    if (highest == 0)
+      out += fmt::format("<text x=\"{}\" y=\"{:.1f}\" class=\"count\">không có</text>\n", f::left + 8,
+                         bottom - 6);
     const bool label_every_bar = slot >= f::label_char * static_cast<double>(vi_number(highest).size());
     bool peak_labelled = false;
     for (std::size_t i = 0; i < points.size(); ++i) {
@@ -608,13 +618,18 @@ std::string text(const json::value& report) {
   // The notice (another official's) and a carrier's failure reasons may hold escape sequences that would
   // drive the terminal: printed escaped (segments/printable.hpp).
   out += trf("Notice: {}\n", segments::printable(str(c, "text")));
+  // A cancelled campaign's unsent recipients are not on their way: "not sent (cancelled)", not "queued".
+  const bool cancelled =
+      str(c, "state") == "cancelled" && campaign.contains("not_sent") && campaign.at("not_sent").is_number();
+  const std::string unsent = cancelled ? trf("{} not sent (cancelled)", progress::thousands(count(c, "not_sent")))
+                                       : trf("{} queued", progress::thousands(count(c, "queued")));
   out += trf(
-      "{} recipients: {} delivered, {} failed, {} expired, {} uncertain, {} pending, {} queued; {} skipped "
+      "{} recipients: {} delivered, {} failed, {} expired, {} uncertain, {} pending, {}; {} skipped "
       "(opted out)\n\n",
       progress::thousands(count(c, "recipients")), progress::thousands(count(c, "delivered")),
       progress::thousands(count(c, "failed")), progress::thousands(count(c, "expired")),
-      progress::thousands(count(c, "uncertain")), progress::thousands(count(c, "pending")),
-      progress::thousands(count(c, "queued")), progress::thousands(count(c, "skipped_optout")));
+      progress::thousands(count(c, "uncertain")), progress::thousands(count(c, "pending")), unsent,
+      progress::thousands(count(c, "skipped_optout")));
   out += counts_table(tr("By carrier"), object_at(report, "by_carrier")) + "\n";
   out += counts_table(tr("By group"), object_at(report, "by_group")) + "\n";
   out += tr("Failure reasons\n");

@@ -4,10 +4,12 @@
 -- first and writes after, so a read that fails (a damaged bucket) leaves nothing half counted. The approval
 -- rule, again: when the count passes ARGV[1] (-1: no rule) and nobody approved the campaign, it is held for
 -- approval in the same step, so that claims (which need `running`) stop before one recipient more than the
--- threshold is sent. KEYS: 1 counts, 2 opt-out hash, 3 the counted-buckets bitmap, 4 meta. ARGV: 1 the
+-- threshold is sent. A cancelled campaign's fan-out reads and writes nothing more (returns {0}): the cancel
+-- recorded what it stopped. KEYS: 1 counts, 2 opt-out hash, 3 the counted-buckets bitmap, 4 meta. ARGV: 1 the
 -- threshold, 2 now_ms, then audience_prelude's from 3. Returns {1 when this call held it else 0, numbers...}.
 --! include lib/audience.lua
 --! include lib/hold.lua
+if redis.call('HGET', KEYS[4], 'state') == 'cancelled' then return {0} end  -- a cancel's counts are final
 local kept, _, skipped_numbers = audience(KEYS[2], 3)
 local from, to = tonumber(ARGV[3]), tonumber(ARGV[4])
 local fresh = {}
