@@ -57,7 +57,7 @@ TEST_CASE("preview: the dry-run document reads as text with every figure") {
     "corrects": null})");
   CHECK(describe(doc) ==
         "Dry run: nothing was sent.\n"
-        "What the phone shows (ucs2, 15 characters, 1 part per message):\n"
+        "What the phone shows (UCS-2, with accents: 70 characters a part; 15 characters, 1 part per message):\n"
         "  Lịch tiêm chủng\n"
         "Recipients: 1,500 in long-thuy (groups: ho-gia-dinh, to-5); 12 opted out, not sent\n"
         "By carrier:\n"

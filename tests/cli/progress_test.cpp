@@ -189,7 +189,7 @@ TEST_CASE("the summary of a finished campaign, with a table by carrier") {
         "delivered    9,950  (99.5%)\n"
         "failed          30\n"
         "expired         10\n"
-        "uncertain        5\n"
+        "uncertain        5  (the carrier never answered whether it took them)\n"
         "pending          5\n"
         "parts       30,000\n"
         "\n"

@@ -251,7 +251,7 @@ TEST_CASE("report text: the summary line with the notice and state, then tables 
   CHECK(has(
       out,
       "thanh niên                     900        850      25       12         13        0       0  2,700\n"));
-  CHECK(has(out, "        25  UNDELIV err:<001>"));
+  CHECK(has(out, "        25  not delivered to the phone (UNDELIV err:<001>)"));
   CHECK(has(out, "1,180 delivered: median 2.5 s, 90% 7.1 s, 99% 30.4 s, longest 95.0 s"));
 }
 

@@ -294,8 +294,10 @@ std::int64_t field(const boost::json::object& o, const std::string& name) {
 namespace {
 
 cli_result run_cli(std::vector<std::string> args, const std::string& config_path, const std::string& terminal,
-                   int master, const std::string& typed) {
+                   int master, const std::string& typed, const char* language = "en") {
   setenv("LOA_TOKEN", "demo-token-hoa", 1);
+  // The suites match the English source strings; Vietnamese (the default) is tested by test_i18n_cli.
+  setenv("LOA_LANG", language, 1);
   args.insert(args.begin(), {"--config", config_path});
   const auto err_path = temp_path("loa-cli-stderr");
   child_process p(LOA_CLI_PATH, args, err_path, terminal);
@@ -314,6 +316,10 @@ cli_result run_cli(std::vector<std::string> args, const std::string& config_path
 
 cli_result loa_cli(const broadcast_rig& rig, std::vector<std::string> args) {
   return run_cli(std::move(args), rig.config_path, {}, -1, {});
+}
+
+cli_result loa_cli_in(const broadcast_rig& rig, const char* language, std::vector<std::string> args) {
+  return run_cli(std::move(args), rig.config_path, {}, -1, {}, language);
 }
 
 cli_result loa_cli_at_terminal(const broadcast_rig& rig, std::vector<std::string> args, const std::string& typed) {

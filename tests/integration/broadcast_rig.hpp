@@ -126,6 +126,9 @@ struct cli_result {
 /// temporary file read into `err`. The CLI runs without a terminal, as under cron.
 cli_result loa_cli(const broadcast_rig& rig, std::vector<std::string> args);
 
+/// The same in `language` (LOA_LANG: "vi", "en"); loa_cli runs in English, the language the suites match.
+cli_result loa_cli_in(const broadcast_rig& rig, const char* language, std::vector<std::string> args);
+
 /// The same at a terminal (a pseudo-terminal that is the CLI's /dev/tty) where the official types `typed`.
 cli_result loa_cli_at_terminal(const broadcast_rig& rig, std::vector<std::string> args, const std::string& typed);
 

@@ -32,6 +32,7 @@ struct run_result {
 // Runs `loa ARGS...` to its end (bounded) and returns its exit code and stdout.
 run_result loa_cli(const std::vector<std::string>& args, const std::string& token = "demo-token-hoa") {
   setenv("LOA_TOKEN", token.c_str(), 1);
+  setenv("LOA_LANG", "en", 1);  // these match the English source strings
   test::child_process p(LOA_CLI_PATH, args, test::temp_path("loa-cli-stderr"));
   run_result r;
   while (auto line = p.read_line(std::chrono::seconds(30))) r.out += *line + "\n";

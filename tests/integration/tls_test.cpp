@@ -35,6 +35,7 @@ const std::string status_document = R"({"id":"C1","state":"done","recipients":3,
 // `cacert_env` when given; bounded.
 test::cli_result run_loa(const std::vector<std::string>& args, const std::string& cacert_env = {}) {
   setenv("LOA_TOKEN", "demo-token-hoa", 1);
+  setenv("LOA_LANG", "en", 1);  // these match the English source strings
   if (cacert_env.empty()) {
     unsetenv("LOA_CACERT");
   } else {

@@ -8,6 +8,7 @@
 
 #include "gateway/common/plain_json.hpp"
 #include "segments/printable.hpp"
+#include "tools/loa/i18n/translate.hpp"
 #include "tools/loa/progress.hpp"
 #include "tools/loa/remote.hpp"
 
@@ -16,6 +17,10 @@ namespace {
 
 namespace json = boost::json;
 using boost::beast::http::verb;
+using i18n::tr;
+using i18n::tr_noop;
+using i18n::trf;
+using i18n::trnf;
 
 struct audit_arguments {
   std::string ward;
@@ -31,19 +36,34 @@ std::string text_of(const json::object& o, std::string_view key) {
   return segments::printable(v->is_string() ? std::string(v->as_string()) : serialize_plain(*v));
 }
 
+// What was done, and the doer's role, in the official's words (the gateway's names otherwise).
+std::string words_for(std::string_view name) {
+  static constexpr std::pair<std::string_view, std::string_view> words[] = {
+      {"send", tr_noop("send")},         {"cancel", tr_noop("cancel")},   {"approve", tr_noop("approve")},
+      {"import", tr_noop("import")},     {"add", tr_noop("add")},         {"remove", tr_noop("remove")},
+      {"optout", tr_noop("optout")},     {"optin", tr_noop("optin")},    {"forget", tr_noop("forget")},
+      {"sender", tr_noop("sender")},     {"approver", tr_noop("approver")}, {"admin", tr_noop("admin")},
+  };
+  for (const auto& [gateway_name, said] : words)
+    if (gateway_name == name) return tr(said);
+  return std::string(name);
+}
+
 // One line per entry: "2026-11-22 14:03:07  hoa (sender)  send  campaign 12, 2,381 recipients  groups ...".
 std::string line_of(const json::object& e) {
   std::string at = text_of(e, "at");
   if (at.size() >= 19) at = at.substr(0, 10) + " " + at.substr(11, 8);
-  std::string what = text_of(e, "action");
+  std::string what = words_for(text_of(e, "action"));
   std::string about;
-  if (const auto id = text_of(e, "campaign"); !id.empty()) about += "campaign " + id;
+  if (const auto id = text_of(e, "campaign"); !id.empty()) about += trf("campaign {}", id);
   if (const auto* n = e.if_contains("recipients"); n && n->is_int64()) {
     const auto count = static_cast<std::uint64_t>(std::max<std::int64_t>(0, n->as_int64()));
-    about += (about.empty() ? "" : ", ") + progress::thousands(count) + (count == 1 ? " recipient" : " recipients");
+    about += (about.empty() ? "" : ", ") +
+             trnf("{} recipient", "{} recipients", count, progress::thousands(count));
   }
   if (const auto d = text_of(e, "detail"); !d.empty()) about += (about.empty() ? "" : "; ") + d;
-  std::string out = fmt::format("{}  {:<14} {:<17} {}", at, text_of(e, "who") + " (" + text_of(e, "role") + ")",
+  std::string out = fmt::format("{}  {:<14} {:<17} {}", at,
+                                text_of(e, "who") + " (" + words_for(text_of(e, "role")) + ")",
                                 what, about);
   if (const auto t = text_of(e, "text"); !t.empty()) out += "\n    \"" + t + "\"";
   return out;
@@ -62,12 +82,13 @@ int run_audit(const global_options& globals, const audit_arguments& a) {
   const auto& doc = r.body->as_object();
   const auto* entries = doc.if_contains("entries");
   if (!entries || !entries->is_array() || entries->as_array().empty()) {
-    fmt::print("nothing recorded{}{}\n", a.ward.empty() ? "" : " for ward " + a.ward,
-               a.since.empty() ? "" : " since " + a.since);
+    fmt::print("{}", trf("nothing recorded{}{}\n", a.ward.empty() ? "" : trf(" for ward {}", a.ward),
+                         a.since.empty() ? "" : trf(" since {}", a.since)));
     return 0;
   }
   if (const auto* t = doc.if_contains("truncated"); t && t->is_bool() && t->as_bool())
-    fmt::print("(the {} most recent entries; --since or --limit for others)\n", entries->as_array().size());
+    fmt::print("{}", trf("(the {} most recent entries; --since or --limit for others)\n",
+                         entries->as_array().size()));
   for (const auto& e : entries->as_array())
     if (e.is_object()) fmt::print("{}\n", line_of(e.as_object()));
   return 0;
@@ -77,10 +98,12 @@ int run_audit(const global_options& globals, const audit_arguments& a) {
 
 void add_audit_command(CLI::App& app, const global_options& globals, std::function<int()>& run) {
   auto a = std::make_shared<audit_arguments>();
-  auto* audit = app.add_subcommand("audit", "Who did what, when: sends, cancels, approvals, imports, opt-outs");
-  audit->add_option("--ward", a->ward, "The ward's trail (without it: every ward's, for admins)");
-  audit->add_option("--since", a->since, "From: 7d, 24h, 90m, a date 2026-11-20 or a time 2026-11-20T07:30");
-  audit->add_option("--limit", a->limit, "At most this many entries, the most recent")
+  auto* audit =
+      app.add_subcommand("audit", tr("Who did what, when: sends, cancels, approvals, imports, opt-outs"));
+  audit->add_option("--ward", a->ward, tr("The ward's trail (without it: every ward's, for admins)"));
+  audit->add_option("--since", a->since,
+                    tr("From: 7d, 24h, 90m, a date 2026-11-20 or a time 2026-11-20T07:30"));
+  audit->add_option("--limit", a->limit, tr("At most this many entries, the most recent"))
       ->check(CLI::Range(1, 10000))
       ->capture_default_str();
   audit->callback([&run, &globals, a] { run = [&globals, a] { return run_audit(globals, *a); }; });

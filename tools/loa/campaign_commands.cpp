@@ -14,6 +14,9 @@
 
 #include "gateway/common/plain_json.hpp"
 #include "tools/loa/display_names.hpp"
+#include "tools/loa/i18n/gateway_words.hpp"
+#include "tools/loa/i18n/plain_words.hpp"
+#include "tools/loa/i18n/translate.hpp"
 #include "tools/loa/preview.hpp"
 #include "tools/loa/progress.hpp"
 #include "tools/loa/remote.hpp"
@@ -24,6 +27,9 @@ namespace {
 
 namespace json = boost::json;
 using boost::beast::http::verb;
+using i18n::tr;
+using i18n::trf;
+using i18n::trnf;
 using progress::clock;
 
 struct send_arguments {
@@ -73,10 +79,6 @@ bool flag(const json::value& doc, std::string_view key, bool otherwise) {
   return v && v->is_bool() ? v->as_bool() : otherwise;
 }
 
-std::string plural(std::uint64_t n, std::string_view word) {
-  return fmt::format("{} {}{}", progress::thousands(n), word, n == 1 ? "" : "s");
-}
-
 // Ctrl-C while following stops the following, not the campaign: say so, or an official may think it was
 // cancelled.
 volatile std::sig_atomic_t interrupted = 0;
@@ -118,8 +120,8 @@ poll_result poll(const global_options& globals, api::client& client, const std::
   }
   if (reply.status >= 200 && reply.status < 300) return {std::move(reply.body), exit_code::done, {}, false};
   std::string message = reply.body.is_object() && reply.body.as_object().contains("error")
-                            ? std::string(reply.body.at("error").as_string())
-                            : fmt::format("the gateway answered HTTP {}", reply.status);
+                            ? gateway_words(std::string(reply.body.at("error").as_string()))
+                            : trf("the gateway answered HTTP {}", reply.status);
   if (reply.status == 401 || reply.status == 403 || reply.status == 429)
     return {std::nullopt, exit_code::not_permitted, message, false};
   if (reply.status >= 500) return {std::nullopt, exit_code::unreachable, message, true};
@@ -184,10 +186,10 @@ int follow(const global_options& globals, const std::string& id, double timeout_
   std::signal(SIGINT, previous_handler);
   clear();
   if (interrupted) {
-    fmt::print(
-        stderr,
-        "stopped following campaign {}; it goes on (`loa status {}` shows it, `loa cancel {}` stops it)\n",
-        id, id, id);
+    fmt::print(stderr, "{}",
+               trf("stopped following campaign {0}; it goes on (`loa status {0}` shows it, `loa cancel {0}` "
+                   "stops it)\n",
+                   id));
     return 130;  // what a shell reports for Ctrl-C
   }
 
@@ -208,7 +210,7 @@ bool confirmed_at_terminal(const std::vector<std::string>& wards, const std::vec
                            std::uint64_t recipients, std::string& why) {
   std::FILE* tty = std::fopen("/dev/tty", "r+");
   if (!tty) {
-    why = "no terminal to confirm at";
+    why = tr("there is no terminal to ask at");
     return false;
   }
   fmt::print(tty, "{}", preview::question(wards, recipients, display_names));
@@ -216,7 +218,7 @@ bool confirmed_at_terminal(const std::vector<std::string>& wards, const std::vec
   char line[512] = {};
   const bool read = std::fgets(line, sizeof line, tty) != nullptr;
   std::fclose(tty);
-  why = read ? "the ward's name was not typed" : "no answer";
+  why = read ? tr("the ward's name was not typed") : tr("no answer came");
   return read && preview::names_the_wards(line, wards, display_names);
 }
 
@@ -231,13 +233,13 @@ void add_warnings(json::value& preview, const std::vector<std::string>& more) {
 int run_send(const global_options& globals, const send_arguments& a) {
   if (!a.stray.empty())
     return fail(globals, exit_code::bad_input,
-                fmt::format("'{}' belongs to no option: put the notice after --text: loa send --ward W --group G "
-                            "--text \"...\" (or --template NAME --var k=v)",
-                            a.stray.front()));
+                trf("'{}' belongs to no option: put the notice after --text: loa send --ward W --group G "
+                    "--text \"...\" (or --template NAME --var k=v)",
+                    a.stray.front()));
   if (a.corrects.empty() && a.resend_failed.empty() && (a.wards.empty() || a.groups.empty()))
     return fail(globals, exit_code::bad_input,
-                "name the recipients: --ward W --group G (or --corrects ID for a correction, --resend-failed ID "
-                "to send a campaign's failed messages again)");
+                tr("name the recipients: --ward W --group G (or --corrects ID for a correction, --resend-failed "
+                   "ID to send a campaign's failed messages again)"));
   std::string text = a.text;
   std::string accents = a.accents;
   std::vector<std::string> template_warnings;  // joined to the preview's warnings
@@ -252,7 +254,8 @@ int run_send(const global_options& globals, const send_arguments& a) {
     // The preview shows its warnings to people; with --json (stdout holds one document) or --yes (no preview)
     // stderr is where they are seen.
     if (globals.json || (a.yes && !a.dry_run))
-      for (const auto& w : template_warnings) fmt::print(stderr, "Warning: {}\n", w);
+      for (const auto& w : template_warnings)
+        fmt::print(stderr, "{}", trf("Warning: {}\n", gateway_words(w)));
   }
   if (text == "-") {  // a long notice from a file: loa send ... --text - < notice.txt
     text.assign(std::istreambuf_iterator<char>(std::cin), {});
@@ -260,7 +263,8 @@ int run_send(const global_options& globals, const send_arguments& a) {
   }
   // A resend without --text sends the campaign's own text again (the gateway fills it in).
   if (text.empty() && a.resend_failed.empty())
-    return fail(globals, exit_code::bad_input, "give the notice with --text TEXT (- reads standard input)");
+    return fail(globals, exit_code::bad_input,
+                tr("give the notice with --text TEXT (- reads standard input)"));
 
   json::object body{{"wards", json::value_from(a.wards)},
                     {"groups", json::value_from(a.groups)},
@@ -293,7 +297,8 @@ int run_send(const global_options& globals, const send_arguments& a) {
       if (nobody && globals.json) return static_cast<int>(exit_code::bad_input);  // one document on stdout
       if (nobody)
         return fail(globals, exit_code::bad_input,
-                    "0 recipients: every number of these groups opted out, or none is left; nothing would be sent");
+                    tr("0 recipients: every number of these groups opted out, or none is left; nothing would "
+                       "be sent"));
       return 0;
     }
     if (!flag(*p.body, "needs_confirmation", false) && !globals.json)
@@ -310,11 +315,9 @@ int run_send(const global_options& globals, const send_arguments& a) {
       std::string why;
       if (!confirmed_at_terminal(wards, display_names, number(*p.body, "recipients"), why))
         return fail(globals, exit_code::bad_input,
-                    fmt::format("not sent: {} recipients need a confirmation and {} ({}); to send without "
-                                "asking, as cron does, add --yes (with --key)",
-                                progress::thousands(number(*p.body, "recipients")),
-                                why == "no terminal to confirm at" ? "there is no terminal to ask at" : why,
-                                "loa send --dry-run shows it again"));
+                    trf("not sent: {} recipients need a confirmation and {} (loa send --dry-run shows it "
+                        "again); to send without asking, as cron does, add --yes (with --key)",
+                        progress::thousands(number(*p.body, "recipients")), why));
     }
   }
 
@@ -322,25 +325,33 @@ int run_send(const global_options& globals, const send_arguments& a) {
   if (!r.body) return r.exit;
   const auto& doc = *r.body;
   if (!doc.is_object())
-    return fail(globals, exit_code::unreachable, "the gateway's answer is not a campaign");
+    return fail(globals, exit_code::unreachable, tr("the gateway's answer is not a campaign"));
   const std::string id = progress::read_counts(doc).id;
-  if (id.empty()) return fail(globals, exit_code::unreachable, "the gateway's answer has no campaign id");
+  if (id.empty()) return fail(globals, exit_code::unreachable, tr("the gateway's answer has no campaign id"));
 
   if (!globals.json) {
     // The exact audience the gateway counted, as the dry run showed it; an older gateway's estimate is "about".
     const auto* exact = doc.as_object().if_contains("recipients");
-    const auto audience = exact && exact->is_number()
-                              ? plural(number(doc, "recipients"), "recipient")
-                              : "about " + plural(number(doc, "estimated_recipients"), "recipient");
-    const auto what = fmt::format("{}, {}, {} ({}) each", progress::state_words(field(doc, "state")), audience,
-                                  plural(number(doc, "parts_per_message"), "part"), field(doc, "encoding"));
+    const bool is_exact = exact && exact->is_number();
+    const auto recipients = number(doc, is_exact ? "recipients" : "estimated_recipients");
+    const auto parts = number(doc, "parts_per_message");
+    const auto audience = trnf("{} recipient", "{} recipients", recipients, progress::thousands(recipients));
+    const auto each = trnf("{} part", "{} parts", parts, progress::thousands(parts));
+    const auto state = progress::state_words(field(doc, "state"));
+    const auto encoding = i18n::encoding_words(field(doc, "encoding"), parts);
+    const auto what = is_exact ? trf("{}, {}, {} each ({})", state, audience, each, encoding)
+                               : trf("{}, about {}, {} each ({})", state, audience, each, encoding);
     if (flag(doc, "existing", false)) {
-      fmt::print("campaign {} was already created with key {}: nothing new is sent ({})\n", id, a.key, what);
+      fmt::print("{}", trf("campaign {} was already created with key {}: nothing new is sent ({})\n", id,
+                           a.key, what));
     } else {
-      fmt::print("campaign {} created: {}\n", id, what);
+      fmt::print("{}", trf("campaign {} created: {}\n", id, what));
     }
     if (field(doc, "state") == "awaiting_approval")
-      fmt::print("it waits for a second person: an approver of the ward releases it with `loa approve {}`\n", id);
+      fmt::print("{}",
+                 trf("it waits for a second person: an approver of the ward releases it with `loa approve "
+                     "{}`\n",
+                     id));
     std::fflush(stdout);
   }
   if (a.wait) return follow(globals, id, a.wait_timeout_s);
@@ -373,20 +384,22 @@ int run_cancel(const global_options& globals, const campaign_arguments& a) {
     // The gateway counts, at the cancel, those of the audience never sent (the fan-out may not have reached
     // them yet): that is what the cancel stopped. An older gateway gives only what it had queued.
     if (c.not_sent) {
-      fmt::print("campaign {} cancelled: {} of {} never sent", id, progress::thousands(*c.not_sent),
-                 plural(c.recipients, "recipient"));
-      if (c.queued > 0) fmt::print("; {} already handed to the carriers still go out", progress::thousands(c.queued));
+      fmt::print("{}", trf("campaign {} cancelled: {} of {} never sent", id, progress::thousands(*c.not_sent),
+                           trnf("{} recipient", "{} recipients", c.recipients, progress::thousands(c.recipients))));
+      if (c.queued > 0)
+        fmt::print("{}", trf("; {} already handed to the carriers still go out", progress::thousands(c.queued)));
     } else {
-      fmt::print("campaign {} cancelled: {} not sent", id, progress::thousands(c.queued));
+      fmt::print("{}", trf("campaign {} cancelled: {} not sent", id, progress::thousands(c.queued)));
     }
     // What left before the cancel still travels; its receipts keep coming.
     if (c.pending > 0)
-      fmt::print("; {} already submitted still await a receipt", progress::thousands(c.pending));
+      fmt::print("{}", trf("; {} already submitted still await a receipt", progress::thousands(c.pending)));
     fmt::print("\n");
   } else if (c.state == "cancelled") {
-    fmt::print("campaign {} was already cancelled: nothing to cancel\n", id);
+    fmt::print("{}", trf("campaign {} was already cancelled: nothing to cancel\n", id));
   } else {
-    fmt::print("campaign {} was already {}: nothing to cancel\n", id, progress::state_words(c.state));
+    fmt::print("{}",
+               trf("campaign {} was already {}: nothing to cancel\n", id, progress::state_words(c.state)));
   }
   return 0;
 }
@@ -399,10 +412,14 @@ int run_approve(const global_options& globals, const campaign_arguments& a) {
     return 0;
   }
   const auto c = progress::read_counts(*r.body);
-  const auto audience = c.audience > 0 ? plural(c.audience, "recipient")
-                                       : "about " + plural(number(*r.body, "estimated_recipients"), "recipient");
-  fmt::print("campaign {} approved: now {}; {}, sent by {}\n", c.id.empty() ? a.id : c.id,
-             progress::state_words(c.state), audience, sender_name(r.body->as_object()));
+  const auto recipients = c.audience > 0 ? c.audience : number(*r.body, "estimated_recipients");
+  const auto audience = trnf("{} recipient", "{} recipients", recipients, progress::thousands(recipients));
+  const auto id = c.id.empty() ? a.id : c.id;
+  const auto state = progress::state_words(c.state);
+  const auto sender = sender_name(r.body->as_object());
+  fmt::print("{}", c.audience > 0 ? trf("campaign {} approved: now {}; {}, sent by {}\n", id, state, audience, sender)
+                                  : trf("campaign {} approved: now {}; about {}, sent by {}\n", id, state, audience,
+                                        sender));
   return 0;
 }
 
@@ -410,35 +427,37 @@ int run_approve(const global_options& globals, const campaign_arguments& a) {
 
 void add_campaign_commands(CLI::App& app, const global_options& globals, std::function<int()>& run) {
   auto s = std::make_shared<send_arguments>();
-  auto* send = app.add_subcommand("send", "Send a notice to groups of a ward (a campaign); prints its id");
+  auto* send =
+      app.add_subcommand("send", tr("Send a notice to groups of a ward (a campaign); prints its id"));
   // One value per --ward/--group/--var: `--group all "the notice"` must not make the notice a group.
-  send->add_option("--ward", s->wards, "Ward (repeatable)")->allow_extra_args(false);
-  send->add_option("--group", s->groups, "Group (repeatable)")->allow_extra_args(false);
+  send->add_option("--ward", s->wards, tr("Ward (repeatable)"))->allow_extra_args(false);
+  send->add_option("--group", s->groups, tr("Group (repeatable)"))->allow_extra_args(false);
   send->add_option("--corrects", s->corrects,
-                   "A correction: send to whoever received campaign ID (its wards and groups)");
+                   tr("A correction: send to whoever received campaign ID (its wards and groups)"));
   send->add_option("--resend-failed", s->resend_failed,
-                   "A new campaign to those of campaign ID whose message failed or expired (its text unless "
-                   "--text or --template gives another)")
+                   tr("A new campaign to those of campaign ID whose message failed or expired (its text unless "
+                      "--text or --template gives another)"))
       ->excludes("--corrects");
-  auto* text = send->add_option("--text", s->text, "The notice (UTF-8); - reads it from standard input");
-  auto* tmpl = send->add_option("--template", s->template_name, "A notice template (loa templates list)");
+  auto* text = send->add_option("--text", s->text, tr("The notice (UTF-8); - reads it from standard input"));
+  auto* tmpl = send->add_option("--template", s->template_name, tr("A notice template (loa templates list)"));
   text->excludes(tmpl);
-  send->add_option("--var", s->vars, "name=value for the template's placeholders (repeatable)")
+  send->add_option("--var", s->vars, tr("name=value for the template's placeholders (repeatable)"))
       ->needs(tmpl)
       ->allow_extra_args(false);
   send->add_option("--accents", s->accents, "keep | strip | auto")
       ->check(CLI::IsMember({"keep", "strip", "auto"}))
       ->capture_default_str();
-  send->add_option("--sender", s->sender, "Source address (brandname; default from the configuration)");
-  send->add_option("--at", s->at, "When: 2026-11-23T07:30 (gateway time), or with +07:00 or Z");
-  send->add_option("--key", s->key, "Idempotency key: a repeated call with it sends nothing new");
-  send->add_flag("--urgent", s->urgent, "Send inside quiet hours too");
-  send->add_option("--validity", s->validity_s, "Seconds a carrier keeps trying to deliver")
+  send->add_option("--sender", s->sender, tr("Source address (brandname; default from the configuration)"));
+  send->add_option("--at", s->at, tr("When: 2026-11-23T07:30 (gateway time), or with +07:00 or Z"));
+  send->add_option("--key", s->key, tr("Idempotency key: a repeated call with it sends nothing new"));
+  send->add_flag("--urgent", s->urgent, tr("Send inside quiet hours too"));
+  send->add_option("--validity", s->validity_s, tr("Seconds a carrier keeps trying to deliver"))
       ->check(CLI::PositiveNumber);
-  send->add_flag("--dry-run", s->dry_run, "Show recipients per carrier and group, encoding, parts and cost; send nothing");
-  send->add_flag("--yes", s->yes, "Do not ask to type the ward's name before a large send (cron)");
-  send->add_flag("--wait", s->wait, "Follow it to the end; exit 4 unless every recipient got it");
-  send->add_option("--wait-timeout", s->wait_timeout_s, "Seconds to wait for receipts once it is done")
+  send->add_flag("--dry-run", s->dry_run,
+                 tr("Show recipients per carrier and group, encoding, parts and cost; send nothing"));
+  send->add_flag("--yes", s->yes, tr("Do not ask to type the ward's name before a large send (cron)"));
+  send->add_flag("--wait", s->wait, tr("Follow it to the end; exit 4 unless every recipient got it"));
+  send->add_option("--wait-timeout", s->wait_timeout_s, tr("Seconds to wait for receipts once it is done"))
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   // `loa send "text"` (no --text): a hidden positional, so run_send can say what was meant rather than
@@ -447,22 +466,22 @@ void add_campaign_commands(CLI::App& app, const global_options& globals, std::fu
   send->callback([&run, &globals, s] { run = [&globals, s] { return run_send(globals, *s); }; });
 
   auto c = std::make_shared<campaign_arguments>();
-  auto* status = app.add_subcommand("status", "Counts of a campaign");
-  status->add_option("ID", c->id, "Campaign id")->required();
-  status->add_flag("--watch", c->watch, "Follow it to the end (like send --wait)");
+  auto* status = app.add_subcommand("status", tr("Counts of a campaign"));
+  status->add_option("ID", c->id, tr("Campaign id"))->required();
+  status->add_flag("--watch", c->watch, tr("Follow it to the end (like send --wait)"));
   status
       ->add_option("--wait-timeout", c->wait_timeout_s,
-                   "With --watch: seconds to wait for receipts once it is done")
+                   tr("With --watch: seconds to wait for receipts once it is done"))
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   status->callback([&run, &globals, c] { run = [&globals, c] { return run_status(globals, *c); }; });
 
-  auto* approve = app.add_subcommand("approve", "Release a send that waits for approval (approvers)");
-  approve->add_option("ID", c->id, "Campaign id")->required();
+  auto* approve = app.add_subcommand("approve", tr("Release a send that waits for approval (approvers)"));
+  approve->add_option("ID", c->id, tr("Campaign id"))->required();
   approve->callback([&run, &globals, c] { run = [&globals, c] { return run_approve(globals, *c); }; });
 
-  auto* cancel = app.add_subcommand("cancel", "Stop what a campaign has not yet submitted");
-  cancel->add_option("ID", c->id, "Campaign id")->required();
+  auto* cancel = app.add_subcommand("cancel", tr("Stop what a campaign has not yet submitted"));
+  cancel->add_option("ID", c->id, tr("Campaign id"))->required();
   cancel->callback([&run, &globals, c] { run = [&globals, c] { return run_cancel(globals, *c); }; });
 }
 

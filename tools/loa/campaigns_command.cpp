@@ -10,6 +10,7 @@
 
 #include "gateway/broadcast/campaign.hpp"
 #include "segments/printable.hpp"
+#include "tools/loa/i18n/translate.hpp"
 #include "tools/loa/progress.hpp"
 #include "tools/loa/display_names.hpp"
 #include "tools/loa/remote.hpp"
@@ -19,6 +20,9 @@ namespace {
 
 namespace json = boost::json;
 using boost::beast::http::verb;
+using i18n::tr;
+using i18n::tr_noop;
+using i18n::trf;
 
 struct campaigns_arguments {
   std::string ward;
@@ -48,47 +52,45 @@ std::string minute_of(std::string at) {
   return at.size() >= 16 ? at.substr(0, 10) + " " + at.substr(11, 5) : at;
 }
 
-constexpr std::array<std::string_view, 8> headings = {"ID",     "STATE",      "CREATED",   "WARDS",
-                                                      "GROUPS", "RECIPIENTS", "DELIVERED", "FAILED"};
+constexpr std::array<std::string_view, 8> headings = {
+    tr_noop("ID"),     tr_noop("STATE"),      tr_noop("CREATED"),   tr_noop("WARDS"),
+    tr_noop("GROUPS"), tr_noop("RECIPIENTS"), tr_noop("DELIVERED"), tr_noop("FAILED")};
 
 void print_table(const json::array& campaigns) {
   std::vector<std::array<std::string, headings.size()>> rows;
   for (const auto& c : campaigns) {
     if (!c.is_object()) continue;
     const auto& o = c.as_object();
-    rows.push_back({cell(o, "id"), cell(o, "state"), minute_of(cell(o, "created_at")),
+    rows.push_back({cell(o, "id"), progress::state_words(cell(o, "state")), minute_of(cell(o, "created_at")),
                     named_list(o, "wards", "ward_names"), named_list(o, "groups", "group_names"),
                     cell(o, "recipients"), cell(o, "delivered"), cell(o, "failed")});
   }
   std::array<std::size_t, headings.size()> width{};
-  for (std::size_t i = 0; i < headings.size(); ++i) width[i] = headings[i].size();
   // Columns by characters, not bytes: "Phường" is 6 characters in 9 bytes.
-  const auto columns = [](const std::string& s) {
-    return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
-  };
+  for (std::size_t i = 0; i < headings.size(); ++i) width[i] = i18n::columns(tr(headings[i]));
   for (const auto& row : rows)
-    for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], columns(row[i]));
+    for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], i18n::columns(row[i]));
   // Counts are right-aligned, so that their digits line up.
   auto line = [&](auto&& text_of) {
     std::string out;
     for (std::size_t i = 0; i < headings.size(); ++i) {
       const std::string text = text_of(i);
-      const std::string pad(width[i] - std::min(width[i], columns(text)), ' ');
+      const std::string pad(width[i] - std::min(width[i], i18n::columns(text)), ' ');
       out += i >= 5 ? pad + text : text + pad;
       out += i + 1 < headings.size() ? "  " : "";
     }
     while (!out.empty() && out.back() == ' ') out.pop_back();
     fmt::print("{}\n", out);
   };
-  line([](std::size_t i) { return std::string(headings[i]); });
+  line([](std::size_t i) { return tr(headings[i]); });
   for (const auto& row : rows) line([&](std::size_t i) { return row[i]; });
 }
 
 int run_campaigns(const global_options& globals, const campaigns_arguments& a) {
   if (!a.state.empty() && !broadcast::parse_campaign_state(a.state))
     return fail(globals, exit_code::bad_input,
-                fmt::format("--state: '{}' is not a campaign state; one of {}", segments::printable(a.state),
-                            broadcast::campaign_state_names()));
+                trf("--state: '{}' is not a campaign state; one of {}", segments::printable(a.state),
+                    broadcast::campaign_state_names()));
   std::string target = "/v1/campaigns?limit=" + std::to_string(a.limit);
   if (!a.ward.empty()) target += "&ward=" + url_encode(a.ward);
   if (!a.state.empty()) target += "&state=" + url_encode(a.state);
@@ -102,14 +104,15 @@ int run_campaigns(const global_options& globals, const campaigns_arguments& a) {
   const auto& doc = r.body->as_object();
   const auto* campaigns = doc.if_contains("campaigns");
   if (!campaigns || !campaigns->is_array() || campaigns->as_array().empty()) {
-    fmt::print("no campaigns{}{}{}\n", a.state.empty() ? "" : " " + a.state,
-               a.ward.empty() ? "" : " of ward " + segments::printable(a.ward),
-               a.since.empty() ? "" : " since " + segments::printable(a.since));
+    fmt::print("{}", trf("no campaigns{}{}{}\n", a.state.empty() ? "" : " " + progress::state_words(a.state),
+                         a.ward.empty() ? "" : trf(" of ward {}", segments::printable(a.ward)),
+                         a.since.empty() ? "" : trf(" since {}", segments::printable(a.since))));
     return 0;
   }
   print_table(campaigns->as_array());
   if (const auto* t = doc.if_contains("truncated"); t && t->is_bool() && t->as_bool())
-    fmt::print("(the {} most recent; --since, --state or --limit for others)\n", campaigns->as_array().size());
+    fmt::print("{}", trf("(the {} most recent; --since, --state or --limit for others)\n",
+                         campaigns->as_array().size()));
   return 0;
 }
 
@@ -117,12 +120,14 @@ int run_campaigns(const global_options& globals, const campaigns_arguments& a) {
 
 void add_campaigns_command(CLI::App& app, const global_options& globals, std::function<int()>& run) {
   auto a = std::make_shared<campaigns_arguments>();
-  auto* campaigns = app.add_subcommand("campaigns", "The campaigns, newest first, with state, audience and counts");
-  campaigns->add_option("--ward", a->ward, "Only this ward's (without it: every ward you act on)");
+  auto* campaigns =
+      app.add_subcommand("campaigns", tr("The campaigns, newest first, with state, audience and counts"));
+  campaigns->add_option("--ward", a->ward, tr("Only this ward's (without it: every ward you act on)"));
   campaigns->add_option("--state", a->state,
-                        "Only campaigns in this state: " + broadcast::campaign_state_names());
-  campaigns->add_option("--since", a->since, "From: 7d, 24h, 90m, a date 2026-11-20 or a time 2026-11-20T07:30");
-  campaigns->add_option("--limit", a->limit, "At most this many, the most recent")
+                        trf("Only campaigns in this state: {}", broadcast::campaign_state_names()));
+  campaigns->add_option("--since", a->since,
+                        tr("From: 7d, 24h, 90m, a date 2026-11-20 or a time 2026-11-20T07:30"));
+  campaigns->add_option("--limit", a->limit, tr("At most this many, the most recent"))
       ->check(CLI::Range(1, 500))
       ->capture_default_str();
   campaigns->callback([&run, &globals, a] { run = [&globals, a] { return run_campaigns(globals, *a); }; });

@@ -15,8 +15,11 @@
 #include "gateway/broadcast/numbers.hpp"
 #include "gateway/carrier_link.hpp"
 #include "gateway/smpp/deliver.hpp"
+#include "tools/loa/i18n/translate.hpp"
 
 namespace loa::cli {
+
+using i18n::tr;
 namespace {
 
 namespace asio = boost::asio;
@@ -274,15 +277,15 @@ int run_check(const global_options& globals, const check_arguments& a) {
 
 void add_carrier_check_command(CLI::App& app, const global_options& globals, std::function<int()>& run) {
   auto a = std::make_shared<check_arguments>();
-  auto* carrier = app.add_subcommand("carrier", "Diagnostics of one carrier")->require_subcommand(1);
+  auto* carrier = app.add_subcommand("carrier", tr("Diagnostics of one carrier"))->require_subcommand(1);
   auto* check = carrier->add_subcommand(
-      "check", "Bind, enquire_link, optionally send one message and wait for its receipt");
-  check->add_option("NAME", a->carrier, "The carrier's name in the configuration")->required();
-  check->add_option("--to", a->to, "Send one message to this number");
-  check->add_option("--text", a->text, "The message's text");
+      "check", tr("Bind, enquire_link, optionally send one message and wait for its receipt"));
+  check->add_option("NAME", a->carrier, tr("The carrier's name in the configuration"))->required();
+  check->add_option("--to", a->to, tr("Send one message to this number"));
+  check->add_option("--text", a->text, tr("The message's text"));
   check->add_option("--accents", a->accents, "keep | strip | auto")
       ->check(CLI::IsMember({"keep", "strip", "auto"}));
-  check->add_option("--timeout", a->timeout_s, "Seconds to wait for the bind and the receipt")
+  check->add_option("--timeout", a->timeout_s, tr("Seconds to wait for the bind and the receipt"))
       ->check(CLI::Range(0.1, 3600.0))
       ->capture_default_str();
   check->callback([&run, &globals, a] { run = [&globals, a] { return run_check(globals, *a); }; });

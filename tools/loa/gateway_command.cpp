@@ -15,8 +15,11 @@
 #include "config/file_permissions.hpp"
 #include "gateway/api/http_server.hpp"
 #include "gateway/service.hpp"
+#include "tools/loa/i18n/translate.hpp"
 
 namespace loa::cli {
+
+using i18n::tr;
 namespace {
 
 // `%*` of the log pattern: the line's time in the gateway's utc_offset ("2026-11-22 14:03:07.120+07:00"), as
@@ -95,7 +98,8 @@ int run_gateway(const global_options& globals) {
 }  // namespace
 
 void add_gateway_command(CLI::App& app, const global_options& globals, std::function<int()>& run) {
-  auto* cmd = app.add_subcommand("gateway", "Run the service: carrier sessions, fan-out, receipts, HTTP API");
+  auto* cmd =
+      app.add_subcommand("gateway", tr("Run the service: carrier sessions, fan-out, receipts, HTTP API"));
   cmd->callback([&globals, &run] { run = [&globals] { return run_gateway(globals); }; });
 }
 

@@ -9,12 +9,18 @@
 
 #include "segments/name_match.hpp"
 #include "tools/loa/display_names.hpp"
+#include "tools/loa/i18n/gateway_words.hpp"
+#include "tools/loa/i18n/plain_words.hpp"
+#include "tools/loa/i18n/translate.hpp"
 #include "tools/loa/progress.hpp"
 
 namespace loa::cli::preview {
 namespace {
 
 namespace json = boost::json;
+using i18n::tr;
+using i18n::trf;
+using i18n::trnf;
 using progress::thousands;
 
 const json::object& object_of(const json::value& v) {
@@ -51,78 +57,84 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-std::string plural(std::uint64_t n, std::string_view word) {
-  return fmt::format("{} {}{}", thousands(n), word, n == 1 ? "" : "s");
-}
-
 }  // namespace
 
 std::string money(double value) {
   const double rounded = std::round(value * 100) / 100;
   const auto whole = static_cast<std::uint64_t>(std::floor(std::max(0.0, rounded)));
   const auto cents = static_cast<int>(std::llround((rounded - static_cast<double>(whole)) * 100));
-  return cents == 0 ? thousands(whole) : fmt::format("{}.{:02}", thousands(whole), cents);
+  return cents == 0 ? thousands(whole)
+                    : thousands(whole) + (i18n::current() == i18n::language::vietnamese ? "," : ".") +
+                          fmt::format("{:02}", cents);
 }
 
 std::string describe(const json::value& doc) {
   const auto& p = object_of(doc);
   const auto currency = text(p, "currency");
-  std::string out = "Dry run: nothing was sent.\n";
+  std::string out = tr("Dry run: nothing was sent.\n");
   if (const auto corrects = text(p, "corrects"); !corrects.empty())
-    out += fmt::format("A correction of campaign {}: it goes to whoever received that one.\n", corrects);
+    out += trf("A correction of campaign {}: it goes to whoever received that one.\n", corrects);
   if (const auto resends = text(p, "resend_failed"); !resends.empty())
-    out += fmt::format("A resend of campaign {}: it goes to those whose message failed or expired (not to numbers "
-                       "opted out since).\n",
-                       resends);
-  out += fmt::format("What the phone shows ({}, {}, {} per message):\n", text(p, "encoding"),
-                     plural(count(p, "chars"), "character"), plural(count(p, "parts_per_message"), "part"));
+    out += trf("A resend of campaign {}: it goes to those whose message failed or expired (not to numbers opted "
+               "out since).\n",
+               resends);
+  const auto chars = count(p, "chars"), parts = count(p, "parts_per_message");
+  out += trf("What the phone shows ({}; {}, {} per message):\n",
+             i18n::encoding_words(text(p, "encoding"), parts),
+             trnf("{} character", "{} characters", chars, thousands(chars)),
+             trnf("{} part", "{} parts", parts, thousands(parts)));
   out += "  " + text(p, "text") + "\n";
   const auto groups = named_list(p, "groups", "group_names");
-  out += fmt::format("Recipients: {} in {} (groups: {}); {} opted out, not sent\n", thousands(count(p, "recipients")),
-                     named_list(p, "wards", "ward_names"), groups.empty() ? "-" : groups,
-                     thousands(count(p, "skipped_optout")));
+  out += trf("Recipients: {} in {} (groups: {}); {} opted out, not sent\n", thousands(count(p, "recipients")),
+             named_list(p, "wards", "ward_names"), groups.empty() ? "-" : groups,
+             thousands(count(p, "skipped_optout")));
 
   std::vector<std::vector<std::string>> rows;
   if (const auto* v = p.if_contains("by_carrier"); v && v->is_object()) {
     for (const auto& [name, value] : v->as_object()) {
       const auto& c = object_of(value);
       const double price = amount(c, "price_per_part");
-      rows.push_back({std::string(name), plural(count(c, "recipients"), "recipient"),
-                      plural(count(c, "parts"), "part"),
-                      price > 0 ? fmt::format("x {} = {} {}", money(price), money(amount(c, "cost")), currency)
-                                : "no price configured"});
+      const auto recipients = count(c, "recipients"), carrier_parts = count(c, "parts");
+      rows.push_back(
+          {std::string(name), trnf("{} recipient", "{} recipients", recipients, thousands(recipients)),
+           trnf("{} part", "{} parts", carrier_parts, thousands(carrier_parts)),
+           price > 0 ? fmt::format("x {} = {} {}", money(price), money(amount(c, "cost")), currency)
+                     : tr("no price configured")});
     }
   }
   if (!rows.empty()) {
     std::size_t w0 = 0, w1 = 0, w2 = 0;
     for (const auto& r : rows) {
-      w0 = std::max(w0, r[0].size());
-      w1 = std::max(w1, r[1].size());
-      w2 = std::max(w2, r[2].size());
+      w0 = std::max(w0, i18n::columns(r[0]));
+      w1 = std::max(w1, i18n::columns(r[1]));
+      w2 = std::max(w2, i18n::columns(r[2]));
     }
-    out += "By carrier:\n";
+    out += tr("By carrier:\n");
     for (const auto& r : rows) out += fmt::format("  {:<{}}  {:>{}}  {:>{}}  {}\n", r[0], w0, r[1], w1, r[2], w2, r[3]);
   }
   if (const auto* v = p.if_contains("by_group"); v && v->is_object() && !v->as_object().empty()) {
     std::size_t w = 0;
-    for (const auto& [name, value] : v->as_object()) w = std::max(w, named(p, "group_names", name).size());
-    out += "By group (a number in two groups counts in both):\n";
+    for (const auto& [name, value] : v->as_object())
+      w = std::max(w, i18n::columns(named(p, "group_names", name)));
+    out += tr("By group (a number in two groups counts in both):\n");
     for (const auto& [name, value] : v->as_object())
       out += fmt::format("  {:<{}}  {}\n", named(p, "group_names", name), w,
                          thousands(value.is_number() ? static_cast<std::uint64_t>(value.to_number<double>()) : 0));
   }
   const bool complete = !p.contains("cost_complete") || (p.at("cost_complete").is_bool() && p.at("cost_complete").as_bool());
-  out += fmt::format("Cost: {}{} {} for {}\n", complete ? "" : "at least ", money(amount(p, "cost")), currency,
-                     plural(count(p, "parts"), "SMS part"));
+  const auto all_parts = count(p, "parts");
+  const auto cost = fmt::format("{} {}", money(amount(p, "cost")), currency);
+  out += trf("Cost: {} for {}\n", complete ? cost : trf("at least {}", cost),
+             trnf("{} SMS part", "{} SMS parts", all_parts, thousands(all_parts)));
   const auto state = text(p, "state");
   if (state == "scheduled") {
-    out += fmt::format("It would start at {}.\n", text(p, "due_at"));
+    out += trf("It would start at {}.\n", progress::due_words(text(p, "due_at")));
   } else if (state == "waiting") {
-    out += "It would wait for the quiet hours to end (--urgent sends now).\n";
+    out += tr("It would wait for the quiet hours to end (--urgent sends now).\n");
   }
   if (const auto above = count(p, "confirm_above"); p.contains("confirm_above") && count(p, "recipients") > above)
-    out += fmt::format("More than {}: without --yes, loa send asks you to type the ward's name first.\n",
-                       plural(above, "recipient"));
+    out += trf("More than {}: without --yes, loa send asks you to type the ward's name first.\n",
+               trnf("{} recipient", "{} recipients", above, thousands(above)));
   out += warnings(doc);
   return out;
 }
@@ -131,7 +143,7 @@ std::string warnings(const json::value& doc) {
   std::string out;
   if (const auto* v = object_of(doc).if_contains("warnings"); v && v->is_array())
     for (const auto& w : v->as_array())
-      if (w.is_string()) out += fmt::format("Warning: {}\n", std::string_view(w.as_string()));
+      if (w.is_string()) out += trf("Warning: {}\n", gateway_words(w.as_string()));
   return out;
 }
 
@@ -196,10 +208,10 @@ std::string question(const std::vector<std::string>& wards, std::uint64_t recipi
   for (std::size_t i = 0; i < wards.size(); ++i) {
     names += (names.empty() ? "" : named ? ", " : " ") + wards[i];
     if (i < display_names.size() && !display_names[i].empty() && display_names[i] != wards[i])
-      names += " or " + display_names[i];
+      names += trf(" or {}", display_names[i]);
   }
-  return fmt::format("This sends to {}. Type the ward's name ({}) to send it, anything else to stop: ",
-                     plural(recipients, "phone"), names);
+  return trf("This sends to {}. Type the ward's name ({}) to send it, anything else to stop: ",
+             trnf("{} phone", "{} phones", recipients, thousands(recipients)), names);
 }
 
 }  // namespace loa::cli::preview

@@ -9,10 +9,16 @@
 #include <algorithm>
 #include <cmath>
 
+#include "tools/loa/i18n/translate.hpp"
+
 namespace loa::cli::progress {
 namespace {
 
 namespace json = boost::json;
+using i18n::tr;
+using i18n::tr_noop;
+using i18n::trf;
+using i18n::trnf;
 
 std::uint64_t number(const json::object& o, std::string_view key) {
   const auto* v = o.if_contains(key);
@@ -65,12 +71,36 @@ std::string elapsed(clock::duration d) {
 std::string carrier_table(const counts& c);
 std::string lane_lines(const counts& c);
 
+// The labels of the summary and the carrier table, marked for the catalogue; rows are found by their English.
+constexpr auto recipients = tr_noop("recipients"), queued = tr_noop("queued"), submitted = tr_noop("submitted"),
+               delivered = tr_noop("delivered"), failed = tr_noop("failed"), expired = tr_noop("expired"),
+               uncertain = tr_noop("uncertain"), pending = tr_noop("pending"), parts = tr_noop("parts");
+
 }  // namespace
 
 std::string state_words(std::string_view state) {
-  std::string out(state);
+  // The states of CONTRACT.md, as an official says them.
+  static constexpr std::pair<std::string_view, std::string_view> words[] = {
+      {"awaiting_approval", tr_noop("awaiting approval")},
+      {"scheduled", tr_noop("scheduled")},
+      {"waiting", tr_noop("waiting")},
+      {"running", tr_noop("running")},
+      {"done", tr_noop("done")},
+      {"cancelled", tr_noop("cancelled")},
+  };
+  for (const auto& [name, said] : words)
+    if (name == state) return tr(said);
+  std::string out(state);  // a state of a newer gateway
   std::ranges::replace(out, '_', ' ');
   return out;
+}
+
+std::string due_words(std::string_view iso) {
+  // "2026-11-23T07:30:00+07:00", the gateway's offset: kept as it is in English (scripts read it), the way a
+  // Vietnamese reader writes it otherwise ("07:30 ngày 23/11/2026").
+  if (i18n::current() != i18n::language::vietnamese || iso.size() < 16 || iso[4] != '-' || iso[10] != 'T')
+    return std::string(iso);
+  return trf("{} on {}/{}/{}", iso.substr(11, 5), iso.substr(8, 2), iso.substr(5, 2), iso.substr(0, 4));
 }
 
 std::uint64_t counts::total() const {
@@ -145,9 +175,7 @@ counts read_counts(const json::value& status) {
 }
 
 std::string thousands(std::uint64_t n) {
-  std::string digits = std::to_string(n);
-  for (std::size_t i = digits.size(); i > 3; i -= 3) digits.insert(i - 3, ",");
-  return digits;
+  return i18n::number(n);
 }
 
 void rate_meter::add(clock::time_point at, std::uint64_t submitted) {
@@ -171,15 +199,16 @@ std::string bar_line(const counts& c, std::optional<double> rate, std::size_t co
     int keep;  // fields with the lowest value go first when the line is too long
   };
   // No "submitted N": the fraction's numerator is that count.
-  std::vector<field> fields{
-      {fraction(c), 100}, {"delivered " + thousands(c.delivered), 90}, {"failed " + thousands(c.failed), 80}};
-  if (c.expired > 0) fields.push_back({"expired " + thousands(c.expired), 60});
-  if (c.uncertain > 0) fields.push_back({"uncertain " + thousands(c.uncertain), 50});
-  fields.push_back({"pending " + thousands(c.pending), 70});
+  std::vector<field> fields{{fraction(c), 100},
+                            {trf("delivered {}", thousands(c.delivered)), 90},
+                            {trf("failed {}", thousands(c.failed)), 80}};
+  if (c.expired > 0) fields.push_back({trf("expired {}", thousands(c.expired)), 60});
+  if (c.uncertain > 0) fields.push_back({trf("uncertain {}", thousands(c.uncertain)), 50});
+  fields.push_back({trf("pending {}", thousands(c.pending)), 70});
   // The rate says how fast sending goes (worth more then than pending, which the '+' show); once nothing is
   // queued it would only count down to 0.
   if (rate && c.queued > 0)
-    fields.push_back({thousands(static_cast<std::uint64_t>(std::llround(*rate))) + "/s", 75});
+    fields.push_back({trf("{}/s", thousands(static_cast<std::uint64_t>(std::llround(*rate)))), 75});
   if (!c.state.empty() && c.state != "running")
     fields.push_back({state_words(c.state), 100});  // scheduled, done, ...
 
@@ -190,7 +219,8 @@ std::string bar_line(const counts& c, std::optional<double> rate, std::size_t co
     std::string rest;
     for (const auto& f : fields) rest += "  " + f.text;
     const auto lowest = std::ranges::min_element(fields, {}, &field::keep);
-    if (width + 2 + rest.size() <= room || lowest->keep >= 100) return "[" + bar(c, width) + "]" + rest;
+    if (width + 2 + i18n::columns(rest) <= room || lowest->keep >= 100)
+      return "[" + bar(c, width) + "]" + rest;
     fields.erase(lowest);
   }
 }
@@ -198,7 +228,7 @@ std::string bar_line(const counts& c, std::optional<double> rate, std::size_t co
 std::string redraw(std::string_view line, std::size_t previous) {
   std::string out = "\r";
   out += line;
-  if (previous > line.size()) out.append(previous - line.size(), ' ');
+  if (previous > i18n::columns(line)) out.append(previous - i18n::columns(line), ' ');
   return out;
 }
 
@@ -209,13 +239,13 @@ std::optional<std::string> log_lines::next(const counts& c, clock::time_point no
   if (logged_ && !last && now - logged_at_ < every_) return std::nullopt;
   logged_ = c;
   logged_at_ = now;
-  std::string line = fmt::format("[{}] campaign {} {}", elapsed(now - start_), c.id, state_words(c.state));
-  if (show_due(c)) line += ", due " + c.due_at;
-  line += fmt::format(": submitted {}, delivered {}, failed {}", fraction(c), thousands(c.delivered),
-                      thousands(c.failed));
-  if (c.expired > 0) line += ", expired " + thousands(c.expired);
-  if (c.uncertain > 0) line += ", uncertain " + thousands(c.uncertain);
-  line += ", pending " + thousands(c.pending);
+  std::string line = trf("[{}] campaign {} {}", elapsed(now - start_), c.id, state_words(c.state));
+  if (show_due(c)) line += trf(", due {}", due_words(c.due_at));
+  line += trf(": submitted {}, delivered {}, failed {}", fraction(c), thousands(c.delivered),
+              thousands(c.failed));
+  if (c.expired > 0) line += trf(", expired {}", thousands(c.expired));
+  if (c.uncertain > 0) line += trf(", uncertain {}", thousands(c.uncertain));
+  line += trf(", pending {}", thousands(c.pending));
   return line;
 }
 
@@ -223,55 +253,65 @@ std::string waiting_line(const counts& c) {
   // "2026-11-23T06:30:00+07:00" -> "06:30" (the gateway's offset); the date too when it is not that of `since`.
   const auto minute = [](const std::string& at) { return at.size() >= 16 ? at.substr(11, 5) : at; };
   if (c.waiting_reason == "quiet_hours" && !c.waiting_until.empty())
-    return fmt::format("waits until {} (quiet hours)\n", minute(c.waiting_until));
+    return trf("waits until {} (quiet hours)\n", minute(c.waiting_until));
   if (c.waiting_reason == "carrier_down" && !c.waiting_carriers.empty())
-    return fmt::format("carrier{} {} not bound{}\n", c.waiting_carriers.size() == 1 ? "" : "s",
-                       fmt::join(c.waiting_carriers, ", "),
-                       c.waiting_since.empty() ? "" : " since " + minute(c.waiting_since));
-  if (c.waiting_reason == "approval")
-    return c.approvers.empty() ? "waits for approval, and no approver of its wards is configured\n"
-                               : fmt::format("waits for approval by {}\n", fmt::join(c.approvers, " or "));
+    return trnf("carrier {} not bound{}\n", "carriers {} not bound{}\n", c.waiting_carriers.size(),
+                fmt::format("{}", fmt::join(c.waiting_carriers, ", ")),
+                c.waiting_since.empty() ? "" : trf(" since {}", minute(c.waiting_since)));
+  if (c.waiting_reason == "approval") {
+    std::string approvers;
+    for (const auto& a : c.approvers) approvers += (approvers.empty() ? "" : trf(" or {}", "")) + a;
+    return c.approvers.empty() ? tr("waits for approval, and no approver of its wards is configured\n")
+                               : trf("waits for approval by {}\n", approvers);
+  }
   return {};
 }
 
 std::string summary(const counts& c) {
-  std::vector<std::pair<std::string_view, std::uint64_t>> rows{{"recipients", c.total()}};
-  if (c.queued > 0) rows.emplace_back("queued", c.queued);
-  rows.insert(rows.end(), {{"submitted", c.submitted},
-                           {"delivered", c.delivered},
-                           {"failed", c.failed},
-                           {"expired", c.expired},
-                           {"uncertain", c.uncertain},
-                           {"pending", c.pending},
-                           {"parts", c.parts}});
-  std::size_t width = 1;
-  for (const auto& [label, n] : rows) width = std::max(width, thousands(n).size());
+  // The row labels, marked for the catalogue; the rows are found by their English names.
+  std::vector<std::pair<std::string_view, std::uint64_t>> rows{{recipients, c.total()}};
+  if (c.queued > 0) rows.emplace_back(queued, c.queued);
+  rows.insert(rows.end(), {{submitted, c.submitted},
+                           {delivered, c.delivered},
+                           {failed, c.failed},
+                           {expired, c.expired},
+                           {uncertain, c.uncertain},
+                           {pending, c.pending},
+                           {parts, c.parts}});
+  std::size_t width = 1, label_width = 10;
+  for (const auto& [label, n] : rows) {
+    width = std::max(width, thousands(n).size());
+    label_width = std::max(label_width, i18n::columns(tr(label)));
+  }
 
-  std::string out = fmt::format("campaign {}: {}", c.id, state_words(c.state));
-  if (show_due(c)) out += ", due " + c.due_at;
+  std::string out = trf("campaign {}: {}", c.id, state_words(c.state));
+  if (show_due(c)) out += trf(", due {}", due_words(c.due_at));
   out += '\n';
   if (!c.wards.empty())
-    out += fmt::format("to {}{}{}\n", c.wards, c.groups.empty() ? "" : ", groups " + c.groups,
-                       c.sender.empty() ? "" : "; sent by " + c.sender);
+    out += trf("to {}{}{}\n", c.wards, c.groups.empty() ? "" : trf(", groups {}", c.groups),
+               c.sender.empty() ? "" : trf("; sent by {}", c.sender));
   // Why it waits: an official asked "why has nothing gone out?" deserves the reason, not only the state.
   if (c.state == "awaiting_approval" && !c.approval_reason.empty())
-    out += fmt::format("waits for an approver because {}; an approver releases it with `loa approve {}`\n",
-                       c.approval_reason == "urgent" ? "it is urgent" : c.approval_reason, c.id);
+    out += trf("waits for an approver because {}; an approver releases it with `loa approve {}`\n",
+               c.approval_reason == "urgent" ? tr("it is urgent") : c.approval_reason, c.id);
   out += waiting_line(c);
   for (const auto& [label, n] : rows) {
     std::string note;
-    if (label == "recipients" && !c.fanout_done)
-      note = c.audience > 0 ? fmt::format("{} reached so far", thousands(c.recipients))
-                            : fmt::format("estimate; {} found so far", thousands(c.recipients));
-    if (label == "recipients" && c.skipped_optout > 0)
-      note += fmt::format("{}{} opted out, not sent", note.empty() ? "" : "; ", thousands(c.skipped_optout));
-    if (label == "delivered" && c.total() > 0 && c.fanout_done) {
+    if (label == recipients && !c.fanout_done)
+      note = c.audience > 0 ? trf("{} reached so far", thousands(c.recipients))
+                            : trf("estimate; {} found so far", thousands(c.recipients));
+    if (label == recipients && c.skipped_optout > 0)
+      note += (note.empty() ? "" : "; ") + trf("{} opted out, not sent", thousands(c.skipped_optout));
+    if (label == delivered && c.total() > 0 && c.fanout_done) {
       // Rounded down: 100.0% only when everyone has it.
       const auto permille = std::min(c.delivered, c.total()) * 1000 / c.total();
-      note = fmt::format("{}.{}%", permille / 10, permille % 10);
+      note =
+          i18n::decimal(static_cast<double>(permille / 10) + static_cast<double>(permille % 10) / 10) + "%";
     }
-    out +=
-        fmt::format("{:<12}{:>{}}{}\n", label, thousands(n), width, note.empty() ? "" : "  (" + note + ")");
+    // "uncertain" alone says nothing to an official: what it means.
+    if (label == uncertain && n > 0) note = tr("the carrier never answered whether it took them");
+    out += fmt::format("{:<{}}{:>{}}{}\n", tr(label), label_width + 2, thousands(n), width,
+                       note.empty() ? "" : "  (" + note + ")");
   }
   out += carrier_table(c);
   out += lane_lines(c);
@@ -285,14 +325,14 @@ std::string lane_lines(const counts& c) {
   if (c.lanes.empty()) return {};
   std::size_t name_width = 0;
   for (const auto& l : c.lanes) name_width = std::max(name_width, l.carrier.size());
-  std::string out = "\nlanes on this gateway:\n";
+  std::string out = tr("\nlanes on this gateway:\n");
   for (const auto& l : c.lanes) {
-    out += fmt::format("{:<{}}  queued {}, parked {}, in flight {}, uncertain {}, sent {}", l.carrier, name_width,
-                       thousands(l.queued), thousands(l.parked), thousands(l.in_flight), thousands(l.uncertain),
-                       thousands(l.sent));
+    out += fmt::format("{:<{}}  ", l.carrier, name_width) +
+           trf("queued {}, parked {}, in flight {}, uncertain {}, sent {}", thousands(l.queued), thousands(l.parked),
+               thousands(l.in_flight), thousands(l.uncertain), thousands(l.sent));
     if (!l.waiting_reason.empty())
-      out += fmt::format("; waiting: {}{}", l.waiting_reason,
-                         l.waiting_since.empty() ? "" : " since " + l.waiting_since);
+      out += trf("; waiting: {}{}", l.waiting_reason,
+                 l.waiting_since.empty() ? "" : trf(" since {}", due_words(l.waiting_since)));
     out += '\n';
   }
   return out;
@@ -304,22 +344,23 @@ std::string carrier_table(const counts& c) {
 
   // Expired and uncertain get a column only when some carrier has any.
   std::vector<std::pair<std::string, std::uint64_t carrier_counts::*>> columns{
-      {"submitted", &carrier_counts::submitted},
-      {"delivered", &carrier_counts::delivered},
-      {"failed", &carrier_counts::failed}};
+      {tr(submitted), &carrier_counts::submitted},
+      {tr(delivered), &carrier_counts::delivered},
+      {tr(failed), &carrier_counts::failed}};
   const auto any = [&](auto member) {
     return std::ranges::any_of(c.by_carrier, [&](const carrier_counts& r) { return r.*member > 0; });
   };
-  if (any(&carrier_counts::expired)) columns.emplace_back("expired", &carrier_counts::expired);
-  if (any(&carrier_counts::uncertain)) columns.emplace_back("uncertain", &carrier_counts::uncertain);
-  columns.emplace_back("pending", &carrier_counts::pending);
+  if (any(&carrier_counts::expired)) columns.emplace_back(tr(expired), &carrier_counts::expired);
+  if (any(&carrier_counts::uncertain)) columns.emplace_back(tr(uncertain), &carrier_counts::uncertain);
+  columns.emplace_back(tr(pending), &carrier_counts::pending);
 
-  std::size_t name_width = std::string_view("carrier").size();
+  const auto carrier = tr("carrier");
+  std::size_t name_width = i18n::columns(carrier);
   for (const auto& r : c.by_carrier) name_width = std::max(name_width, r.name.size());
   std::vector<std::size_t> widths;
-  out += fmt::format("\n{:<{}}", "carrier", name_width);
+  out += fmt::format("\n{:<{}}", carrier, name_width);
   for (const auto& [header, member] : columns) {
-    std::size_t w = header.size();
+    std::size_t w = i18n::columns(header);
     for (const auto& r : c.by_carrier) w = std::max(w, thousands(r.*member).size());
     widths.push_back(w);
     out += fmt::format("  {:>{}}", header, w);
@@ -350,11 +391,11 @@ verdict judge(const counts& c, std::optional<std::chrono::seconds> gave_up_after
   std::vector<std::string> problems;
   if (c.not_delivered() > 0) {
     std::vector<std::string> kinds;
-    if (c.failed > 0) kinds.push_back("failed " + thousands(c.failed));
-    if (c.expired > 0) kinds.push_back("expired " + thousands(c.expired));
-    if (c.uncertain > 0) kinds.push_back("uncertain " + thousands(c.uncertain));
-    problems.push_back(
-        fmt::format("{} not delivered ({})", thousands(c.not_delivered()), fmt::join(kinds, ", ")));
+    if (c.failed > 0) kinds.push_back(trf("failed {}", thousands(c.failed)));
+    if (c.expired > 0) kinds.push_back(trf("expired {}", thousands(c.expired)));
+    if (c.uncertain > 0) kinds.push_back(trf("uncertain {}", thousands(c.uncertain)));
+    problems.push_back(trf("{} not delivered ({})", thousands(c.not_delivered()),
+                           fmt::format("{}", fmt::join(kinds, ", "))));
   }
   // Whether the gateway keeps the dropped recipients in "queued" after a cancel or zeroes it, this is the
   // number that never left.
@@ -362,27 +403,27 @@ verdict judge(const counts& c, std::optional<std::chrono::seconds> gave_up_after
   std::uint64_t unsent = std::max(c.queued, c.total() > reached ? c.total() - reached : 0);
   if (c.state == "cancelled" && c.not_sent) unsent = *c.not_sent;  // what the cancel counted
   if (c.state == "cancelled")
-    problems.push_back(fmt::format("cancelled with {} not sent", thousands(unsent)));
+    problems.push_back(trf("cancelled with {} not sent", thousands(unsent)));
   if (gave_up_after && !c.finished()) {
-    const auto after = fmt::format("stopped waiting after {} s", gave_up_after->count());
+    const auto after = trf("stopped waiting after {} s", gave_up_after->count());
     if (c.state == "done" || c.state == "cancelled") {
-      problems.push_back(fmt::format("{} with {} still pending", after, thousands(c.pending)));
+      problems.push_back(trf("{} with {} still pending", after, thousands(c.pending)));
     } else {
-      problems.push_back(fmt::format("{}: campaign {} is {} with {} not yet sent", after, c.id,
-                                     state_words(c.state), thousands(unsent)));
+      problems.push_back(trf("{}: campaign {} is {} with {} not yet sent", after, c.id, state_words(c.state),
+                             thousands(unsent)));
     }
   }
   // A gateway that loses track of some (or counts them elsewhere) must not pass for a full delivery.
   if (problems.empty() && c.finished() && c.delivered < c.total())
-    problems.push_back(fmt::format("{} with no outcome reported", thousands(c.total() - c.delivered)));
+    problems.push_back(trf("{} with no outcome reported", thousands(c.total() - c.delivered)));
   if (problems.empty() && !c.finished())
-    problems.push_back("not finished");  // callers stop at one or the other
+    problems.push_back(tr("not finished"));  // callers stop at one or the other
   if (problems.empty()) {
-    return {exit_code::done, c.total() == 0 ? "nobody to send to: no recipients"
-                                            : fmt::format("all {} delivered", thousands(c.delivered))};
+    return {exit_code::done, c.total() == 0 ? tr("nobody to send to: no recipients")
+                                            : trf("all {} delivered", thousands(c.delivered))};
   }
-  return {exit_code::some_failed, fmt::format("{} of {} delivered; {}", thousands(c.delivered),
-                                              thousands(c.total()), fmt::join(problems, "; "))};
+  return {exit_code::some_failed, trf("{} of {} delivered; {}", thousands(c.delivered), thousands(c.total()),
+                                      fmt::format("{}", fmt::join(problems, "; ")))};
 }
 
 }  // namespace loa::cli::progress

@@ -72,14 +72,18 @@ struct counts {
 
 counts read_counts(const boost::json::value& status);
 
-/// A state for people: "awaiting_approval" reads "awaiting approval".
+/// A state for people, in the official's language: "awaiting_approval" reads "awaiting approval" ("chờ duyệt").
 std::string state_words(std::string_view state);
+
+/// A due time of the gateway ("2026-11-23T07:30:00+07:00", its offset) for people: as it is in English,
+/// "07:30 ngày 23/11/2026" in Vietnamese.
+std::string due_words(std::string_view iso);
 
 /// Why it waits, one line for people ("waits until 06:30 (quiet hours)", "carrier vinaphone not bound since
 /// 10:42", "waits for approval by Trần Thị Lan (lan)"); empty when it does not wait.
 std::string waiting_line(const counts& c);
 
-/// 1234567 -> "1,234,567".
+/// 1234567 -> "1,234,567" ("1.234.567" in Vietnamese).
 std::string thousands(std::uint64_t n);
 
 /// Recipients submitted per second, over the last few seconds of polls.

@@ -4,8 +4,13 @@
 
 #include "gateway/common/tls.hpp"
 #include "tools/loa/client_config.hpp"
+#include "tools/loa/i18n/gateway_words.hpp"
+#include "tools/loa/i18n/translate.hpp"
 
 namespace loa::cli {
+
+using i18n::tr;
+using i18n::trf;
 
 std::string server_url(const global_options& globals) {
   if (!globals.server.empty()) return globals.server;
@@ -36,13 +41,14 @@ std::string url_encode(std::string_view text) {
 namespace {
 
 // A 429 names the wait: the gateway's message says it; else the Retry-After header or the body's retry_after_s.
-std::string too_many_requests_message(std::string message, const api::reply& reply) {
-  if (message.find("try again in") != std::string::npos) return message;
+// `raw` is the gateway's English, `message` what the official reads of it.
+std::string too_many_requests_message(const std::string& raw, std::string message, const api::reply& reply) {
+  if (raw.find("try again in") != std::string::npos) return message;
   std::string wait = reply.retry_after;
   if (const auto* o = reply.body.if_object(); wait.empty() && o)
     if (const auto* s = o->if_contains("retry_after_s"); s && s->is_int64()) wait = std::to_string(s->as_int64());
   if (wait.empty()) return message;
-  return fmt::format("{}; try again in {} s", message, wait);
+  return trf("{}; try again in {} s", message, wait);
 }
 
 }  // namespace
@@ -55,7 +61,7 @@ call_failure describe_failure(const global_options& globals, const api::client& 
   const std::string& url = client.server();
   if (ec == std::errc::invalid_argument && !api::parse_server(url)) {
     return {exit_code::bad_input,
-            fmt::format("--server {}: expected https://HOST:PORT, http://HOST:PORT or HOST:PORT", url),
+            trf("--server {}: expected https://HOST:PORT, http://HOST:PORT or HOST:PORT", url),
             false};
   }
   if (ec == tls::error::ca_file_unreadable || ec == tls::error::ca_file_invalid) {
@@ -63,14 +69,15 @@ call_failure describe_failure(const global_options& globals, const api::client& 
   }
   if (ec == tls::error::token_in_clear) {
     const auto address = api::parse_server(url);
-    return {exit_code::bad_input,
-            fmt::format("--server {}: {}; nothing was sent. Use https://{}:{} (a gateway beyond loopback "
-                        "serves the API only over TLS)",
-                        url, ec.message(), address ? address->host : url, address ? address->port : "PORT"),
-            false};
+    return {
+        exit_code::bad_input,
+        trf("--server {}: {}; nothing was sent. Use https://{}:{} (a gateway beyond loopback serves the API "
+            "only over TLS)",
+            url, ec.message(), address ? address->host : url, address ? address->port : "PORT"),
+        false};
   }
   if (ec == tls::error::no_system_store) {
-    return {exit_code::bad_input, fmt::format("{}; pass --cacert FILE or set LOA_CACERT", ec.message()),
+    return {exit_code::bad_input, trf("{}; pass --cacert FILE or set LOA_CACERT", ec.message()),
             false};
   }
   if (tls::is_verification_failure(ec)) {
@@ -78,17 +85,16 @@ call_failure describe_failure(const global_options& globals, const api::client& 
     std::string hint;
     if (ec == tls::error::wrong_host) {
       const auto address = api::parse_server(url);
-      hint = fmt::format(" (it must name {})", address ? address->host : url);
+      hint = trf(" (it must name {})", address ? address->host : url);
     } else if (ec != tls::error::expired_certificate) {
-      hint = globals.cacert.empty() ? " (pass the CA that signed it with --cacert FILE or LOA_CACERT)"
-                                    : fmt::format(" (checked against the CA in {})", globals.cacert);
+      hint = globals.cacert.empty() ? tr(" (pass the CA that signed it with --cacert FILE or LOA_CACERT)")
+                                    : trf(" (checked against the CA in {})", globals.cacert);
     }
     return {exit_code::unreachable,
-            fmt::format("refused the gateway at {}: {}{}; nothing was sent", url, ec.message(), hint), false};
+            trf("refused the gateway at {}: {}{}; nothing was sent", url, ec.message(), hint), false};
   }
   return {exit_code::unreachable,
-          fmt::format("cannot reach the gateway at {} ({}); is `loa gateway` running?", url, ec.message()),
-          true};
+          trf("cannot reach the gateway at {} ({}); is `loa gateway` running?", url, ec.message()), true};
 }
 
 remote_result call_gateway(const global_options& globals, boost::beast::http::verb method,
@@ -104,12 +110,13 @@ remote_result call_gateway(const global_options& globals, boost::beast::http::ve
   }
   if (reply.status >= 200 && reply.status < 300) return {std::move(reply.body), 0};
 
-  std::string message = reply.body.is_object() && reply.body.as_object().contains("error")
-                            ? std::string(reply.body.at("error").as_string())
-                            : fmt::format("the gateway answered HTTP {}", reply.status);
+  const std::string raw = reply.body.is_object() && reply.body.as_object().contains("error")
+                              ? std::string(reply.body.at("error").as_string())
+                              : std::string();
+  std::string message = raw.empty() ? trf("the gateway answered HTTP {}", reply.status) : gateway_words(raw);
   if (reply.body.is_object() && reply.body.as_object().contains("field"))
-    message += fmt::format(" (field: {})", std::string(reply.body.at("field").as_string()));
-  if (reply.status == 429) message = too_many_requests_message(message, reply);
+    message += trf(" (field: {})", std::string(reply.body.at("field").as_string()));
+  if (reply.status == 429) message = too_many_requests_message(raw, std::move(message), reply);
   exit_code code = exit_code::bad_input;
   if (reply.status == 401 || reply.status == 403 || reply.status == 429) code = exit_code::not_permitted;
   if (reply.status >= 500) code = exit_code::unreachable;

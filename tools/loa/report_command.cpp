@@ -11,6 +11,7 @@
 #include <memory>
 #include <unordered_set>
 
+#include "tools/loa/i18n/translate.hpp"
 #include "tools/loa/remote.hpp"
 #include "tools/loa/report_render.hpp"
 
@@ -19,6 +20,8 @@ namespace {
 
 namespace json = boost::json;
 using boost::beast::http::verb;
+using i18n::tr;
+using i18n::trf;
 
 constexpr int recipients_per_page = 1000;
 
@@ -62,8 +65,9 @@ class output {
 
 int cannot_write(const global_options& globals, const std::string& path) {
   const int saved = errno;
-  return fail(globals, exit_code::bad_input,
-              fmt::format("cannot write {}: {}", path, saved ? std::strerror(saved) : "write failed"));
+  return fail(
+      globals, exit_code::bad_input,
+      trf("cannot write {}: {}", path, saved ? std::string(std::strerror(saved)) : tr("write failed")));
 }
 
 int write_html(const global_options& globals, const std::string& path, const json::value& report,
@@ -102,7 +106,7 @@ int write_csv(const global_options& globals, const std::string& id, const std::s
     const auto* list = page ? page->if_contains("recipients") : nullptr;
     if (!next || !next->is_string() || !list || !list->is_array()) {
       out.discard();
-      return fail(globals, exit_code::unreachable, "the gateway's answer is not a page of recipients");
+      return fail(globals, exit_code::unreachable, tr("the gateway's answer is not a page of recipients"));
     }
     for (const auto& recipient : list->as_array()) {
       const auto* phone = recipient.is_object() ? recipient.as_object().if_contains("phone") : nullptr;
@@ -122,11 +126,11 @@ int write_csv(const global_options& globals, const std::string& id, const std::s
 int run_report(const global_options& globals, const report_arguments& a) {
   if (a.html_file == "-" && a.csv_file == "-")
     return fail(globals, exit_code::bad_input,
-                "--html - and --csv - would both go to standard output: pick one");
+                tr("--html - and --csv - would both go to standard output: pick one"));
   const auto r = call_gateway(globals, verb::get, campaign_path(a.id) + "/report");
   if (!r.body) return r.exit;
   if (!r.body->is_object() || !r.body->as_object().contains("campaign"))
-    return fail(globals, exit_code::unreachable, "the gateway's answer is not a report");
+    return fail(globals, exit_code::unreachable, tr("the gateway's answer is not a report"));
   if (!a.html_file.empty()) {
     if (const int code = write_html(globals, a.html_file, *r.body, a.signer)) return code;
   }
@@ -148,18 +152,19 @@ int run_report(const global_options& globals, const report_arguments& a) {
 void add_report_command(CLI::App& app, const global_options& globals, std::function<int()>& run) {
   auto a = std::make_shared<report_arguments>();
   auto* report =
-      app.add_subcommand("report", "Delivery report of a campaign: per carrier, per group, over time");
-  report->add_option("ID", a->id, "Campaign id")->required();
+      app.add_subcommand("report", tr("Delivery report of a campaign: per carrier, per group, over time"));
+  report->add_option("ID", a->id, tr("Campaign id"))->required();
   report
       ->add_option("--html", a->html_file,
-                   "Write the report as one HTML page (Vietnamese) to FILE (- for stdout)")
+                   tr("Write the report as one HTML page (Vietnamese) to FILE (- for stdout)"))
       ->option_text("FILE");
   report
       ->add_option(
           "--signer", a->signer,
-          "The page's signature block names NAME as the one who made the report (else a dotted line)")
+          tr("The page's signature block names NAME as the one who made the report (else a dotted line)"))
       ->option_text("NAME");
-  report->add_option("--csv", a->csv_file, "Write every recipient's outcome as CSV to FILE (- for stdout)")
+  report
+      ->add_option("--csv", a->csv_file, tr("Write every recipient's outcome as CSV to FILE (- for stdout)"))
       ->option_text("FILE");
   report->callback([&run, &globals, a] { run = [&globals, a] { return run_report(globals, *a); }; });
 }

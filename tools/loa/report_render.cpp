@@ -12,6 +12,8 @@
 #include "gateway/common/plain_json.hpp"
 #include "segments/printable.hpp"
 #include "tools/loa/csv_cell.hpp"
+#include "tools/loa/i18n/plain_words.hpp"
+#include "tools/loa/i18n/translate.hpp"
 #include "tools/loa/progress.hpp"
 
 namespace loa::cli::report {
@@ -92,13 +94,13 @@ std::string counts_table(std::string_view title, const json::object& by) {
   for (const auto& [name, c] : by) first = std::max(first, columns_of(segments::printable(name)));
   std::vector<std::size_t> widths;
   for (const auto& col : count_columns) {
-    std::size_t w = col.english.size();
+    std::size_t w = columns_of(i18n::tr(col.english));
     for (const auto& [name, c] : by) w = std::max(w, progress::thousands(count(c, col.field)).size());
     widths.push_back(w);
   }
   std::string out = pad_right(title, first);
   for (std::size_t i = 0; i < widths.size(); ++i)
-    out += fmt::format("  {:>{}}", count_columns[i].english, widths[i]);
+    out += fmt::format("  {:>{}}", i18n::tr(count_columns[i].english), widths[i]);
   out += '\n';
   for (const auto& [name, c] : by) {
     out += pad_right(segments::printable(name), first);
@@ -111,9 +113,10 @@ std::string counts_table(std::string_view title, const json::object& by) {
 
 // ---- HTML ----
 
-// Numbers the Vietnamese way: 1.234.567 and 12,3.
+// Numbers the Vietnamese way: 1.234.567 and 12,3 (the page is Vietnamese whatever the terminal's language).
 std::string vi_number(std::uint64_t n) {
-  auto s = progress::thousands(n);
+  auto s = std::to_string(n);
+  for (std::size_t i = s.size(); i > 3; i -= 3) s.insert(i - 3, ",");
   std::replace(s.begin(), s.end(), ',', '.');
   return s;
 }
@@ -605,46 +608,51 @@ std::string csv_row(const json::value& r) {
 }
 
 std::string text(const json::value& report) {
+  using i18n::tr;
+  using i18n::trf;
   const auto& campaign = object_at(report, "campaign");
   const json::value c(campaign);
-  std::string out = fmt::format("Campaign {}, {}; report made {}\n", str(c, "id"),
-                                progress::state_words(str(c, "state")), str(report, "generated_at"));
+  std::string out =
+      trf("Campaign {}, {}; report made {}\n", str(c, "id"), progress::state_words(str(c, "state")),
+          progress::due_words(str(report, "generated_at")));
   // The notice (another official's) and a carrier's failure reasons may hold escape sequences that would
   // drive the terminal: printed escaped (segments/printable.hpp).
-  out += fmt::format("Notice: {}\n", segments::printable(str(c, "text")));
+  out += trf("Notice: {}\n", segments::printable(str(c, "text")));
   // A cancelled campaign's unsent recipients are not on their way: "not sent (cancelled)", not "queued".
-  const bool cancelled = str(c, "state") == "cancelled" && campaign.contains("not_sent") && campaign.at("not_sent").is_number();
-  const std::string unsent = cancelled ? progress::thousands(count(c, "not_sent")) + " not sent (cancelled)"
-                                       : progress::thousands(count(c, "queued")) + " queued";
-  out += fmt::format(
+  const bool cancelled =
+      str(c, "state") == "cancelled" && campaign.contains("not_sent") && campaign.at("not_sent").is_number();
+  const std::string unsent = cancelled ? trf("{} not sent (cancelled)", progress::thousands(count(c, "not_sent")))
+                                       : trf("{} queued", progress::thousands(count(c, "queued")));
+  out += trf(
       "{} recipients: {} delivered, {} failed, {} expired, {} uncertain, {} pending, {}; {} skipped "
       "(opted out)\n\n",
       progress::thousands(count(c, "recipients")), progress::thousands(count(c, "delivered")),
       progress::thousands(count(c, "failed")), progress::thousands(count(c, "expired")),
       progress::thousands(count(c, "uncertain")), progress::thousands(count(c, "pending")), unsent,
       progress::thousands(count(c, "skipped_optout")));
-  out += counts_table("By carrier", object_at(report, "by_carrier")) + "\n";
-  out += counts_table("By group", object_at(report, "by_group")) + "\n";
-  out += "Failure reasons\n";
+  out += counts_table(tr("By carrier"), object_at(report, "by_carrier")) + "\n";
+  out += counts_table(tr("By group"), object_at(report, "by_group")) + "\n";
+  out += tr("Failure reasons\n");
   const auto& reasons = array_at(report, "failure_reasons");
-  if (reasons.empty()) out += "  none\n";
+  if (reasons.empty()) out += tr("  none\n");
+  // In plain words, the carrier's code after them ("UNDELIV err:001" stays as it is in --json and the CSV).
   for (const auto& r : reasons)
     out += fmt::format("  {:>10}  {}\n", progress::thousands(count(r, "count")),
-                       segments::printable(str(r, "reason")));
+                       segments::printable(i18n::failure_reason(str(r, "reason"))));
   // Uncertain ones are not failures (they may have arrived): apart, so the reasons above add up to failed + expired.
   const auto& uncertain = array_at(report, "uncertain_reasons");
-  if (!uncertain.empty()) out += "Uncertain (the carrier's answer was lost)\n";
+  if (!uncertain.empty()) out += tr("Uncertain (the carrier's answer was lost)\n");
   for (const auto& r : uncertain)
     out += fmt::format("  {:>10}  {}\n", progress::thousands(count(r, "count")),
-                       segments::printable(str(r, "reason")));
+                       segments::printable(i18n::failure_reason(str(r, "reason"))));
   const json::value d(object_at(report, "delivery_seconds"));
-  out += "\nDelivery time (submit to receipt)\n";
+  out += tr("\nDelivery time (submit to receipt)\n");
   if (count(d, "count") == 0) {
-    out += "  nothing delivered yet\n";
+    out += tr("  nothing delivered yet\n");
   } else {
-    out += fmt::format("  {} delivered: median {:.1f} s, 90% {:.1f} s, 99% {:.1f} s, longest {:.1f} s\n",
-                       progress::thousands(count(d, "count")), real(d, "p50"), real(d, "p90"), real(d, "p99"),
-                       real(d, "max"));
+    out += trf("  {} delivered: median {} s, 90% {} s, 99% {} s, longest {} s\n",
+               progress::thousands(count(d, "count")), i18n::decimal(real(d, "p50")),
+               i18n::decimal(real(d, "p90")), i18n::decimal(real(d, "p99")), i18n::decimal(real(d, "max")));
   }
   return out;
 }

@@ -11,8 +11,11 @@
 
 #include "segments/split.hpp"
 #include "segments/utf8.hpp"
+#include "tools/loa/i18n/translate.hpp"
 
 namespace loa::cli {
+
+using i18n::tr;
 namespace {
 
 struct split_arguments {
@@ -161,22 +164,23 @@ int run_split(const global_options& globals, const split_arguments& args) {
 void add_split_command(CLI::App& app, const global_options& globals, std::function<int()>& run) {
   auto args = std::make_shared<split_arguments>();
   auto* cmd =
-      app.add_subcommand("split", "Show how a text travels: encoding, characters, parts and their bytes");
-  cmd->add_option("TEXT", args->text, "The notice text (UTF-8); - reads it from standard input")->required();
+      app.add_subcommand("split", tr("Show how a text travels: encoding, characters, parts and their bytes"));
+  cmd->add_option("TEXT", args->text, tr("The notice text (UTF-8); - reads it from standard input"))
+      ->required();
   cmd->add_option("--accents", args->accents, "keep | strip | auto")
       ->check(CLI::IsMember({"keep", "strip", "auto"}))
       ->capture_default_str();
   cmd->add_option("--concat", args->concat, "udh8 | udh16 | sar | payload")
       ->check(CLI::IsMember({"udh8", "udh16", "sar", "payload"}))
       ->capture_default_str();
-  cmd->add_option("--ref", args->reference, "Concatenation reference number")
+  cmd->add_option("--ref", args->reference, tr("Concatenation reference number"))
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
-  cmd->add_option("--max-parts", args->max_parts, "Refuse texts that need more parts")
+  cmd->add_option("--max-parts", args->max_parts, tr("Refuse texts that need more parts"))
       ->check(CLI::Range(1, 255))
       ->capture_default_str();
-  cmd->add_flag("--packed", args->packed, "Pack GSM 7-bit septets (for SMSCs that want packed data)");
-  cmd->add_option("--gsm-data-coding", args->gsm7_data_coding, "data_coding for GSM 7-bit text (0 or 1)")
+  cmd->add_flag("--packed", args->packed, tr("Pack GSM 7-bit septets (for SMSCs that want packed data)"));
+  cmd->add_option("--gsm-data-coding", args->gsm7_data_coding, tr("data_coding for GSM 7-bit text (0 or 1)"))
       ->check(CLI::IsMember({0, 1}))
       ->capture_default_str();
   cmd->callback([&globals, &run, args] { run = [&globals, args] { return run_split(globals, *args); }; });

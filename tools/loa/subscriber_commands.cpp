@@ -8,6 +8,8 @@
 
 #include "gateway/common/plain_json.hpp"
 #include "segments/printable.hpp"
+#include "tools/loa/i18n/translate.hpp"
+#include "tools/loa/i18n/gateway_words.hpp"
 #include "tools/loa/remote.hpp"
 
 namespace loa::cli {
@@ -15,6 +17,9 @@ namespace {
 
 namespace json = boost::json;
 using boost::beast::http::verb;
+using i18n::tr;
+using i18n::trf;
+using i18n::trnf;
 
 struct arguments {
   std::string file;
@@ -57,23 +62,31 @@ int finish(const global_options& globals, const remote_result& r,
 
 int run_import(const global_options& globals, const arguments& a) {
   if (!std::filesystem::is_regular_file(a.file))
-    return fail(globals, exit_code::bad_input, fmt::format("{}: no such file", a.file));
+    return fail(globals, exit_code::bad_input, trf("{}: no such file", a.file));
   const auto r = call_gateway(globals, verb::post,
                               ward_path(a) + "/subscribers/import" + groups_query(a.groups), {}, a.file);
   return finish(globals, r, [](const json::value& b) {
-    fmt::print("imported    {}\nupdated     {}\nduplicates  {}\ninvalid     {}\n", number(b, "imported"),
-               number(b, "updated"), number(b, "duplicates"), number(b, "invalid_count"));
-    if (number(b, "legacy_converted") > 0)
-      fmt::print("(converted {} pre-2018 11-digit numbers to their new prefix)\n",
-                 number(b, "legacy_converted"));
+    // Labels padded to one width whatever their language.
+    const std::pair<std::string, std::uint64_t> rows[] = {{tr("imported"), number(b, "imported")},
+                                                          {tr("updated"), number(b, "updated")},
+                                                          {tr("duplicates"), number(b, "duplicates")},
+                                                          {tr("invalid"), number(b, "invalid_count")}};
+    std::size_t width = 0;
+    for (const auto& [label, n] : rows) width = std::max(width, i18n::columns(label));
+    for (const auto& [label, n] : rows) fmt::print("{:<{}}  {}\n", label, width, i18n::number(n));
+    if (const auto legacy = number(b, "legacy_converted"); legacy > 0)
+      fmt::print("{}", trnf("(converted {} pre-2018 11-digit number to its new prefix)\n",
+                            "(converted {} pre-2018 11-digit numbers to their new prefix)\n", legacy,
+                            i18n::number(legacy)));
     const auto& invalid = b.at("invalid").as_array();
     for (const auto& row : invalid) {
-      fmt::print("  line {}: \"{}\": {}\n", row.at("line").to_number<std::uint64_t>(),
-                 std::string(row.at("value").as_string()), std::string(row.at("reason").as_string()));
+      fmt::print("{}", trf("  line {}: \"{}\": {}\n", row.at("line").to_number<std::uint64_t>(),
+                           std::string(row.at("value").as_string()),
+                           gateway_words(std::string(row.at("reason").as_string()))));
     }
     if (number(b, "invalid_count") > invalid.size())
-      fmt::print("  ... {} more (use --json for the list the gateway kept)\n",
-                 number(b, "invalid_count") - invalid.size());
+      fmt::print("{}", trf("  ... {} more (use --json for the list the gateway kept)\n",
+                           number(b, "invalid_count") - invalid.size()));
   });
 }
 
@@ -86,8 +99,9 @@ int run_add(const global_options& globals, const arguments& a) {
   const auto r = call_gateway(globals, verb::put, ward_path(a) + "/subscribers/" + url_encode(a.phone),
                               serialize_plain(body));
   return finish(globals, r, [&](const json::value& b) {
-    fmt::print("{} {} in {}\n", std::string(b.at("phone").as_string()),
-               b.at("added").as_bool() ? "added" : "updated", a.ward);
+    const std::string phone(b.at("phone").as_string());
+    fmt::print("{}", b.at("added").as_bool() ? trf("{} added in {}\n", phone, a.ward)
+                                             : trf("{} updated in {}\n", phone, a.ward));
   });
 }
 
@@ -95,10 +109,10 @@ int run_remove(const global_options& globals, const arguments& a) {
   const auto r = call_gateway(globals, verb::delete_,
                               ward_path(a) + "/subscribers/" + url_encode(a.phone) + groups_query(a.groups));
   return finish(globals, r, [&](const json::value& b) {
-    fmt::print("{} {}\n", std::string(b.at("phone").as_string()),
-               b.at("removed").as_bool()
-                   ? (a.groups.empty() ? "removed from " + a.ward : "removed from those groups")
-                   : "was not there: nothing changed");
+    const std::string phone(b.at("phone").as_string());
+    fmt::print("{}", !b.at("removed").as_bool() ? trf("{} was not there: nothing changed\n", phone)
+                     : a.groups.empty()          ? trf("{} removed from {}\n", phone, a.ward)
+                                                 : trf("{} removed from those groups\n", phone));
   });
 }
 
@@ -106,21 +120,22 @@ int run_choice(const global_options& globals, const arguments& a, bool out) {
   const auto r = call_gateway(globals, verb::post,
                               "/v1/subscribers/" + url_encode(a.phone) + (out ? "/optout" : "/optin"));
   return finish(globals, r, [&](const json::value& b) {
-    fmt::print("{} {}\n", std::string(b.at("phone").as_string()),
-               out ? "opted out: it gets no notice from any ward" : "opted in again");
+    const std::string phone(b.at("phone").as_string());
+    fmt::print("{}", out ? trf("{} opted out: it gets no notice from any ward\n", phone)
+                         : trf("{} opted in again\n", phone));
   });
 }
 
 int run_forget(const global_options& globals, const arguments& a) {
   const auto r = call_gateway(globals, verb::delete_, "/v1/subscribers/" + url_encode(a.phone));
   return finish(globals, r, [](const json::value& b) {
-    fmt::print("{} forgotten: removed from {} ward(s)\n", std::string(b.at("phone").as_string()),
-               number(b, "wards"));
+    fmt::print("{}", trnf("{} forgotten: removed from {} ward\n", "{} forgotten: removed from {} wards\n",
+                          number(b, "wards"), std::string(b.at("phone").as_string()), number(b, "wards")));
   });
 }
 
 int run_count(const global_options& globals, const arguments& a) {
-  if (a.groups.size() > 1) return fail(globals, exit_code::bad_input, "count takes one --group at most");
+  if (a.groups.size() > 1) return fail(globals, exit_code::bad_input, tr("count takes one --group at most"));
   const auto r =
       call_gateway(globals, verb::get, ward_path(a) + "/subscribers/count" + groups_query(a.groups));
   return finish(globals, r, [](const json::value& b) { fmt::print("{}\n", number(b, "count")); });
@@ -130,12 +145,12 @@ int run_groups(const global_options& globals, const arguments& a) {
   const auto r = call_gateway(globals, verb::get, ward_path(a) + "/groups");
   return finish(globals, r, [](const json::value& b) {
     const auto& groups = b.at("groups").as_array();
-    if (groups.empty()) fmt::print("no groups yet\n");
+    if (groups.empty()) fmt::print("{}", tr("no groups yet\n"));
     for (const auto& g : groups) {
       const std::string name(g.at("name").as_string());
       const auto* shown = g.as_object().if_contains("display_name");
       const std::string display = shown && shown->is_string() ? std::string(shown->as_string()) : name;
-      fmt::print("{:<30} {:>8}{}\n", name, g.at("count").to_number<std::uint64_t>(),
+      fmt::print("{:<30} {:>8}{}\n", name, i18n::number(g.at("count").to_number<std::uint64_t>()),
                  display == name ? "" : "  " + segments::printable(display));
     }
   });
@@ -147,9 +162,10 @@ int run_rename_group(const global_options& globals, const arguments& a) {
   return finish(globals, r, [&a](const json::value& b) {
     const std::string shown(b.at("display_name").as_string());
     if (a.name.empty()) {
-      fmt::print("group {} of {} has no display name now\n", a.group, a.ward);
+      fmt::print("{}", trf("group {} of {} has no display name now\n", a.group, a.ward));
     } else {
-      fmt::print("group {} of {} is shown as \"{}\"\n", a.group, a.ward, segments::printable(shown));
+      fmt::print("{}",
+                 trf("group {} of {} is shown as \"{}\"\n", a.group, a.ward, segments::printable(shown)));
     }
   });
 }
@@ -159,14 +175,15 @@ std::string day_and_minute(const json::object& reply) {
   const auto* at = reply.if_contains("received_at");
   if (!at || !at->is_string() || at->as_string().size() < 16) return "?";
   const std::string s(at->as_string());
-  return segments::printable(s.substr(8, 2) + "/" + s.substr(5, 2) + "/" + s.substr(0, 4) + " " + s.substr(11, 5));
+  return segments::printable(s.substr(8, 2) + "/" + s.substr(5, 2) + "/" + s.substr(0, 4) + " " +
+                             s.substr(11, 5));
 }
 
 int run_replies(const global_options& globals, const arguments& a) {
   const auto r = call_gateway(globals, verb::get, ward_path(a) + "/replies");
   return finish(globals, r, [](const json::value& b) {
     const auto& replies = b.at("replies").as_array();
-    if (replies.empty()) fmt::print("no replies\n");
+    if (replies.empty()) fmt::print("{}", tr("no replies\n"));
     for (const auto& x : replies) {
       // A citizen's text as it came may hold escape sequences that would drive the official's terminal.
       fmt::print("{}  {}  {}\n", day_and_minute(x.as_object()), segments::printable(x.at("from").as_string()),
@@ -183,57 +200,60 @@ void add_subscriber_commands(CLI::App& app, const global_options& globals, std::
     cmd->callback([&run, &globals, a, body] { run = [&globals, a, body] { return body(globals, *a); }; });
   };
   auto* subscribers =
-      app.add_subcommand("subscribers", "Citizens who receive notices")->require_subcommand(1);
+      app.add_subcommand("subscribers", tr("Citizens who receive notices"))->require_subcommand(1);
 
-  auto* import = subscribers->add_subcommand("import", "Import a CSV (UTF-8) of phone[,name[,groups]] rows");
-  import->add_option("FILE", a->file, "The CSV file")->required();
-  import->add_option("--ward", a->ward, "Ward")->required();
-  import->add_option("--group", a->groups, "A group for every row (repeatable)");
+  auto* import =
+      subscribers->add_subcommand("import", tr("Import a CSV (UTF-8) of phone[,name[,groups]] rows"));
+  import->add_option("FILE", a->file, tr("The CSV file"))->required();
+  import->add_option("--ward", a->ward, tr("Ward"))->required();
+  import->add_option("--group", a->groups, tr("A group for every row (repeatable)"));
   on(import, run_import);
 
-  auto* add = subscribers->add_subcommand("add", "Add one subscriber to a ward (and groups)");
-  add->add_option("PHONE", a->phone, "0912345678, +84912345678 or 84912345678")->required();
-  add->add_option("--ward", a->ward, "Ward")->required();
-  add->add_option("--group", a->groups, "Group (repeatable)");
-  add->add_option("--name", a->name, "Name");
+  auto* add = subscribers->add_subcommand("add", tr("Add one subscriber to a ward (and groups)"));
+  add->add_option("PHONE", a->phone, tr("0912345678, +84912345678 or 84912345678"))->required();
+  add->add_option("--ward", a->ward, tr("Ward"))->required();
+  add->add_option("--group", a->groups, tr("Group (repeatable)"));
+  add->add_option("--name", a->name, tr("Name"));
   on(add, run_add);
 
   auto* remove =
-      subscribers->add_subcommand("remove", "Remove a subscriber from a ward, or from some groups");
-  remove->add_option("PHONE", a->phone, "Phone number")->required();
-  remove->add_option("--ward", a->ward, "Ward")->required();
-  remove->add_option("--group", a->groups, "Only from this group (repeatable)");
+      subscribers->add_subcommand("remove", tr("Remove a subscriber from a ward, or from some groups"));
+  remove->add_option("PHONE", a->phone, tr("Phone number"))->required();
+  remove->add_option("--ward", a->ward, tr("Ward"))->required();
+  remove->add_option("--group", a->groups, tr("Only from this group (repeatable)"));
   on(remove, run_remove);
 
-  auto* optout = subscribers->add_subcommand("optout", "The citizen asked to receive no notices");
-  optout->add_option("PHONE", a->phone, "Phone number")->required();
+  auto* optout = subscribers->add_subcommand("optout", tr("The citizen asked to receive no notices"));
+  optout->add_option("PHONE", a->phone, tr("Phone number"))->required();
   on(optout, [](const global_options& g, const arguments& x) { return run_choice(g, x, true); });
-  auto* optin = subscribers->add_subcommand("optin", "The citizen asked to receive notices again");
-  optin->add_option("PHONE", a->phone, "Phone number")->required();
+  auto* optin = subscribers->add_subcommand("optin", tr("The citizen asked to receive notices again"));
+  optin->add_option("PHONE", a->phone, tr("Phone number"))->required();
   on(optin, [](const global_options& g, const arguments& x) { return run_choice(g, x, false); });
 
-  auto* forget = subscribers->add_subcommand("forget", "Delete everything held about a number");
-  forget->add_option("PHONE", a->phone, "Phone number")->required();
+  auto* forget = subscribers->add_subcommand("forget", tr("Delete everything held about a number"));
+  forget->add_option("PHONE", a->phone, tr("Phone number"))->required();
   on(forget, run_forget);
 
-  auto* count = subscribers->add_subcommand("count", "How many subscribers a ward (or one group) has");
-  count->add_option("--ward", a->ward, "Ward")->required();
-  count->add_option("--group", a->groups, "Group");
+  auto* count = subscribers->add_subcommand("count", tr("How many subscribers a ward (or one group) has"));
+  count->add_option("--ward", a->ward, tr("Ward"))->required();
+  count->add_option("--group", a->groups, tr("Group"));
   on(count, run_count);
 
-  auto* replies = app.add_subcommand("replies", "Citizens' replies by SMS")->require_subcommand(1);
-  auto* replies_list = replies->add_subcommand("list", "Replies that were not HUY, DK or HD, newest first");
-  replies_list->add_option("--ward", a->ward, "Ward")->required();
+  auto* replies = app.add_subcommand("replies", tr("Citizens' replies by SMS"))->require_subcommand(1);
+  auto* replies_list =
+      replies->add_subcommand("list", tr("Replies that were not HUY, DK or HD, newest first"));
+  replies_list->add_option("--ward", a->ward, tr("Ward"))->required();
   on(replies_list, run_replies);
 
-  auto* groups = app.add_subcommand("groups", "Groups of a ward")->require_subcommand(1);
-  auto* list = groups->add_subcommand("list", "Groups and their sizes");
-  list->add_option("--ward", a->ward, "Ward")->required();
+  auto* groups = app.add_subcommand("groups", tr("Groups of a ward"))->require_subcommand(1);
+  auto* list = groups->add_subcommand("list", tr("Groups and their sizes"));
+  list->add_option("--ward", a->ward, tr("Ward"))->required();
   on(list, run_groups);
-  auto* rename = groups->add_subcommand("rename", "Give a group the name people see (\"Tổ 3\") beside its id");
-  rename->add_option("WARD", a->ward, "Ward")->required();
-  rename->add_option("GROUP", a->group, "The group's id (as in loa groups list)")->required();
-  rename->add_option("NAME", a->name, "The name to show; \"\" takes it away")->required();
+  auto* rename =
+      groups->add_subcommand("rename", tr("Give a group the name people see (\"Tổ 3\") beside its id"));
+  rename->add_option("WARD", a->ward, tr("Ward"))->required();
+  rename->add_option("GROUP", a->group, tr("The group's id (as in loa groups list)"))->required();
+  rename->add_option("NAME", a->name, tr("The name to show; \"\" takes it away"))->required();
   on(rename, run_rename_group);
 }
 

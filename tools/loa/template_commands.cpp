@@ -13,12 +13,19 @@
 #include "templates/render.hpp"
 #include "templates/vietnamese_date.hpp"
 #include "tools/loa/client_config.hpp"
+#include "tools/loa/i18n/gateway_words.hpp"
+#include "tools/loa/i18n/plain_words.hpp"
+#include "tools/loa/i18n/translate.hpp"
 
 namespace loa::cli {
 namespace {
 
 namespace json = boost::json;
 namespace tpl = templates;
+using i18n::tr;
+using i18n::tr_noop;
+using i18n::trf;
+using i18n::trnf;
 
 struct template_arguments {
   std::string name;
@@ -52,7 +59,7 @@ std::optional<tpl::notice_template> load_named(const global_options& globals, co
       std::string names;
       for (const auto& n : config::template_names(src.dir)) names += (names.empty() ? "" : ", ") + n;
       code = fail(globals, exit_code::bad_input,
-                  fmt::format("no template '{}' in {}; there are: {}", name, src.dir.string(), names));
+                  trf("no template '{}' in {}; there are: {}", name, src.dir.string(), names));
       return std::nullopt;
     }
     return config::load_template(*file);
@@ -62,12 +69,48 @@ std::optional<tpl::notice_template> load_named(const global_options& globals, co
   }
 }
 
+// A placeholder's kind for people: "date", "text" (the names of templates/placeholder.hpp).
+std::string kind_words(std::string_view kind) {
+  static constexpr std::pair<std::string_view, std::string_view> words[] = {{"date", tr_noop("date")},
+                                                                            {"time", tr_noop("time")},
+                                                                            {"place", tr_noop("place")},
+                                                                            {"text", tr_noop("text")}};
+  for (const auto& [name, said] : words)
+    if (name == kind) return tr(said);
+  return std::string(kind);
+}
+
+// A template's accent policy (keep | strip | auto) for people.
+std::string accent_words(std::string_view policy) {
+  if (policy == "keep") return tr("keep (with accents)");
+  if (policy == "strip") return tr("strip (without accents)");
+  if (policy == "auto") return tr("auto (without accents when that saves parts)");
+  return std::string(policy);
+}
+
 std::string kind_summary(const tpl::placeholder& p) {
-  std::string s(tpl::to_string(p.kind));
-  if (p.max_chars != 0) s += fmt::format(", at most {} characters", p.max_chars);
-  s += p.required ? ", required" : ", optional";
-  if (p.fallback) s += fmt::format(" (default: {})", p.fallback->empty() ? "nothing" : *p.fallback);
+  std::string s = kind_words(tpl::to_string(p.kind));
+  if (p.max_chars != 0) s += trf(", at most {} characters", p.max_chars);
+  s += p.required ? tr(", required") : tr(", optional");
+  if (p.fallback) s += trf(" (default: {})", p.fallback->empty() ? tr("nothing") : *p.fallback);
   return s;
+}
+
+// The labels of `templates show` and `render`, padded to one width whatever their language.
+constexpr std::string_view labels[] = {tr_noop("name"),       tr_noop("title"),   tr_noop("file"),
+                                       tr_noop("accents"),    tr_noop("max parts"), tr_noop("notice"),
+                                       tr_noop("unaccented"), tr_noop("example"), tr_noop("encoding"),
+                                       tr_noop("length"),     tr_noop("parts")};
+
+std::size_t label_width() {
+  std::size_t width = 10;
+  for (const auto l : labels) width = std::max(width, i18n::columns(tr(l)));
+  return width + 2;
+}
+
+std::string label(std::string_view english) {
+  const auto said = tr(english);
+  return said + std::string(label_width() - i18n::columns(said), ' ');
 }
 
 tpl::render_options options_for(const template_source& src) {
@@ -100,7 +143,7 @@ int run_list(const global_options& globals) {
   std::size_t width = 4;
   for (const auto& t : all) width = std::max(width, t.name.size());
   for (const auto& t : all) fmt::print("{:<{}}  {}\n", t.name, width, t.title);
-  if (all.empty()) fmt::print("no templates in {}\n", src->dir.string());
+  if (all.empty()) fmt::print("{}", trf("no templates in {}\n", src->dir.string()));
   return 0;
 }
 
@@ -139,22 +182,26 @@ int run_show(const global_options& globals, const template_arguments& a) {
     print_json(out);
     return 0;
   }
-  fmt::print("name        {}\ntitle       {}\nfile        {}\n", t->name, t->title, t->file.string());
-  fmt::print("accents     {}\nmax parts   {}\n", segments::to_string(t->accent_policy), t->max_parts);
-  fmt::print("text        {}\n", t->text);
-  if (t->text_unaccented) fmt::print("unaccented  {}\n", *t->text_unaccented);
-  fmt::print("placeholders\n");
+  fmt::print("{}{}\n{}{}\n{}{}\n", label(tr_noop("name")), t->name, label(tr_noop("title")), t->title,
+             label(tr_noop("file")), t->file.string());
+  fmt::print("{}{}\n{}{}\n", label(tr_noop("accents")), accent_words(segments::to_string(t->accent_policy)),
+             label(tr_noop("max parts")), t->max_parts);
+  fmt::print("{}{}\n", label(tr_noop("notice")), t->text);
+  if (t->text_unaccented) fmt::print("{}{}\n", label(tr_noop("unaccented")), *t->text_unaccented);
+  fmt::print("{}\n", tr("placeholders"));
   std::size_t width = 0;
   for (const auto& p : t->placeholders) width = std::max(width, p.name.size() + 2);
   for (const auto& p : t->placeholders) {
     fmt::print("  {:<{}}  {}{}{}\n", "{" + p.name + "}", width, kind_summary(p),
                p.description.empty() ? "" : ": " + p.description,
-               p.example ? fmt::format(" (e.g. {})", *p.example) : "");
+               p.example ? trf(" (e.g. {})", *p.example) : "");
   }
   if (example.ok()) {
-    fmt::print("example     {}\n            {}, {} of at most {} parts\n", example.message.text,
-               example.message.coding == segments::encoding::gsm7 ? "GSM-7" : "UCS-2",
-               example.message.segments, t->max_parts);
+    const auto& m = example.message;
+    fmt::print(
+        "{}{}\n{}{}\n", label(tr_noop("example")), m.text, std::string(label_width(), ' '),
+        trnf("{}; {} part of at most {}", "{}; {} parts of at most {}", m.segments,
+             i18n::encoding_words(segments::to_string(m.coding), m.segments), m.segments, t->max_parts));
   }
   return 0;
 }
@@ -167,11 +214,11 @@ std::optional<std::pair<tpl::notice_template, tpl::render_result>> render_named(
   for (const auto& kv : var_args) {
     const auto eq = kv.find('=');
     if (eq == std::string::npos || eq == 0) {
-      code = fail(globals, exit_code::bad_input, fmt::format("--var '{}': write name=value", kv));
+      code = fail(globals, exit_code::bad_input, trf("--var '{}': write name=value", kv));
       return std::nullopt;
     }
     if (!vars.emplace(kv.substr(0, eq), kv.substr(eq + 1)).second) {
-      code = fail(globals, exit_code::bad_input, fmt::format("--var {} given twice", kv.substr(0, eq)));
+      code = fail(globals, exit_code::bad_input, trf("--var {} given twice", kv.substr(0, eq)));
       return std::nullopt;
     }
   }
@@ -193,8 +240,8 @@ std::optional<std::pair<tpl::notice_template, tpl::render_result>> render_named(
       return std::nullopt;
     }
     std::string lines;
-    for (const auto& p : r.problems) lines += "\n  " + p;
-    code = fail(globals, exit_code::bad_input, fmt::format("cannot render {}:{}", t->name, lines));
+    for (const auto& p : r.problems) lines += "\n  " + gateway_words(p);
+    code = fail(globals, exit_code::bad_input, trf("cannot render {}:{}", t->name, lines));
     return std::nullopt;
   }
   return std::pair{std::move(*t), std::move(r)};
@@ -220,13 +267,15 @@ int run_render(const global_options& globals, const template_arguments& a) {
     return 0;
   }
   fmt::print("{}\n\n", m.text);
-  fmt::print("encoding  {}\n", m.coding == segments::encoding::gsm7 ? "GSM-7" : "UCS-2");
-  fmt::print("accents   {}\n", r.unaccented_variant ? "stripped (the template's unaccented text)"
-                               : m.applied == segments::accents::strip ? "stripped"
-                                                                       : "kept");
-  fmt::print("length    {} characters\n", m.chars);
-  fmt::print("parts     {} of at most {}\n", m.segments, t->max_parts);
-  for (const auto& w : r.warnings) fmt::print(stderr, "Warning: {}\n", w);
+  fmt::print("{}{}\n", label(tr_noop("encoding")),
+             i18n::encoding_words(segments::to_string(m.coding), m.segments));
+  fmt::print("{}{}\n", label(tr_noop("accents")),
+             r.unaccented_variant                    ? tr("stripped (the template's unaccented text)")
+             : m.applied == segments::accents::strip ? tr("stripped")
+                                                     : tr("kept"));
+  fmt::print("{}{}\n", label(tr_noop("length")), trnf("{} character", "{} characters", m.chars, m.chars));
+  fmt::print("{}{}\n", label(tr_noop("parts")), trf("{} of at most {}", m.segments, t->max_parts));
+  for (const auto& w : r.warnings) fmt::print(stderr, "{}", trf("Warning: {}\n", gateway_words(w)));
   return 0;
 }
 
@@ -242,24 +291,25 @@ std::optional<notice_for_send> render_for_send(const global_options& globals, co
 void add_template_commands(CLI::App& app, const global_options& globals, std::function<int()>& run) {
   auto a = std::make_shared<template_arguments>();
   auto* templates =
-      app.add_subcommand("templates", "Notice templates (templates_dir)")->require_subcommand(1);
+      app.add_subcommand("templates", tr("Notice templates (templates_dir)"))->require_subcommand(1);
 
-  auto* list = templates->add_subcommand("list", "Every template: name and title");
+  auto* list = templates->add_subcommand("list", tr("Every template: name and title"));
   list->callback([&run, &globals] { run = [&globals] { return run_list(globals); }; });
 
-  auto* show = templates->add_subcommand("show", "One template: its text, placeholders and limits");
-  show->add_option("NAME", a->name, "The template's name")->required();
+  auto* show = templates->add_subcommand("show", tr("One template: its text, placeholders and limits"));
+  show->add_option("NAME", a->name, tr("The template's name"))->required();
   show->callback([&run, &globals, a] { run = [&globals, a] { return run_show(globals, *a); }; });
 
   auto* render =
-      templates->add_subcommand("render", "Fill in a template and show the notice, encoding, parts");
-  render->add_option("NAME", a->name, "The template's name")->required();
-  render->add_option("--var", a->vars, "A placeholder's value, name=value (repeat for each)")
+      templates->add_subcommand("render", tr("Fill in a template and show the notice, encoding, parts"));
+  render->add_option("NAME", a->name, tr("The template's name"))->required();
+  render->add_option("--var", a->vars, tr("A placeholder's value, name=value (repeat for each)"))
       ->expected(1)
       ->take_all();
-  render->add_option("--accents", a->accents, "keep | strip | auto (default: the template's)")
+  render->add_option("--accents", a->accents, tr("keep | strip | auto (default: the template's)"))
       ->check(CLI::IsMember({"keep", "strip", "auto"}));
-  render->add_option("--concat", a->concat, "udh8 | udh16 | sar | payload: the carrier's way (part sizes)")
+  render
+      ->add_option("--concat", a->concat, tr("udh8 | udh16 | sar | payload: the carrier's way (part sizes)"))
       ->check(CLI::IsMember({"udh8", "udh16", "sar", "payload"}))
       ->capture_default_str();
   render->callback([&run, &globals, a] { run = [&globals, a] { return run_render(globals, *a); }; });
