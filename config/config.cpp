@@ -132,6 +132,15 @@ bool gateway_config::quiet_at(std::chrono::system_clock::time_point now) const n
 }
 
 std::string redis_config::display() const {
+  if (kind == transport::sentinel) {
+    std::string list;
+    for (const auto& s : sentinels) {
+      if (!list.empty()) list += ',';
+      list += s.host.find(':') != std::string::npos ? fmt::format("[{}]:{}", s.host, s.port)
+                                                    : fmt::format("{}:{}", s.host, s.port);
+    }
+    return fmt::format("master {} db {} via sentinels {}", master, db, list);
+  }
   if (kind == transport::unix_socket) {
     return db == 0 ? fmt::format("unix://{}", socket.string())
                    : fmt::format("unix://{}?db={}", socket.string(), db);
@@ -150,6 +159,17 @@ const carrier_config* configuration::find_carrier(std::string_view name) const n
     if (c.name == name) return &c;
   }
   return nullptr;
+}
+
+std::string configuration::ward_name(const std::string& ward) const {
+  const auto it = wards.find(ward);
+  return it == wards.end() || it->second.display_name.empty() ? ward : it->second.display_name;
+}
+
+std::string configuration::operator_name(const std::string& name) const {
+  for (const auto& o : operators)
+    if (o.name == name && !o.display_name.empty()) return o.display_name;
+  return name;
 }
 
 std::optional<std::string> process_env(const std::string& name) {
@@ -648,10 +668,69 @@ gateway_config read_gateway(const context& cx, const YAML::Node& n) {
   return g;
 }
 
+// redis.sentinels + redis.master (+ db, sentinel_password_env): the primary is whatever the sentinels name.
+void read_redis_sentinels(const context& cx, const mapping& m, redis_config& r) {
+  const auto list = m.get("sentinels");
+  const auto master = m.get("master");
+  if (!list) fail(cx, *master, "redis.master: needs redis.sentinels, the sentinels that monitor it");
+  if (!master) fail(cx, m.key_node("sentinels"), "redis: missing required key 'master' (the name the sentinels monitor)");
+  if (!list->IsSequence() || list->size() == 0) {
+    fail(cx, *list,
+         fmt::format("redis.sentinels: expected a list of host:port, found {}",
+                     list->IsSequence() ? "an empty list" : kind_name(*list)));
+  }
+  r.kind = redis_config::transport::sentinel;
+  std::size_t i = 0;
+  for (const auto& item : *list) {
+    const std::string path = fmt::format("redis.sentinels[{}]", i++);
+    auto hp = read_host_port(cx, item, path);
+    for (const auto& seen : r.sentinels)
+      if (seen.host == hp.host && seen.port == hp.port)
+        fail(cx, item, fmt::format("{}: {}:{} is listed twice", path, hp.host, hp.port));
+    r.sentinels.push_back(std::move(hp));
+  }
+  r.master = read_nonempty(cx, *master, "redis.master");
+  if (r.master.find_first_of(" \t\r\n") != std::string::npos)
+    fail(cx, *master, "redis.master: a sentinel master name has no spaces");
+  if (auto v = m.get("db")) r.db = read_int_as<int>(cx, *v, "redis.db", 0, 255);
+  if (auto v = m.get("sentinel_password_env")) {
+    const std::string name = read_nonempty(cx, *v, "redis.sentinel_password_env");
+    auto value = cx.env(name);
+    if (!value || value->empty()) {
+      fail(cx, *v, fmt::format("redis.sentinel_password_env: environment variable {} is {}", name,
+                               value ? "empty" : "not set"));
+    }
+    r.sentinel_password = secret(std::move(*value));
+  }
+  r.wait_replicas = 1;  // a sentinel set-up has replicas: a claim is acknowledged once one has it
+}
+
 redis_config read_redis(const context& cx, const YAML::Node& n) {
-  const mapping m(cx, n, "redis", {"url", "password_env"});
+  const mapping m(cx, n, "redis",
+                  {"url", "password_env", "sentinels", "master", "db", "sentinel_password_env", "wait_replicas",
+                   "wait_timeout_ms"});
   redis_config r;
   std::optional<YAML::Node> url_node = m.get("url");
+  if (url_node && (m.get("sentinels") || m.get("master"))) {
+    fail(cx, m.key_node(m.get("sentinels") ? "sentinels" : "master"),
+         "redis: give either url or sentinels + master, not both");
+  }
+  if (m.get("sentinels") || m.get("master")) {
+    read_redis_sentinels(cx, m, r);
+  } else {
+    for (const char* key : {"db", "sentinel_password_env"}) {
+      if (m.get(key)) {
+        fail(cx, m.key_node(key),
+             fmt::format("redis.{}: only with redis.sentinels + master{}", key,
+                         std::string_view(key) == "db" ? " (with url, the database is the URL's /DB)" : ""));
+      }
+    }
+  }
+  if (auto v = m.get("wait_replicas")) r.wait_replicas = read_int_as<int>(cx, *v, "redis.wait_replicas", 0, 16);
+  if (auto v = m.get("wait_timeout_ms")) {
+    // WAIT n 0 would block forever: at least 1 ms.
+    r.wait_timeout = std::chrono::milliseconds(read_int(cx, *v, "redis.wait_timeout_ms", 1, 60'000));
+  }
   if (url_node) {
     const std::string path = m.path("url");
     const std::string url = read_nonempty(cx, *url_node, path);
@@ -1020,7 +1099,8 @@ struct operator_read {
 };
 
 operator_read read_operator(const context& cx, const YAML::Node& n, std::size_t index) {
-  const mapping m(cx, n, fmt::format("operators[{}]", index), {"name", "token_sha256", "wards", "role"});
+  const mapping m(cx, n, fmt::format("operators[{}]", index),
+                  {"name", "token_sha256", "wards", "role", "display_name"});
   operator_read out;
   operator_config& o = out.op;
   out.name_node = m.require("name");
@@ -1041,6 +1121,7 @@ operator_read read_operator(const context& cx, const YAML::Node& n, std::size_t 
     o.token_sha256 = std::move(t);
   }
   o.role = read_enum(cx, m.require("role"), m.path("role"), role_names);
+  if (auto v = m.get("display_name")) o.display_name = read_nonempty(cx, *v, m.path("display_name"));
   if (auto v = m.get("wards")) {
     o.wards = read_string_list(cx, *v, m.path("wards"));
     std::size_t i = 0;
@@ -1061,6 +1142,24 @@ operator_read read_operator(const context& cx, const YAML::Node& n, std::size_t 
   if (o.wards.empty() && o.role != operator_role::admin) {
     fail(cx, m.get("wards").value_or(n),
          fmt::format("{}: a {} needs at least one ward", m.path("wards"), to_string(o.role)));
+  }
+  return out;
+}
+
+// wards: {ID: {display_name: "Phường Long Thủy"}}: names for people, beside the ids used everywhere else.
+std::map<std::string, ward_config> read_wards(const context& cx, const YAML::Node& n) {
+  if (!n.IsMap()) fail(cx, n, fmt::format("wards: expected a mapping of ward ids, found {}", kind_name(n)));
+  std::map<std::string, ward_config> out;
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    const YAML::Node key = it->first;
+    const std::string id = key.IsScalar() ? key.Scalar() : std::string();
+    if (!is_slug(id, 64))
+      fail(cx, key, fmt::format("wards: ward '{}' must be a-z, 0-9, '-', '_' (like long-thuy)", id));
+    if (out.count(id)) fail(cx, key, fmt::format("wards: ward '{}' is given twice", id));
+    const mapping w(cx, it->second, "wards." + id, {"display_name"});
+    ward_config ward;
+    if (auto v = w.get("display_name")) ward.display_name = read_nonempty(cx, *v, w.path("display_name"));
+    out.emplace(id, std::move(ward));
   }
   return out;
 }
@@ -1115,8 +1214,9 @@ configuration read_root(const context& cx, const YAML::Node& root) {
   }
   const mapping m(cx, root, "",
                   {"gateway", "redis", "sender", "carriers", "routing", "operators", "templates_dir",
-                   "approval", "confirmation", "currency", "mo", "limits"});
+                   "approval", "confirmation", "currency", "mo", "limits", "wards"});
   configuration c;
+  if (auto v = m.get("wards"); v && !v->IsNull()) c.wards = read_wards(cx, *v);
   if (auto v = m.get("limits")) {
     const mapping l(cx, *v, "limits", {"max_parts", "validity", "uncertain", "uncertain_grace"});
     if (auto x = l.get("uncertain_grace"))

@@ -145,15 +145,22 @@ struct gateway_config {
 
 // redis: where the shared store and work queue live.
 struct redis_config {
-  // tcp for redis://, unix_socket for unix://
-  enum class transport { tcp, unix_socket };
+  // tcp for redis://, unix_socket for unix://, sentinel for sentinels + master
+  enum class transport { tcp, unix_socket, sentinel };
   transport kind = transport::tcp;
   std::string host = "127.0.0.1";  // tcp only
   std::uint16_t port = 6379;       // tcp only
   std::filesystem::path socket;    // unix_socket only
+  std::vector<host_port> sentinels;  // sentinel only: asked in turn for the primary's address
+  std::string master;                // sentinel only: the name the sentinels monitor
+  secret sentinel_password;          // sentinel only: AUTH for the sentinels (sentinel_password_env)
   int db = 0;                      // SELECT after connect
   std::string username;            // Redis 6 ACL user; empty means AUTH with the password only
   secret password;                 // from the URL or password_env; empty means no AUTH
+  // After each batch of claims, WAIT until this many replicas have it (0: no WAIT; 1 by default with
+  // sentinels), at most wait_timeout: an acknowledged claim then survives a failover.
+  int wait_replicas = 0;
+  std::chrono::milliseconds wait_timeout{100};
   // The URL without its password, safe to log.
   std::string display() const;
 };
@@ -210,6 +217,12 @@ struct operator_config {
   std::string token_sha256;        // 64 lower-case hex characters
   std::vector<std::string> wards;  // empty only for admin, meaning every ward
   operator_role role = operator_role::sender;
+  std::string display_name;        // display_name: how people are shown the operator ("Nguyễn Thị Hoa"); may be empty
+};
+
+// wards.ID: what the configuration says about one ward beyond its id.
+struct ward_config {
+  std::string display_name;  // "Phường Long Thủy": shown beside the id, accepted at the send's confirmation
 };
 
 // approval: large sends wait for a second person.
@@ -256,6 +269,7 @@ struct configuration {
   std::vector<carrier_config> carriers;
   routing_config routing;
   std::vector<operator_config> operators;
+  std::map<std::string, ward_config> wards;  // wards: by id; a ward need not be listed
   std::filesystem::path templates_dir;  // resolved against the config file's directory
   approval_config approval;
   confirmation_config confirmation;
@@ -267,6 +281,10 @@ struct configuration {
   std::vector<std::string> inline_secrets;
   // The carrier called name, or nullptr.
   const carrier_config* find_carrier(std::string_view name) const noexcept;
+  // The ward's display_name, or its id when it has none.
+  std::string ward_name(const std::string& ward) const;
+  // The operator's display_name, or their login name when they have none (or are not configured).
+  std::string operator_name(const std::string& name) const;
 };
 
 // Looks up an environment variable; nullopt when unset. Tests pass their own.

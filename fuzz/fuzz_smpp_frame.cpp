@@ -1,6 +1,7 @@
 // libFuzzer target: arbitrary received bytes -> probe_frame -> decode, and every PDU that decodes is encoded
 // again and decoded again. The reader must never crash, and the codec must agree with itself: what it decodes
-// it can write back, and reading that back gives the same PDU (abort on any disagreement).
+// it can write back, and reading that back gives the same PDU; and the direct reader must agree with libsmpp34
+// (decode_with_smpp34): the same error or the same PDU for every frame (abort on any disagreement).
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "gateway/smpp/codec.hpp"
+#include "gateway/smpp/smpp34_bridge.hpp"
 
 namespace {
 
@@ -65,6 +67,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (probe.length < header_size || probe.length > unread.size()) disagree("probe_frame lied", unread);
     const auto frame = unread.first(probe.length);
     const auto r = decode(frame);
+    const auto reference = decode_with_smpp34(frame);
+    if (r.ec != reference.ec) disagree("the direct reader and libsmpp34 disagree on whether the frame is good", frame);
+    if (r && !(r.value == reference.value)) disagree("the direct reader and libsmpp34 read different PDUs", frame);
     if (r) {
       if (r.head.command_length != probe.length) disagree("head.command_length != probed length", frame);
       check_round_trip(frame, r.value);

@@ -295,7 +295,11 @@ std::optional<std::vector<lane_report>> broadcaster::lanes(const std::string& id
 
 std::vector<carrier_health> broadcaster::health() const {
   std::vector<carrier_health> out;
-  for (const auto& [name, pool] : impl_->pools) out.push_back({name, pool->binds_up(), pool->binds_total()});
+  for (const auto& [name, pool] : impl_->pools) {
+    const auto down = pool->down_since();
+    out.push_back({name, pool->binds_up(), pool->binds_total(),
+                   down ? std::chrono::duration_cast<std::chrono::seconds>(down->time_since_epoch()).count() : 0});
+  }
   return out;
 }
 

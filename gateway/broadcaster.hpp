@@ -33,6 +33,7 @@ struct carrier_health {
   std::string name;
   std::size_t binds_up = 0;
   std::size_t binds = 0;
+  std::int64_t down_since_s = 0;  ///< Unix seconds since when no transmitting bind is up; 0 while one is
 };
 
 class broadcaster {

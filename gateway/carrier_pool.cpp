@@ -99,11 +99,16 @@ carrier_pool::~carrier_pool() = default;
 smpp::bind_callbacks carrier_pool::callbacks_for(std::string label) {
   smpp::bind_callbacks cb;
   cb.on_bound = [this, label](const std::string& smsc) {
+    was_up_ = was_up_ || binds_up() > 0;
     if (events_.on_info)
       events_.on_info(fmt::format("{} bind {}: bound{}{}", carrier_.name, label, smsc.empty() ? "" : " to ", smsc));
     dispatch();
   };
   cb.on_unbound = [this, label](std::error_code why) {
+    if (was_up_ && binds_up() == 0) {  // the last one went down: the carrier is down from now
+      was_up_ = false;
+      down_since_ = std::chrono::system_clock::now();
+    }
     if (events_.on_warn) events_.on_warn(fmt::format("{} bind {}: down ({})", carrier_.name, label, why.message()));
     if (events_.on_capacity) events_.on_capacity(carrier_.name);  // fewer binds: the campaigns hear it
   };
@@ -225,6 +230,11 @@ std::size_t carrier_pool::free_capacity() const {
   for (const auto& b : transmitters_)
     if (b->state() == smpp::session_state::bound) free += b->free_capacity();
   return free > queue_.size() ? free - queue_.size() : 0;
+}
+
+std::optional<std::chrono::system_clock::time_point> carrier_pool::down_since() const {
+  if (binds_up() > 0) return std::nullopt;
+  return down_since_;
 }
 
 std::size_t carrier_pool::binds_up() const {

@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <deque>
 #include <functional>
@@ -67,6 +68,9 @@ class carrier_pool {
   std::size_t free_capacity() const;
   /// Transmitting binds bound now.
   std::size_t binds_up() const;
+  /// Since when no transmitting bind is up (the last went down, or the pool started and none came up yet);
+  /// nullopt while one is up. What `loa status` names when a campaign waits for this carrier.
+  std::optional<std::chrono::system_clock::time_point> down_since() const;
   /// Transmitting binds configured.
   std::size_t binds_total() const noexcept { return transmitters_.size(); }
   /// Submits handed to the binds and not yet answered (sent, or waiting in a bind for the rate limit).
@@ -109,6 +113,8 @@ class carrier_pool {
   std::unique_ptr<reassembly_meter> reassembly_meter_;  // null until attach_metrics
   std::uint64_t dropped_logged_ = 0;                    // reassembler().dropped() already warned about
   log_throttle drop_log_;
+  std::chrono::system_clock::time_point down_since_ = std::chrono::system_clock::now();
+  bool was_up_ = false;  // some transmitting bind was up at the last bind event
 };
 
 }  // namespace loa::gateway

@@ -33,7 +33,11 @@ constexpr auto redis_ping_interval = 5s;
 
 redis::settings redis_settings_for(const config::redis_config& r) {
   redis::settings s;
-  if (r.kind == config::redis_config::transport::unix_socket) {
+  if (r.kind == config::redis_config::transport::sentinel) {
+    for (const auto& hp : r.sentinels) s.sentinels.push_back({hp.host, hp.port});
+    s.master_name = r.master;
+    s.sentinel_password = r.sentinel_password.reveal();
+  } else if (r.kind == config::redis_config::transport::unix_socket) {
     s.unix_socket = r.socket.string();
   } else {
     s.host = r.host;
@@ -46,6 +50,10 @@ redis::settings redis_settings_for(const config::redis_config& r) {
   // Redis is local and restarts in a second: try again soon (the default back-off is the carriers' 10 s).
   s.backoff.initial = std::chrono::milliseconds(200);
   s.backoff.cap = std::chrono::seconds(5);
+  // After a failover the sentinels name the new primary within seconds: ask again at least every second.
+  if (!s.sentinels.empty()) s.backoff.cap = std::chrono::seconds(1);
+  s.wait_replicas = r.wait_replicas;
+  s.wait_timeout = r.wait_timeout;
   return s;
 }
 
@@ -223,9 +231,16 @@ struct service::parts {
     };
     hooks.audit = &audit;
     hooks.approvals = &approvals;
+    hooks.carriers_down = [this] {
+      std::vector<api::carrier_down> down;
+      for (const auto& c : sending.health())
+        if (c.binds_up == 0 && c.binds > 0) down.push_back({c.name, c.down_since_s});
+      return down;
+    };
     api::add_campaign_routes(r, auth, campaigns, store, std::move(hooks));
-    api::add_campaign_list_route(r, auth, campaigns, cfg.gateway.utc_offset);
-    api::add_report_routes(r, auth, campaigns, connection, cfg.gateway.utc_offset);
+    const api::name_sources names{&cfg, &store};
+    api::add_campaign_list_route(r, auth, campaigns, cfg.gateway.utc_offset, names);
+    api::add_report_routes(r, auth, campaigns, connection, cfg.gateway.utc_offset, names);
     return r;
   }
 };

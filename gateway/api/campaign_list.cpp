@@ -106,7 +106,7 @@ class index_merger {
 };
 
 asio::awaitable<response> list(authenticator& auth, broadcast::campaign_store& store, std::chrono::minutes utc_offset,
-                               request& r) {
+                               name_sources sources, request& r) {
   list_query q;
   q.ward = r.query_one("ward").value_or("");
   response refusal;
@@ -126,6 +126,7 @@ asio::awaitable<response> list(authenticator& auth, broadcast::campaign_store& s
 
   index_merger merger(store, std::move(wards), q.since_ms, std::max(q.limit, default_limit));
   json::array out;
+  display_names names(sources);
   std::size_t examined = 0;
   bool truncated = false;
   std::vector<broadcast::indexed_campaign> batch;
@@ -145,7 +146,9 @@ asio::awaitable<response> list(authenticator& auth, broadcast::campaign_store& s
       if (!found || !reaches_every_ward(*who, spec) || (q.state && spec.state != *q.state)) continue;
       broadcast::campaign_counts counts;
       if (auto ec = co_await store.counts(spec.id, counts)) co_return store_down(ec);
-      out.push_back(status_document(spec, counts, utc_offset));
+      auto doc = status_document(spec, counts, utc_offset);
+      co_await names.add(doc, spec.wards, spec.groups, spec.created_by);
+      out.push_back(std::move(doc));
     }
   }
   json::object doc{{"campaigns", std::move(out)}, {"truncated", truncated}};
@@ -157,9 +160,10 @@ asio::awaitable<response> list(authenticator& auth, broadcast::campaign_store& s
 }  // namespace
 
 void add_campaign_list_route(router& routes, authenticator& auth, broadcast::campaign_store& campaigns,
-                             std::chrono::minutes utc_offset) {
-  routes.add(http::verb::get, "/v1/campaigns",
-             [&auth, &campaigns, utc_offset](request& r) { return list(auth, campaigns, utc_offset, r); });
+                             std::chrono::minutes utc_offset, name_sources names) {
+  routes.add(http::verb::get, "/v1/campaigns", [&auth, &campaigns, utc_offset, names](request& r) {
+    return list(auth, campaigns, utc_offset, names, r);
+  });
 }
 
 }  // namespace loa::api

@@ -97,6 +97,7 @@ asio::awaitable<response> preview_campaign(broadcast::campaign_store& campaigns,
   doc["due_at"] = spec.due_at_s ? json::value(format_local_time(spec.due_at_s, cfg.gateway.utc_offset))
                                 : json::value(nullptr);
   doc["corrects"] = spec.corrects.empty() ? json::value(nullptr) : json::value(spec.corrects);
+  doc["resend_failed"] = spec.resends.empty() ? json::value(nullptr) : json::value(spec.resends);
   // Mistakes a person sees at once on the phone and the official does not in the terminal.
   const auto keystrokes = segments::keyboard_off_words(spec.text);
   json::array warnings;
@@ -106,6 +107,8 @@ asio::awaitable<response> preview_campaign(broadcast::campaign_store& campaigns,
                                       fmt::join(keystrokes, ", ")));
   doc["keyboard_off_words"] = json::value_from(keystrokes);
   doc["warnings"] = std::move(warnings);
+  display_names names(hooks.names());
+  co_await names.add(doc, spec.wards, spec.groups, spec.created_by);
   co_return json_response(http::status::ok, doc);
 }
 

@@ -85,14 +85,22 @@ std::optional<response> read_spec(const request& r, const campaign_hooks& hooks,
   if (auto corrects = optional_string(body, "corrects", bad_type)) spec.corrects = *corrects;
   if (bad_type || (body.contains("corrects") && !body.at("corrects").is_null() && spec.corrects.empty()))
     return bad("corrects: the id of the campaign to correct", "corrects");
-  const bool correction = !spec.corrects.empty();
+  if (auto resends = optional_string(body, "resend_failed", bad_type)) spec.resends = *resends;
+  if (bad_type || (body.contains("resend_failed") && !body.at("resend_failed").is_null() && spec.resends.empty()))
+    return bad("resend_failed: the id of the campaign whose failed messages to send again", "resend_failed");
+  if (!spec.corrects.empty() && !spec.resends.empty())
+    return bad("resend_failed: a send is a correction or a resend, not both", "resend_failed");
+  // A correction or a resend takes its audience (and wards and groups) from an earlier campaign.
+  const bool correction = !spec.corrects.empty() || !spec.resends.empty();
   auto wards = strings(body, "wards", "ward");
   if (!wards || (wards->empty() && !correction)) return bad("wards: name at least one ward", "wards");
   auto groups = strings(body, "groups", "group");
   if (!groups || (groups->empty() && !correction)) return bad("groups: name at least one group", "groups");
   if (correction && !groups->empty())
-    return bad("groups: a correction goes to exactly the recipients of campaign " + spec.corrects +
-                   "; leave groups out",
+    return bad(spec.resends.empty() ? "groups: a correction goes to exactly the recipients of campaign " +
+                                          spec.corrects + "; leave groups out"
+                                    : "groups: a resend goes to the recipients of campaign " + spec.resends +
+                                          " whose message failed or expired; leave groups out",
                "groups");
   if (auto refusal = check_names(broadcast::name_kind::ward, *wards, "wards")) return refusal;
   if (auto refusal = check_names(broadcast::name_kind::group, *groups, "groups")) return refusal;
@@ -104,7 +112,9 @@ std::optional<response> read_spec(const request& r, const campaign_hooks& hooks,
   }
 
   auto text = optional_string(body, "text", bad_type);
-  if (bad_type || !text || text->empty()) return bad("text: the notice's text is required", "text");
+  // A resend without a text sends the campaign's own text again (filled in by prepare_follow_up).
+  if (!spec.resends.empty() && !bad_type && (!text || text->empty())) text = std::string();
+  else if (bad_type || !text || text->empty()) return bad("text: the notice's text is required", "text");
   if (text->size() > max_text_bytes)
     return bad(fmt::format("text: {} bytes; at most {}", text->size(), max_text_bytes), "text");
   spec.text = std::move(*text);
@@ -198,6 +208,7 @@ std::string sent_detail(const broadcast::campaign_spec& spec, std::chrono::minut
   if (spec.due_at_s) d += "; at " + format_local_time(spec.due_at_s, utc_offset);
   if (!spec.key.empty()) d += "; key " + spec.key;
   if (!spec.corrects.empty()) d += "; corrects " + spec.corrects;
+  if (!spec.resends.empty()) d += "; resends the failed and expired of campaign " + spec.resends;
   return d;
 }
 
@@ -238,29 +249,39 @@ response unknown_group(const std::string& ward, const std::string& group,
 response no_audience(const broadcast::campaign_spec& spec) {
   std::string groups;
   for (const auto& g : spec.groups) groups += (groups.empty() ? "" : ", ") + g;
-  json::object body{
-      {"error", spec.corrects.empty()
-                    ? fmt::format("groups: {} of {} reach 0 recipients (every number opted out, or none left); "
-                                  "nothing was sent",
-                                  groups.empty() ? "these groups" : groups, fmt::join(spec.wards, ", "))
-                    : fmt::format("corrects: nobody received campaign {} (or all opted out since); nothing "
-                                  "was sent",
-                                  spec.corrects)},
-      {"field", spec.corrects.empty() ? "groups" : "corrects"},
-      {"recipients", 0}};
+  std::string message, field = "groups";
+  if (!spec.corrects.empty()) {
+    message = fmt::format("corrects: nobody received campaign {} (or all opted out since); nothing was sent",
+                          spec.corrects);
+    field = "corrects";
+  } else if (!spec.resends.empty()) {
+    message = fmt::format("resend_failed: no message of campaign {} failed or expired (or those numbers opted out "
+                          "since); nothing was sent",
+                          spec.resends);
+    field = "resend_failed";
+  } else {
+    message = fmt::format("groups: {} of {} reach 0 recipients (every number opted out, or none left); nothing "
+                          "was sent",
+                          groups.empty() ? "these groups" : groups, fmt::join(spec.wards, ", "));
+  }
+  json::object body{{"error", message}, {"field", field}, {"recipients", 0}};
   return json_response(http::status::bad_request, body);
 }
 
-// A correction takes its wards and groups from the campaign it corrects, which the caller must be allowed
-// to act on (every ward of it), and collects that campaign's recipients for the fan-out to read.
-asio::awaitable<std::optional<response>> prepare_correction(authenticator& auth,
-                                                            broadcast::campaign_store& campaigns, request& r,
-                                                            broadcast::campaign_spec& spec) {
+// A correction (or a resend) takes its wards and groups from the campaign it follows, which the caller must
+// be allowed to act on (every ward of it), and collects that campaign's recipients (who received it; for a
+// resend, whose message failed or expired) for the fan-out to read. A resend without a text sends the
+// campaign's own again, with its accents and sender.
+asio::awaitable<std::optional<response>> prepare_follow_up(authenticator& auth,
+                                                           broadcast::campaign_store& campaigns, request& r,
+                                                           broadcast::campaign_spec& spec) {
+  const bool resend = !spec.resends.empty();
+  const std::string& id = resend ? spec.resends : spec.corrects;
+  const std::string field = resend ? "resend_failed" : "corrects";
   broadcast::campaign_spec original;
-  r.params["id"] = spec.corrects;
+  r.params["id"] = id;
   if (auto refusal = co_await load_visible(auth, campaigns, r, operator_role::sender, original)) {
-    if (refusal->status == http::status::not_found)
-      co_return bad("corrects: no campaign " + spec.corrects, "corrects");
+    if (refusal->status == http::status::not_found) co_return bad(field + ": no campaign " + id, field);
     co_return refusal;
   }
   for (const auto& ward : spec.wards)
@@ -268,8 +289,18 @@ asio::awaitable<std::optional<response>> prepare_correction(authenticator& auth,
       co_return bad(fmt::format("wards: campaign {} did not go to ward {}", original.id, ward), "wards");
   spec.wards = original.wards;
   spec.groups = original.groups;
-  if (auto ec = co_await campaigns.collect_received(original.id, spec.estimated_recipients))
-    co_return redis_failure(ec);
+  if (resend && spec.text.empty()) {
+    spec.text = original.text;
+    spec.accents = original.accents;
+    if (spec.sender.empty()) spec.sender = original.sender;
+  }
+  std::error_code ec;
+  if (resend) {
+    ec = co_await campaigns.collect_failed(original.id, spec.estimated_recipients);
+  } else {
+    ec = co_await campaigns.collect_received(original.id, spec.estimated_recipients);
+  }
+  if (ec) co_return redis_failure(ec);
   co_return std::nullopt;
 }
 
@@ -285,8 +316,8 @@ asio::awaitable<response> create(authenticator& auth, broadcast::campaign_store&
     if (!who_or(verdict, denied)) co_return denied;
     co_return *refusal;
   }
-  if (!spec.corrects.empty()) {
-    if (auto refusal = co_await prepare_correction(auth, campaigns, r, spec)) co_return *refusal;
+  if (!spec.corrects.empty() || !spec.resends.empty()) {
+    if (auto refusal = co_await prepare_follow_up(auth, campaigns, r, spec)) co_return *refusal;
   }
   const config::operator_config* who = nullptr;
   for (const auto& ward : spec.wards) {
@@ -299,7 +330,7 @@ asio::awaitable<response> create(authenticator& auth, broadcast::campaign_store&
   campaign_plan plan;
   if (auto problem = hooks.check(spec, plan)) co_return bad("text: " + *problem, "text");
   // A correction's estimate is the number of recipients it found; a notice's, the sum of its groups' sizes.
-  for (std::size_t w = 0; spec.corrects.empty() && w < spec.wards.size(); ++w) {
+  for (std::size_t w = 0; spec.corrects.empty() && spec.resends.empty() && w < spec.wards.size(); ++w) {
     std::map<std::string, std::uint64_t> sizes;
     if (auto ec = co_await subscribers.groups(spec.wards[w], sizes)) co_return redis_failure(ec);
     for (const auto& g : spec.groups) {
@@ -347,7 +378,17 @@ asio::awaitable<response> create(authenticator& auth, broadcast::campaign_store&
                    {"encoding", plan.encoding},
                    {"parts_per_message", plan.parts_per_message},
                    {"urgent", spec.urgent}};
+  display_names names(hooks.names());
+  co_await names.add(out, spec.wards, spec.groups, spec.created_by);
   co_return json_response(existing ? http::status::ok : http::status::created, out);
+}
+
+// Why it waits (waiting_reason.hpp), with the carriers down now.
+void add_waiting(json::object& doc, const broadcast::campaign_spec& spec, const broadcast::campaign_counts& counts,
+                 const campaign_hooks& hooks) {
+  std::vector<carrier_down> down;
+  if (hooks.carriers_down) down = hooks.carriers_down();
+  add_waiting_reason(doc, spec, counts, *hooks.cfg, down, now_ms() / 1000);
 }
 
 // "lanes": each carrier's lane of the campaign on the gateway that answers (where it waits, and since when).
@@ -396,6 +437,9 @@ asio::awaitable<response> status(authenticator& auth, broadcast::campaign_store&
   broadcast::campaign_counts counts;
   if (auto ec = co_await campaigns.counts(spec.id, counts)) co_return redis_failure(ec);
   auto doc = status_document(spec, counts, hooks.cfg->gateway.utc_offset);
+  add_waiting(doc, spec, counts, hooks);
+  display_names names(hooks.names());
+  co_await names.add(doc, spec.wards, spec.groups, spec.created_by);
   doc["lanes"] = lanes_document(hooks, spec.id);
   doc["carriers"] = carriers_document(hooks, spec.id);
   co_return json_response(http::status::ok, doc);
@@ -410,6 +454,9 @@ asio::awaitable<std::error_code> current_status(broadcast::campaign_store& campa
   if (auto ec = co_await campaigns.load(id, spec, found)) co_return ec;
   if (auto ec = co_await campaigns.counts(id, counts)) co_return ec;
   doc = status_document(spec, counts, hooks.cfg->gateway.utc_offset);
+  add_waiting(doc, spec, counts, hooks);
+  display_names names(hooks.names());
+  co_await names.add(doc, spec.wards, spec.groups, spec.created_by);
   doc["lanes"] = lanes_document(hooks, id);
   doc["carriers"] = carriers_document(hooks, id);
   co_return std::error_code{};
@@ -425,8 +472,19 @@ asio::awaitable<response> cancel(authenticator& auth, broadcast::campaign_store&
   if (auto ec = co_await campaigns.cancel(spec.id, before)) co_return redis_failure(ec);
   const bool changed = before && broadcast::is_active(*before);
   if (changed && hooks.cancelled) hooks.cancelled(spec.id);
+  // What it really stopped: of the exact audience, those never claimed (claims stopped with the state). A
+  // count that fails leaves the status as it was (recipients fanned out so far, queued).
+  std::optional<std::uint64_t> not_sent;
+  if (changed) {
+    std::uint64_t audience = 0, unsent = 0;
+    auto ec = co_await campaigns.count_audience(spec, audience);
+    if (!ec) ec = co_await campaigns.record_cancel(spec.id, audience, unsent);
+    if (!ec) not_sent = unsent;
+  }
   if (changed && hooks.audit) {
-    auto e = campaign_entry("cancel", spec, "was " + std::string(broadcast::to_string(*before)));
+    auto e = campaign_entry("cancel", spec, "was " + std::string(broadcast::to_string(*before)) +
+                                                (not_sent ? fmt::format("; {} never sent", *not_sent) : ""));
+    if (not_sent) e.recipients = static_cast<std::int64_t>(*not_sent);
     co_await hooks.audit->record(r, *who, std::move(e));
   }
   json::object doc;
@@ -467,6 +525,7 @@ asio::awaitable<response> approve(authenticator& auth, broadcast::campaign_store
   json::object doc;
   if (auto ec = co_await current_status(campaigns, hooks, spec.id, doc)) co_return redis_failure(ec);
   doc["approved_by"] = who->name;
+  doc["approved_by_name"] = hooks.cfg->operator_name(who->name);
   co_return json_response(http::status::ok, doc);
 }
 
@@ -552,6 +611,16 @@ json::object status_document(const broadcast::campaign_spec& spec, const broadca
   for (const auto& [name, k] : c.by_carrier)
     by_carrier[name] = json::object{{"submitted", k.submitted}, {"delivered", k.delivered}, {"failed", k.failed},
                                     {"expired", k.expired},     {"uncertain", k.uncertain}, {"pending", k.pending()}};
+  // A cancel recorded the exact audience and how many of it were never sent: those are final, not queued.
+  const bool cancel_counted = spec.state == broadcast::campaign_state::cancelled && spec.cancel_counted;
+  const std::uint64_t recipients = cancel_counted ? std::max(c.recipients, spec.cancel_audience) : c.recipients;
+  std::uint64_t queued = c.queued();
+  if (cancel_counted) {
+    // Only what was claimed before the cancel may still go out (in the binds' hands).
+    const auto claimed = recipients - std::min(recipients, spec.cancelled_not_sent);
+    const auto settled = c.total.submitted + c.total.settled_unsubmitted;
+    queued = claimed > settled ? claimed - settled : 0;
+  }
   json::object doc{{"id", spec.id},
                    {"state", broadcast::to_string(spec.state)},
                    {"wards", string_array(spec.wards)},
@@ -561,11 +630,11 @@ json::object status_document(const broadcast::campaign_spec& spec, const broadca
                    {"created_by", spec.created_by},
                    {"created_at", format_local_time(spec.created_at_ms / 1000, utc_offset)},
                    {"urgent", spec.urgent},
-                   {"recipients", c.recipients},
+                   {"recipients", recipients},
                    {"estimated_recipients", spec.estimated_recipients},
-                   {"fanout_done", c.fanout_done},
+                   {"fanout_done", c.fanout_done || cancel_counted},
                    {"skipped_optout", c.skipped_optout},
-                   {"queued", c.queued()},
+                   {"queued", queued},
                    {"submitted", c.total.submitted},
                    {"pending", c.pending()},
                    {"delivered", c.total.delivered},
@@ -579,6 +648,9 @@ json::object status_document(const broadcast::campaign_spec& spec, const broadca
   doc["due_at"] = spec.due_at_s ? json::value(format_local_time(spec.due_at_s, utc_offset)) : json::value(nullptr);
   if (!spec.key.empty()) doc["key"] = spec.key;
   if (!spec.corrects.empty()) doc["corrects"] = spec.corrects;
+  if (!spec.resends.empty()) doc["resend_failed"] = spec.resends;
+  // Of a cancelled campaign: recipients never sent (null when the cancel could not count them).
+  doc["not_sent"] = cancel_counted ? json::value(spec.cancelled_not_sent) : json::value(nullptr);
   // Why it waits (or waited) for an approver, and who released it.
   auto text_or_null = [](const std::string& s) { return s.empty() ? json::value(nullptr) : json::value(s); };
   doc["approval_reason"] = text_or_null(spec.approval_reason);
@@ -590,6 +662,7 @@ json::object status_document(const broadcast::campaign_spec& spec, const broadca
 void add_campaign_routes(router& routes, authenticator& auth, broadcast::campaign_store& campaigns,
                          broadcast::subscriber_store& subscribers, campaign_hooks hooks) {
   auto shared = std::make_shared<campaign_hooks>(std::move(hooks));
+  shared->subscribers = &subscribers;
   routes.add(http::verb::post, "/v1/campaigns", [&auth, &campaigns, &subscribers, shared](request& r) {
     return create(auth, campaigns, subscribers, *shared, r);
   });

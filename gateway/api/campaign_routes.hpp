@@ -13,6 +13,8 @@
 #include "config/config.hpp"
 #include "gateway/api/audit_routes.hpp"
 #include "gateway/api/auth.hpp"
+#include "gateway/api/display_names.hpp"
+#include "gateway/api/waiting_reason.hpp"
 #include "gateway/broadcast/approval_store.hpp"
 #include "gateway/api/http.hpp"
 #include "gateway/broadcast/campaign_store.hpp"
@@ -60,6 +62,12 @@ struct campaign_hooks {
   audit_recorder* audit = nullptr;
   /// Releases sends that wait for approval.
   broadcast::approval_store* approvals = nullptr;
+  /// The carriers with no transmitting bind up now (for why a running campaign waits); unset: none.
+  std::function<std::vector<carrier_down>()> carriers_down;
+  /// Where groups' display names are read (set by add_campaign_routes).
+  broadcast::subscriber_store* subscribers = nullptr;
+  /// Where the answers' names for people come from.
+  name_sources names() const { return {cfg, subscribers}; }
 };
 
 /// Adds POST /v1/campaigns (with "dry_run": true, the preview of campaign_preview.hpp),

@@ -55,7 +55,7 @@ bool parse_unsigned(std::string_view s, std::uint64_t& out) {
 // GET /v1/campaigns/{id}/report: every record is read (a step at a time) and aggregated here.
 asio::awaitable<response> report(authenticator& auth, broadcast::campaign_store& campaigns,
                                  broadcast::campaign_reader& reader, std::chrono::minutes utc_offset,
-                                 request& r) {
+                                 name_sources sources, request& r) {
   broadcast::campaign_spec spec;
   if (auto refusal = co_await load_visible(auth, campaigns, r, operator_role::sender, spec))
     co_return *refusal;
@@ -71,7 +71,11 @@ asio::awaitable<response> report(authenticator& auth, broadcast::campaign_store&
       builder.add(s.number, s.record, broadcast::groups_in_campaign(spec.groups, s.groups.value_or("")));
   } while (cursor != "0");
   const std::int64_t offset_s = utc_offset.count() * 60;
-  const auto doc = report_document(spec, counts, builder.finish(offset_s), now_seconds(), utc_offset);
+  auto doc = report_document(spec, counts, builder.finish(offset_s), now_seconds(), utc_offset);
+  display_names names(sources);
+  co_await names.add(doc, spec.wards, spec.groups, spec.created_by);
+  if (auto* campaign = doc.if_contains("campaign"); campaign && campaign->is_object())
+    co_await names.add(campaign->as_object(), spec.wards, spec.groups, spec.created_by);
   co_return json_response(http::status::ok, doc);
 }
 
@@ -143,11 +147,11 @@ json::object recipient_document(const broadcast::scanned_recipient& r,
 }
 
 void add_report_routes(router& routes, authenticator& auth, broadcast::campaign_store& campaigns,
-                       redis::connection& connection, std::chrono::minutes utc_offset) {
+                       redis::connection& connection, std::chrono::minutes utc_offset, name_sources names) {
   auto reader = std::make_shared<broadcast::campaign_reader>(connection);
   routes.add(http::verb::get, "/v1/campaigns/{id}/report",
-             [&auth, &campaigns, reader, utc_offset](request& r) {
-               return report(auth, campaigns, *reader, utc_offset, r);
+             [&auth, &campaigns, reader, utc_offset, names](request& r) {
+               return report(auth, campaigns, *reader, utc_offset, names, r);
              });
   routes.add(http::verb::get, "/v1/campaigns/{id}/recipients",
              [&auth, &campaigns, reader, utc_offset](request& r) {

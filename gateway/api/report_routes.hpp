@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "gateway/api/auth.hpp"
+#include "gateway/api/display_names.hpp"
 #include "gateway/api/http.hpp"
 #include "gateway/broadcast/campaign_reader.hpp"
 #include "gateway/broadcast/campaign_report.hpp"
@@ -18,8 +19,10 @@
 namespace loa::api {
 
 /// Adds GET /v1/campaigns/{id}/report and GET /v1/campaigns/{id}/recipients. Times are shown at `utc_offset`.
+/// `names`: where the report's names for people come from (ward_names, group_names, created_by_name, both at
+/// the top and in "campaign").
 void add_report_routes(router& routes, authenticator& auth, broadcast::campaign_store& campaigns,
-                       redis::connection& connection, std::chrono::minutes utc_offset);
+                       redis::connection& connection, std::chrono::minutes utc_offset, name_sources names = {});
 
 /// The report document of GET /v1/campaigns/{id}/report, made at `generated_at_s` (Unix seconds).
 boost::json::object report_document(const broadcast::campaign_spec& spec,

@@ -332,9 +332,68 @@ asio::awaitable<response> groups(authenticator& auth, broadcast::subscriber_stor
   if (!who_or(verdict, refusal)) co_return refusal;
   std::map<std::string, std::uint64_t> sizes;
   if (auto ec = co_await store.groups(r.params.at("ward"), sizes)) co_return redis_failure(ec);
+  std::map<std::string, std::string> names;
+  if (auto ec = co_await store.group_names(r.params.at("ward"), names)) co_return redis_failure(ec);
   json::array list;
-  for (const auto& [name, n] : sizes) list.push_back({{"name", name}, {"count", n}});
+  for (const auto& [name, n] : sizes) {
+    const auto named = names.find(name);
+    list.push_back({{"name", name}, {"count", n}, {"display_name", named == names.end() ? name : named->second}});
+  }
   co_return json_response(http::status::ok, {{"ward", r.params.at("ward")}, {"groups", list}});
+}
+
+// POST /v1/wards/{ward}/groups/rename  body: {"group": "to-3", "display_name": "Tổ 3"}: the name people are
+// shown beside the group's id (previews, status, reports); the id stays what sends and imports use. A
+// display_name of null or "" takes the name away.
+asio::awaitable<response> rename_group(authenticator& auth, broadcast::subscriber_store& store,
+                                       audit_recorder* audit, request& r) {
+  response refusal;
+  auto verdict = auth.authorize(r, r.params.at("ward"), operator_role::sender);
+  const auto* who = who_or(verdict, refusal);
+  if (!who) co_return refusal;
+  boost::system::error_code jec;
+  const json::value doc = json::parse(r.body, jec);
+  if (jec || !doc.is_object()) co_return error_response(http::status::bad_request, "the body is not a JSON object");
+  const auto* g = doc.as_object().if_contains("group");
+  if (!g || !g->is_string() || g->as_string().empty())
+    co_return error_response(http::status::bad_request, "group: the group's id is required", "group");
+  std::vector<std::string> group{std::string(g->as_string())};
+  if (auto bad_name = check_names(broadcast::name_kind::group, group, "group")) co_return std::move(*bad_name);
+  std::string display;
+  if (const auto* d = doc.as_object().if_contains("display_name"); d && !d->is_null()) {
+    if (!d->is_string())
+      co_return error_response(http::status::bad_request, "display_name: expected a string", "display_name");
+    display = std::string(d->as_string());
+  }
+  if (!display.empty()) {
+    // The same check as a group's id: no control or invisible characters, NFC.
+    auto checked = broadcast::check_name(broadcast::name_kind::group, display);
+    if (!checked) co_return error_response(http::status::bad_request, "display_name: " + checked.problem, "display_name");
+    display = std::move(checked.value);
+  }
+  const std::string& ward = r.params.at("ward");
+  std::map<std::string, std::uint64_t> sizes;
+  if (auto ec = co_await store.groups(ward, sizes)) co_return redis_failure(ec);
+  if (!sizes.count(group[0])) {
+    std::vector<std::string> known;
+    for (const auto& [name, n] : sizes) known.push_back(name);
+    std::string message = fmt::format("group: ward {} has no group '{}'", ward, group[0]);
+    if (auto near = segments::nearest_names(group[0], known); !near.empty())
+      message += ": " + segments::did_you_mean(near);
+    co_return error_response(http::status::not_found, message, "group");
+  }
+  if (auto ec = co_await store.set_group_name(ward, group[0], display)) co_return redis_failure(ec);
+  if (audit) {
+    broadcast::audit_entry e;
+    e.action = "group_rename";
+    e.wards = {ward};
+    e.recipients = static_cast<std::int64_t>(sizes[group[0]]);
+    e.detail = display.empty() ? fmt::format("group {}: display name removed", group[0])
+                               : fmt::format("group {}: display name {}", group[0], display);
+    co_await audit->record(r, *who, std::move(e));
+  }
+  json::object out{{"ward", ward}, {"group", group[0]}, {"display_name", display.empty() ? group[0] : display}};
+  co_return json_response(http::status::ok, out);
 }
 
 // When a reply came (its stored unix seconds), in the gateway's local time; null when the record holds no time.
@@ -383,6 +442,8 @@ void add_subscriber_routes(router& routes, authenticator& auth, broadcast::subsc
   routes.add(verb::get, "/v1/wards/{ward}/subscribers/count",
              [&](request& r) { return count(auth, store, r); });
   routes.add(verb::get, "/v1/wards/{ward}/groups", [&](request& r) { return groups(auth, store, r); });
+  routes.add(verb::post, "/v1/wards/{ward}/groups/rename",
+             [&, audit](request& r) { return rename_group(auth, store, audit, r); });
   routes.add(verb::get, "/v1/wards/{ward}/replies", [&, utc_offset](request& r) { return replies(auth, store, utc_offset, r); });
   routes.add(verb::post, "/v1/subscribers/{phone}/optout",
              [&, audit](request& r) { return choice(auth, store, audit, r, true); });

@@ -1,6 +1,6 @@
 // When a send needs a second person (approval.above_recipients): the one rule the API applies at creation and
 // the gateway applies again when the campaign becomes due and while it is fanned out. The fan-out script
-// (campaign_scripts.hpp, approval_hold) applies the second form inside Redis.
+// (gateway/store/lua/lib/hold.lua, hold_for_approval) applies the second form inside Redis.
 #pragma once
 
 #include <cstdint>

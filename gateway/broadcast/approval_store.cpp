@@ -2,28 +2,17 @@
 
 #include "gateway/broadcast/campaign_store.hpp"
 #include "gateway/redis/exec.hpp"
+#include "gateway/store/scripts.hpp"
 
 namespace loa::broadcast {
-namespace {
-
-// KEYS: 1 meta. ARGV: 1 next state, 2 approver, 3 now_ms. Returns the state before (nil: no campaign).
-constexpr std::string_view approve_script = R"lua(
-local state = redis.call('HGET', KEYS[1], 'state')
-if state == 'awaiting_approval' then
-  redis.call('HSET', KEYS[1], 'state', ARGV[1], 'approved_by', ARGV[2], 'approved_at_ms', ARGV[3])
-end
-return state
-)lua";
-
-}  // namespace
 
 approval_store::approval_store(redis::connection& connection) : connection_(connection) {}
 
 boost::asio::awaitable<std::error_code> approval_store::approve(std::string_view id, campaign_state next,
                                                                 std::string_view approver, std::int64_t now_ms,
                                                                 std::optional<campaign_state>& before) {
-  auto req = redis::command("EVAL", approve_script, "1", campaign_keys::meta(id), to_string(next), approver,
-                            std::to_string(now_ms));
+  auto req = redis::script_command(store::scripts::approve, 1, campaign_keys::meta(id), to_string(next), approver,
+                                   std::to_string(now_ms));
   auto [ec, resp] = co_await redis::exec(connection_, std::move(req));
   if (ec) co_return ec;
   before = resp[0].is_nil() ? std::nullopt : parse_campaign_state(resp[0].str());

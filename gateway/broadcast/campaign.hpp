@@ -41,6 +41,11 @@ struct campaign_spec {
   campaign_state state = campaign_state::running;
   std::uint64_t estimated_recipients = 0;  ///< sum of the groups' sizes at creation (an upper bound)
   std::string corrects;  ///< a correction: the campaign whose recipients it goes to ("" otherwise)
+  std::string resends;   ///< a resend: the campaign whose failed or expired recipients it goes to ("" otherwise)
+  std::uint64_t audience = 0;  ///< the exact audience counted at creation (after opt-outs); 0 when not counted
+  /// Set by a cancel: the exact audience then, and how many of it were never sent (no record claimed).
+  bool cancel_counted = false;
+  std::uint64_t cancel_audience = 0, cancelled_not_sent = 0;
   std::string approved_by;      ///< the approver who released it ("" while nobody has)
   std::string approval_reason;  ///< why it waits (or waited) for approval; "" when it never had to
   std::uint64_t approval_recipients = 0;  ///< its exact audience when it was held because it grew (else 0)

@@ -14,7 +14,7 @@
 
 namespace loa::broadcast {
 
-/// A recipient's state, from its parts' letters (the `summary` of campaign_scripts.hpp's record_prelude).
+/// A recipient's state, from its parts' letters (the `summary` of gateway/store/lua/lib/records.lua).
 enum class recipient_state { delivered, failed, expired, uncertain, pending, queued };
 
 std::string_view to_string(recipient_state s) noexcept;

@@ -8,10 +8,10 @@
 #include <chrono>
 #include <map>
 
-#include "gateway/broadcast/campaign_scripts.hpp"
 #include "gateway/broadcast/csv_import.hpp"
-#include "gateway/broadcast/field_list.hpp"
 #include "gateway/broadcast/subscriber_store.hpp"
+#include "gateway/broadcast/field_list.hpp"
+#include "gateway/redis/durability.hpp"
 #include "gateway/redis/exec.hpp"
 #include "gateway/store/scripts.hpp"
 
@@ -22,6 +22,7 @@ namespace asio = boost::asio;
 using redis::command;
 using redis::exec;
 using redis::script_command;
+namespace scripts = loa::store::scripts;
 constexpr std::string_view campaign_prefix = "loa:{c:";
 constexpr std::string_view ward_prefix = "loa:{w:";
 
@@ -38,12 +39,7 @@ std::int64_t now_ms() {
       .count();
 }
 
-// EVAL of a record-changing script: the shared prelude, then the script.
-std::string with_prelude(std::string_view script) {
-  return std::string(scripts::record_prelude) + std::string(script);
-}
-
-// The audience arguments of the fan-out and preview scripts (campaign_scripts.hpp audience_prelude): the
+// The audience arguments of the fan-out and preview scripts (gateway/store/lua/lib/audience.lua): the
 // wards' subscriber buckets and the groups, or for a correction the buckets of whoever received the campaign
 // it corrects, with no group (everyone in them).
 void add_audience(std::vector<std::string>& args, const campaign_spec& spec, std::uint64_t from,
@@ -53,6 +49,11 @@ void add_audience(std::vector<std::string>& args, const campaign_spec& spec, std
   if (!spec.corrects.empty()) {
     args.push_back("1");
     args.push_back(campaign_keys::received(spec.corrects));
+    return;
+  }
+  if (!spec.resends.empty()) {
+    args.push_back("1");
+    args.push_back(campaign_keys::failed(spec.resends));
     return;
   }
   args.push_back(std::to_string(spec.wards.size()));
@@ -65,20 +66,13 @@ void add_audience(std::vector<std::string>& args, const campaign_spec& spec, std
 }
 
 void set_count(carrier_counts& c, std::string_view field, std::uint64_t v) {
-  if (field == "submitted")
-    c.submitted = v;
-  else if (field == "delivered")
-    c.delivered = v;
-  else if (field == "failed")
-    c.failed = v;
-  else if (field == "expired")
-    c.expired = v;
-  else if (field == "uncertain")
-    c.uncertain = v;
-  else if (field == "settled_submitted")
-    c.settled_submitted = v;
-  else if (field == "settled_unsubmitted")
-    c.settled_unsubmitted = v;
+  if (field == "submitted") c.submitted = v;
+  else if (field == "delivered") c.delivered = v;
+  else if (field == "failed") c.failed = v;
+  else if (field == "expired") c.expired = v;
+  else if (field == "uncertain") c.uncertain = v;
+  else if (field == "settled_submitted") c.settled_submitted = v;
+  else if (field == "settled_unsubmitted") c.settled_unsubmitted = v;
 }
 
 }  // namespace
@@ -93,27 +87,13 @@ std::string campaign_key(std::string_view id, std::string_view what) {
   return k;
 }
 }  // namespace
-std::string meta(std::string_view id) {
-  return campaign_key(id, "meta");
-}
-std::string counts(std::string_view id) {
-  return campaign_key(id, "counts");
-}
-std::string records(std::string_view id) {
-  return campaign_key(id, "r");
-}
-std::string chunks(std::string_view id) {
-  return campaign_key(id, "chunks");
-}
-std::string poison(std::string_view id) {
-  return campaign_key(id, "poison");
-}
-std::string chunk_errors(std::string_view id) {
-  return campaign_key(id, "chunk_errors");
-}
-std::string counted(std::string_view id) {
-  return campaign_key(id, "counted");
-}
+std::string meta(std::string_view id) { return campaign_key(id, "meta"); }
+std::string counts(std::string_view id) { return campaign_key(id, "counts"); }
+std::string records(std::string_view id) { return campaign_key(id, "r"); }
+std::string chunks(std::string_view id) { return campaign_key(id, "chunks"); }
+std::string poison(std::string_view id) { return campaign_key(id, "poison"); }
+std::string chunk_errors(std::string_view id) { return campaign_key(id, "chunk_errors"); }
+std::string counted(std::string_view id) { return campaign_key(id, "counted"); }
 std::string receipt(std::string_view carrier, std::string_view normalised_id) {
   std::string k = "loa:dlr:";
   k += carrier;
@@ -124,9 +104,8 @@ std::string receipt(std::string_view carrier, std::string_view normalised_id) {
 std::string ward_index(std::string_view ward) {
   return std::string(ward_prefix) + std::string(ward) + "}:campaigns";
 }
-std::string received(std::string_view id) {
-  return campaign_key(id, "got:");
-}
+std::string received(std::string_view id) { return campaign_key(id, "got:"); }
+std::string failed(std::string_view id) { return campaign_key(id, "failed:"); }
 }  // namespace campaign_keys
 
 recipient_record parse_recipient_record(std::string_view value) {
@@ -153,7 +132,7 @@ bool same_notice(const campaign_spec& earlier, const campaign_spec& again) {
     std::sort(v.begin(), v.end());
     return v;
   };
-  return earlier.text == again.text && earlier.corrects == again.corrects &&
+  return earlier.text == again.text && earlier.corrects == again.corrects && earlier.resends == again.resends &&
          sorted(earlier.wards) == sorted(again.wards) && sorted(earlier.groups) == sorted(again.groups);
 }
 
@@ -163,13 +142,10 @@ asio::awaitable<std::error_code> campaign_store::create(campaign_spec& spec, std
                                                         bool& existing) {
   redis::request req;
   const bool has_key = !spec.key.empty();
-  std::vector<std::string> args{"EVAL",
-                                std::string(scripts::create),
-                                "2",
+  std::vector<std::string> args{"2",
                                 std::string(campaign_keys::next_id),
-                                has_key
-                                    ? std::string(ward_prefix) + spec.wards.front() + "}:sendkey:" + spec.key
-                                    : std::string(campaign_keys::next_id),
+                                has_key ? std::string(ward_prefix) + spec.wards.front() + "}:sendkey:" + spec.key
+                                        : std::string(campaign_keys::next_id),
                                 has_key ? "1" : "0",
                                 std::to_string(key_ttl.count()),
                                 std::string(campaign_prefix),
@@ -194,8 +170,10 @@ asio::awaitable<std::error_code> campaign_store::create(campaign_spec& spec, std
   field("created_by", spec.created_by);
   field("estimated", std::to_string(spec.estimated_recipients));
   field("corrects", spec.corrects);
+  if (!spec.resends.empty()) field("resends", spec.resends);
+  if (spec.audience > 0) field("audience", std::to_string(spec.audience));
   if (!spec.approval_reason.empty()) field("approval_reason", spec.approval_reason);
-  req.push_range(args);
+  req.push_script_range(scripts::create, args);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec) co_return ec;
   const auto& answer = resp[0].elements();
@@ -205,8 +183,7 @@ asio::awaitable<std::error_code> campaign_store::create(campaign_spec& spec, std
   co_return std::error_code{};
 }
 
-asio::awaitable<std::error_code> campaign_store::load(std::string_view id_view, campaign_spec& out,
-                                                      bool& found) {
+asio::awaitable<std::error_code> campaign_store::load(std::string_view id_view, campaign_spec& out, bool& found) {
   const std::string id(id_view);  // `id_view` may be `out.id`, which is overwritten below
   auto [ec, resp] = co_await exec(connection_, command("HGETALL", campaign_keys::meta(id)));
   if (ec) co_return ec;
@@ -231,14 +208,18 @@ asio::awaitable<std::error_code> campaign_store::load(std::string_view id_view, 
   out.created_by = f["created_by"];
   out.estimated_recipients = to_number<std::uint64_t>(f["estimated"]);
   out.corrects = f["corrects"];
+  out.resends = f["resends"];
+  out.audience = to_number<std::uint64_t>(f["audience"]);
+  out.cancel_counted = f.count("cancel_audience") > 0;
+  out.cancel_audience = to_number<std::uint64_t>(f["cancel_audience"]);
+  out.cancelled_not_sent = to_number<std::uint64_t>(f["cancelled_not_sent"]);
   out.approved_by = f["approved_by"];
   out.approval_reason = f["approval_reason"];
   out.approval_recipients = to_number<std::uint64_t>(f["approval_recipients"]);
   co_return std::error_code{};
 }
 
-asio::awaitable<std::error_code> campaign_store::state(std::string_view id,
-                                                       std::optional<campaign_state>& out) {
+asio::awaitable<std::error_code> campaign_store::state(std::string_view id, std::optional<campaign_state>& out) {
   auto [ec, resp] = co_await exec(connection_, command("HGET", campaign_keys::meta(id), "state"));
   if (ec) co_return ec;
   out = resp[0].is_nil() ? std::nullopt : parse_campaign_state(resp[0].str());
@@ -296,15 +277,15 @@ asio::awaitable<std::error_code> campaign_store::indexed_wards(std::vector<std::
   co_return std::error_code{};
 }
 
-asio::awaitable<std::error_code> campaign_store::ward_campaigns(
-    const std::vector<std::string>& wards, std::int64_t since_ms, std::int64_t until_ms, std::size_t count,
-    std::vector<std::vector<indexed_campaign>>& out) {
+asio::awaitable<std::error_code> campaign_store::ward_campaigns(const std::vector<std::string>& wards,
+                                                                std::int64_t since_ms, std::int64_t until_ms,
+                                                                std::size_t count,
+                                                                std::vector<std::vector<indexed_campaign>>& out) {
   out.assign(wards.size(), {});
   if (wards.empty()) co_return std::error_code{};
   redis::request req;
   for (const auto& w : wards)
-    req.push("ZREVRANGEBYSCORE", campaign_keys::ward_index(w), until_ms, since_ms, "WITHSCORES", "LIMIT", 0,
-             count);
+    req.push("ZREVRANGEBYSCORE", campaign_keys::ward_index(w), until_ms, since_ms, "WITHSCORES", "LIMIT", 0, count);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec) co_return ec;
   for (std::size_t w = 0; w < wards.size(); ++w) {
@@ -317,9 +298,9 @@ asio::awaitable<std::error_code> campaign_store::ward_campaigns(
 
 asio::awaitable<std::error_code> campaign_store::advance(std::string_view id, campaign_state from,
                                                          campaign_state to, bool& moved) {
-  auto [ec, resp] =
-      co_await exec(connection_, script_command(loa::store::scripts::advance, 2, campaign_keys::meta(id),
-                                                campaign_keys::active, id, to_string(from), to_string(to)));
+  auto [ec, resp] = co_await exec(connection_, script_command(scripts::advance, 2, campaign_keys::meta(id),
+                                                              campaign_keys::active, id, to_string(from),
+                                                              to_string(to)));
   if (ec) co_return ec;
   moved = !resp[0].is_nil() && resp[0].str() == to_string(from);
   co_return std::error_code{};
@@ -327,20 +308,16 @@ asio::awaitable<std::error_code> campaign_store::advance(std::string_view id, ca
 
 asio::awaitable<std::error_code> campaign_store::cancel(std::string_view id,
                                                         std::optional<campaign_state>& before) {
-  auto [ec, resp] = co_await exec(
-      connection_,
-      script_command(loa::store::scripts::cancel, 2, campaign_keys::meta(id), campaign_keys::active, id));
+  auto [ec, resp] = co_await exec(connection_, script_command(scripts::cancel, 2, campaign_keys::meta(id),
+                                                              campaign_keys::active, id));
   if (ec) co_return ec;
   before = resp[0].is_nil() ? std::nullopt : parse_campaign_state(resp[0].str());
   co_return std::error_code{};
 }
 
-// The keys and first arguments of the chunk scripts (campaign_scripts.hpp chunk_prelude).
-static std::vector<std::string> chunk_call(std::string_view script, std::string_view id,
-                                           std::string_view owner, std::int64_t deadline_s) {
-  return {"EVAL",
-          std::string(scripts::chunk_prelude) + std::string(script),
-          "6",
+// The keys and first arguments of the chunk scripts (gateway/store/lua/lib/chunks.lua).
+static std::vector<std::string> chunk_call(std::string_view id, std::string_view owner, std::int64_t deadline_s) {
+  return {"6",
           campaign_keys::chunks(id),
           campaign_keys::meta(id),
           campaign_keys::poison(id),
@@ -354,7 +331,7 @@ static std::vector<std::string> chunk_call(std::string_view script, std::string_
 }
 
 asio::awaitable<std::error_code> campaign_store::publish_chunks(std::string_view id) {
-  auto req = command("EVAL", scripts::publish_chunks, 3, campaign_keys::meta(id), campaign_keys::chunks(id),
+  auto req = script_command(scripts::publish_chunks, 3, campaign_keys::meta(id), campaign_keys::chunks(id),
                      campaign_keys::counted(id), chunk_group, buckets_per_chunk, buckets_per_ward);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   co_return ec;
@@ -362,16 +339,16 @@ asio::awaitable<std::error_code> campaign_store::publish_chunks(std::string_view
 
 asio::awaitable<std::error_code> campaign_store::take_chunk(std::string_view id, std::string_view owner,
                                                             std::chrono::milliseconds idle,
-                                                            std::uint64_t max_deliveries,
-                                                            std::int64_t deadline_s, chunk_take& out) {
-  auto args = chunk_call(scripts::take_chunk, id, owner, deadline_s);
+                                                            std::uint64_t max_deliveries, std::int64_t deadline_s,
+                                                            chunk_take& out) {
+  auto args = chunk_call(id, owner, deadline_s);
   const auto slash = owner.rfind('/');
   args.push_back(std::to_string(idle.count()));
   args.push_back(std::to_string(max_deliveries));
   args.emplace_back(owner.substr(0, slash == std::string_view::npos ? owner.size() : slash + 1));
   args.push_back(std::to_string(now_ms()));
   redis::request req;
-  req.push_range(args);
+  req.push_script_range(scripts::take_chunk, args);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec) co_return ec;
   const auto& e = resp[0].elements();
@@ -388,8 +365,8 @@ asio::awaitable<std::error_code> campaign_store::take_chunk(std::string_view id,
   out.chunk.previous = e[5].str();
   out.done_now = e[6].str() == "1";
   for (std::size_t i = 7; i + 2 < e.size(); i += 3)
-    out.set_aside.push_back(
-        {to_number<std::uint64_t>(e[i].str()), to_number<std::uint64_t>(e[i + 1].str()), e[i + 2].str()});
+    out.set_aside.push_back({to_number<std::uint64_t>(e[i].str()), to_number<std::uint64_t>(e[i + 1].str()),
+                             e[i + 2].str()});
   co_return std::error_code{};
 }
 
@@ -398,10 +375,10 @@ asio::awaitable<std::error_code> campaign_store::keep_chunks(std::string_view id
                                                              std::vector<bool>& ours) {
   ours.assign(entries.size(), true);
   if (entries.empty()) co_return std::error_code{};
-  auto args = chunk_call(scripts::keep_chunks, id, owner, 0);
+  auto args = chunk_call(id, owner, 0);
   args.insert(args.end(), entries.begin(), entries.end());
   redis::request req;
-  req.push_range(args);
+  req.push_script_range(scripts::keep_chunks, args);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec) co_return ec;
   const auto& e = resp[0].elements();
@@ -413,10 +390,10 @@ asio::awaitable<std::error_code> campaign_store::keep_chunks(std::string_view id
 asio::awaitable<std::error_code> campaign_store::ack_chunk(std::string_view id, std::string_view owner,
                                                            std::string_view entry, std::int64_t deadline_s,
                                                            bool& done_now) {
-  auto args = chunk_call(scripts::ack_chunk, id, owner, deadline_s);
+  auto args = chunk_call(id, owner, deadline_s);
   args.emplace_back(entry);
   redis::request req;
-  req.push_range(args);
+  req.push_script_range(scripts::ack_chunk, args);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec) co_return ec;
   done_now = resp[0].type() != redis::reply::kind::integer && resp[0].str() == "done";
@@ -428,14 +405,14 @@ asio::awaitable<std::error_code> campaign_store::release_chunk(std::string_view 
                                                                std::chrono::milliseconds after,
                                                                std::chrono::milliseconds idle,
                                                                std::string_view error) {
-  auto args = chunk_call(scripts::release_chunk, id, owner, 0);
+  auto args = chunk_call(id, owner, 0);
   args.push_back(chunk.entry);
   args.push_back(std::to_string(after.count()));
   args.push_back(std::to_string(chunk.from));
   args.emplace_back(error);
   args.push_back(std::to_string(idle.count()));
   redis::request req;
-  req.push_range(args);
+  req.push_script_range(scripts::release_chunk, args);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   co_return ec;
 }
@@ -444,10 +421,7 @@ asio::awaitable<std::error_code> campaign_store::fanout(const campaign_spec& spe
                                                         std::uint64_t to, std::int64_t approval_above,
                                                         std::vector<std::string>& numbers, bool& held,
                                                         std::string* why) {
-  std::vector<std::string> args{"EVAL",
-                                std::string(scripts::audience_prelude) + std::string(scripts::hold_prelude) +
-                                    std::string(scripts::fanout),
-                                "4",
+  std::vector<std::string> args{"4",
                                 campaign_keys::counts(spec.id),
                                 std::string(keys::optout),
                                 campaign_keys::counted(spec.id),
@@ -456,7 +430,7 @@ asio::awaitable<std::error_code> campaign_store::fanout(const campaign_spec& spe
                                 std::to_string(now_ms())};
   add_audience(args, spec, from, to);
   redis::request req;
-  req.push_range(args);
+  req.push_script_range(scripts::fanout, args);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec == redis::error::server_error && why && !resp.empty()) *why = resp[0].str();
   if (ec) co_return ec;
@@ -470,12 +444,10 @@ asio::awaitable<std::error_code> campaign_store::fanout(const campaign_spec& spe
 
 asio::awaitable<std::error_code> campaign_store::preview(const campaign_spec& spec, std::uint64_t from,
                                                          std::uint64_t to, audience_page& out) {
-  std::vector<std::string> args{"EVAL",
-                                std::string(scripts::audience_prelude) + std::string(scripts::preview), "1",
-                                std::string(keys::optout)};
+  std::vector<std::string> args{"1", std::string(keys::optout)};
   add_audience(args, spec, from, to);
   redis::request req;
-  req.push_range(args);
+  req.push_script_range(scripts::preview, args);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec) co_return ec;
   const auto& e = resp[0].elements();
@@ -488,12 +460,21 @@ asio::awaitable<std::error_code> campaign_store::preview(const campaign_spec& sp
 }
 
 asio::awaitable<std::error_code> campaign_store::collect_received(std::string_view id, std::uint64_t& found) {
+  co_return co_await collect(id, "received", campaign_keys::received(id), found);
+}
+
+asio::awaitable<std::error_code> campaign_store::collect_failed(std::string_view id, std::uint64_t& found) {
+  co_return co_await collect(id, "failed", campaign_keys::failed(id), found);
+}
+
+asio::awaitable<std::error_code> campaign_store::collect(std::string_view id, std::string_view which,
+                                                         std::string prefix, std::uint64_t& found) {
   found = 0;
-  const auto script = with_prelude(scripts::collect_received);
   std::string cursor = "0";
   do {
-    auto [ec, resp] = co_await exec(connection_, command("EVAL", script, "1", campaign_keys::records(id),
-                                                         cursor, "1000", campaign_keys::received(id)));
+    auto [ec, resp] = co_await exec(connection_, script_command(scripts::collect_received, 1,
+                                                                campaign_keys::records(id), cursor, 1000, prefix,
+                                                                which));
     if (ec) co_return ec;
     const auto& e = resp[0].elements();
     if (e.size() != 2) co_return redis::error::protocol;
@@ -503,15 +484,25 @@ asio::awaitable<std::error_code> campaign_store::collect_received(std::string_vi
   co_return std::error_code{};
 }
 
-asio::awaitable<std::error_code> campaign_store::count_audience(const campaign_spec& spec,
-                                                                std::uint64_t& kept) {
+asio::awaitable<std::error_code> campaign_store::record_cancel(std::string_view id, std::uint64_t audience,
+                                                               std::uint64_t& not_sent) {
+  auto [ec, resp] = co_await exec(connection_, command("HLEN", campaign_keys::records(id)));
+  if (ec) co_return ec;
+  const auto claimed = static_cast<std::uint64_t>(std::max<std::int64_t>(0, resp[0].integer()));
+  not_sent = audience > claimed ? audience - claimed : 0;
+  auto [ec2, resp2] = co_await exec(connection_, command("HSET", campaign_keys::meta(id), "cancel_audience",
+                                                         std::to_string(audience), "cancelled_not_sent",
+                                                         std::to_string(not_sent)));
+  co_return ec2;
+}
+
+asio::awaitable<std::error_code> campaign_store::count_audience(const campaign_spec& spec, std::uint64_t& kept) {
   kept = 0;
-  const auto script = std::string(scripts::audience_prelude) + std::string(scripts::count_audience);
   for (std::uint64_t from = 0; from < buckets_per_ward; from += audience_count_step) {
-    std::vector<std::string> args{"EVAL", script, "1", std::string(keys::optout)};
+    std::vector<std::string> args{"1", std::string(keys::optout)};
     add_audience(args, spec, from, std::min(from + audience_count_step, buckets_per_ward));
     redis::request req;
-    req.push_range(args);
+    req.push_script_range(scripts::count_audience, args);
     auto [ec, resp] = co_await exec(connection_, std::move(req));
     if (ec) co_return ec;
     const auto& e = resp[0].elements();
@@ -525,9 +516,7 @@ asio::awaitable<std::error_code> campaign_store::hold(std::string_view id, std::
                                                       std::uint64_t audience, std::uint64_t above,
                                                       const std::vector<campaign_state>& from,
                                                       std::optional<campaign_state>& before) {
-  std::vector<std::string> args{"EVAL",
-                                std::string(scripts::hold_prelude) + std::string(scripts::hold),
-                                "1",
+  std::vector<std::string> args{"1",
                                 campaign_keys::meta(id),
                                 std::string(reason),
                                 std::to_string(audience),
@@ -535,7 +524,7 @@ asio::awaitable<std::error_code> campaign_store::hold(std::string_view id, std::
                                 std::to_string(now_ms())};
   for (const auto state : from) args.emplace_back(to_string(state));
   redis::request req;
-  req.push_range(args);
+  req.push_script_range(scripts::hold, args);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec) co_return ec;
   before = resp[0].is_nil() ? std::nullopt : parse_campaign_state(resp[0].str());
@@ -546,9 +535,7 @@ asio::awaitable<std::error_code> campaign_store::claim(std::string_view id, std:
                                                        std::string_view owner, int parts,
                                                        const std::vector<std::string>& numbers,
                                                        std::vector<claim_result>& results, bool& refused) {
-  std::vector<std::string> args{"EVAL",
-                                std::string(scripts::claim),
-                                "3",
+  std::vector<std::string> args{"3",
                                 campaign_keys::records(id),
                                 campaign_keys::counts(id),
                                 campaign_keys::meta(id),
@@ -558,15 +545,18 @@ asio::awaitable<std::error_code> campaign_store::claim(std::string_view id, std:
                                 std::to_string(now_ms())};
   args.insert(args.end(), numbers.begin(), numbers.end());
   redis::request req;
-  req.push_range(args);
+  req.push_script_range(scripts::claim, args);
+  redis::add_replica_wait(req, connection_);  // a claim acknowledged here survives a failover
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec) co_return ec;
   results.clear();
   refused = resp[0].type() != redis::reply::kind::array;  // the campaign is not running: its state instead
   if (refused) co_return std::error_code{};
+  // Not yet on a replica: the caller retries, and the next claim finds these records as its own.
+  if (auto short_ec = redis::check_replica_wait(resp, connection_)) co_return short_ec;
   for (const auto& e : resp[0].elements())
     results.push_back(e.type() == redis::reply::kind::integer ? claim_result{true, {}}
-                                                              : claim_result{false, e.str()});
+                                                               : claim_result{false, e.str()});
   if (results.size() != numbers.size()) co_return redis::error::protocol;
   co_return std::error_code{};
 }
@@ -574,17 +564,14 @@ asio::awaitable<std::error_code> campaign_store::claim(std::string_view id, std:
 asio::awaitable<std::error_code> campaign_store::reclaim(std::string_view id, std::string_view owner,
                                                          const std::vector<std::string>& numbers,
                                                          std::vector<std::string>& parts) {
-  std::vector<std::string> args{"EVAL",
-                                with_prelude(scripts::reclaim),
-                                "2",
-                                campaign_keys::records(id),
-                                campaign_keys::counts(id),
-                                std::string(owner)};
+  std::vector<std::string> args{"2", campaign_keys::records(id), campaign_keys::counts(id), std::string(owner)};
   args.insert(args.end(), numbers.begin(), numbers.end());
   redis::request req;
-  req.push_range(args);
+  req.push_script_range(scripts::reclaim, args);
+  redis::add_replica_wait(req, connection_);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec) co_return ec;
+  if (auto short_ec = redis::check_replica_wait(resp, connection_)) co_return short_ec;
   parts.clear();
   for (const auto& e : resp[0].elements()) parts.push_back(e.str());
   if (parts.size() != numbers.size()) co_return redis::error::protocol;
@@ -596,9 +583,7 @@ asio::awaitable<std::error_code> campaign_store::record_outcomes(std::string_vie
                                                                  std::chrono::seconds receipt_ttl,
                                                                  std::uint64_t resent,
                                                                  std::vector<std::string>* mismatched) {
-  std::vector<std::string> args{"EVAL",
-                                with_prelude(scripts::outcomes),
-                                "2",
+  std::vector<std::string> args{"2",
                                 campaign_keys::records(id),
                                 campaign_keys::counts(id),
                                 std::to_string(now_ms()),
@@ -613,7 +598,7 @@ asio::awaitable<std::error_code> campaign_store::record_outcomes(std::string_vie
     args.push_back(o.reason);
   }
   redis::request req;
-  if (!outcomes.empty()) req.push_range(args);
+  if (!outcomes.empty()) req.push_script_range(scripts::record_outcomes, args);
   if (resent > 0) req.push("HINCRBY", campaign_keys::counts(id), "resent", resent);
   if (req.empty()) co_return std::error_code{};
   auto [ec, resp] = co_await exec(connection_, std::move(req));
@@ -625,11 +610,7 @@ asio::awaitable<std::error_code> campaign_store::record_outcomes(std::string_vie
 asio::awaitable<std::error_code> campaign_store::apply_receipts(const std::vector<receipt_update>& receipts,
                                                                 std::vector<std::size_t>& unmatched,
                                                                 std::vector<std::size_t>& mismatched) {
-  std::vector<std::string> args{"EVAL",
-                                with_prelude(scripts::receipts),
-                                "0",
-                                std::to_string(now_ms()),
-                                std::string(campaign_prefix),
+  std::vector<std::string> args{"0", std::to_string(now_ms()), std::string(campaign_prefix),
                                 std::to_string(unmatched_receipt_keep.count())};
   args.reserve(args.size() + receipts.size() * 4);
   for (const auto& r : receipts) {
@@ -639,7 +620,7 @@ asio::awaitable<std::error_code> campaign_store::apply_receipts(const std::vecto
     args.push_back(r.source);
   }
   redis::request req;
-  req.push_range(args);
+  req.push_script_range(scripts::apply_receipts, args);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec) co_return ec;
   unmatched.clear();
@@ -651,30 +632,28 @@ asio::awaitable<std::error_code> campaign_store::apply_receipts(const std::vecto
   co_return std::error_code{};
 }
 
-asio::awaitable<std::error_code> campaign_store::set_receipt_deadline(std::string_view id,
-                                                                      std::int64_t when) {
+asio::awaitable<std::error_code> campaign_store::set_receipt_deadline(std::string_view id, std::int64_t when) {
   auto [ec, resp] = co_await exec(connection_, command("ZADD", campaign_keys::receipt_deadlines, when, id));
   co_return ec;
 }
 
 asio::awaitable<std::error_code> campaign_store::receipt_deadlines_due(std::int64_t now, std::size_t limit,
                                                                        std::vector<std::string>& ids) {
-  auto [ec, resp] = co_await exec(connection_, command("ZRANGEBYSCORE", campaign_keys::receipt_deadlines,
-                                                       "-inf", now, "LIMIT", 0, limit));
+  auto [ec, resp] = co_await exec(connection_, command("ZRANGEBYSCORE", campaign_keys::receipt_deadlines, "-inf",
+                                                       now, "LIMIT", 0, limit));
   if (ec) co_return ec;
   ids.clear();
   for (const auto& e : resp[0].elements()) ids.push_back(e.str());
   co_return std::error_code{};
 }
 
-asio::awaitable<std::error_code> campaign_store::expire_pending(std::string_view id,
-                                                                std::uint64_t& records_seen) {
-  const auto script = with_prelude(scripts::expire_pending);
+asio::awaitable<std::error_code> campaign_store::expire_pending(std::string_view id, std::uint64_t& records_seen) {
   std::string cursor = "0";
   records_seen = 0;
   do {
-    auto [ec, resp] = co_await exec(connection_, command("EVAL", script, 2, campaign_keys::records(id),
-                                                         campaign_keys::counts(id), now_ms(), cursor, 1000));
+    auto [ec, resp] =
+        co_await exec(connection_, script_command(scripts::expire_pending, 2, campaign_keys::records(id),
+                                                  campaign_keys::counts(id), now_ms(), cursor, 1000));
     if (ec) co_return ec;
     cursor = resp[0].str();
     records_seen += 1000;

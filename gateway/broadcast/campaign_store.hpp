@@ -37,6 +37,8 @@ std::string receipt(std::string_view carrier, std::string_view normalised_id);
 std::string ward_index(std::string_view ward);
 /// Prefix of the 4096 buckets of the recipients who received campaign `id` (what a correction reads).
 std::string received(std::string_view id);
+/// Bucket prefix of the recipients of campaign `id` whose message failed or expired (for --resend-failed).
+std::string failed(std::string_view id);
 inline constexpr std::string_view next_id = "loa:campaign:next";
 inline constexpr std::string_view active = "loa:campaigns:active";
 /// Campaigns whose pending parts count as expired after a time (score: Unix seconds).
@@ -81,7 +83,7 @@ struct claim_result {
   std::string record;        ///< otherwise: the record found ("carrier|parts|owner|reason|t1|t2")
 };
 
-/// The parts of a stored record (see campaign_scripts.hpp).
+/// The parts of a stored record (see gateway/store/lua/lib/records.lua).
 struct recipient_record {
   std::string carrier, parts, owner, reason;
   std::int64_t claimed_ms = 0, settled_ms = 0;
@@ -202,13 +204,26 @@ class campaign_store {
   /// Writes the recipients who received campaign `id` into campaign_keys::received(id), which a
   /// correction's fan-out reads; `found` is how many there are.
   boost::asio::awaitable<std::error_code> collect_received(std::string_view id, std::uint64_t& found);
+
+  /// After a cancel: records in the meta hash what it stopped: `audience` (the exact audience now) and, of
+  /// it, `not_sent`: those never claimed (no record; claims stop once the state is cancelled, so the records
+  /// are final). Fields cancel_audience and cancelled_not_sent.
+  boost::asio::awaitable<std::error_code> record_cancel(std::string_view id, std::uint64_t audience,
+                                                        std::uint64_t& not_sent);
+
+  /// Writes the recipients of campaign `id` whose message failed or expired into campaign_keys::failed(id),
+  /// which a resend's fan-out reads (`loa send --resend-failed`); `found` is how many.
+  boost::asio::awaitable<std::error_code> collect_failed(std::string_view id, std::uint64_t& found);
   /// Claims `numbers` for `carrier` (messages of `parts` parts) on behalf of `owner`; only while the
-  /// campaign is running: otherwise nothing is claimed and `refused` is true.
+  /// campaign is running: otherwise nothing is claimed and `refused` is true. With redis.wait_replicas the
+  /// same request WAITs for the replicas: redis::error::not_replicated when too few had it in time (the
+  /// claims stand on the primary; claiming again returns them as this owner's records).
   boost::asio::awaitable<std::error_code> claim(std::string_view id, std::string_view carrier,
                                                 std::string_view owner, int parts,
                                                 const std::vector<std::string>& numbers,
                                                 std::vector<claim_result>& results, bool& refused);
   /// Takes over records whose parts a dead run left in flight; per number the parts after ("" = none).
+  /// WAITs for the replicas like claim().
   boost::asio::awaitable<std::error_code> reclaim(std::string_view id, std::string_view owner,
                                                   const std::vector<std::string>& numbers,
                                                   std::vector<std::string>& parts);
@@ -235,6 +250,11 @@ class campaign_store {
   boost::asio::awaitable<std::error_code> expire_pending(std::string_view id, std::uint64_t& records_seen);
 
  private:
+  /// collect_received ("received") and collect_failed ("failed"): the records of `id` of that kind copied
+  /// into buckets under `prefix`.
+  boost::asio::awaitable<std::error_code> collect(std::string_view id, std::string_view which, std::string prefix,
+                                                  std::uint64_t& found);
+
   redis::connection& connection_;
 };
 

@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "gateway/redis/exec.hpp"
+#include "gateway/store/scripts.hpp"
 
 namespace loa::broadcast {
 namespace {
@@ -14,161 +15,9 @@ namespace {
 namespace asio = boost::asio;
 using redis::command;
 using redis::exec;
+using redis::script_command;
+namespace scripts = loa::store::scripts;
 constexpr char separator = '\x1f';
-
-// Upserts a batch. KEYS: 1 groups counter hash, 2 meta hash, 3.. one bucket per row.
-// ARGV: source, time, extra groups (';'), then phone, name, groups (';') per row.
-// A row whose stored source is this import's is a duplicate within the file; its groups still merge.
-constexpr std::string_view import_script = R"lua(
-local source, now = ARGV[1], ARGV[2]
-local sep = '\31'
-local suffix = sep .. now .. sep .. source  -- the same for every row of the batch
-local extra = {}
-for g in string.gmatch(ARGV[3], '([^;]+)') do extra[#extra + 1] = g end
-local imported, updated, duplicates = 0, 0, 0
-local added = {}  -- group -> new members in this batch: one HINCRBY per group, not per row
-local function merge(have, order, n, list)
-  for g in string.gmatch(list, '([^;]+)') do
-    if not have[g] then have[g] = true; n = n + 1; order[n] = g end
-  end
-  return n
-end
-local rows = (#ARGV - 3) / 3
-for i = 1, rows do
-  local key, at = KEYS[2 + i], 3 * i
-  local phone, name, groups = ARGV[1 + at], ARGV[2 + at], ARGV[3 + at]
-  -- Most rows of an import are new: try that first, one command instead of a read and a write.
-  local have, order = {}, {}
-  local n = merge(have, order, 0, groups)
-  for j = 1, #extra do
-    local g = extra[j]
-    if not have[g] then have[g] = true; n = n + 1; order[n] = g end
-  end
-  if redis.call('HSETNX', key, phone, table.concat(order, ';') .. sep .. name .. suffix) == 1 then
-    imported = imported + 1
-    for j = 1, n do added[order[j]] = (added[order[j]] or 0) + 1 end
-  else
-    local old = redis.call('HGET', key, phone)
-    local old_groups, old_name, _, old_source = string.match(old, '^([^\31]*)\31([^\31]*)\31([^\31]*)\31(.*)$')
-    local known, merged = {}, {}
-    local m = merge(known, merged, 0, old_groups or '')
-    for j = 1, n do
-      local g = order[j]
-      if not known[g] then known[g] = true; m = m + 1; merged[m] = g; added[g] = (added[g] or 0) + 1 end
-    end
-    if name == '' then name = old_name or '' end
-    if old_source == source then duplicates = duplicates + 1 else updated = updated + 1 end
-    redis.call('HSET', key, phone, table.concat(merged, ';') .. sep .. name .. suffix)
-  end
-end
-for g, count in pairs(added) do redis.call('HINCRBY', KEYS[1], g, count) end
-if imported > 0 then redis.call('HINCRBY', KEYS[2], 'subscribers', imported) end
-return {imported, updated, duplicates}
-)lua";
-
-// Takes groups (`drop`, ';'; every group when '') off one record, or the record, keeping the ward's group
-// sizes and subscriber count exact. 1 when it changed something.
-constexpr std::string_view remove_prelude = R"lua(
-local function remove_record(bucket, groups_key, meta, phone, drop_list)
-  local old = redis.call('HGET', bucket, phone)
-  if not old then return 0 end
-  local fields, at = {}, 1
-  for field in string.gmatch(old .. '\31', '([^\31]*)\31') do fields[at] = field; at = at + 1 end
-  local have = {}
-  for g in string.gmatch(fields[1] or '', '([^;]+)') do have[#have + 1] = g end
-  local drop = {}
-  for g in string.gmatch(drop_list, '([^;]+)') do drop[g] = true end
-  local whole = drop_list == ''
-  local keep, changed = {}, false
-  for _, g in ipairs(have) do
-    if whole or drop[g] then
-      changed = true
-      if redis.call('HINCRBY', groups_key, g, -1) <= 0 then redis.call('HDEL', groups_key, g) end
-    else
-      keep[#keep + 1] = g
-    end
-  end
-  if whole or #keep == 0 then
-    redis.call('HDEL', bucket, phone)
-    redis.call('HINCRBY', meta, 'subscribers', -1)
-    return 1
-  end
-  if changed then
-    fields[1] = table.concat(keep, ';')
-    redis.call('HSET', bucket, phone, table.concat(fields, '\31'))
-    return 1
-  end
-  return 0
-end
-)lua";
-
-// KEYS: bucket, groups counter, meta. ARGV: phone, groups (';').
-constexpr std::string_view remove_call = R"lua(
-return remove_record(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2])
-)lua";
-
-// Which wards hold a number, and which of them an operator's scope reaches. A ward's keys are
-// `prefix .. ward .. '}:...'` (keys::ward_prefix).
-constexpr std::string_view holders_prelude = R"lua(
-local function holders(wards_key, prefix, phone, bucket)
-  local found = {}
-  for _, w in ipairs(redis.call('SMEMBERS', wards_key)) do
-    if redis.call('HEXISTS', prefix .. w .. '}:sub:' .. bucket, phone) == 1 then found[#found + 1] = w end
-  end
-  return found
-end
--- Of `held`, the wards of `scope`: '*' for every ward, else ward names separated by ';'.
-local function in_scope(held, scope)
-  if scope == '*' then return held end
-  local mine, out = {}, {}
-  for w in string.gmatch(scope, '[^;]+') do mine[w] = true end
-  for _, w in ipairs(held) do if mine[w] then out[#out + 1] = w end end
-  return out
-end
-)lua";
-
-// An operator records a citizen's choice, only for a number a ward of their scope holds (every ward's scope:
-// any number). KEYS: wards set, opt-outs, forgotten opt-outs. ARGV: phone, bucket, ward prefix, scope,
-// '1' out / '0' in, the opt-out's value, the number's SHA-256. {0}: out of scope; else {1, the holders}.
-constexpr std::string_view scoped_choice_call = R"lua(
-local held = holders(KEYS[1], ARGV[3], ARGV[1], ARGV[2])
-if ARGV[4] ~= '*' and #in_scope(held, ARGV[4]) == 0 then return {0} end
-if ARGV[5] == '1' then
-  redis.call('HSET', KEYS[2], ARGV[1], ARGV[6])
-else
-  redis.call('HDEL', KEYS[2], ARGV[1])
-  redis.call('SREM', KEYS[3], ARGV[7])
-end
-return {1, unpack(held)}
-)lua";
-
-// Forgets a number in the wards of a scope; once no ward holds it, its port record and opt-out too (the
-// opt-out kept as its hash). KEYS: wards set, opt-outs, forgotten opt-outs, ported. ARGV: phone, bucket, ward
-// prefix, scope, the number's SHA-256. {0}: nothing of the scope held it; else {1, the wards it left}.
-constexpr std::string_view scoped_forget_call = R"lua(
-local held = holders(KEYS[1], ARGV[3], ARGV[1], ARGV[2])
-local targets = in_scope(held, ARGV[4])
-if ARGV[4] ~= '*' and #targets == 0 then return {0} end
-for _, w in ipairs(targets) do
-  local p = ARGV[3] .. w .. '}:'
-  remove_record(p .. 'sub:' .. ARGV[2], p .. 'groups', p .. 'meta', ARGV[1], '')
-end
-local cleared = 0
-if #targets == #held then  -- no ward holds it any more: what is kept across wards goes too
-  cleared = redis.call('HDEL', KEYS[4], ARGV[1])
-  if redis.call('HDEL', KEYS[2], ARGV[1]) == 1 then
-    redis.call('SADD', KEYS[3], ARGV[5])
-    cleared = 1
-  end
-end
-if #targets == 0 and cleared == 0 then return {0} end
-return {1, unpack(targets)}
-)lua";
-
-const std::string& remove_script() {
-  static const std::string script = std::string(remove_prelude) + std::string(remove_call);
-  return script;
-}
 
 std::string join(const std::vector<std::string>& parts, char sep) {
   std::string out;
@@ -229,6 +78,9 @@ std::string replies(std::string_view ward) {
 std::string groups(std::string_view ward) {
   return "loa:{w:" + std::string(ward) + "}:groups";
 }
+std::string group_names(std::string_view ward) {
+  return "loa:{w:" + std::string(ward) + "}:group_names";
+}
 std::string meta(std::string_view ward) {
   return "loa:{w:" + std::string(ward) + "}:meta";
 }
@@ -277,8 +129,7 @@ asio::awaitable<std::error_code> subscriber_store::import_batch(std::string_view
                                                                 std::string_view source,
                                                                 import_counts& counts) {
   if (rows.empty()) co_return std::error_code{};
-  std::vector<std::string> command{"EVAL", std::string(import_script), std::to_string(2 + rows.size()),
-                                   keys::groups(ward), keys::meta(ward)};
+  std::vector<std::string> command{std::to_string(2 + rows.size()), keys::groups(ward), keys::meta(ward)};
   command.reserve(command.size() + rows.size() * 4 + 3);
   for (const auto& row : rows) command.push_back(keys::bucket(ward, row.phone));
   command.emplace_back(source);
@@ -292,7 +143,7 @@ asio::awaitable<std::error_code> subscriber_store::import_batch(std::string_view
     command.push_back(script_groups(row.groups));
   }
   redis::request req;
-  req.push_range(command);
+  req.push_script_range(scripts::import_subscribers, command);
   req.push("SADD", keys::wards, ward);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec) co_return ec;
@@ -309,8 +160,8 @@ asio::awaitable<std::error_code> subscriber_store::remove(std::string_view ward,
                                                           const std::vector<std::string>& groups,
                                                           bool& removed) {
   redis::request req;
-  req.push("EVAL", remove_script(), 3, keys::bucket(ward, phone), keys::groups(ward), keys::meta(ward), phone,
-           script_groups(groups));
+  req.push_script(scripts::remove_subscriber, 3, keys::bucket(ward, phone), keys::groups(ward), keys::meta(ward),
+                  phone, script_groups(groups));
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec) co_return ec;
   removed = resp[0].integer() == 1;
@@ -344,9 +195,8 @@ asio::awaitable<std::error_code> subscriber_store::set_opt_out(std::string_view 
                                                                std::string_view source,
                                                                const ward_scope& scope,
                                                                number_change& change) {
-  static const std::string script = std::string(holders_prelude) + std::string(scoped_choice_call);
   auto [ec, resp] = co_await exec(
-      connection_, command("EVAL", script, 3, keys::wards, keys::optout, keys::forgotten_optouts, phone,
+      connection_, script_command(scripts::scoped_opt_out, 3, keys::wards, keys::optout, keys::forgotten_optouts, phone,
                            bucket_of(phone), keys::ward_prefix, script_scope(scope), opted_out ? "1" : "0",
                            now_seconds() + separator + std::string(source), sha256_hex(phone)));
   if (ec) co_return ec;
@@ -356,10 +206,8 @@ asio::awaitable<std::error_code> subscriber_store::set_opt_out(std::string_view 
 
 asio::awaitable<std::error_code> subscriber_store::forget(std::string_view phone, const ward_scope& scope,
                                                           number_change& change) {
-  static const std::string script =
-      std::string(remove_prelude) + std::string(holders_prelude) + std::string(scoped_forget_call);
   auto [ec, resp] =
-      co_await exec(connection_, command("EVAL", script, 4, keys::wards, keys::optout,
+      co_await exec(connection_, script_command(scripts::forget_number, 4, keys::wards, keys::optout,
                                          keys::forgotten_optouts, keys::ported, phone, bucket_of(phone),
                                          keys::ward_prefix, script_scope(scope), sha256_hex(phone)));
   if (ec) co_return ec;
@@ -396,6 +244,24 @@ asio::awaitable<std::error_code> subscriber_store::groups(std::string_view ward,
   co_return std::error_code{};
 }
 
+asio::awaitable<std::error_code> subscriber_store::group_names(std::string_view ward,
+                                                               std::map<std::string, std::string>& out) {
+  auto [ec, resp] = co_await exec(connection_, command("HGETALL", keys::group_names(ward)));
+  if (ec) co_return ec;
+  const auto& items = resp[0].elements();
+  for (std::size_t i = 0; i + 1 < items.size(); i += 2) out[items[i].str()] = items[i + 1].str();
+  co_return std::error_code{};
+}
+
+asio::awaitable<std::error_code> subscriber_store::set_group_name(std::string_view ward, std::string_view group,
+                                                                  std::string_view name) {
+  // Built before the co_await: gcc 12 double-frees a ?: temporary inside a co_await expression.
+  auto req = name.empty() ? command("HDEL", keys::group_names(ward), group)
+                          : command("HSET", keys::group_names(ward), group, name);
+  auto [ec, resp] = co_await exec(connection_, std::move(req));
+  co_return ec;
+}
+
 asio::awaitable<std::error_code> subscriber_store::set_ported(std::string_view phone,
                                                               std::string_view carrier) {
   auto [ec, resp] = co_await exec(connection_, command("HSET", keys::ported, phone, carrier));
@@ -422,28 +288,11 @@ asio::awaitable<std::error_code> subscriber_store::get(std::string_view ward, st
   co_return std::error_code{};
 }
 
-// Which wards hold the number, and the reply pushed to each, in one script (the wards are few).
-// KEYS: wards set, unknown replies. ARGV: phone, bucket, the reply, ward prefix.
-static constexpr std::string_view keep_reply_call = R"lua(
-local found = holders(KEYS[1], ARGV[4], ARGV[1], ARGV[2])
-for _, w in ipairs(found) do
-  local key = ARGV[4] .. w .. '}:replies'
-  redis.call('LPUSH', key, ARGV[3])
-  redis.call('LTRIM', key, 0, 9999)
-end
-if #found == 0 then
-  redis.call('LPUSH', KEYS[2], ARGV[3])
-  redis.call('LTRIM', KEYS[2], 0, 9999)
-end
-return found
-)lua";
-
 asio::awaitable<std::error_code> subscriber_store::keep_reply(const stored_reply& reply,
                                                               std::vector<std::string>& wards) {
-  static const std::string script = std::string(holders_prelude) + std::string(keep_reply_call);
   const std::string value = reply.time + separator + reply.phone + separator + reply.carrier + separator + reply.text;
   auto [ec, resp] =
-      co_await exec(connection_, command("EVAL", script, 2, keys::wards, keys::unknown_replies, reply.phone,
+      co_await exec(connection_, script_command(scripts::keep_reply, 2, keys::wards, keys::unknown_replies, reply.phone,
                                          bucket_of(reply.phone), value, keys::ward_prefix));
   if (ec) co_return ec;
   wards.clear();

@@ -25,6 +25,7 @@ namespace keys {
 std::string bucket(std::string_view ward, std::string_view phone);
 std::string bucket(std::string_view ward, std::uint64_t index);
 std::string groups(std::string_view ward);
+std::string group_names(std::string_view ward);
 std::string replies(std::string_view ward);
 inline constexpr std::string_view unknown_replies = "loa:replies:unknown";
 std::string meta(std::string_view ward);
@@ -116,6 +117,14 @@ class subscriber_store {
   /// Groups of the ward with their sizes (groups that became empty are left out).
   boost::asio::awaitable<std::error_code> groups(std::string_view ward,
                                                  std::map<std::string, std::uint64_t>& out);
+
+  /// The display names given to the ward's groups (group -> "Tổ 3"); groups without one are left out.
+  boost::asio::awaitable<std::error_code> group_names(std::string_view ward,
+                                                      std::map<std::string, std::string>& out);
+
+  /// Gives `group` of `ward` the display name `name` (an empty name takes it away).
+  boost::asio::awaitable<std::error_code> set_group_name(std::string_view ward, std::string_view group,
+                                                         std::string_view name);
 
   /// Records that `phone` now belongs to `carrier` (learnt from a carrier's answer, or from the ported file);
   /// shared by every gateway on this Redis.

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "gateway/redis/asio_adapter.hpp"
+#include "gateway/redis/sentinel_resolver.hpp"
 #include "gateway/common/backoff.hpp"
 
 // The callbacks hiredis calls: C linkage, defined after connection_impl.
@@ -89,6 +90,17 @@ reply convert(const redisReply& r) {
     default:
       return reply{};  // REDIS_REPLY_NIL
   }
+}
+
+// ROLE's answer from a primary: ["master", offset, [replicas...]].
+bool says_master(const reply& role) {
+  return !role.elements().empty() && role.elements()[0].str() == "master";
+}
+
+// What ROLE said, for the error detail ("slave", "sentinel", or the error).
+std::string role_name(const reply& role) {
+  if (role.is_error()) return role.str();
+  return role.elements().empty() ? std::string("nothing") : role.elements()[0].str();
 }
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -165,6 +177,8 @@ class connection_impl : public std::enable_shared_from_this<connection_impl> {
   std::error_code last_error() const noexcept { return last_error_; }
   const std::string& last_error_detail() const noexcept { return last_error_detail_; }
   std::uint64_t connects() const noexcept { return connects_; }
+  const std::string& address() const noexcept { return address_; }
+  const settings& config() const noexcept { return settings_; }
   std::size_t queued() const noexcept { return queue_.size(); }
   void set_observer(std::function<void(const state_change&)> o) { observer_ = std::move(o); }
 
@@ -259,8 +273,19 @@ class connection_impl : public std::enable_shared_from_this<connection_impl> {
 
   void note_reply() noexcept { last_reply_ = clock::now(); }
 
+  // A command was answered -READONLY: with sentinels, the server we talk to is a replica now (a failover
+  // demoted it). Called from inside hiredis: the drop is posted.
+  void on_readonly(const redisAsyncContext* ac) {
+    if (ac != ac_ || !sentinel_mode()) return;
+    post_step(generation_, [](connection_impl& self) {
+      self.last_error_detail_ = self.address_ + " answered -READONLY: it is a replica now";
+      self.drop(error::not_master);
+    });
+  }
+
  private:
   bool ready() const noexcept { return state_ == state::ready && ac_ != nullptr; }
+  bool sentinel_mode() const noexcept { return !settings_.sentinels.empty(); }
 
   static std::error_code validate(const request& req) {
     if (req.empty()) return error::empty_request;
@@ -294,9 +319,41 @@ class connection_impl : public std::enable_shared_from_this<connection_impl> {
 
   void start_connect() {
     set_state(state::connecting);
-    redisAsyncContext* ac = settings_.unix_socket.empty()
-                                ? redisAsyncConnect(settings_.host.c_str(), settings_.port)
-                                : redisAsyncConnectUnix(settings_.unix_socket.c_str());
+    if (!sentinel_mode()) {
+      if (settings_.unix_socket.empty())
+        connect_to(settings_.host, settings_.port);
+      else
+        connect_to_unix();
+      return;
+    }
+    // Sentinel: the address comes from the sentinels before every attempt, never from memory.
+    ++generation_;
+    if (!resolver_) resolver_ = std::make_shared<sentinel_resolver>(ex_, settings_);
+    resolver_->resolve([weak = weak_from_this(), gen = generation_](std::error_code ec, endpoint primary,
+                                                                     std::string detail) {
+      auto self = weak.lock();
+      if (!self || self->generation_ != gen || self->state_ != state::connecting) return;
+      if (ec) {
+        self->last_error_detail_ = std::move(detail);
+        self->drop(ec);
+        return;
+      }
+      self->connect_to(primary.host, primary.port);
+    });
+  }
+
+  void connect_to(const std::string& host, std::uint16_t port) {
+    address_ = host.find(':') != std::string::npos ? "[" + host + "]:" + std::to_string(port)
+                                                    : host + ":" + std::to_string(port);
+    attach(redisAsyncConnect(host.c_str(), port));
+  }
+
+  void connect_to_unix() {
+    address_ = settings_.unix_socket;
+    attach(redisAsyncConnectUnix(settings_.unix_socket.c_str()));
+  }
+
+  void attach(redisAsyncContext* ac) {
     ++generation_;
     if (ac == nullptr || ac->err != 0) {
       // Refused at once (nothing listens on a loopback port or socket path): no hooks attached yet.
@@ -344,7 +401,7 @@ class connection_impl : public std::enable_shared_from_this<connection_impl> {
       req.push("SELECT", settings_.db);
     }
     if (!settings_.client_name.empty()) req.push("CLIENT", "SETNAME", settings_.client_name);
-    req.push("PING");
+    req.push(sentinel_mode() ? "ROLE" : "PING");  // with sentinels: is it still the primary they named?
     auto handler = [weak = weak_from_this(), gen = generation_, auth_at, select_at](std::error_code ec,
                                                                                     response r) {
       auto self = weak.lock();
@@ -382,6 +439,11 @@ class connection_impl : public std::enable_shared_from_this<connection_impl> {
       drop(why);
       return;
     }
+    if (sentinel_mode() && !says_master(r[r.size() - 1])) {
+      last_error_detail_ = address_ + " answered ROLE " + role_name(r[r.size() - 1]);
+      drop(error::not_master);
+      return;
+    }
     step_timer_.cancel();
     ++connects_;
     failed_attempts_ = 0;
@@ -417,11 +479,17 @@ class connection_impl : public std::enable_shared_from_this<connection_impl> {
     } else {
       ping_outstanding_ = true;
       ping_sent_ = now;
-      auto handler = [weak = weak_from_this(), gen = generation_](std::error_code, response) {
+      // With sentinels the health check is ROLE: a primary demoted without closing our connection is left.
+      auto handler = [weak = weak_from_this(), gen = generation_](std::error_code ec, response r) {
         auto self = weak.lock();
-        if (self && self->generation_ == gen) self->ping_outstanding_ = false;
+        if (!self || self->generation_ != gen) return;
+        self->ping_outstanding_ = false;
+        if (!self->sentinel_mode() || ec || r.empty() || says_master(r[0])) return;
+        self->last_error_detail_ = self->address_ + " answered ROLE " + role_name(r[0]);
+        self->drop(error::not_master);
       };
-      send(std::make_shared<request_state>(ex_, request{"PING"}, exec_handler(std::move(handler))));
+      send(std::make_shared<request_state>(ex_, request{sentinel_mode() ? "ROLE" : "PING"},
+                                           exec_handler(std::move(handler))));
     }
     arm_health();
   }
@@ -536,6 +604,7 @@ class connection_impl : public std::enable_shared_from_this<connection_impl> {
 
   void finish_run(std::error_code why) {
     running_ = false;
+    if (resolver_) resolver_->cancel();
     close_context();
     ++generation_;
     step_timer_.cancel();
@@ -572,6 +641,8 @@ class connection_impl : public std::enable_shared_from_this<connection_impl> {
   std::function<void(const state_change&)> observer_;
   std::vector<const char*> argv_;  // scratch for redisAsyncCommandArgv
   std::vector<std::size_t> lengths_;
+  std::shared_ptr<sentinel_resolver> resolver_;  // with sentinels: asks them before every attempt
+  std::string address_;  // host:port (or socket path) of the current or last connection attempt
 };
 
 }  // namespace detail
@@ -593,8 +664,13 @@ static void loa_redis_on_reply(redisAsyncContext* ac, void* r, void* privdata) {
   using namespace loa::redis;
   auto* pending = static_cast<detail::pending_replies*>(privdata);
   auto& st = *pending->state;
-  if (r != nullptr)
-    if (auto* impl = static_cast<detail::connection_impl*>(ac->data)) impl->note_reply();
+  auto* impl = static_cast<detail::connection_impl*>(ac->data);
+  if (r != nullptr && impl != nullptr) impl->note_reply();
+  if (r != nullptr && impl != nullptr) {
+    const auto* rr = static_cast<const redisReply*>(r);
+    if (rr->type == REDIS_REPLY_ERROR && rr->len >= 8 && std::string_view(rr->str, 8) == "READONLY")
+      impl->on_readonly(ac);
+  }
   if (!st.done) {
     if (r == nullptr) {
       st.complete(error::connection_lost);
@@ -635,6 +711,15 @@ const std::string& connection::last_error_detail() const noexcept {
 }
 std::uint64_t connection::connects() const noexcept {
   return impl_->connects();
+}
+const std::string& connection::address() const noexcept {
+  return impl_->address();
+}
+int connection::wait_replicas() const noexcept {
+  return impl_->config().wait_replicas;
+}
+std::chrono::milliseconds connection::wait_timeout() const noexcept {
+  return impl_->config().wait_timeout;
 }
 std::size_t connection::queued() const noexcept {
   return impl_->queued();

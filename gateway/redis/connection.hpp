@@ -9,6 +9,7 @@
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -100,6 +101,12 @@ class connection {
   const std::string& last_error_detail() const noexcept;
   /// Handshakes completed since construction (1 after the first connect, 2 after one reconnect...).
   std::uint64_t connects() const noexcept;
+  /// host:port (or the socket path) of the current or last connection attempt; with sentinels, the primary
+  /// they named. Empty before the first attempt.
+  const std::string& address() const noexcept;
+  /// settings::wait_replicas and wait_timeout, for durability.hpp.
+  int wait_replicas() const noexcept;
+  std::chrono::milliseconds wait_timeout() const noexcept;
   /// Requests waiting for the connection to be ready.
   std::size_t queued() const noexcept;
   /// Called (through the executor, never from inside hiredis) on every change of state.

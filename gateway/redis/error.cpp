@@ -40,6 +40,12 @@ class error_category_impl final : public std::error_category {
         return "Redis command not supported on this connection";
       case error::cancelled:
         return "Redis request cancelled";
+      case error::no_master:
+        return "no Redis sentinel named a primary";
+      case error::not_master:
+        return "the Redis server is not the primary";
+      case error::not_replicated:
+        return "too few Redis replicas acknowledged the writes in time";
     }
     return "unknown loa.redis error";
   }
@@ -88,6 +94,12 @@ const char* to_string(error e) noexcept {
       return "unsupported_command";
     case error::cancelled:
       return "cancelled";
+    case error::no_master:
+      return "no_master";
+    case error::not_master:
+      return "not_master";
+    case error::not_replicated:
+      return "not_replicated";
   }
   return "unknown";
 }

@@ -40,6 +40,14 @@ enum class error {
   /// The caller cancelled the request through its cancellation slot; if it was sent, its late reply is
   /// dropped.
   cancelled,
+  /// Sentinel: no sentinel named a primary (none answered, or none knows settings::master_name); retried.
+  no_master,
+  /// Sentinel: the server is not (or no longer) the primary: ROLE said otherwise, a command was answered
+  /// -READONLY, or the sentinels announced +switch-master. The connection is dropped and the sentinels asked
+  /// again.
+  not_master,
+  /// WAIT: fewer replicas than settings::wait_replicas acknowledged the writes within wait_timeout.
+  not_replicated,
 };
 
 /// The category of `error` ("loa.redis").

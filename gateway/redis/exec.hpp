@@ -34,10 +34,6 @@ request command(std::string_view name, const Args&... args) {
   return r;
 }
 
-}  // namespace loa::redis
-
-namespace loa::redis {
-
 /// One script call as a request: `EVALSHA sha numkeys keys... args...` (request::push_script).
 template <class... Args>
 request script_command(const script& s, const Args&... args) {

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "gateway/common/backoff.hpp"
 
@@ -14,6 +15,12 @@ namespace loa::redis {
 /// Capped exponential back-off between connect attempts (gateway/common/backoff.hpp), with jitter so that
 /// several gateways do not reconnect in lock-step after a Redis restart.
 using loa::backoff_settings;
+
+/// A TCP address: a sentinel, or the primary a sentinel named.
+struct endpoint {
+  std::string host;
+  std::uint16_t port = 0;
+};
 
 /// Everything a connection needs; defaults suit Redis on the same machine.
 struct settings {
@@ -46,6 +53,24 @@ struct settings {
   unsigned max_connect_attempts = 0;
   /// Delays between attempts.
   backoff_settings backoff;
+
+  /// Redis Sentinel: when not empty, host, port and unix_socket are ignored. Before every connection attempt
+  /// these sentinels are asked in turn (SENTINEL get-master-addr-by-name master_name) and only the address
+  /// they name is connected to, never a remembered one; the handshake then checks that ROLE says master.
+  /// -READONLY, a ROLE that is not master (checked at every health check) or a +switch-master notice drop
+  /// the connection (error::not_master) and the sentinels are asked again.
+  std::vector<endpoint> sentinels;
+  /// The name the sentinels monitor.
+  std::string master_name;
+  /// AUTH for the sentinels when not empty (the data nodes use `password`).
+  std::string sentinel_password;
+  /// Bounds connect plus answer of each sentinel asked.
+  std::chrono::milliseconds sentinel_timeout{500};
+
+  /// What wait_for_replicas (durability.hpp) asks for: WAIT wait_replicas wait_timeout. 0: no WAIT.
+  int wait_replicas = 0;
+  /// WAIT's timeout; WAIT 0 would block forever, so keep it above zero.
+  std::chrono::milliseconds wait_timeout{100};
 };
 
 }  // namespace loa::redis

@@ -371,6 +371,7 @@ void bind_driver::submit_impl(short_message message, submit_handler handler) {
   const auto token = d.next_token++;
   d.submits.emplace(token, std::move(handler));
   if (!encodable(message)) {
+    d.log(make_error_code(error::encode_failed), encode_problem(message));
     submit_outcome o;
     o.kind = outcome_kind::permanent;
     o.error = make_error_code(error::encode_failed);

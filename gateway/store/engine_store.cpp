@@ -1,5 +1,6 @@
 #include "gateway/store/engine_store.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <utility>
 
@@ -95,6 +96,13 @@ std::vector<std::string> split_numbers(std::string_view joined) {
 
 }  // namespace
 
+bool transient_server_error(std::string_view message) {
+  for (std::string_view word : {"LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN", "OOM", "READONLY", "CLUSTERDOWN",
+                                "NOREPLICAS", "NOSCRIPT"})
+    if (message.substr(0, word.size()) == word) return true;
+  return false;
+}
+
 engine_store::engine_store(redis::connection& connection, engine_store_settings settings)
     : connection_(connection), s_(std::move(settings)) {}
 
@@ -168,9 +176,11 @@ asio::awaitable<std::error_code> engine_store::read(const broadcast::campaign_sp
   broadcast::campaign_store campaigns(connection_);
   std::string why;
   auto ec = co_await campaigns.fanout(spec, from, to, approval_above, out.numbers, out.held, &why);
-  if (ec == redis::error::server_error) {
+  if (ec == redis::error::server_error && !transient_server_error(why)) {
+    // The chunk's data makes the read fail (a damaged bucket): the engine hands it back with this.
     out = {};
-    out.failed = why.empty() ? std::string("the script reading the buckets failed") : why;
+    out.failed = "reading buckets " + std::to_string(from) + "-" + std::to_string(to - 1) + ": " + why;
+    std::replace(out.failed.begin(), out.failed.end(), '|', '/');  // kept in a "ms|why" poison record
     co_return std::error_code{};
   }
   co_return ec;
@@ -180,7 +190,7 @@ asio::awaitable<std::error_code> engine_store::claim(std::string_view carrier, i
                                                      const std::vector<std::string>& numbers, claim_answer& out) {
   out = {};
   if (numbers.empty()) co_return std::error_code{};
-  std::vector<std::string> args{s_.owner, std::string(carrier), std::to_string(parts)};
+  std::vector<std::string> args{s_.owner, std::string(carrier), std::to_string(parts), gateway_prefix(s_.owner)};
   args.insert(args.end(), numbers.begin(), numbers.end());
   auto req = script_call(scripts::engine_claim,
                          {bk::records(s_.campaign), bk::counts(s_.campaign), bk::meta(s_.campaign),

@@ -64,7 +64,7 @@ struct chunk_answer {
 };
 
 /// read's answer -> on_read(request, routed numbers, held), or on_read_failed(request, failed) when `failed`
-/// is not empty (the script could not read the buckets: a damaged bucket, not Redis being away).
+/// is not empty (the script could not read the buckets: a damaged bucket, not Redis being away or busy).
 struct read_answer {
   std::vector<std::string> numbers;  ///< the driver routes them (broadcast::router)
   bool held = false;                 ///< this read moved the campaign to awaiting_approval
@@ -92,6 +92,10 @@ struct engine_receipt {
   std::string source;  ///< the normalised number it came from ("" when none)
 };
 
+/// True for a server error that says Redis cannot serve now (LOADING, BUSY, OOM, READONLY...), as opposed to a
+/// script failing on the data: read() reports only the latter as `failed`, the former as an error.
+bool transient_server_error(std::string_view message);
+
 /// The engine's store actions against Redis, for one campaign and one run. Not thread-safe: one driver calls
 /// it from the io_context thread; calls may overlap (the connection pipelines them).
 class engine_store {
@@ -115,8 +119,8 @@ class engine_store {
   /// `approval_above` is the approval threshold (-1: none).
   boost::asio::awaitable<std::error_code> read(const broadcast::campaign_spec& spec, std::uint64_t from,
                                                std::uint64_t to, std::int64_t approval_above, read_answer& out);
-  /// action::claim -> on_claimed: records with every part C for new numbers (`parts` parts); a dead run's
-  /// record is taken over (owner rewritten), a live run's answers busy.
+  /// action::claim -> on_claimed: records with every part C for new numbers (`parts` parts); a record of this
+  /// gateway's previous run or of a dead run is taken over (owner rewritten), a live run's answers busy.
   boost::asio::awaitable<std::error_code> claim(std::string_view carrier, int parts,
                                                 const std::vector<std::string>& numbers, claim_answer& out);
   /// action::mark_submitting -> on_marked(refused): C -> I where this run owns the record; `refused` gets the

@@ -22,6 +22,21 @@ TEST_CASE("preview: the ward's name confirms, in any case and order, nothing els
         "This sends to 12,345 phones. Type the ward's name (long-thuy) to send it, anything else to stop: ");
 }
 
+TEST_CASE("preview: the ward's display name confirms too, without diacritics or case") {
+  const std::vector<std::string> names{"Phường Long Thủy"};
+  CHECK(names_the_wards("Phường Long Thủy\n", {"long-thuy"}, names));
+  CHECK(names_the_wards("phuong long thuy", {"long-thuy"}, names));
+  CHECK(names_the_wards("PHƯỜNG LONG THỦY", {"long-thuy"}, names));
+  CHECK(names_the_wards("long-thuy", {"long-thuy"}, names));
+  CHECK_FALSE(names_the_wards("Phường Long", {"long-thuy"}, names));
+  CHECK_FALSE(names_the_wards("long thuy", {"long-thuy"}, names));  // an id is typed as it is
+  CHECK(names_the_wards("Phú Hòa, phuong long thuy", {"long-thuy", "phu-hoa"}, {"Phường Long Thủy", "Phú Hòa"}));
+  CHECK_FALSE(names_the_wards("phuong long thuy", {"long-thuy", "phu-hoa"}, {"Phường Long Thủy", "Phú Hòa"}));
+  CHECK(question({"long-thuy"}, 2000, names) ==
+        "This sends to 2,000 phones. Type the ward's name (long-thuy or Phường Long Thủy) to send it, anything "
+        "else to stop: ");
+}
+
 TEST_CASE("preview: money is whole units with separators, or two decimals when there are cents") {
   CHECK(money(0) == "0");
   CHECK(money(4200000) == "4,200,000");

@@ -77,12 +77,113 @@ TEST_CASE("report html: one self-contained Vietnamese page with the escaped noti
   CHECK(has(page, "2,5 giây"));
   CHECK(has(page, "95,0 giây"));
 
-  // The chart: an inline SVG, one bar group per interval with its numbers as a tooltip.
+  // The chart: an inline SVG, a bar per interval with its numbers as a tooltip (none for an empty interval).
   CHECK(has(page, "<svg xmlns=\"http://www.w3.org/2000/svg\""));
   CHECK(has(page, "<title>07:30: 600 đã nhận, 10 thất bại</title>"));
-  CHECK(has(page, "<title>07:31: 0 đã nhận, 0 thất bại</title>"));
+  CHECK_FALSE(has(page, "<title>07:31:"));
   CHECK(has(page, "mỗi cột là 1 phút"));
   CHECK(has(page, "</html>"));
+}
+
+TEST_CASE(
+    "report html: a chart told apart in black and white by hatching and direct labels, kept with its "
+    "legend") {
+  const auto page = report::html(sample);
+  // Failed bars are hatched (a pattern with its own white ground), delivered bars solid: a greyscale printer
+  // turns the green and the red into the same grey.
+  CHECK(has(page, "<pattern id=\"hatch-failed\""));
+  CHECK(has(page, ".bad { fill: url(#hatch-failed);"));
+  CHECK(has(page, "class=\"ok\"/>"));
+  CHECK(has(page, "class=\"bad\"/>"));
+  // Each panel names itself inside the chart; with three intervals every bar has its count above it.
+  CHECK(has(page, ">Đã nhận (người)</text>"));
+  CHECK(has(page, ">Thất bại (người)</text>"));
+  for (const auto* n : {">600</text>", ">580</text>", ">10</text>", ">21</text>"})
+    CHECK_MESSAGE(has(page, n), n);
+  // The legend's keys are drawn as the bars are (SVG: printers drop CSS backgrounds), with the totals.
+  CHECK(has(page, "<rect x=\"0.5\" y=\"0.5\" width=\"13\" height=\"13\" class=\"bad\"/>"));
+  CHECK(has(page, "Đã nhận: 1.180 người"));
+  CHECK(has(page, "Thất bại: 31 người"));
+  CHECK_FALSE(has(page, ">không có</text>"));
+  // The heading, the chart and the legend in one block a printed page does not split.
+  const auto block = page.find("<section class=\"chart\">");
+  REQUIRE(block != std::string::npos);
+  CHECK(page.find("Tin đến máy theo thời gian", block) < page.find("<svg", block));
+  CHECK(page.find("mỗi cột là", block) < page.find("</section>", block));
+  CHECK(has(page, "table, .chart, .signature, blockquote { break-inside: avoid; }"));
+
+  // Nothing failed: the failures' panel says so rather than stay blank.
+  auto doc = sample;
+  for (auto& p : doc.as_object()["timeline"].as_object()["points"].as_array()) p.as_object()["failed"] = 0;
+  const auto none_failed = report::html(doc);
+  CHECK(has(none_failed, ">không có</text>"));
+  CHECK(has(none_failed, "Thất bại: 0 người"));
+}
+
+TEST_CASE(
+    "report html: an A4 page with the letterhead of Decree 30 and a signature block, tables that scroll on a "
+    "phone") {
+  auto doc = sample;
+  doc.as_object()["campaign"].as_object()["ward_names"] = json::object{{"long-thuy", "Phường Long Thủy"}};
+  auto page = report::html(doc);
+  CHECK(has(page, "@page { size: A4; margin: 20mm 15mm 20mm 30mm; }"));
+  CHECK(has(page, "<div class=\"ward\">Phường Long Thủy</div>"));
+  CHECK(has(page, "Cộng hòa xã hội chủ nghĩa Việt Nam"));
+  CHECK(has(page, "<span>Độc lập - Tự do - Hạnh phúc</span>"));
+  CHECK(has(page, "<p class=\"place-date\">Long Thủy, ngày 23 tháng 11 năm 2026</p>"));
+  CHECK(has(page, "· Phường Long Thủy · nhóm"));
+  CHECK(has(page, "<p class=\"role\">Người lập báo cáo</p>"));
+  CHECK(has(page, "(Ký, ghi rõ họ tên)"));
+  CHECK(has(page, "<p class=\"name-line\"></p>"));  // the name written by hand, unless --signer gives it
+  CHECK(has(report::html(doc, "Trần <Văn> Nam"), "<p class=\"name\">Trần &lt;Văn&gt; Nam</p>"));
+  // Every table in a box of its own that scrolls sideways on a narrow screen.
+  CHECK(has(page, ".wide { max-width: 100%; overflow-x: auto; }"));
+  std::size_t tables = 0, boxed = 0;
+  for (auto at = page.find("<table"); at != std::string::npos; at = page.find("<table", at + 1)) {
+    ++tables;
+    boxed += page.compare(at - 18, 18, "<div class=\"wide\">") == 0;
+  }
+  CHECK(tables == 5);
+  CHECK(boxed == tables);
+
+  // A day below 10 and the months 1 and 2 take a leading zero, as the decree writes dates.
+  doc.as_object()["generated_at"] = "2026-02-05T09:05:10+07:00";
+  CHECK(has(report::html(doc), "Long Thủy, ngày 05 tháng 02 năm 2026"));
+  doc.as_object()["generated_at"] = "2026-03-05T09:05:10+07:00";
+  CHECK(has(report::html(doc), "Long Thủy, ngày 05 tháng 3 năm 2026"));
+
+  // The gateway's names for people beside the ids: a group renamed, the sender's full name.
+  doc.as_object()["campaign"].as_object()["group_names"] = json::object{{"thanh niên", "Đoàn thanh niên"}};
+  doc.as_object()["campaign"].as_object()["created_by_name"] = "Nguyễn Thị Hoa";
+  page = report::html(doc);
+  CHECK(has(page, "<td>Đoàn thanh niên (thanh niên)</td>"));
+  CHECK(has(page, "Người gửi: Nguyễn Thị Hoa (hoa)"));
+  // An id without a name, which the gateway maps to itself, is no name.
+  doc.as_object()["campaign"].as_object()["ward_names"] = json::object{{"long-thuy", "long-thuy"}};
+  CHECK(has(report::html(doc), "<p class=\"place-date\">Ngày 05 tháng 3 năm 2026</p>"));
+  CHECK(has(report::html(doc), "· phường long-thuy · nhóm"));
+
+  // A name with markup is text; a gateway that sends no names leaves the ids, and a date without a place.
+  doc.as_object()["campaign"].as_object()["ward_names"] =
+      json::object{{"long-thuy", "Phường <i>Long</i> Thủy"}};
+  CHECK(has(report::html(doc), "<div class=\"ward\">Phường &lt;i&gt;Long&lt;/i&gt; Thủy</div>"));
+  page = report::html(sample);
+  CHECK(has(page, "<div class=\"ward\">long-thuy</div>"));
+  CHECK(has(page, "<p class=\"place-date\">Ngày 23 tháng 11 năm 2026</p>"));
+  CHECK(has(page, "· phường long-thuy · nhóm"));
+}
+
+TEST_CASE("report html: the pending and queued columns only while some row has any") {
+  auto doc = sample;
+  CHECK_FALSE(has(report::html(doc), "<th class=\"n\">Đang chờ báo nhận</th>"));
+  CHECK_FALSE(has(report::html(doc), "<th class=\"n\">Chưa gửi xong</th>"));
+  doc.as_object()["by_carrier"].as_object()["viettel"].as_object()["pending"] = 3;
+  const auto page = report::html(doc);
+  CHECK(has(page, "<th class=\"n\">Đang chờ báo nhận</th>"));
+  CHECK_FALSE(has(page, "<th class=\"n\">Chưa gửi xong</th>"));
+  CHECK(has(page,
+            "<td>viettel</td><td class=\"n\">700</td><td class=\"n\">671</td><td class=\"n\">20</td>"
+            "<td class=\"n\">5</td><td class=\"n\">4</td><td class=\"n\">3</td><td class=\"n\">2.100</td>"));
 }
 
 TEST_CASE("report html: a campaign with nothing delivered yet says so instead of an empty chart") {

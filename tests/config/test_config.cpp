@@ -692,3 +692,22 @@ TEST_CASE("carriers[].tls and tls_ca: SMPP over TLS, the CA file checked at load
   std::filesystem::remove(ca);
   std::filesystem::remove(not_pem);
 }
+
+TEST_CASE("wards and operators carry display names for people, beside their ids") {
+  const auto c = parse_config(with("wards:\n  long-thuy: { display_name: \"Phường Long Thủy\" }\n"
+                                   "operators:\n  - name: hoa\n    token_sha256: \"" +
+                                   std::string(64, 'a') +
+                                   "\"\n    wards: [long-thuy]\n    role: sender\n"
+                                   "    display_name: \"Nguyễn Thị Hoa\"\n"),
+                              "t.yaml", no_env);
+  CHECK(c.ward_name("long-thuy") == "Phường Long Thủy");
+  CHECK(c.ward_name("an-binh") == "an-binh");  // a ward not listed is shown by its id
+  CHECK(c.operator_name("hoa") == "Nguyễn Thị Hoa");
+  CHECK(c.operator_name("lan") == "lan");
+  CHECK(error_of(with("wards:\n  Long Thuy: { display_name: x }\n")) ==
+        "t.yaml:8: wards: ward 'Long Thuy' must be a-z, 0-9, '-', '_' (like long-thuy)");
+  CHECK(error_of(with("wards:\n  long-thuy: { name: x }\n")) ==
+        "t.yaml:8: wards.long-thuy: unknown key 'name'; allowed: display_name");
+  CHECK(error_of(with("wards:\n  long-thuy: { display_name: \"\" }\n")) ==
+        "t.yaml:8: wards.long-thuy.display_name: must not be empty");
+}

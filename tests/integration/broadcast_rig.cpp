@@ -68,7 +68,7 @@ broadcast_rig::broadcast_rig(rig_options options) : redis(redis_server_options{{
        << options.top_lines << "operators:\n"
        << "  - name: hoa\n    token_sha256: "
           "\"0c7608d51a1cd241340365f240fcce28178d00f75c1f955e0a183db4a5f9e418\"\n"
-       << "    wards: [long-thuy]\n    role: sender\n"
+       << "    wards: [long-thuy]\n    role: sender\n" << options.hoa_lines
        << "  - name: lan\n    token_sha256: "
           "\"2d849ec5db3ed8dbb4285bc4a42673db6bc5f16e187069da8c4a751a537aaf6b\"\n"
        << "    wards: [long-thuy]\n    role: approver\n"

@@ -30,6 +30,7 @@ struct rig_options {
   std::string top_lines;                    ///< extra top-level YAML (limits, ...)
   std::string gateway_lines;                ///< extra YAML under gateway: (2-space indent)
   std::string operator_lines;  ///< extra operators: YAML list items under operators: (2-space indent)
+  std::string hoa_lines;       ///< extra YAML for operator hoa (4-space indent: display_name, ...)
   std::string tls_cert, tls_key;  ///< both set: the gateway serves HTTPS with them (gateway.tls)
   std::string
       tls_ca;  ///< with HTTPS (required then): the CA the rig's calls check the gateway's certificate with

@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <thread>
@@ -186,4 +187,33 @@ TEST_CASE(
   CHECK(gateway.stop() == 0);  // SIGTERM: a clean stop
   r = loa_cli({"--config", config, "subscribers", "count", "--ward", "long-thuy"});
   CHECK(r.exit == 3);  // no gateway: unreachable
+}
+
+TEST_CASE("cli: an official's commands read the configuration without the secrets its password_env names") {
+  // The carrier's password is in a variable of the gateway's environment only (systemd's EnvironmentFile),
+  // never in an official's shell.
+  unsetenv("LOA_TEST_SMPP_PASSWORD");
+  const auto http_port = test::free_port();  // no gateway listens there
+  const std::string config = test::temp_path("loa-config") + ".yaml";
+  std::ofstream(config) << "gateway:\n  listen: 127.0.0.1:" << http_port << "\n"
+                        << "redis:\n  url: redis://127.0.0.1:6379/0\n"
+                        << "sender: \"UBND LThuy\"\n"
+                        << "carriers:\n  - name: viettel\n    host: 127.0.0.1\n    port: 2775\n"
+                        << "    system_id: loa\n    password_env: LOA_TEST_SMPP_PASSWORD\n"
+                        << "    prefixes: [\"8496\"]\n"
+                        << "templates_dir: "
+                        << (std::filesystem::current_path() / "templates/notices").string()
+                        << "\noperators:\n  - name: hoa\n    token_sha256: "
+                           "\"0c7608d51a1cd241340365f240fcce28178d00f75c1f955e0a183db4a5f9e418\"\n"
+                        << "    wards: [long-thuy]\n    role: sender\n";
+  auto r = loa_cli({"--config", config, "templates", "list"});
+  CHECK(r.exit == 0);
+  CHECK(r.out.find("lich-tiem-chung") != std::string::npos);
+  // The gateway's address comes from the file too, not from the fallback 127.0.0.1:8787.
+  r = loa_cli({"--config", config, "--json", "status", "1"});
+  CHECK(r.exit == 3);
+  CHECK(parse(r).at("error").as_string().find(":" + std::to_string(http_port)) != json::string::npos);
+  // The gateway itself needs the password: refused at start.
+  r = loa_cli({"--config", config, "gateway"});
+  CHECK(r.exit == 1);
 }

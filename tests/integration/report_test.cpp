@@ -101,6 +101,8 @@ TEST_CASE("report: a campaign over two groups and two carriers with failures, by
   // Viettel fails about a third of its receipts (UNDELIV, EXPIRED, REJECTD in turn); vinaphone delivers all.
   test::rig_options options;
   options.viettel_args = {"--fail-rate", "0.3"};
+  options.top_lines =
+      "wards:\n  long-thuy: { display_name: \"Phường Long Thủy\" }\n";  // the page's letterhead
   test::broadcast_rig rig(options);
   rig.start_gateway();
   // 800 subscribers: "to-1" holds those at positions not divisible by 3, "to-2" those divisible by 4, so
@@ -266,10 +268,14 @@ TEST_CASE("report: a campaign over two groups and two carriers with failures, by
 
   // --html: one page naming the carriers, with their counts.
   const auto html_path = test::temp_path("loa-report") + ".html";
-  r = loa_cli(rig, {"report", id, "--html", html_path});
+  r = loa_cli(rig, {"report", id, "--html", html_path, "--signer", "Nguyễn Thị Hoa"});
   CHECK(r.exit == 0);
   const auto page = read_file(html_path);
   CHECK(page.find("Báo cáo gửi tin") != std::string::npos);
+  CHECK(page.find("<p class=\"name\">Nguyễn Thị Hoa</p>") != std::string::npos);  // under the signature
+  // The letterhead names the ward as the configuration does, and dates the page where the ward is.
+  CHECK(page.find("<div class=\"ward\">Phường Long Thủy</div>") != std::string::npos);
+  CHECK(page.find("<p class=\"place-date\">Long Thủy, ngày ") != std::string::npos);
   CHECK(page.find(notice) != std::string::npos);
   CHECK(page.find("<svg") != std::string::npos);
   CHECK(page.find("<script") == std::string::npos);

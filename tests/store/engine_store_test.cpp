@@ -12,7 +12,8 @@
 #include <set>
 #include <thread>
 
-#include "tests/fixtures/redis_server.hpp"
+#include "gateway/broadcast/subscriber_store.hpp"
+#include "tests/store/running_campaign.hpp"
 
 using namespace loa;
 namespace asio = boost::asio;
@@ -23,26 +24,11 @@ namespace {
 
 constexpr std::string_view id = "7";
 
-// A redis-server with campaign 7 running and its chunks published; a store per run.
-struct fixture {
-  test::redis_server server;
-  asio::io_context io;
-  redis::connection connection;
-
-  fixture() : connection(io.get_executor(), settings_for(server.port())) {
-    connection.async_run([](std::error_code) {});
-    server.command({"HSET", broadcast::campaign_keys::meta(id), "id", std::string(id), "state", "running"});
+// Campaign 7 running, its chunks published; a store per run.
+struct fixture : test::running_campaign {
+  fixture() : running_campaign(id) {
     auto a = run_store("gw-a/1");
     REQUIRE_FALSE(run(a.publish()));
-  }
-  ~fixture() {
-    connection.cancel();
-    io.run_for(1s);
-  }
-  static redis::settings settings_for(std::uint16_t port) {
-    redis::settings s;
-    s.port = port;
-    return s;
   }
   store::engine_store run_store(std::string owner) {
     return store::engine_store(connection, {std::string(id), std::move(owner)});
@@ -205,6 +191,13 @@ TEST_CASE("engine_store: claims write C, answer busy for a live run and take ove
   CHECK(got.results[0].parts == "IC");
   CHECK(got.results[1].parts == "CC");
   CHECK(f.record("84900000001").starts_with("viettel|IC|gw-b/1||"));
+
+  // The same gateway restarted: its previous run's records are the new run's at once, beating or not.
+  f.beat(b, 60s);
+  auto b2 = f.run_store("gw-b/2");
+  got = f.claim(b2, {"84900000001"}, 2);
+  CHECK(got.results[0].what == kind::taken);
+  CHECK(f.record("84900000001").starts_with("viettel|IC|gw-b/2||"));
 
   // A settled record is nobody's work.
   f.cmd({"HSET", broadcast::campaign_keys::records(id), "84900000003", "viettel|SD|gw-a/1||1|2"});
@@ -395,4 +388,56 @@ TEST_CASE("engine_store: an unmatched receipt is found by its carrier and source
   REQUIRE_FALSE(f.run(a.look_up_receipts("viettel", {"84900000001"}, found)));
   CHECK(found.empty());
   CHECK(f.cmd({"SCARD", store::engine_keys::receipts_from("viettel", "84900000001")}) == "0");
+
+  // A receipt held under an id the engine records for another number came from another handset: dropped.
+  f.claim(a, {"84900000002"}, 1);
+  REQUIRE_FALSE(f.run(a.mark_submitting({{"84900000002", 1}}, refused)));
+  REQUIRE_FALSE(f.run(store::engine_store::apply_receipts(f.connection, {{"viettel", "ff04", 'D', "", "84900000009"}},
+                                                          unmatched, mismatched)));
+  std::vector<std::string> dropped;
+  REQUIRE_FALSE(f.run(a.record({{"viettel", "84900000002", 1, 'S', "ff04", ""}}, 0, &dropped)));
+  CHECK(dropped == std::vector<std::string>{"viettel"});
+  CHECK(f.record("84900000002").starts_with("viettel|S|gw-a/1"));
+}
+
+TEST_CASE("engine_store: a campaign settled while held for approval is done at its next take once running") {
+  fixture f;
+  auto a = f.run_store("gw-a/1");
+  f.beat(a, 60s);
+  std::vector<std::string> held;
+  for (auto c = f.take(a); c.grant; c = f.take(a))
+    if (held.empty() || held.back() != c.grant->entry) held.push_back(c.grant->entry);
+  f.cmd({"HSET", broadcast::campaign_keys::meta(id), "state", "awaiting_approval"});
+  bool done_now = true;
+  for (const auto& e : held) {
+    REQUIRE_FALSE(f.run(a.ack("", e, done_now)));
+    CHECK_FALSE(done_now);
+  }
+  CHECK(f.meta("chunks_settled") == f.meta("chunks"));
+  f.cmd({"HSET", broadcast::campaign_keys::meta(id), "state", "running"});  // approved
+  auto c = f.take(a);
+  CHECK_FALSE(c.grant);
+  CHECK(c.finished);
+  CHECK(f.meta("state") == "done");
+}
+
+TEST_CASE("engine_store: a read gives the buckets' numbers, and a damaged bucket as a failure, not an error") {
+  fixture f;
+  auto a = f.run_store("gw-a/1");
+  broadcast::campaign_spec spec;
+  spec.id = std::string(id);
+  spec.wards = {"w1"};
+  f.cmd({"HSET", broadcast::keys::bucket("w1", std::uint64_t{5}), "84900000005", "\x1f"});
+  f.cmd({"HSET", broadcast::keys::bucket("w1", std::uint64_t{7}), "84900000007", "\x1f"});
+  store::read_answer got;
+  REQUIRE_FALSE(f.run(a.read(spec, 0, 8, -1, got)));
+  CHECK(got.failed.empty());
+  CHECK_FALSE(got.held);
+  CHECK(got.numbers == std::vector<std::string>{"84900000005", "84900000007"});
+
+  f.cmd({"SET", broadcast::keys::bucket("w1", std::uint64_t{9}), "not a hash"});
+  REQUIRE_FALSE(f.run(a.read(spec, 8, 16, -1, got)));
+  CHECK(got.numbers.empty());
+  CHECK(got.failed.starts_with("reading buckets 8-15: "));
+  CHECK(got.failed.find("WRONGTYPE") != std::string::npos);
 }

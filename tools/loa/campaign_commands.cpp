@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "gateway/common/plain_json.hpp"
+#include "tools/loa/display_names.hpp"
 #include "tools/loa/preview.hpp"
 #include "tools/loa/progress.hpp"
 #include "tools/loa/remote.hpp"
@@ -38,6 +39,7 @@ struct send_arguments {
   std::string template_name;
   std::vector<std::string> vars;
   std::string corrects;  // a correction: goes to whoever received that campaign
+  std::string resend_failed;  // a resend: goes to those of that campaign whose message failed or expired
   bool dry_run = false;
   bool yes = false;
   bool wait = false;
@@ -202,19 +204,20 @@ int follow(const global_options& globals, const std::string& id, double timeout_
 
 // Asks at the terminal itself (not standard input, which may hold the notice or come from a pipe) for the
 // ward's name. False, with why, when it was not typed or there is no terminal (cron must pass --yes).
-bool confirmed_at_terminal(const std::vector<std::string>& wards, std::uint64_t recipients, std::string& why) {
+bool confirmed_at_terminal(const std::vector<std::string>& wards, const std::vector<std::string>& display_names,
+                           std::uint64_t recipients, std::string& why) {
   std::FILE* tty = std::fopen("/dev/tty", "r+");
   if (!tty) {
     why = "no terminal to confirm at";
     return false;
   }
-  fmt::print(tty, "{}", preview::question(wards, recipients));
+  fmt::print(tty, "{}", preview::question(wards, recipients, display_names));
   std::fflush(tty);
   char line[512] = {};
   const bool read = std::fgets(line, sizeof line, tty) != nullptr;
   std::fclose(tty);
   why = read ? "the ward's name was not typed" : "no answer";
-  return read && preview::names_the_wards(line, wards);
+  return read && preview::names_the_wards(line, wards, display_names);
 }
 
 // The preview's "warnings" with `more` after the gateway's own.
@@ -231,9 +234,10 @@ int run_send(const global_options& globals, const send_arguments& a) {
                 fmt::format("'{}' belongs to no option: put the notice after --text: loa send --ward W --group G "
                             "--text \"...\" (or --template NAME --var k=v)",
                             a.stray.front()));
-  if (a.corrects.empty() && (a.wards.empty() || a.groups.empty()))
+  if (a.corrects.empty() && a.resend_failed.empty() && (a.wards.empty() || a.groups.empty()))
     return fail(globals, exit_code::bad_input,
-                "name the recipients: --ward W --group G (or --corrects ID for a correction)");
+                "name the recipients: --ward W --group G (or --corrects ID for a correction, --resend-failed ID "
+                "to send a campaign's failed messages again)");
   std::string text = a.text;
   std::string accents = a.accents;
   std::vector<std::string> template_warnings;  // joined to the preview's warnings
@@ -254,14 +258,16 @@ int run_send(const global_options& globals, const send_arguments& a) {
     text.assign(std::istreambuf_iterator<char>(std::cin), {});
     while (text.ends_with('\n') || text.ends_with('\r')) text.pop_back();  // a newline would cost a character
   }
-  if (text.empty())
+  // A resend without --text sends the campaign's own text again (the gateway fills it in).
+  if (text.empty() && a.resend_failed.empty())
     return fail(globals, exit_code::bad_input, "give the notice with --text TEXT (- reads standard input)");
 
   json::object body{{"wards", json::value_from(a.wards)},
                     {"groups", json::value_from(a.groups)},
-                    {"text", text},
                     {"accents", accents}};
+  if (!text.empty()) body["text"] = text;
   if (!a.corrects.empty()) body["corrects"] = a.corrects;
+  if (!a.resend_failed.empty()) body["resend_failed"] = a.resend_failed;
   if (!a.sender.empty()) body["sender"] = a.sender;
   if (!a.at.empty()) body["at"] = a.at;
   if (!a.key.empty()) body["key"] = a.key;
@@ -294,12 +300,15 @@ int run_send(const global_options& globals, const send_arguments& a) {
       fmt::print(stderr, "{}", preview::warnings(*p.body));
     if (flag(*p.body, "needs_confirmation", false)) {
       fmt::print(stderr, "{}", preview::describe(*p.body));
-      std::vector<std::string> wards;
+      std::vector<std::string> wards, display_names;
       if (const auto* w = p.body->as_object().if_contains("wards"); w && w->is_array())
         for (const auto& e : w->as_array())
-          if (e.is_string()) wards.emplace_back(e.as_string());
+          if (e.is_string()) {
+            wards.emplace_back(e.as_string());
+            display_names.push_back(display_name(p.body->as_object(), "ward_names", wards.back()));
+          }
       std::string why;
-      if (!confirmed_at_terminal(wards, number(*p.body, "recipients"), why))
+      if (!confirmed_at_terminal(wards, display_names, number(*p.body, "recipients"), why))
         return fail(globals, exit_code::bad_input,
                     fmt::format("not sent: {} recipients need a confirmation and {} ({}); to send without "
                                 "asking, as cron does, add --yes (with --key)",
@@ -357,7 +366,15 @@ int run_cancel(const global_options& globals, const campaign_arguments& a) {
   const auto c = progress::read_counts(*r.body);
   const std::string id = c.id.empty() ? a.id : c.id;
   if (flag(*r.body, "cancelled", c.state == "cancelled") && c.state == "cancelled") {
-    fmt::print("campaign {} cancelled: {} not sent", id, progress::thousands(c.queued));
+    // The gateway counts, at the cancel, those of the audience never sent (the fan-out may not have reached
+    // them yet): that is what the cancel stopped. An older gateway gives only what it had queued.
+    if (c.not_sent) {
+      fmt::print("campaign {} cancelled: {} of {} never sent", id, progress::thousands(*c.not_sent),
+                 plural(c.recipients, "recipient"));
+      if (c.queued > 0) fmt::print("; {} already handed to the carriers still go out", progress::thousands(c.queued));
+    } else {
+      fmt::print("campaign {} cancelled: {} not sent", id, progress::thousands(c.queued));
+    }
     // What left before the cancel still travels; its receipts keep coming.
     if (c.pending > 0)
       fmt::print("; {} already submitted still await a receipt", progress::thousands(c.pending));
@@ -380,7 +397,7 @@ int run_approve(const global_options& globals, const campaign_arguments& a) {
   const auto c = progress::read_counts(*r.body);
   fmt::print("campaign {} approved: now {}; about {}, sent by {}\n", c.id.empty() ? a.id : c.id,
              progress::state_words(c.state), plural(number(*r.body, "estimated_recipients"), "recipient"),
-             field(*r.body, "created_by"));
+             sender_name(r.body->as_object()));
   return 0;
 }
 
@@ -394,6 +411,10 @@ void add_campaign_commands(CLI::App& app, const global_options& globals, std::fu
   send->add_option("--group", s->groups, "Group (repeatable)")->allow_extra_args(false);
   send->add_option("--corrects", s->corrects,
                    "A correction: send to whoever received campaign ID (its wards and groups)");
+  send->add_option("--resend-failed", s->resend_failed,
+                   "A new campaign to those of campaign ID whose message failed or expired (its text unless "
+                   "--text or --template gives another)")
+      ->excludes("--corrects");
   auto* text = send->add_option("--text", s->text, "The notice (UTF-8); - reads it from standard input");
   auto* tmpl = send->add_option("--template", s->template_name, "A notice template (loa templates list)");
   text->excludes(tmpl);

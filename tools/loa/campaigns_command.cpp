@@ -11,6 +11,7 @@
 #include "gateway/broadcast/campaign.hpp"
 #include "segments/printable.hpp"
 #include "tools/loa/progress.hpp"
+#include "tools/loa/display_names.hpp"
 #include "tools/loa/remote.hpp"
 
 namespace loa::cli {
@@ -55,21 +56,25 @@ void print_table(const json::array& campaigns) {
   for (const auto& c : campaigns) {
     if (!c.is_object()) continue;
     const auto& o = c.as_object();
-    rows.push_back({cell(o, "id"), cell(o, "state"), minute_of(cell(o, "created_at")), cell(o, "wards"),
-                    cell(o, "groups"), cell(o, "recipients"), cell(o, "delivered"), cell(o, "failed")});
+    rows.push_back({cell(o, "id"), cell(o, "state"), minute_of(cell(o, "created_at")),
+                    named_list(o, "wards", "ward_names"), named_list(o, "groups", "group_names"),
+                    cell(o, "recipients"), cell(o, "delivered"), cell(o, "failed")});
   }
   std::array<std::size_t, headings.size()> width{};
   for (std::size_t i = 0; i < headings.size(); ++i) width[i] = headings[i].size();
+  // Columns by characters, not bytes: "Phường" is 6 characters in 9 bytes.
+  const auto columns = [](const std::string& s) {
+    return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+  };
   for (const auto& row : rows)
-    for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+    for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], columns(row[i]));
   // Counts are right-aligned, so that their digits line up.
   auto line = [&](auto&& text_of) {
     std::string out;
     for (std::size_t i = 0; i < headings.size(); ++i) {
-      if (i >= 5)
-        out += fmt::format("{:>{}}", text_of(i), width[i]);
-      else
-        out += fmt::format("{:<{}}", text_of(i), width[i]);
+      const std::string text = text_of(i);
+      const std::string pad(width[i] - std::min(width[i], columns(text)), ' ');
+      out += i >= 5 ? pad + text : text + pad;
       out += i + 1 < headings.size() ? "  " : "";
     }
     while (!out.empty() && out.back() == ' ') out.pop_back();

@@ -7,6 +7,8 @@
 #include <cctype>
 #include <cmath>
 
+#include "segments/name_match.hpp"
+#include "tools/loa/display_names.hpp"
 #include "tools/loa/progress.hpp"
 
 namespace loa::cli::preview {
@@ -68,11 +70,16 @@ std::string describe(const json::value& doc) {
   std::string out = "Dry run: nothing was sent.\n";
   if (const auto corrects = text(p, "corrects"); !corrects.empty())
     out += fmt::format("A correction of campaign {}: it goes to whoever received that one.\n", corrects);
+  if (const auto resends = text(p, "resend_failed"); !resends.empty())
+    out += fmt::format("A resend of campaign {}: it goes to those whose message failed or expired (not to numbers "
+                       "opted out since).\n",
+                       resends);
   out += fmt::format("What the phone shows ({}, {}, {} per message):\n", text(p, "encoding"),
                      plural(count(p, "chars"), "character"), plural(count(p, "parts_per_message"), "part"));
   out += "  " + text(p, "text") + "\n";
+  const auto groups = named_list(p, "groups", "group_names");
   out += fmt::format("Recipients: {} in {} (groups: {}); {} opted out, not sent\n", thousands(count(p, "recipients")),
-                     joined(p, "wards"), joined(p, "groups").empty() ? "-" : joined(p, "groups"),
+                     named_list(p, "wards", "ward_names"), groups.empty() ? "-" : groups,
                      thousands(count(p, "skipped_optout")));
 
   std::vector<std::vector<std::string>> rows;
@@ -98,10 +105,10 @@ std::string describe(const json::value& doc) {
   }
   if (const auto* v = p.if_contains("by_group"); v && v->is_object() && !v->as_object().empty()) {
     std::size_t w = 0;
-    for (const auto& [name, value] : v->as_object()) w = std::max(w, name.size());
+    for (const auto& [name, value] : v->as_object()) w = std::max(w, named(p, "group_names", name).size());
     out += "By group (a number in two groups counts in both):\n";
     for (const auto& [name, value] : v->as_object())
-      out += fmt::format("  {:<{}}  {}\n", std::string_view(name), w,
+      out += fmt::format("  {:<{}}  {}\n", named(p, "group_names", name), w,
                          thousands(value.is_number() ? static_cast<std::uint64_t>(value.to_number<double>()) : 0));
   }
   const bool complete = !p.contains("cost_complete") || (p.at("cost_complete").is_bool() && p.at("cost_complete").as_bool());
@@ -128,7 +135,8 @@ std::string warnings(const json::value& doc) {
   return out;
 }
 
-bool names_the_wards(std::string_view typed, const std::vector<std::string>& wards) {
+bool names_the_wards(std::string_view typed, const std::vector<std::string>& wards,
+                     const std::vector<std::string>& display_names) {
   std::vector<std::string> words;
   std::string word;
   for (const char c : typed) {
@@ -144,12 +152,52 @@ bool names_the_wards(std::string_view typed, const std::vector<std::string>& war
   for (const auto& w : wards) wanted.push_back(lower(w));
   std::sort(words.begin(), words.end());
   std::sort(wanted.begin(), wanted.end());
-  return !wanted.empty() && words == wanted;
+  if (!wanted.empty() && words == wanted) return true;
+  // Display names hold spaces ("Phường Long Thủy"): the wards are then separated by commas, each given by its
+  // id or its display name, compared folded (no diacritics, case, spaces or dashes).
+  if (wanted.empty()) return false;
+  // An id is still typed as it is ("long thuy" is not long-thuy); only a display name is folded.
+  std::vector<std::string> pieces;
+  std::string piece;
+  const auto keep = [&pieces](std::string& p) {
+    const auto first = p.find_first_not_of(" \t");
+    if (first != std::string::npos) pieces.push_back(p.substr(first, p.find_last_not_of(" \t") - first + 1));
+    p.clear();
+  };
+  for (const char c : typed) {
+    if (c == ',' || c == '\r' || c == '\n') {
+      keep(piece);
+    } else {
+      piece.push_back(c);
+    }
+  }
+  keep(piece);
+  if (pieces.size() != wards.size()) return false;
+  std::vector<bool> taken(wards.size(), false);
+  for (const auto& p : pieces) {
+    const auto folded = segments::fold_name(p);
+    bool found = false;
+    for (std::size_t i = 0; i < wards.size() && !found; ++i) {
+      const bool by_name = i < display_names.size() && !display_names[i].empty() &&
+                           display_names[i] != wards[i] && segments::fold_name(display_names[i]) == folded;
+      if (!taken[i] && (lower(p) == lower(wards[i]) || by_name)) taken[i] = found = true;
+    }
+    if (!found) return false;
+  }
+  return true;
 }
 
-std::string question(const std::vector<std::string>& wards, std::uint64_t recipients) {
+std::string question(const std::vector<std::string>& wards, std::uint64_t recipients,
+                     const std::vector<std::string>& display_names) {
+  bool named = false;  // with display names (which hold spaces) the wards are separated by commas
+  for (std::size_t i = 0; i < wards.size() && i < display_names.size(); ++i)
+    named = named || (!display_names[i].empty() && display_names[i] != wards[i]);
   std::string names;
-  for (const auto& w : wards) names += (names.empty() ? "" : " ") + w;
+  for (std::size_t i = 0; i < wards.size(); ++i) {
+    names += (names.empty() ? "" : named ? ", " : " ") + wards[i];
+    if (i < display_names.size() && !display_names[i].empty() && display_names[i] != wards[i])
+      names += " or " + display_names[i];
+  }
   return fmt::format("This sends to {}. Type the ward's name ({}) to send it, anything else to stop: ",
                      plural(recipients, "phone"), names);
 }

@@ -24,10 +24,14 @@ std::string warnings(const boost::json::value& preview);
 std::string money(double amount);
 
 /// True when `typed` names the wards: each of them once, in any order, separated by spaces or commas,
-/// letter case ignored. Anything else (a typo, one ward of two) is a no.
-bool names_the_wards(std::string_view typed, const std::vector<std::string>& wards);
+/// letter case ignored; or, separated by commas, each by its id or its display name (`display_names[i]` is
+/// ward i's, "" for none) compared without diacritics, case, spaces or dashes ("phuong long thuy" for
+/// "Phường Long Thủy"). Anything else (a typo, one ward of two) is a no.
+bool names_the_wards(std::string_view typed, const std::vector<std::string>& wards,
+                     const std::vector<std::string>& display_names = {});
 
-/// The question asked before a large send.
-std::string question(const std::vector<std::string>& wards, std::uint64_t recipients);
+/// The question asked before a large send, naming each ward by its id and its display name.
+std::string question(const std::vector<std::string>& wards, std::uint64_t recipients,
+                     const std::vector<std::string>& display_names = {});
 
 }  // namespace loa::cli::preview

@@ -1,6 +1,9 @@
 #include "tools/loa/progress.hpp"
 
+#include "tools/loa/display_names.hpp"
+
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -74,7 +77,9 @@ std::uint64_t counts::total() const {
 }
 
 bool counts::finished() const {
-  return (state == "done" || state == "cancelled") && pending == 0;
+  // A cancel the gateway counted leaves in `queued` only what the binds held then, which still goes out.
+  const bool held_still_going = state == "cancelled" && not_sent && queued > 0;
+  return (state == "done" || state == "cancelled") && pending == 0 && !held_still_going;
 }
 
 counts read_counts(const json::value& status) {
@@ -85,6 +90,23 @@ counts read_counts(const json::value& status) {
   c.state = text(o, "state");
   c.due_at = text(o, "due_at");
   c.approval_reason = text(o, "approval_reason");
+  c.wards = named_list(o, "wards", "ward_names");
+  c.groups = named_list(o, "groups", "group_names");
+  c.sender = sender_name(o);
+  if (const auto* v = o.if_contains("not_sent"); v && v->is_number()) c.not_sent = number(o, "not_sent");
+  c.waiting_reason = text(o, "waiting_reason");
+  c.waiting_until = text(o, "waiting_until");
+  c.waiting_since = text(o, "waiting_since");
+  if (const auto* v = o.if_contains("waiting_carriers"); v && v->is_array())
+    for (const auto& e : v->as_array())
+      if (e.is_string()) c.waiting_carriers.emplace_back(e.as_string());
+  if (const auto* v = o.if_contains("approvers"); v && v->is_array())
+    for (const auto& e : v->as_array()) {
+      if (!e.is_object()) continue;
+      const auto login = text(e.as_object(), "name");
+      const auto shown = text(e.as_object(), "display_name");
+      c.approvers.push_back(shown.empty() || shown == login ? login : shown + " (" + login + ")");
+    }
   const auto* fanout = o.if_contains("fanout_done");
   c.fanout_done = fanout && fanout->is_bool() && fanout->as_bool();
   c.recipients = number(o, "recipients");
@@ -195,6 +217,21 @@ std::optional<std::string> log_lines::next(const counts& c, clock::time_point no
   return line;
 }
 
+std::string waiting_line(const counts& c) {
+  // "2026-11-23T06:30:00+07:00" -> "06:30" (the gateway's offset); the date too when it is not that of `since`.
+  const auto minute = [](const std::string& at) { return at.size() >= 16 ? at.substr(11, 5) : at; };
+  if (c.waiting_reason == "quiet_hours" && !c.waiting_until.empty())
+    return fmt::format("waits until {} (quiet hours)\n", minute(c.waiting_until));
+  if (c.waiting_reason == "carrier_down" && !c.waiting_carriers.empty())
+    return fmt::format("carrier{} {} not bound{}\n", c.waiting_carriers.size() == 1 ? "" : "s",
+                       fmt::join(c.waiting_carriers, ", "),
+                       c.waiting_since.empty() ? "" : " since " + minute(c.waiting_since));
+  if (c.waiting_reason == "approval")
+    return c.approvers.empty() ? "waits for approval, and no approver of its wards is configured\n"
+                               : fmt::format("waits for approval by {}\n", fmt::join(c.approvers, " or "));
+  return {};
+}
+
 std::string summary(const counts& c) {
   std::vector<std::pair<std::string_view, std::uint64_t>> rows{{"recipients", c.total()}};
   if (c.queued > 0) rows.emplace_back("queued", c.queued);
@@ -211,10 +248,14 @@ std::string summary(const counts& c) {
   std::string out = fmt::format("campaign {}: {}", c.id, state_words(c.state));
   if (show_due(c)) out += ", due " + c.due_at;
   out += '\n';
+  if (!c.wards.empty())
+    out += fmt::format("to {}{}{}\n", c.wards, c.groups.empty() ? "" : ", groups " + c.groups,
+                       c.sender.empty() ? "" : "; sent by " + c.sender);
   // Why it waits: an official asked "why has nothing gone out?" deserves the reason, not only the state.
   if (c.state == "awaiting_approval" && !c.approval_reason.empty())
     out += fmt::format("waits for an approver because {}; an approver releases it with `loa approve {}`\n",
                        c.approval_reason == "urgent" ? "it is urgent" : c.approval_reason, c.id);
+  out += waiting_line(c);
   for (const auto& [label, n] : rows) {
     std::string note;
     if (label == "recipients" && !c.fanout_done)
@@ -315,7 +356,8 @@ verdict judge(const counts& c, std::optional<std::chrono::seconds> gave_up_after
   // Whether the gateway keeps the dropped recipients in "queued" after a cancel or zeroes it, this is the
   // number that never left.
   const std::uint64_t reached = c.settled() + c.pending;
-  const std::uint64_t unsent = std::max(c.queued, c.total() > reached ? c.total() - reached : 0);
+  std::uint64_t unsent = std::max(c.queued, c.total() > reached ? c.total() - reached : 0);
+  if (c.state == "cancelled" && c.not_sent) unsent = *c.not_sent;  // what the cancel counted
   if (c.state == "cancelled")
     problems.push_back(fmt::format("cancelled with {} not sent", thousands(unsent)));
   if (gave_up_after && !c.finished()) {

@@ -42,6 +42,15 @@ struct counts {
   std::string state;
   std::string due_at;  ///< empty when null or absent
   std::string approval_reason;  ///< why it waits (or waited) for an approver; empty when null or absent
+  std::string wards;   ///< "long-thuy (Phường Long Thủy)": the wards with their display names; empty when absent
+  std::string groups;  ///< the groups likewise
+  std::string sender;  ///< who sent it, by display name (created_by_name, else created_by)
+  std::string waiting_reason;  ///< approval | scheduled | quiet_hours | carrier_down; empty when it does not wait
+  std::string waiting_until;   ///< when it moves on by itself (local ISO time); empty when unknown
+  std::string waiting_since;   ///< since when the carrier is down (local ISO time); empty when unknown
+  std::vector<std::string> waiting_carriers;  ///< the carriers down that hold it
+  std::vector<std::string> approvers;         ///< who may release it: "Trần Thị Lan (lan)"
+  std::optional<std::uint64_t> not_sent;      ///< of a cancelled campaign: recipients never sent (as counted)
   bool fanout_done = false;
   std::uint64_t recipients = 0, estimated_recipients = 0, skipped_optout = 0, queued = 0, submitted = 0,
                 pending = 0, delivered = 0, failed = 0, expired = 0, uncertain = 0, parts = 0;
@@ -63,6 +72,10 @@ counts read_counts(const boost::json::value& status);
 
 /// A state for people: "awaiting_approval" reads "awaiting approval".
 std::string state_words(std::string_view state);
+
+/// Why it waits, one line for people ("waits until 06:30 (quiet hours)", "carrier vinaphone not bound since
+/// 10:42", "waits for approval by Trần Thị Lan (lan)"); empty when it does not wait.
+std::string waiting_line(const counts& c);
 
 /// 1234567 -> "1,234,567".
 std::string thousands(std::uint64_t n);

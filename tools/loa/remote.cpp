@@ -2,15 +2,15 @@
 
 #include <fmt/core.h>
 
-#include "config/config.hpp"
 #include "gateway/common/tls.hpp"
+#include "tools/loa/client_config.hpp"
 
 namespace loa::cli {
 
 std::string server_url(const global_options& globals) {
   if (!globals.server.empty()) return globals.server;
   try {
-    const auto cfg = config::load_config(globals.config_file);
+    const auto cfg = load_client_config(globals);
     return fmt::format("{}://{}:{}", cfg.gateway.tls ? "https" : "http", cfg.gateway.listen.host,
                        cfg.gateway.listen.port);
   } catch (const std::exception&) {

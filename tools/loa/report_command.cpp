@@ -26,6 +26,7 @@ struct report_arguments {
   std::string id;
   std::string html_file;  // "-": standard output
   std::string csv_file;   // "-": standard output
+  std::string signer;     // the name under the page's signature block
 };
 
 std::string campaign_path(std::string_view id) {
@@ -65,11 +66,12 @@ int cannot_write(const global_options& globals, const std::string& path) {
               fmt::format("cannot write {}: {}", path, saved ? std::strerror(saved) : "write failed"));
 }
 
-int write_html(const global_options& globals, const std::string& path, const json::value& report) {
+int write_html(const global_options& globals, const std::string& path, const json::value& report,
+               const std::string& signer) {
   errno = 0;
   output out(path);
   if (!out.opened()) return cannot_write(globals, path);
-  out.stream() << report::html(report);
+  out.stream() << report::html(report, signer);
   if (!out.finish()) {
     const int code = cannot_write(globals, path);
     out.discard();
@@ -126,7 +128,7 @@ int run_report(const global_options& globals, const report_arguments& a) {
   if (!r.body->is_object() || !r.body->as_object().contains("campaign"))
     return fail(globals, exit_code::unreachable, "the gateway's answer is not a report");
   if (!a.html_file.empty()) {
-    if (const int code = write_html(globals, a.html_file, *r.body)) return code;
+    if (const int code = write_html(globals, a.html_file, *r.body, a.signer)) return code;
   }
   if (!a.csv_file.empty()) {
     if (const int code = write_csv(globals, a.id, a.csv_file)) return code;
@@ -152,6 +154,11 @@ void add_report_command(CLI::App& app, const global_options& globals, std::funct
       ->add_option("--html", a->html_file,
                    "Write the report as one HTML page (Vietnamese) to FILE (- for stdout)")
       ->option_text("FILE");
+  report
+      ->add_option(
+          "--signer", a->signer,
+          "The page's signature block names NAME as the one who made the report (else a dotted line)")
+      ->option_text("NAME");
   report->add_option("--csv", a->csv_file, "Write every recipient's outcome as CSV to FILE (- for stdout)")
       ->option_text("FILE");
   report->callback([&run, &globals, a] { run = [&globals, a] { return run_report(globals, *a); }; });

@@ -15,8 +15,9 @@ namespace loa::cli::report {
 std::string text(const boost::json::value& report);
 
 /// The report as one UTF-8 HTML page with inline CSS and an inline SVG chart: no script, nothing fetched.
-/// Every string from the document is escaped.
-std::string html(const boost::json::value& report);
+/// Every string from the document is escaped. `signer`: the name under the signature block ("Người lập báo
+/// cáo"); empty leaves a dotted line to write it by hand.
+std::string html(const boost::json::value& report, std::string_view signer = {});
 
 /// The CSV's header line: phone,carrier,state,parts,reason,groups,submitted_at,settled_at (CRLF-terminated,
 /// as RFC 4180 has it).

@@ -22,6 +22,7 @@ struct arguments {
   std::string ward;
   std::string name;
   std::vector<std::string> groups;
+  std::string group;  // groups rename: the group's id
 };
 
 std::string groups_query(const std::vector<std::string>& groups, char first = '?') {
@@ -130,9 +131,26 @@ int run_groups(const global_options& globals, const arguments& a) {
   return finish(globals, r, [](const json::value& b) {
     const auto& groups = b.at("groups").as_array();
     if (groups.empty()) fmt::print("no groups yet\n");
-    for (const auto& g : groups)
-      fmt::print("{:<30} {:>8}\n", std::string(g.at("name").as_string()),
-                 g.at("count").to_number<std::uint64_t>());
+    for (const auto& g : groups) {
+      const std::string name(g.at("name").as_string());
+      const auto* shown = g.as_object().if_contains("display_name");
+      const std::string display = shown && shown->is_string() ? std::string(shown->as_string()) : name;
+      fmt::print("{:<30} {:>8}{}\n", name, g.at("count").to_number<std::uint64_t>(),
+                 display == name ? "" : "  " + segments::printable(display));
+    }
+  });
+}
+
+int run_rename_group(const global_options& globals, const arguments& a) {
+  json::object body{{"group", a.group}, {"display_name", a.name}};
+  const auto r = call_gateway(globals, verb::post, ward_path(a) + "/groups/rename", serialize_plain(body));
+  return finish(globals, r, [&a](const json::value& b) {
+    const std::string shown(b.at("display_name").as_string());
+    if (a.name.empty()) {
+      fmt::print("group {} of {} has no display name now\n", a.group, a.ward);
+    } else {
+      fmt::print("group {} of {} is shown as \"{}\"\n", a.group, a.ward, segments::printable(shown));
+    }
   });
 }
 
@@ -212,6 +230,11 @@ void add_subscriber_commands(CLI::App& app, const global_options& globals, std::
   auto* list = groups->add_subcommand("list", "Groups and their sizes");
   list->add_option("--ward", a->ward, "Ward")->required();
   on(list, run_groups);
+  auto* rename = groups->add_subcommand("rename", "Give a group the name people see (\"Tổ 3\") beside its id");
+  rename->add_option("WARD", a->ward, "Ward")->required();
+  rename->add_option("GROUP", a->group, "The group's id (as in loa groups list)")->required();
+  rename->add_option("NAME", a->name, "The name to show; \"\" takes it away")->required();
+  on(rename, run_rename_group);
 }
 
 }  // namespace loa::cli

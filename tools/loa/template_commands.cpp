@@ -12,6 +12,7 @@
 #include "config/notice_templates.hpp"
 #include "templates/render.hpp"
 #include "templates/vietnamese_date.hpp"
+#include "tools/loa/client_config.hpp"
 
 namespace loa::cli {
 namespace {
@@ -34,7 +35,7 @@ struct template_source {
 
 std::optional<template_source> source(const global_options& globals, int& code) {
   try {
-    const auto cfg = config::load_config(globals.config_file);
+    const auto cfg = load_client_config(globals);
     return template_source{cfg.templates_dir, cfg.gateway.utc_offset};
   } catch (const config::config_error& e) {
     code = fail(globals, exit_code::bad_input, e.what());

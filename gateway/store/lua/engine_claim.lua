@@ -1,19 +1,21 @@
 -- Claims recipients for one carrier before their parts are written (engine_store::claim): a new record has
 -- every part C (claimed, not written). A record of this run is answered as it is (a claim asked again after
--- a lost answer); a record still to finish (a C or I part) of a run whose heartbeat lapsed is taken over
--- (owner rewritten to this run); one of a live run answers busy. Only while the campaign is running.
--- KEYS: 1 records, 2 counts, 3 meta, 4 alive hash. ARGV: 1 run, 2 carrier, 3 number of parts, then numbers.
+-- a lost answer); a record still to finish (a C or I part) of this gateway's previous run (it restarted) or
+-- of a run whose heartbeat lapsed is taken over (owner rewritten to this run); one of a live run answers busy.
+-- Only while the campaign is running.
+-- KEYS: 1 records, 2 counts, 3 meta, 4 alive hash. ARGV: 1 run, 2 carrier, 3 number of parts, 4 this
+-- gateway's prefix ("GATEWAY/"), then numbers.
 -- Returns per number 'f' (new), 's' (settled: nothing left to do), 't' .. parts (this run's now: its letters)
 -- or 'b' (busy); or, when the campaign is not running, its state ('' when there is none) instead of the list.
 --! include lib/work_units.lua
 --! include lib/records.lua
 local state = redis.call('HGET', KEYS[3], 'state')
 if state ~= 'running' then return state or '' end
-local me, carrier, nparts = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local me, carrier, nparts, mine = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local now = redis_now_ms()
 local fresh = carrier .. '|' .. string.rep('C', nparts) .. '|' .. me .. '||' .. now .. '|'
 local out, claimed = {}, 0
-for i = 4, #ARGV do
+for i = 5, #ARGV do
   local number = ARGV[i]
   if redis.call('HSETNX', KEYS[1], number, fresh) == 1 then
     out[#out + 1] = 'f'
@@ -24,7 +26,7 @@ for i = 4, #ARGV do
       out[#out + 1] = 's'
     elseif x.owner == me then
       out[#out + 1] = 't' .. x.parts
-    elseif alive(KEYS[4], x.owner, now) then
+    elseif string.sub(x.owner, 1, #mine) ~= mine and alive(KEYS[4], x.owner, now) then
       out[#out + 1] = 'b'
     else
       x.owner = me

@@ -28,22 +28,7 @@ for i = 5, #ARGV, 5 do
       local old = x.parts
       x.parts = set_part(x.parts, part, letter)
       if reason ~= '' and x.reason == '' then x.reason = reason end
-      if k > 0 then
-        local dlr, held_key = KEYS[k], KEYS[k + 1]
-        redis.call('SET', dlr, id .. '|' .. number .. '|' .. part, 'EX', ttl)
-        local held = redis.call('GET', held_key)
-        if held then
-          -- letter|source|reason; a receipt from another handset than the recipient's is not applied
-          local receipt_letter, source, receipt_reason = string.match(held, '^(.)|([^|]*)|(.*)$')
-          if source == number then
-            x.parts = set_part(x.parts, part, receipt_letter)
-            if receipt_reason ~= '' and x.reason == '' then x.reason = receipt_reason end
-          else
-            mismatched[#mismatched + 1] = x.carrier
-          end
-          redis.call('DEL', held_key)
-        end
-      end
+      if k > 0 then map_receipt(x, number, part, KEYS[k], KEYS[k + 1], id, ttl, mismatched) end
       if account(KEYS[2], x.carrier, old, x.parts) then x.t2 = now end
       redis.call('HSET', KEYS[1], number, unparse(x))
     end

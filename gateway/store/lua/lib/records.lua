@@ -1,8 +1,9 @@
--- A recipient's record, loa:{c:ID}:r NUMBER = "carrier|parts|owner|reason|claimed_ms|settled_ms": `parts` holds
--- one letter per SMS part (campaign.hpp part_state; C claimed and not written, I submitting or in flight),
--- `owner` the run that claimed it. Parsing, the summary of a record and the counter deltas: counters are kept
--- exact by recomputing the summary before and after each change (a batch applied twice changes nothing the
--- second time) and are written once per batch (flush_counts).
+-- The records of a campaign's recipients. A record is "carrier|parts|owner|reason|claimed_ms|settled_ms": `parts`
+-- holds one state letter per SMS part (campaign.hpp part_state: C claimed by the engine and not written yet, I
+-- in flight or marked submitting), `owner` the gateway run that claimed it.
+-- Counters are kept exact by recomputing the recipient's summary before and after each change (so a batch
+-- applied twice after a lost answer changes nothing the second time) and are written once per batch.
+-- Shared by the scripts that change records: parsing, the summary of a record and the counter deltas.
 local function parse(rec)
   local c, p, o, r, t1, t2 = string.match(rec, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)$')
   return {carrier = c, parts = p, owner = o, reason = r, t1 = t1, t2 = t2}
@@ -53,3 +54,19 @@ local function flush_counts()
   end
 end
 local function set_part(p, i, letter) return string.sub(p, 1, i - 1) .. letter .. string.sub(p, i + 1) end
+-- An accepted part's receipt mapping (`dlr` -> "campaign|number|part" for `ttl` s). A receipt that came before
+-- (held at `held_key` as "letter|source|reason") is applied at once when it came from the recipient's number;
+-- one from another handset is dropped, its carrier added to `mismatched`.
+local function map_receipt(x, number, part, dlr, held_key, id, ttl, mismatched)
+  redis.call('SET', dlr, id .. '|' .. number .. '|' .. part, 'EX', ttl)
+  local held = redis.call('GET', held_key)
+  if not held then return end
+  local receipt_letter, source, receipt_reason = string.match(held, '^(.)|([^|]*)|(.*)$')
+  if source == number then
+    x.parts = set_part(x.parts, part, receipt_letter)
+    if receipt_reason ~= '' and x.reason == '' then x.reason = receipt_reason end
+  else
+    mismatched[#mismatched + 1] = x.carrier
+  end
+  redis.call('DEL', held_key)
+end
