@@ -1218,11 +1218,10 @@ configuration read_root(const context& cx, const YAML::Node& root) {
   configuration c;
   if (auto v = m.get("wards"); v && !v->IsNull()) c.wards = read_wards(cx, *v);
   if (auto v = m.get("limits")) {
-    const mapping l(cx, *v, "limits", {"max_parts", "validity", "uncertain", "engine"});
-    if (auto x = l.get("engine")) {
-      constexpr std::array<std::pair<std::string_view, bool>, 2> engine_names{{{"runner", false}, {"driver", true}}};
-      c.limits.campaign_driver = read_enum(cx, *x, l.path("engine"), engine_names);
-    }
+    const mapping l(cx, *v, "limits", {"max_parts", "validity", "uncertain", "uncertain_grace"});
+    if (auto x = l.get("uncertain_grace"))
+      c.limits.uncertain_grace =
+          read_duration(cx, *x, l.path("uncertain_grace"), std::chrono::seconds(1), std::chrono::hours(24));
     if (auto x = l.get("uncertain")) {
       constexpr std::array<std::pair<std::string_view, bool>, 2> uncertain_names{
           {{"report", false}, {"resend", true}}};

@@ -251,12 +251,13 @@ struct mo_config {
 struct limits_config {
   int max_parts = 10;                        // parts per message, 1..255 (refused above, never truncated)
   std::chrono::seconds validity{24 * 3600};  // SMPP validity_period for notices
-  // A submit whose answer was lost (crash, dropped bind): report it uncertain, or send it again (the
-  // carrier may then deliver it twice). DOMAIN.md: peers resend; loa reports unless told otherwise.
-  bool resend_uncertain = false;             // limits.uncertain: report | resend
-  // Which fans campaigns out: the runner (campaign_runner.cpp) or the campaign engine's driver
-  // (gateway/campaign/driver.hpp). Every gateway on one Redis must use the same.
-  bool campaign_driver = false;              // limits.engine: runner | driver
+  // A submit whose answer was lost (crash, dropped bind, timeout) and that no receipt showed the carrier
+  // took within the grace below: send it again (the carrier may then deliver it twice; DOMAIN.md: peers
+  // resend), or only report it uncertain.
+  bool resend_uncertain = true;              // limits.uncertain: resend | report
+  // How long such a part waits at least for a receipt that shows the carrier took it (the campaign engine
+  // waits 3 x the carrier's observed receipt delay, never less than this, never more than the validity).
+  std::chrono::seconds uncertain_grace{60};  // limits.uncertain_grace
 };
 
 // The whole file.

@@ -1,6 +1,6 @@
 // The approval rule applied again after creation (approval_rule.hpp), on the exact audience: when a
 // campaign becomes due (the broadcaster), and when its fan-out counted past the threshold and held it (the
-// runner). A held campaign waits in awaiting_approval, with why in its status, and the hold is audited.
+// campaign driver). A held campaign waits in awaiting_approval, with why in its status, and the hold is audited.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>

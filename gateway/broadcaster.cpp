@@ -16,7 +16,6 @@
 #include "gateway/campaign/driver.hpp"
 #include "gateway/broadcast/numbers.hpp"
 #include "gateway/campaign/lifecycle.hpp"
-#include "gateway/campaign_runner.hpp"
 #include "gateway/carrier_link.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/receipt_matcher.hpp"
@@ -90,7 +89,6 @@ struct broadcaster::impl {
         replies.on_reply(name, m, std::move(ack));
       };
       events.on_capacity = [this](std::string_view name) {
-        for (auto& [id, r] : runners) r->wake();
         for (auto& [id, d] : drivers) d->carrier_changed(name);
       };
       events.on_info = info;
@@ -99,14 +97,12 @@ struct broadcaster::impl {
                                                cfg.mo.reassembly_max_bytes};
       pools.emplace(carrier.name, std::make_unique<carrier_pool>(io, carrier, std::move(events), reassembly));
     }
-    if (cfg.limits.campaign_driver) {
-      matcher.use_engine_store(connection);
-      // A receipt whose id no record knows may answer a part whose submit_sm_resp was lost.
-      matcher.on_unmatched([this](std::string_view carrier, const std::string& number, const std::string& id) {
-        for (auto& [campaign, d] : drivers)
-          if (d->offer_receipt(carrier, number, id)) break;
-      });
-    }
+    matcher.use_engine_store(connection);
+    // A receipt whose id no record knows may answer a part whose submit_sm_resp was lost.
+    matcher.on_unmatched([this](std::string_view carrier, const std::string& number, const std::string& id) {
+      for (auto& [campaign, d] : drivers)
+        if (d->offer_receipt(carrier, number, id)) break;
+    });
   }
 
   asio::io_context& io;
@@ -122,8 +118,7 @@ struct broadcaster::impl {
   reply_handler replies;
   asio::steady_timer timer;
   asio::steady_timer sweep_timer;
-  runner_context context;
-  std::map<std::string, std::unique_ptr<campaign_runner>> runners;
+  campaign_context context;
   std::map<std::string, std::unique_ptr<campaign_driver>> drivers;
   bool woken = false;
   bool stopping = false;
@@ -146,7 +141,7 @@ struct broadcaster::impl {
     if (!ported.empty()) info(fmt::format("routing: {} ported numbers from Redis", ported.size()));
   }
 
-  // Moves a due campaign to running (or waiting, in quiet hours), and starts runners for running ones.
+  // Moves a due campaign to running (or waiting, in quiet hours), and starts a driver for each running one.
   asio::awaitable<void> schedule_once() {
     std::vector<std::string> ids;
     if (co_await campaigns.active(ids)) co_return;
@@ -154,7 +149,7 @@ struct broadcaster::impl {
     const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
     for (const auto& id : ids) {
       if (stopping) co_return;
-      if (runners.count(id) || drivers.count(id)) continue;
+      if (drivers.count(id)) continue;
       broadcast::campaign_spec spec;
       bool found = false;
       if (co_await campaigns.load(id, spec, found)) co_return;
@@ -180,11 +175,7 @@ struct broadcaster::impl {
         info(fmt::format("campaign {}: {}", id, broadcast::to_string(state)));
         spec.state = state;
       }
-      if (state != campaign_state::running) continue;
-      if (cfg.limits.campaign_driver)
-        start_driver(std::move(spec));
-      else
-        start_runner(std::move(spec));
+      if (state == campaign_state::running) start_driver(std::move(spec));
     }
   }
 
@@ -198,24 +189,6 @@ struct broadcaster::impl {
     auto* started = d.get();
     drivers.emplace(id, std::move(d));
     started->start();
-  }
-
-  void start_runner(broadcast::campaign_spec spec) {
-    const auto id = spec.id;
-    auto runner = std::make_unique<campaign_runner>(context, std::move(spec));
-    auto* r = runner.get();
-    runners.emplace(id, std::move(runner));
-    asio::co_spawn(io, r->run(), [this, id](std::exception_ptr e) {
-      if (e) {
-        try {
-          std::rethrow_exception(e);
-        } catch (const std::exception& x) {
-          warn(fmt::format("campaign {}: runner failed: {}", id, x.what()));
-        }
-      }
-      runners.erase(id);
-      poke();
-    });
   }
 
   // Campaigns whose receipts are overdue: what still waits counts as expired.
@@ -251,10 +224,9 @@ struct broadcaster::impl {
   }
 
   asio::awaitable<void> shut_down(std::function<void()> done) {
-    for (auto& [id, r] : runners) r->stop();
     for (auto& [id, d] : drivers) d->stop();
     asio::steady_timer wait(io);
-    while (!runners.empty() || !drivers.empty()) {
+    while (!drivers.empty()) {
       wait.expires_after(50ms);
       co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
     }
@@ -312,7 +284,6 @@ void broadcaster::poke() {
 }
 
 void broadcaster::cancelled(const std::string& id) {
-  if (auto it = impl_->runners.find(id); it != impl_->runners.end()) it->second->cancel();
   if (auto it = impl_->drivers.find(id); it != impl_->drivers.end()) it->second->cancel();
 }
 
@@ -342,8 +313,8 @@ void broadcaster::attach_metrics(metrics::registry& registry) {
   p.matcher.attach_metrics(registry, names);
   p.replies.attach_metrics(registry, names);
   registry.gauge_fn("loa_campaigns_running",
-                    "Campaign runners on this gateway (one per running campaign it works on)", {},
-                    [&p] { return static_cast<double>(p.runners.size() + p.drivers.size()); });
+                    "Campaign drivers on this gateway (one per running campaign it works on)", {},
+                    [&p] { return static_cast<double>(p.drivers.size()); });
 }
 
 std::string broadcaster::carrier_for(std::string_view number) const {

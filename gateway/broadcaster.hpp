@@ -1,7 +1,7 @@
 // The sending half of `loa gateway`: the carriers' bind pools, the router, the receipt matcher, and the
-// scheduler that starts a runner for each campaign that is due (after --at, outside quiet hours). Every
-// gateway on the same Redis runs every running campaign: their runners share its chunks
-// (campaign_runner.hpp).
+// scheduler that starts a campaign driver for each campaign that is due (after --at, outside quiet hours).
+// Every gateway on the same Redis runs every running campaign: their engines share its chunks and backlogs
+// (gateway/campaign/driver.hpp, docs/ENGINE.md).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -61,7 +61,7 @@ class broadcaster {
   std::optional<std::vector<lane_report>> lanes(const std::string& id) const;
 
   std::vector<carrier_health> health() const;
-  /// Feeds `registry` (GET /metrics) from the carriers, the receipt matcher, the replies and the runners
+  /// Feeds `registry` (GET /metrics) from the carriers, the receipt matcher, the replies and the drivers
   /// (loa_campaigns_running). The registry must outlive this.
   void attach_metrics(metrics::registry& registry);
   /// The carrier a stored number goes to now (prefixes and ported numbers).

@@ -223,9 +223,10 @@ struct service::parts {
     hooks.cancelled = [this](const std::string& id) { sending.cancelled(id); };
     hooks.lanes = [this](const std::string& id) {
       std::vector<api::campaign_lane> out;
-      for (const auto& r : sending.lanes(id).value_or(std::vector<lane_report>{}))
-        out.push_back({r.lane.carrier, r.lane.queued, r.lane.parked, r.lane.in_flight, r.lane.uncertain,
-                       r.lane.sent, std::string(campaign::to_string(r.lane.why)), r.waiting_since_s});
+      for (const auto& lane : sending.lanes(id).value_or(std::vector<lane_report>{}))
+        out.push_back({lane.lane.carrier, lane.lane.queued, lane.lane.parked, lane.lane.in_flight,
+                       lane.lane.uncertain, lane.lane.sent, std::string(campaign::to_string(lane.lane.why)),
+                       lane.waiting_since_s});
       return out;
     };
     hooks.audit = &audit;

@@ -419,6 +419,25 @@ json::array lanes_document(const campaign_hooks& hooks, const std::string& id) {
   return out;
 }
 
+// "carriers" (CONTRACT.md): the same lanes by carrier name, as a state an official reads: sending, waiting
+// (nothing to send now, or the text cannot go through it), down (not bound), throttled.
+json::object carriers_document(const campaign_hooks& hooks, const std::string& id) {
+  json::object out;
+  if (!hooks.lanes) return out;
+  for (const auto& l : hooks.lanes(id)) {
+    std::string_view state = l.queued + l.in_flight > 0 ? "sending" : "waiting";
+    if (l.waiting_reason == "not bound") state = "down";
+    else if (l.waiting_reason == "throttled by the carrier") state = "throttled";
+    else if (!l.waiting_reason.empty()) state = "waiting";
+    json::object c{{"queued", l.queued + l.parked}, {"state", state}};
+    c["since"] = l.waiting_since_s ? json::value(format_local_time(l.waiting_since_s, hooks.cfg->gateway.utc_offset))
+                                   : json::value(nullptr);
+    c["why"] = l.waiting_reason.empty() ? json::value(nullptr) : json::value(l.waiting_reason);
+    out[l.carrier] = std::move(c);
+  }
+  return out;
+}
+
 asio::awaitable<response> status(authenticator& auth, broadcast::campaign_store& campaigns,
                                  const campaign_hooks& hooks, request& r) {
   broadcast::campaign_spec spec;
@@ -430,6 +449,7 @@ asio::awaitable<response> status(authenticator& auth, broadcast::campaign_store&
   display_names names(hooks.names());
   co_await names.add(doc, spec.wards, spec.groups, spec.created_by);
   doc["lanes"] = lanes_document(hooks, spec.id);
+  doc["carriers"] = carriers_document(hooks, spec.id);
   co_return json_response(http::status::ok, doc);
 }
 
@@ -446,6 +466,7 @@ asio::awaitable<std::error_code> current_status(broadcast::campaign_store& campa
   display_names names(hooks.names());
   co_await names.add(doc, spec.wards, spec.groups, spec.created_by);
   doc["lanes"] = lanes_document(hooks, id);
+  doc["carriers"] = carriers_document(hooks, id);
   co_return std::error_code{};
 }
 

@@ -76,6 +76,7 @@ campaign::engine_settings campaign_driver::impl::settings() const {
   s.uncertain = cx.cfg.limits.resend_uncertain ? campaign::uncertain_policy::resend
                                                : campaign::uncertain_policy::report;
   s.validity = validity;
+  s.min_grace = cx.cfg.limits.uncertain_grace;
   // About 512 recipients per read, as estimated at creation.
   const std::uint64_t per_bucket =
       std::max<std::uint64_t>(1, spec.estimated_recipients / broadcast::buckets_per_ward);

@@ -217,7 +217,10 @@ asio::awaitable<void> campaign_driver::impl::handle(const act::read& x) {
 void campaign_driver::impl::note_taken(const campaign::chunk_grant& g, std::uint64_t delivery) {
   deliveries[g.entry] = delivery;
   const auto range = fmt::format("buckets {}-{}", g.from, g.to - 1);
-  if (g.previous == cx.owner)
+  if (g.previous == store::released_consumer)
+    info(fmt::format("campaign {}: took {}, handed back by another run (delivery {})", spec.id, range,
+                     delivery));
+  else if (g.previous == cx.owner)
     info(fmt::format("campaign {}: took {} again (delivery {})", spec.id, range, delivery));
   else if (!g.previous.empty() && g.previous != store::released_consumer)
     info(

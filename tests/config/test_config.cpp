@@ -128,7 +128,8 @@ TEST_CASE("the example config/loa.yaml loads with every field") {
   CHECK(c.mo.help == std::vector<std::string>{"HD"});
   CHECK(c.limits.max_parts == 10);
   CHECK(c.limits.validity == 24h);
-  CHECK_FALSE(c.limits.resend_uncertain);
+  CHECK(c.limits.resend_uncertain);
+  CHECK(c.limits.uncertain_grace == 60s);
 
   // Its ported file names carriers of this configuration.
   const ported_map ported = load_ported(*c.routing.ported_file, c);
@@ -176,7 +177,10 @@ TEST_CASE("a minimal file gets every default") {
   CHECK(c.mo.opt_out == std::vector<std::string>{"HUY", "TU CHOI"});
   CHECK(c.limits.max_parts == 10);
   CHECK(c.limits.validity == 24h);
-  CHECK_FALSE(c.limits.resend_uncertain);  // DOMAIN.md: report, never resend by default
+  // Issue 13: a lost answer waits for a receipt for the grace, then the part is sent again (report: only
+  // reported), as peers do (DOMAIN.md).
+  CHECK(c.limits.resend_uncertain);
+  CHECK(c.limits.uncertain_grace == 60s);
 }
 
 TEST_CASE("unknown keys are refused, naming the key and a close match") {
@@ -185,7 +189,7 @@ TEST_CASE("unknown keys are refused, naming the key and a close match") {
   CHECK(error_of(with("gatway:\n  listen: 127.0.0.1:1\n")) ==
         "t.yaml:7: top level: unknown key 'gatway' (did you mean 'gateway'?)");
   CHECK(error_of(with("limits:\n  colour: red\n")) ==
-        "t.yaml:8: limits: unknown key 'colour'; allowed: max_parts, validity, uncertain, engine");
+        "t.yaml:8: limits: unknown key 'colour'; allowed: max_parts, validity, uncertain, uncertain_grace");
   // Through a file: the message names the path as given.
   try {
     load_config("tests/config/data/typo.yaml", no_env);

@@ -61,7 +61,7 @@ broadcast_rig::broadcast_rig(rig_options options) : redis(redis_server_options{{
        << options.carrier_lines << options.viettel_lines
        << "  - name: vinaphone\n    host: 127.0.0.1\n    port: " << vinaphone_->port << "\n"
        << common << "    bind: transmitter\n    receipt_id: dec\n    prefixes: [\"8491\"]\n"
-       << options.carrier_lines
+       << options.carrier_lines << options.vinaphone_lines
        << "routing:\n  default: viettel\n"
        // The shipped templates (tests run from the repository's root).
        << "templates_dir: " << (std::filesystem::current_path() / "templates/notices").string() << "\n"

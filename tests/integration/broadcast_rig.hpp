@@ -34,6 +34,7 @@ struct rig_options {
   std::string tls_cert, tls_key;  ///< both set: the gateway serves HTTPS with them (gateway.tls)
   std::string
       tls_ca;  ///< with HTTPS (required then): the CA the rig's calls check the gateway's certificate with
+  std::string vinaphone_lines;  ///< extra YAML lines for vinaphone only (4-space indent)
 };
 
 /// What the simulators accepted: whole messages (all parts arrived and were reassembled) per destination.

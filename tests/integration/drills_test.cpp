@@ -124,6 +124,8 @@ TEST_CASE("drill: a carrier that never answers a submit: its recipients end unce
   const auto recipients = env_size("LOA_DRILL_RECIPIENTS", 2000) / 20;
   test::rig_options options;
   options.vinaphone_args = {"--fault", "no-submit-resp"};
+  // Sent again, they would never be answered either: reported uncertain once no receipt came in the grace.
+  options.top_lines = "limits:\n  uncertain: report\n  uncertain_grace: 3s\n";
   test::broadcast_rig rig(options);
   rig.start_gateway();
   rig.import(everyone(test::test_numbers(recipients)));

@@ -1,7 +1,7 @@
 // Several gateways, one Redis (docs/REDIS.md "Several gateways share a campaign"): two `loa gateway`
 // processes with different names share one campaign through its chunk stream, each recipient is sent once
-// and the counts are exact; when one of them is killed with -9 the other takes its chunks over once they
-// have been idle for the timeout and finishes the campaign; a chunk that cannot be read is set aside as
+// and the counts are exact; when one of them is killed with -9 the other takes its chunks over once its
+// heartbeat has lapsed and finishes the campaign; a chunk that cannot be read is set aside as
 // poison after five deliveries, and the campaign still ends.
 #include <doctest/doctest.h>
 
@@ -130,7 +130,10 @@ TEST_CASE("gateways: two gateways share one campaign: each recipient is sent onc
 }
 
 TEST_CASE("gateways: one of two killed with -9 mid-campaign: the other takes its chunks over and finishes") {
-  test::broadcast_rig rig(at_100_per_second());
+  auto options = at_100_per_second();
+  // What the dead gateway left unanswered waits for a receipt for uncertain_grace, then is only reported.
+  options.top_lines = "limits:\n  uncertain: report\n  uncertain_grace: 3s\n";
+  test::broadcast_rig rig(options);
   rig.start_gateway();
   rig.start_second_gateway();
   rig.import(csv_for(test::test_numbers(3000)));
@@ -146,7 +149,7 @@ TEST_CASE("gateways: one of two killed with -9 mid-campaign: the other takes its
   const auto mid = rig.status(id);
   CHECK(field(mid, "submitted") < 3000);
 
-  // Its chunks are taken over once idle for 15 s; the first gateway finishes the campaign.
+  // Its chunks are taken over once its heartbeat lapsed (3 s); the first gateway finishes the campaign.
   const auto s = rig.wait_finished(id, 120s);
   INFO(json::serialize(s));
   INFO("logs: ", rig.gateway_log, " ", rig.second_gateway_log);
@@ -175,7 +178,9 @@ TEST_CASE("gateways: one of two killed with -9 mid-campaign: the other takes its
   CHECK(rig.redis.command({"HGET", key(id, "meta"), "chunks_settled"}) == "64");
   const auto by = claims_by_gateway(rig, id);
   INFO("claims by gateway: ", describe(by));
-  CHECK(claimed_by(by, rig.second_http_port) >= second_at_kill);
+  // The survivor took over the dead gateway's records it had left open (claimed, or written and unanswered:
+  // at most its binds' windows and a quarter more per carrier); those it had settled stay its own.
+  CHECK(claimed_by(by, rig.second_http_port) >= second_at_kill - 2 * (50 + 25));
   CHECK(claimed_by(by, rig.http_port) + claimed_by(by, rig.second_http_port) == 3000);
 }
 
