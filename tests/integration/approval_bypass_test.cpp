@@ -220,7 +220,11 @@ TEST_CASE("approval bypass: an audience that grows while it is sent stops at the
   INFO(json::serialize(s));
   REQUIRE(s.at("state") == "awaiting_approval");
   CHECK(field(s, "approval_recipients") == 1400);
-  CHECK(s.at("approval_reason") == "the audience grew to 1400 recipients > 1300 after it was created");
+  // Held by whichever sees the growth first: the gateway's recount after the import, or the fan-out reading
+  // the last chunk (the engine may read it before the recount runs). Both stop it at the same threshold.
+  const std::string reason(s.at("approval_reason").as_string());
+  CHECK((reason == "the audience grew to 1400 recipients > 1300 after it was created" ||
+         reason == "the audience grew past 1300 while it was sent (1400 counted so far)"));
   // Nothing more goes out while it waits: what the binds held is answered, the rest is not claimed.
   std::this_thread::sleep_for(3s);
   const auto sent_while_waiting = rig.accepted("Lich tiem chung to 7").messages;
