@@ -336,15 +336,45 @@ void engine::pump(engine_actions& out, time_point now) {
   if (!end_) arm_wake(out, now);
 }
 
+// Units read to the end whose every open number only waits for a receipt or its grace (a crash's uncertain
+// parts): at most waiting_units_max of them. They stay held (acknowledged once those parts settle; after a
+// crash of this run another reads them again), but they do not count against units_held_max: the reading
+// goes on meanwhile, instead of pausing for the grace.
+std::set<std::uint64_t> engine::waiting_units() const {
+  std::set<std::uint64_t> out;
+  std::size_t uncertain = 0;
+  for (const auto& l : lanes_) uncertain += l.uncertain;
+  if (uncertain == 0) return out;
+  std::map<std::uint64_t, std::size_t> waiting;  // unit -> its numbers that only wait
+  for (const auto& [number, r] : active_) {
+    const bool waits = r.parts.find('W') != std::string::npos &&
+                       r.parts.find_first_of("CMIT") == std::string::npos;
+    if (waits) ++waiting[r.unit];
+  }
+  for (const auto& [id, n] : waiting) {
+    if (out.size() >= s_.waiting_units_max) break;
+    const auto* u = book_.find(id);
+    if (u && u->read_to_end() && !u->reading && !u->acking && u->open == n) out.insert(id);
+  }
+  return out;
+}
+
 // Takes parcels for lanes that can send and have room, then reads chunks (taking one when none is left to
 // read) while some lane that can send is hungry. A lane that cannot send never makes us read.
 void engine::pump_work(engine_actions& out, time_point now) {
   if (!published_ || fenced(now) || campaign_done_) return;
+  const auto aside = waiting_units();
   bool read_wanted = false;
   for (std::size_t i = 0; i < lanes_.size(); ++i) {
     auto& l = lanes_[i];
     if (!hungry(l, now)) continue;
-    if (l.taking_parcel || book_.holds_parcel(l.cfg.carrier)) continue;
+    if (l.taking_parcel) continue;
+    if (book_.holds_parcel(l.cfg.carrier)) {
+      // A parcel of its kept open only by waiting parts: new chunks may feed it meanwhile (not another
+      // parcel: the store hands a run the parcel it holds, as if the answer had been lost).
+      if (!book_.holds_parcel(l.cfg.carrier, aside)) read_wanted = true;
+      continue;
+    }
     if (l.backlog_maybe && l.cfg.unsendable.empty()) {
       l.taking_parcel = true;
       pending r;
@@ -355,7 +385,7 @@ void engine::pump_work(engine_actions& out, time_point now) {
     read_wanted = true;
   }
   if (!read_wanted || reading_) return;
-  if (!book_.readable() && book_.chunks() >= s_.units_held_max) {
+  if (!book_.readable() && book_.chunks(aside) >= s_.units_held_max) {
     // Every chunk held is read, and held open by numbers waiting on a slow lane: a lane backed up past twice
     // its hungry mark parks what is beyond that mark, so the chunks are acknowledged and reading goes on for
     // the lanes waiting for work. A fast lane's queue drains in moments and is left alone.
@@ -373,7 +403,7 @@ void engine::pump_work(engine_actions& out, time_point now) {
     r.unit = u->id;
     issue(out, action::read{0, u->entry, u->next, std::min(u->next + s_.buckets_per_read, u->to)},
           std::move(r));
-  } else if (!taking_ && book_.chunks() < s_.units_held_max && now >= next_take_) {
+  } else if (!taking_ && book_.chunks(aside) < s_.units_held_max && now >= next_take_) {
     taking_ = true;
     issue(out, action::take_chunk{});
   }

@@ -43,6 +43,7 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -171,6 +172,7 @@ class engine {
   bool winding_down() const { return ending_.has_value(); }
   bool fenced(time_point now) const;
   void drop_unit_numbers(std::uint64_t unit);
+  std::set<std::uint64_t> waiting_units() const;
   // lanes.cpp: per lane, park, claim, mark, submit, answers, uncertain parts.
   bool usable(const lane& l, time_point now) const;
   bool hungry(const lane& l, time_point now) const;

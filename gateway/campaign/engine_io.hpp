@@ -42,6 +42,9 @@ struct engine_settings {
   std::size_t park_batch = 500;        ///< numbers per parcel
   std::size_t record_batch = 4000;     ///< outcomes per record
   std::size_t units_held_max = 4;      ///< chunks held at once (parcels: one per lane)
+  /// Units held open only by parts waiting for a receipt or their grace (a crash's uncertain parts), held
+  /// beside units_held_max rather than in it, so the reading goes on meanwhile; at most this many.
+  std::size_t waiting_units_max = 16;
   duration heartbeat_every = std::chrono::seconds(1);
   duration heartbeat_ttl =
       std::chrono::seconds(3);                    ///< a run silent this long is dead: its work is taken over
