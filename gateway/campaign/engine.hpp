@@ -125,6 +125,7 @@ class engine {
   struct queued {
     std::string number;
     std::uint64_t unit = 0;
+    time_point since{};  // when read from its chunk (a parcel's: when taken)
   };
   struct lane {
     lane_settings cfg;
@@ -137,6 +138,7 @@ class engine {
     std::optional<time_point> down_since, throttled_until, throttled_since;
     std::size_t marking = 0, in_flight = 0, uncertain = 0, sent = 0, parked = 0;
     bool claiming = false, mark_pending = false, taking_parcel = false, backlog_maybe = true;
+    bool pinning = false;  // slow enough to pin chunks: sends only from parcels, parks what chunks give it
     time_point next_parcel_ask{};
   };
   struct recipient {
@@ -146,6 +148,7 @@ class engine {
                                   // W (uncertain, waiting), B (handed back unwritten), or a final letter
     std::vector<time_point> due;  // per part: when a T or W part is looked at again
     int unrecorded = 0;           // outcomes not yet written
+    time_point since{};           // when claimed
   };
   struct pending {
     engine_action act;
@@ -177,6 +180,8 @@ class engine {
   bool usable(const lane& l, time_point now) const;
   bool hungry(const lane& l, time_point now) const;
   std::size_t capacity(const lane& l) const;
+  std::optional<time_point> pins_since(std::size_t index) const;
+  bool from_chunk(std::uint64_t unit) const;
   void pump_lane(engine_actions& out, std::size_t index, time_point now);
   void park_some(engine_actions& out, std::size_t index, std::optional<std::size_t> keep, bool chunks_only);
   void claim_some(engine_actions& out, std::size_t index, time_point now);

@@ -46,10 +46,11 @@ std::size_t work_book::chunks(const std::set<std::uint64_t>& aside) const {
   return n;
 }
 
-bool work_book::holds_parcel(const std::string& carrier, const std::set<std::uint64_t>& aside) const {
+std::vector<std::string> work_book::parcels(const std::string& carrier, const std::set<std::uint64_t>& aside) const {
+  std::vector<std::string> out;
   for (const auto& [id, u] : units_)
-    if (u.carrier == carrier && !aside.count(id)) return true;
-  return false;
+    if (u.carrier == carrier && !aside.count(id)) out.push_back(u.entry);
+  return out;
 }
 
 void work_book::opened(std::uint64_t id, std::size_t n) {

@@ -43,8 +43,8 @@ class work_book {
   const work_unit* find(std::uint64_t id) const;
   /// Chunks held, but for those in `aside` (units held open only by parts waiting for their grace).
   std::size_t chunks(const std::set<std::uint64_t>& aside = {}) const;
-  /// True while a parcel of `carrier` is held, but for those in `aside`.
-  bool holds_parcel(const std::string& carrier, const std::set<std::uint64_t>& aside = {}) const;
+  /// The entries of the parcels of `carrier` held, but for those in `aside`.
+  std::vector<std::string> parcels(const std::string& carrier, const std::set<std::uint64_t>& aside = {}) const;
   /// One more number of the unit handed out / settled (or parked again).
   void opened(std::uint64_t id, std::size_t n = 1);
   void closed(std::uint64_t id);

@@ -154,11 +154,14 @@ asio::awaitable<std::error_code> engine_store::take_chunk(chunk_answer& out) {
 }
 
 asio::awaitable<std::error_code> engine_store::take_parcel(std::string_view carrier,
-                                                           std::optional<campaign::parcel_grant>& out) {
+                                                           std::optional<campaign::parcel_grant>& out,
+                                                           const std::vector<std::string>& held) {
+  std::vector<std::string> args{std::string(broadcast::chunk_group), s_.owner, gateway_prefix(s_.owner)};
+  args.insert(args.end(), held.begin(), held.end());
   auto req = script_call(scripts::engine_take_parcel,
                          {engine_keys::backlog(s_.campaign, carrier), bk::meta(s_.campaign),
                           engine_keys::alive(s_.campaign)},
-                         {std::string(broadcast::chunk_group), s_.owner, gateway_prefix(s_.owner)});
+                         args);
   auto [ec, resp] = co_await redis::exec(connection_, std::move(req));
   if (ec) co_return ec;
   const auto& e = resp[0].elements();

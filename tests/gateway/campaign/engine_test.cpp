@@ -77,6 +77,25 @@ TEST_CASE("uneven shares finish each at its own carrier's pace") {
   CHECK(records_with(w, 'I') == 0);
 }
 
+TEST_CASE("a few slow-lane numbers in every chunk do not pace the fast lane") {
+  // 900 on A at 300/s and 200 on B at 10/s over 64 chunks: every chunk holds a few of B's. B's window is
+  // wide (as a paced bind's is), so its backlog stays below the count at which a lane parks for memory.
+  world w;
+  w.populate(1100, {{"A", 9}, {"B", 2}}, 64, 4);
+  w.add_gateway("g1", {make("A", 30, 100ms), make("B", 10, 1s)}, w.base);
+  w.start(0);
+  for (int s = 0; s < 200 && !w.done(); ++s) w.run_until(w.now + 1s);
+  REQUIRE(w.done());
+  CHECK(check_everyone(w) == 0);
+  MESSAGE("simulated spans: A " << w.finished_s("A") << " s (ideal 3), B " << w.finished_s("B")
+                                << " s (ideal 20); parked " << w.db.parked_total);
+  CHECK(w.finished_s("A") < 6);
+  CHECK(w.finished_s("B") == doctest::Approx(20).epsilon(0.25));
+  CHECK(w.db.parked_total <= 200);  // B's numbers, each parked at most once
+  CHECK(records_with(w, 'C') == 0);
+  CHECK(records_with(w, 'I') == 0);
+}
+
 TEST_CASE("a carrier that is down does not delay the others, and its share waits in Redis until it is up") {
   world w;
   w.populate(3000, {{"A", 6}, {"B", 3}, {"C", 1}}, 8, 8);
