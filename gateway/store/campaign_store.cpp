@@ -32,7 +32,7 @@ T to_number(std::string_view s) {
   return value;
 }
 
-// Where a receipt that came before its submit's answer waits (record_outcomes.lua, apply_receipts.lua).
+// Where a receipt that came before its submit's answer waits (engine_record.lua, apply_receipts.lua).
 std::string held_receipt(std::string_view receipt_key) {
   return std::string(receipt_key) + ":held";
 }
