@@ -14,7 +14,9 @@
 // Parking also gives back this run's unwritten claims on those numbers (records whose parts are all C).
 // Once parked, a number no longer holds its chunk open, so the chunk is acknowledged and the other lanes
 // read on; memory stays flat in the campaign's size. A lane that can send again takes parcels of its
-// carrier's backlog (any gateway bound to that carrier may) before new chunks are read for it.
+// carrier's backlog (any gateway bound to that carrier may) before new chunks are read for it. A lane that
+// holds chunks open for pin_after while another lane waits for work is "pinning" (a slow carrier with a few
+// numbers in every chunk): from then on it sends only from parcels and parks what chunks give it.
 //
 // A recipient's parts, in its record loa:{c:ID}:r (letters NEW in Redis: C):
 //   C  claimed, not written to any bind: after a crash it goes out again with no doubt
@@ -24,6 +26,8 @@
 // source is that number on that carrier resolves the part as accepted (recorded S under that id, so the
 // held receipt is applied); after the grace period (3 x the carrier's observed receipt delay, at least
 // min_grace, at most the validity) the part is sent again (uncertain_policy::resend) or recorded U (report).
+// A unit held open only by such waiting parts does not count against units_held_max (up to
+// waiting_units_max of them): the run reads on meanwhile.
 //
 // Two gateways. Each run writes a heartbeat (loa:{c:ID}:alive, hash run -> deadline ms, NEW; replaces the
 // 3 s XCLAIM keep-alive and the 15 s idle) every heartbeat_every with heartbeat_ttl. take_chunk and

@@ -275,6 +275,7 @@ TEST_CASE(
   check_nothing_lost(s, 3000);
   // Sent twice only what was written when the gateway died and sent again after the grace period.
   const auto got = rig.accepted("Engine takeover");
+  MESSAGE("received twice: ", got.duplicated.size());
   CHECK(static_cast<std::int64_t>(got.duplicated.size()) <= field(s, "resent"));
   CHECK(got.by_number.size() == 3000);
 }
