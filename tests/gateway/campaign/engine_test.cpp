@@ -96,6 +96,25 @@ TEST_CASE("a few slow-lane numbers in every chunk do not pace the fast lane") {
   CHECK(records_with(w, 'I') == 0);
 }
 
+TEST_CASE("a pinning slow lane goes on alone when the fast carrier goes down") {
+  world w;
+  w.populate(1100, {{"A", 9}, {"B", 2}}, 64, 4);
+  w.add_gateway("g1", {make("A", 30, 100ms), make("B", 10, 1s)}, w.base);
+  w.start(0);
+  w.run_until(w.start_time + 2s);  // A is part way, B pinning by now
+  w.set_up(0, "A", false);
+  w.run_until(w.start_time + 40s);
+  std::size_t b_sent = 0;
+  for (const auto& d : w.deliveries) b_sent += d.carrier == "B";
+  CHECK(b_sent == 200);  // every one of B's, A's share parked meanwhile
+  CHECK(w.finished_s("B") == doctest::Approx(20).epsilon(0.25));
+  w.set_up(0, "A", true);
+  for (int s = 0; s < 200 && !w.done(); ++s) w.run_until(w.now + 1s);
+  REQUIRE(w.done());
+  CHECK(check_everyone(w) == 0);
+  CHECK(records_with(w, 'C') == 0);
+}
+
 TEST_CASE("a carrier that is down does not delay the others, and its share waits in Redis until it is up") {
   world w;
   w.populate(3000, {{"A", 6}, {"B", 3}, {"C", 1}}, 8, 8);
