@@ -77,12 +77,19 @@ TEST_CASE("uneven shares finish each at its own carrier's pace") {
   CHECK(records_with(w, 'I') == 0);
 }
 
-TEST_CASE("a few slow-lane numbers in every chunk do not pace the fast lane") {
-  // 900 on A at 300/s and 200 on B at 10/s over 64 chunks: every chunk holds a few of B's. B's window is
-  // wide (as a paced bind's is), so its backlog stays below the count at which a lane parks for memory.
+namespace {
+// 900 on A at 300/s and 200 on B at 10/s over 64 chunks: every chunk holds a few of B's. B's window is wide
+// (as a paced bind's is), so its backlog stays below the count at which a lane parks for memory.
+world slow_in_every_chunk() {
   world w;
   w.populate(1100, {{"A", 9}, {"B", 2}}, 64, 4);
   w.add_gateway("g1", {make("A", 30, 100ms), make("B", 10, 1s)}, w.base);
+  return w;
+}
+}  // namespace
+
+TEST_CASE("a few slow-lane numbers in every chunk do not pace the fast lane") {
+  auto w = slow_in_every_chunk();
   w.start(0);
   for (int s = 0; s < 200 && !w.done(); ++s) w.run_until(w.now + 1s);
   REQUIRE(w.done());
@@ -97,9 +104,7 @@ TEST_CASE("a few slow-lane numbers in every chunk do not pace the fast lane") {
 }
 
 TEST_CASE("a pinning slow lane goes on alone when the fast carrier goes down") {
-  world w;
-  w.populate(1100, {{"A", 9}, {"B", 2}}, 64, 4);
-  w.add_gateway("g1", {make("A", 30, 100ms), make("B", 10, 1s)}, w.base);
+  auto w = slow_in_every_chunk();
   w.start(0);
   w.run_until(w.start_time + 2s);  // A is part way, B pinning by now
   w.set_up(0, "A", false);
