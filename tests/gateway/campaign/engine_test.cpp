@@ -175,15 +175,24 @@ TEST_CASE("a carrier that throttles backs up only its own lane") {
 }
 
 namespace {
-// A small campaign on two carriers, for the step-by-step cases.
-world small_world(bool receipts) {
+// `n` recipients shared 2:1 by A (window 4, 100 ms) and B (window 2), over `chunks` chunks of 2 buckets.
+world two_lanes(std::size_t n, std::size_t chunks, duration b_latency, bool receipts, int parts,
+                std::size_t units_held_max = 4, duration min_grace = 10s) {
   world w;
-  w.populate(60, {{"A", 2}, {"B", 1}}, 2, 2);
+  w.populate(n, {{"A", 2}, {"B", 1}}, chunks, 2);
   auto a = make("A", 4, 100ms);
-  auto b = make("B", 2, 200ms);
+  auto b = make("B", 2, b_latency);
   a.receipts = b.receipts = receipts;
-  w.add_gateway("g1", {a, b}, w.base, 2);  // two parts each
+  auto settings = w.base;
+  settings.units_held_max = units_held_max;
+  settings.min_grace = min_grace;
+  w.add_gateway("g1", {a, b}, settings, parts);
   return w;
+}
+
+// A small campaign on two carriers, two parts each, for the step-by-step cases.
+world small_world(bool receipts) {
+  return two_lanes(60, 2, 200ms, receipts, 2);
 }
 
 std::size_t clean_run_steps() {
@@ -226,16 +235,7 @@ namespace {
 // One chunk held at a time: a crash's uncertain parts would pin the only chunk for their whole grace (a
 // minute) if they counted against the chunks held.
 world one_chunk_world(bool receipts) {
-  world w;
-  w.populate(300, {{"A", 2}, {"B", 1}}, 10, 2);
-  auto a = make("A", 4, 100ms);
-  auto b = make("B", 2, 100ms);
-  a.receipts = b.receipts = receipts;
-  auto settings = w.base;
-  settings.units_held_max = 1;
-  settings.min_grace = 60s;
-  w.add_gateway("g1", {a, b}, settings);
-  return w;
+  return two_lanes(300, 10, 100ms, receipts, 1, 1, 60s);
 }
 }  // namespace
 
