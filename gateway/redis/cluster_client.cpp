@@ -468,12 +468,14 @@ asio::awaitable<std::pair<std::error_code, response>> cluster_client::execute(re
         continue;
       }
       if (r.ec && r.ec != error::server_error) co_return std::pair{r.ec, response{}};
+      bool ran = false;  // a command of this part ran here (was not redirected): its WAIT counts
       for (const auto& e : g.entries) {
         if (e.pos >= r.resp.size()) co_return std::pair{std::error_code(error::protocol), response{}};
         auto& rep = r.resp[e.pos];
         const auto rd = parse_redirect(rep, g.at);
         switch (rd.how) {
           case redirect::kind::none:
+            ran = true;
             break;
           case redirect::kind::moved:
             patch(rd.slot, rd.to);
@@ -494,7 +496,9 @@ asio::awaitable<std::pair<std::error_code, response>> cluster_client::execute(re
         }
         out[e.cmd] = std::move(rep);  // the redirection stays the answer if the tries run out
       }
-      if (!waits.empty() && g.wait_pos < r.resp.size()) {
+      // A part whose commands were all redirected wrote nothing here (a demoted primary even answers its
+      // WAIT with an error): its WAIT says nothing.
+      if (ran && !waits.empty() && g.wait_pos < r.resp.size()) {
         auto& w = r.resp[g.wait_pos];
         if (!wait_reply || w.is_error() || (!wait_reply->is_error() && w.integer() < wait_reply->integer()))
           wait_reply = std::move(w);
