@@ -70,6 +70,7 @@ struct service::parts {
         cfg(std::move(c)),
         log(std::move(l)),
         connection(io_.get_executor(), redis_settings_for(cfg.redis)),
+        receipt_connection(io_.get_executor(), redis_settings_for(cfg.redis)),
         store(connection),
         campaigns(connection),
         audit_log(connection),
@@ -87,6 +88,7 @@ struct service::parts {
         redis_ping_failures(stats.get_counter(
             "loa_redis_ping_failures_total", "PINGs of loa_redis_latency_seconds that failed or timed out")) {
     sending.attach_metrics(stats);
+    sending.use_receipt_connection(receipt_connection);
     stats.gauge_fn("loa_redis_up", "1 while the Redis connection is ready, else 0", {},
                    [this] { return connection.current_state() == redis::state::ready ? 1.0 : 0.0; });
   }
@@ -95,6 +97,7 @@ struct service::parts {
   config::configuration cfg;
   service_log log;
   redis::connection connection;
+  redis::connection receipt_connection;  // the receipt matcher's own (broadcaster::use_receipt_connection)
   broadcast::subscriber_store store;
   broadcast::campaign_store campaigns;
   broadcast::audit_store audit_log;
@@ -294,6 +297,9 @@ void service::start() {
   p.connection.async_run([&p](std::error_code ec) {
     if (ec && ec != redis::error::stopped) p.warn(fmt::format("redis: gave up: {}", ec.message()));
   });
+  p.receipt_connection.async_run([&p](std::error_code ec) {
+    if (ec && ec != redis::error::stopped) p.warn(fmt::format("redis (receipts): gave up: {}", ec.message()));
+  });
   p.sending.start();
   asio::co_spawn(p.io, p.ping_redis(), asio::detached);
 }
@@ -310,6 +316,7 @@ void service::stop() {
   // Running campaigns record what is in flight before Redis goes.
   p.sending.stop([&p] {
     p.connection.cancel();
+    p.receipt_connection.cancel();
     p.info("stopped");
   });
 }
