@@ -506,9 +506,7 @@ void engine::arm_wake(engine_actions& out, time_point now) {
     if (!l.later.empty()) consider(l.later.front().first);
     if (!l.backlog_maybe) consider(l.next_parcel_ask);
   }
-  for (const auto& [number, r] : active_)
-    for (std::size_t p = 0; p < r.parts.size(); ++p)
-      if (r.parts[p] == 'T' || r.parts[p] == 'W') consider(r.due[p]);
+  if (!timed_.empty()) consider(timed_.begin()->first);  // perhaps a part that moved on: one wake for nothing
   if (ending_) ahead(stop_deadline_);
   if (!taking_) ahead(next_take_);
   if (at) out.push_back(action::arm_timer{timer_id::wake, std::max(*at - now, duration::zero())});
