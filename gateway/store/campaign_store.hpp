@@ -155,6 +155,9 @@ class campaign_store {
                                                   bool& moved);
   /// Cancels unless done; `before` is the state it had (nullopt when there is no such campaign).
   boost::asio::awaitable<std::error_code> cancel(std::string_view id, std::optional<campaign_state>& before);
+  /// Takes a campaign found done or cancelled out of the active set: the set is written after the state, by
+  /// a command of its own (another slot in a Cluster), so a crash in between leaves it there for this.
+  boost::asio::awaitable<std::error_code> forget_inactive(std::string_view id);
   /// Publishes the campaign's chunks (the stream and its consumer group) unless published already.
   boost::asio::awaitable<std::error_code> publish_chunks(std::string_view id);
   /// Takes a chunk for `owner` ("GATEWAY/RUN"): one its own previous run left (at once), one idle longer than
