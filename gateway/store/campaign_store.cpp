@@ -75,10 +75,11 @@ std::string poison(std::string_view id) { return campaign_key(id, "poison"); }
 std::string chunk_errors(std::string_view id) { return campaign_key(id, "chunk_errors"); }
 std::string counted(std::string_view id) { return campaign_key(id, "counted"); }
 std::string receipt(std::string_view carrier, std::string_view normalised_id) {
-  std::string k = "loa:dlr:";
+  std::string k = "loa:dlr:{";  // its own slot: match_receipt.lua and map_receipt.lua meet there
   k += carrier;
   k += ':';
   k += normalised_id;
+  k += '}';
   return k;
 }
 std::string ward_index(std::string_view ward) {
@@ -619,34 +620,6 @@ asio::awaitable<std::error_code> campaign_store::record_outcomes(std::string_vie
   if (!ec && mismatched && !outcomes.empty())
     for (const auto& e : resp[0].elements()) mismatched->push_back(e.str());
   co_return ec;
-}
-
-asio::awaitable<std::error_code> campaign_store::apply_receipts(const std::vector<receipt_update>& receipts,
-                                                                std::vector<std::size_t>& unmatched,
-                                                                std::vector<std::size_t>& mismatched) {
-  std::vector<std::string> script_keys;
-  std::vector<std::string> args{std::to_string(now_ms()), std::string(campaign_prefix),
-                                std::to_string(unmatched_receipt_keep.count())};
-  script_keys.reserve(receipts.size() * 2);
-  args.reserve(args.size() + receipts.size() * 3);
-  for (const auto& r : receipts) {
-    script_keys.push_back(r.receipt_key);
-    script_keys.push_back(held_receipt(r.receipt_key));
-    args.emplace_back(1, r.letter);
-    args.push_back(r.reason);
-    args.push_back(r.source);
-  }
-  redis::request req;
-  req.push_script_range(scripts::apply_receipts, script_keys, args);
-  auto [ec, resp] = co_await exec(connection_, std::move(req));
-  if (ec) co_return ec;
-  unmatched.clear();
-  mismatched.clear();
-  const auto& lists = resp[0].elements();
-  for (const auto& e : lists.at(0).elements()) unmatched.push_back(static_cast<std::size_t>(e.integer()) - 1);
-  for (const auto& e : lists.at(1).elements())
-    mismatched.push_back(static_cast<std::size_t>(e.integer()) - 1);
-  co_return std::error_code{};
 }
 
 asio::awaitable<std::error_code> campaign_store::set_receipt_deadline(std::string_view id, std::int64_t when) {

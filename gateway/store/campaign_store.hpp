@@ -32,7 +32,8 @@ std::string poison(std::string_view id);
 std::string chunk_errors(std::string_view id);
 /// One bit per bucket: set once the bucket's recipients are counted into `recipients`.
 std::string counted(std::string_view id);
-/// The receipt mapping of one accepted part: (carrier, normalised message id) -> "campaign|number|part".
+/// The receipt mapping of one accepted part: (carrier, normalised message id) -> "campaign|number|part";
+/// "loa:dlr:{CARRIER:ID}", tagged with itself (its own Redis Cluster slot, beside its `:held` key).
 std::string receipt(std::string_view carrier, std::string_view normalised_id);
 std::string ward_index(std::string_view ward);
 /// Prefix of the 4096 buckets of the recipients who received campaign `id` (what a correction reads).
@@ -112,6 +113,14 @@ struct receipt_update {
   char letter = part_state::delivered;
   std::string reason;
   std::string source;  ///< the number the receipt came from, normalised (numbers.hpp); "" when it is none
+};
+
+/// The receipt mapping of one part recorded accepted (campaign_store::map_receipts).
+struct receipt_mapping {
+  std::string receipt_key;  ///< campaign_keys::receipt(carrier, message id)
+  std::string number;
+  int part = 1;  ///< 1-based
+  std::string carrier;
 };
 
 /// A campaign as a ward's index holds it.
@@ -244,6 +253,13 @@ class campaign_store {
   boost::asio::awaitable<std::error_code> apply_receipts(const std::vector<receipt_update>& receipts,
                                                          std::vector<std::size_t>& unmatched,
                                                          std::vector<std::size_t>& mismatched);
+  /// Writes the receipt mappings of parts just recorded accepted (S), after their records (a call of its own:
+  /// the mappings' slots are not the campaign's), and applies the receipts that came before them when they
+  /// came from the recipient's number; `mismatched`, when given, gets the carrier of each that did not.
+  boost::asio::awaitable<std::error_code> map_receipts(std::string_view id,
+                                                       const std::vector<receipt_mapping>& mappings,
+                                                       std::chrono::seconds ttl,
+                                                       std::vector<std::string>* mismatched = nullptr);
   /// From `when` (Unix seconds) on, parts of the campaign still waiting for a receipt count as expired.
   boost::asio::awaitable<std::error_code> set_receipt_deadline(std::string_view id, std::int64_t when);
   /// Campaigns whose receipt deadline has passed at `now` (Unix seconds), at most `limit`.

@@ -245,32 +245,34 @@ asio::awaitable<std::error_code> engine_store::mark_submitting(const std::vector
 asio::awaitable<std::error_code> engine_store::record(const std::vector<campaign::outcome>& outcomes,
                                                       std::uint64_t resent, std::vector<std::string>* mismatched) {
   redis::request req;
+  const auto ttl = std::chrono::duration_cast<std::chrono::seconds>(s_.validity + std::chrono::hours(48));
   if (!outcomes.empty()) {
-    std::vector<std::string> keys{bk::records(s_.campaign), bk::counts(s_.campaign)};
-    const auto ttl = std::chrono::duration_cast<std::chrono::seconds>(s_.validity + std::chrono::hours(48));
     std::vector<std::string> args{std::to_string(ttl.count()), s_.campaign, s_.owner, std::to_string(now_ms())};
     args.reserve(args.size() + 5 * outcomes.size());
     for (const auto& o : outcomes) {
-      std::size_t k = 0;
-      if (o.letter == broadcast::part_state::submitted && !o.message_id.empty()) {
-        keys.push_back(bk::receipt(o.carrier, o.message_id));
-        keys.push_back(keys.back() + ":held");
-        k = keys.size() - 1;  // 1-based index of the mapping key
-      }
+      const bool mapped = o.letter == broadcast::part_state::submitted && !o.message_id.empty();
       args.push_back(o.number);
       args.push_back(std::to_string(o.part));
       args.emplace_back(1, o.letter);
-      args.push_back(std::to_string(k));
+      args.emplace_back(mapped ? "1" : "0");
       args.push_back(o.reason);
     }
-    req = script_call(scripts::engine_record, keys, args);
+    req = script_call(scripts::engine_record, {bk::records(s_.campaign), bk::counts(s_.campaign)}, args);
   }
   if (resent > 0) req.push("HINCRBY", bk::counts(s_.campaign), "resent", resent);
   if (req.empty()) co_return std::error_code{};
   auto [ec, resp] = co_await redis::exec(connection_, std::move(req));
-  if (!ec && mismatched && !outcomes.empty())
-    for (const auto& e : resp[0].elements()) mismatched->push_back(e.str());
-  co_return ec;
+  if (ec || outcomes.empty()) co_return ec;
+  // The receipt mappings after the records (their own slots): a receipt that finds one finds its part S.
+  std::vector<broadcast::receipt_mapping> mappings;
+  for (const auto& e : resp[0].elements()) {
+    const auto g = static_cast<std::size_t>(e.integer());
+    if (g == 0 || g > outcomes.size()) co_return redis::error::protocol;
+    const auto& o = outcomes[g - 1];
+    mappings.push_back({bk::receipt(o.carrier, o.message_id), o.number, o.part, o.carrier});
+  }
+  broadcast::campaign_store campaigns(connection_);
+  co_return co_await campaigns.map_receipts(s_.campaign, mappings, ttl, mismatched);
 }
 
 asio::awaitable<std::error_code> engine_store::park(std::string_view carrier,
