@@ -333,8 +333,24 @@ asio::awaitable<std::error_code> campaign_store::cancel(std::string_view id,
 }
 
 asio::awaitable<std::error_code> campaign_store::forget_inactive(std::string_view id) {
-  auto [ec, resp] = co_await exec(connection_, command("SREM", campaign_keys::active, id));
-  co_return ec;
+  auto [ec, resp] = co_await exec(connection_, command("HGET", campaign_keys::meta(id), "receipt_deadline_s"));
+  if (ec) co_return ec;
+  co_return co_await retire(id, resp[0].is_nil() ? 0 : to_number<std::int64_t>(resp[0].str()));
+}
+
+// Only while it is in the active set: a done campaign asked again later (a lost answer, another gateway's
+// take) must not put back a deadline the expiry sweep already took. The deadline before the SREM, so that a
+// crash in between leaves it in the set for the next call.
+asio::awaitable<std::error_code> campaign_store::retire(std::string_view id, std::int64_t receipt_deadline_s) {
+  auto [ec, resp] = co_await exec(connection_, command("SISMEMBER", campaign_keys::active, id));
+  if (ec || resp[0].integer() == 0) co_return ec;
+  if (receipt_deadline_s > 0) {
+    auto [ec2, added] =
+        co_await exec(connection_, command("ZADD", campaign_keys::receipt_deadlines, receipt_deadline_s, id));
+    if (ec2) co_return ec2;
+  }
+  auto [ec3, gone] = co_await exec(connection_, command("SREM", campaign_keys::active, id));
+  co_return ec3;
 }
 
 // The keys and first arguments of the chunk scripts (gateway/store/lua/lib/chunks.lua).

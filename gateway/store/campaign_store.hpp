@@ -167,6 +167,9 @@ class campaign_store {
   /// Takes a campaign found done or cancelled out of the active set: the set is written after the state, by
   /// a command of its own (another slot in a Cluster), so a crash in between leaves it there for this.
   boost::asio::awaitable<std::error_code> forget_inactive(std::string_view id);
+  /// After the campaign's state became done (or cancelled): its receipt deadline set (when > 0) and the
+  /// campaign out of the active set, each a command of its own; nothing when it is not in the set any more.
+  boost::asio::awaitable<std::error_code> retire(std::string_view id, std::int64_t receipt_deadline_s);
   /// Publishes the campaign's chunks (the stream and its consumer group) unless published already.
   boost::asio::awaitable<std::error_code> publish_chunks(std::string_view id);
   /// Takes a chunk for `owner` ("GATEWAY/RUN"): one its own previous run left (at once), one idle longer than

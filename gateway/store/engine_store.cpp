@@ -130,8 +130,7 @@ asio::awaitable<std::error_code> engine_store::heartbeat(campaign::duration ttl)
 asio::awaitable<std::error_code> engine_store::take_chunk(chunk_answer& out) {
   auto req = script_call(scripts::engine_take_chunk,
                          {bk::chunks(s_.campaign), bk::meta(s_.campaign), bk::poison(s_.campaign),
-                          bk::chunk_errors(s_.campaign), std::string(bk::active),
-                          std::string(bk::receipt_deadlines), engine_keys::alive(s_.campaign),
+                          bk::chunk_errors(s_.campaign), engine_keys::alive(s_.campaign),
                           engine_keys::grants(s_.campaign)},
                          {std::string(broadcast::chunk_group), s_.campaign, s_.owner,
                           std::to_string(receipt_deadline_s()), gateway_prefix(s_.owner),
@@ -150,7 +149,9 @@ asio::awaitable<std::error_code> engine_store::take_chunk(chunk_answer& out) {
   for (std::size_t i = 7; i + 2 < e.size(); i += 3)
     out.set_aside.push_back({to_number<std::uint64_t>(e[i].str()), to_number<std::uint64_t>(e[i + 1].str()),
                              e[i + 2].str()});
-  co_return std::error_code{};
+  if (!out.finished) co_return std::error_code{};
+  broadcast::campaign_store campaigns(connection_);  // the global sets: their own slots, after the state
+  co_return co_await campaigns.retire(s_.campaign, receipt_deadline_s());
 }
 
 asio::awaitable<std::error_code> engine_store::take_parcel(std::string_view carrier,
@@ -292,15 +293,16 @@ asio::awaitable<std::error_code> engine_store::ack(std::string_view carrier, std
                                                    bool& done_now) {
   done_now = false;
   auto req = script_call(scripts::engine_ack,
-                         {unit_stream(carrier), bk::meta(s_.campaign), std::string(bk::active),
-                          std::string(bk::receipt_deadlines), engine_keys::grants(s_.campaign)},
+                         {unit_stream(carrier), bk::meta(s_.campaign), engine_keys::grants(s_.campaign)},
                          {std::string(broadcast::chunk_group), s_.campaign, s_.owner,
                           std::to_string(receipt_deadline_s()), std::string(entry),
                           carrier.empty() ? "chunk" : "parcel"});
   auto [ec, resp] = co_await redis::exec(connection_, std::move(req));
   if (ec) co_return ec;
   done_now = resp[0].type() != redis::reply::kind::integer && resp[0].str() == "done";
-  co_return std::error_code{};
+  if (!done_now) co_return std::error_code{};
+  broadcast::campaign_store campaigns(connection_);  // the global sets: their own slots, after the state
+  co_return co_await campaigns.retire(s_.campaign, receipt_deadline_s());
 }
 
 asio::awaitable<std::error_code> engine_store::release(std::string_view carrier, std::string_view entry,
