@@ -2,7 +2,9 @@
 // calls answered NOSCRIPT are sent again, after SCRIPT LOAD of their scripts in the same pipeline: the other
 // commands of the request already ran, and a NOSCRIPT call ran nothing. In a pipeline the calls sent again
 // therefore run after the commands that followed them; each call is one atomic script, so this only matters
-// to a caller whose pipeline relies on its order across a server restart, which none does.
+// to a caller whose pipeline relies on its order across a server restart, which none does. But for one: a
+// request that ends with WAIT (redis/durability.hpp: the writes must reach the replicas) waits again after
+// the calls sent again, and that WAIT's answer replaces the first (which counted nothing of theirs).
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -54,10 +56,14 @@ boost::asio::awaitable<std::pair<std::error_code, response>> exec_loading_script
     again.push("SCRIPT", "LOAD", call.called->text);
   }
   const auto offsets = command_offsets(sent);
-  for (const auto& call : failed) {
-    const auto first = sent.arguments().begin() + static_cast<std::ptrdiff_t>(offsets[call.command]);
-    again.push_range(std::vector<std::string_view>(first, first + sent.argument_counts()[call.command]));
-  }
+  auto command = [&](std::size_t i) {
+    const auto first = sent.arguments().begin() + static_cast<std::ptrdiff_t>(offsets[i]);
+    return std::vector<std::string_view>(first, first + sent.argument_counts()[i]);
+  };
+  for (const auto& call : failed) again.push_range(command(call.command));
+  const auto last = sent.size() - 1;
+  const bool waits = command(last).front() == "WAIT";
+  if (waits) again.push_range(command(last));
   auto [again_ec, again_resp] =
       co_await c.async_exec(std::move(again), boost::asio::as_tuple(boost::asio::use_awaitable));
   // Lost connection, timeout...: that error, with the first replies (the NOSCRIPT ones still in place).
@@ -66,6 +72,7 @@ boost::asio::awaitable<std::pair<std::error_code, response>> exec_loading_script
   auto replies = std::move(resp).release();
   for (std::size_t i = 0; i < failed.size(); ++i)
     replies[failed[i].command] = std::move(again_resp[loaded.size() + i]);
+  if (waits && last < replies.size()) replies[last] = std::move(again_resp[loaded.size() + failed.size()]);
   response merged(std::move(replies));
   const std::error_code merged_ec =
       merged.first_error() ? std::error_code(error::server_error) : std::error_code{};

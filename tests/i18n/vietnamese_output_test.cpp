@@ -3,6 +3,7 @@
 
 #include <boost/json.hpp>
 
+#include "tools/loa/i18n/audit_words.hpp"
 #include "tools/loa/i18n/gateway_words.hpp"
 #include "tools/loa/i18n/plain_words.hpp"
 #include "tools/loa/i18n/translate.hpp"
@@ -151,4 +152,30 @@ TEST_CASE("vietnamese: the gateway's and the templates' sentences, translated wh
     CHECK(gateway_words("") == "");
   }
   CHECK(gateway_words("landline (02...), not a mobile number") == "landline (02...), not a mobile number");
+}
+
+TEST_CASE("vietnamese: the audit trail's actions and details, values kept as recorded") {
+  {
+    in_vietnamese vi;
+    CHECK(audit_action_words("subscriber_add") == "thêm người nhận");
+    CHECK(audit_action_words("group_rename") == "đổi tên nhóm");
+    CHECK(audit_action_words("approver") == "người duyệt");
+    CHECK(audit_action_words("something_new") == "something_new");
+    CHECK(audit_detail_words("groups nguoi-cao-tuoi, to-3; running; key vaccination-2026-11-23") ==
+          "nhóm nguoi-cao-tuoi, to-3; đang gửi; khóa vaccination-2026-11-23");
+    CHECK(audit_detail_words("groups ho-gia-dinh; awaiting_approval; urgent; at 2026-11-23 07:30 +07:00") ==
+          "nhóm ho-gia-dinh; chờ duyệt; khẩn; gửi lúc 2026-11-23 07:30 +07:00");
+    CHECK(audit_detail_words("sent by hoa; now running") == "người gửi: hoa; nay đang gửi");
+    CHECK(audit_detail_words("was running; 2455 never sent") == "trước đó đang gửi; 2455 người nhận chưa được gửi");
+    CHECK(audit_detail_words("imported 10000, updated 0, invalid 2, import import:17-9") ==
+          "nhập mới 10000, cập nhật 0, không hợp lệ 2, mã lần nhập import:17-9");
+    CHECK(audit_detail_words("group to-3: display name Tổ 3") == "nhóm to-3: tên hiển thị Tổ 3");
+    // A phone number, or words of a newer gateway, stay as they were recorded; the known parts beside them
+    // are still translated.
+    CHECK(audit_detail_words("84961000000") == "84961000000");
+    CHECK(audit_detail_words("groups to-3; something new") == "nhóm to-3; something new");
+    CHECK(audit_detail_words("") == "");
+  }
+  CHECK(audit_detail_words("sent by hoa; now running") == "sent by hoa; now running");
+  CHECK(audit_action_words("subscriber_add") == "add subscriber");
 }

@@ -8,6 +8,7 @@
 
 #include "gateway/common/plain_json.hpp"
 #include "segments/printable.hpp"
+#include "tools/loa/i18n/audit_words.hpp"
 #include "tools/loa/i18n/translate.hpp"
 #include "tools/loa/progress.hpp"
 #include "tools/loa/remote.hpp"
@@ -18,7 +19,6 @@ namespace {
 namespace json = boost::json;
 using boost::beast::http::verb;
 using i18n::tr;
-using i18n::tr_noop;
 using i18n::trf;
 using i18n::trnf;
 
@@ -36,24 +36,11 @@ std::string text_of(const json::object& o, std::string_view key) {
   return segments::printable(v->is_string() ? std::string(v->as_string()) : serialize_plain(*v));
 }
 
-// What was done, and the doer's role, in the official's words (the gateway's names otherwise).
-std::string words_for(std::string_view name) {
-  static constexpr std::pair<std::string_view, std::string_view> words[] = {
-      {"send", tr_noop("send")},         {"cancel", tr_noop("cancel")},   {"approve", tr_noop("approve")},
-      {"import", tr_noop("import")},     {"add", tr_noop("add")},         {"remove", tr_noop("remove")},
-      {"optout", tr_noop("optout")},     {"optin", tr_noop("optin")},    {"forget", tr_noop("forget")},
-      {"sender", tr_noop("sender")},     {"approver", tr_noop("approver")}, {"admin", tr_noop("admin")},
-  };
-  for (const auto& [gateway_name, said] : words)
-    if (gateway_name == name) return tr(said);
-  return std::string(name);
-}
-
 // One line per entry: "2026-11-22 14:03:07  hoa (sender)  send  campaign 12, 2,381 recipients  groups ...".
 std::string line_of(const json::object& e) {
   std::string at = text_of(e, "at");
   if (at.size() >= 19) at = at.substr(0, 10) + " " + at.substr(11, 8);
-  std::string what = words_for(text_of(e, "action"));
+  std::string what = audit_action_words(text_of(e, "action"));
   std::string about;
   if (const auto id = text_of(e, "campaign"); !id.empty()) about += trf("campaign {}", id);
   if (const auto* n = e.if_contains("recipients"); n && n->is_int64()) {
@@ -61,9 +48,9 @@ std::string line_of(const json::object& e) {
     about += (about.empty() ? "" : ", ") +
              trnf("{} recipient", "{} recipients", count, progress::thousands(count));
   }
-  if (const auto d = text_of(e, "detail"); !d.empty()) about += (about.empty() ? "" : "; ") + d;
+  if (const auto d = text_of(e, "detail"); !d.empty()) about += (about.empty() ? "" : "; ") + audit_detail_words(d);
   std::string out = fmt::format("{}  {:<14} {:<17} {}", at,
-                                text_of(e, "who") + " (" + words_for(text_of(e, "role")) + ")",
+                                text_of(e, "who") + " (" + audit_action_words(text_of(e, "role")) + ")",
                                 what, about);
   if (const auto t = text_of(e, "text"); !t.empty()) out += "\n    \"" + t + "\"";
   return out;

@@ -43,14 +43,6 @@ std::string text(const json::object& o, std::string_view key) {
   return v && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
-std::string joined(const json::object& o, std::string_view key) {
-  std::string out;
-  if (const auto* v = o.if_contains(key); v && v->is_array())
-    for (const auto& e : v->as_array())
-      if (e.is_string()) out += (out.empty() ? "" : ", ") + std::string(e.as_string());
-  return out;
-}
-
 std::string lower(std::string_view s) {
   std::string out(s);
   std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });

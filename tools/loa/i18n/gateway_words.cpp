@@ -2,8 +2,6 @@
 
 #include <fmt/args.h>
 
-#include <regex>
-#include <vector>
 
 #include "tools/loa/i18n/translate.hpp"
 
@@ -82,6 +80,8 @@ constexpr std::pair<std::string_view, std::string_view> value_words[] = {
     {"cancelled", tr_noop("cancelled")},
 };
 
+}  // namespace
+
 std::string value_in_words(std::string value) {
   for (const auto& [name, said] : value_words)
     if (value == name) return i18n::tr(said);
@@ -91,47 +91,40 @@ std::string value_in_words(std::string value) {
   return value;
 }
 
-struct compiled {
-  std::string_view msgid;
-  std::regex pattern;
-};
-
-// "a {} b {}" -> ^a (.+?) b (.+) : the last value runs to the end of what it can; {{ and }} are braces.
-const std::vector<compiled>& compiled_pieces() {
-  static const std::vector<compiled> all = [] {
-    std::vector<compiled> out;
-    for (const auto piece : pieces) {
-      std::string re;
-      for (std::size_t i = 0; i < piece.size(); ++i) {
-        if (piece.substr(i, 2) == "{{" || piece.substr(i, 2) == "}}") {
-          re += '\\';
-          re += piece[i++];
-        } else if (piece.substr(i, 2) == "{}") {
-          re += piece.find("{}", i + 2) == std::string_view::npos && i + 2 == piece.size() ? "(.+)" : "(.+?)";
-          ++i;
-        } else if (std::string_view("\\^$.|?*+()[]{}").find(piece[i]) != std::string_view::npos) {
-          re += '\\';
-          re += piece[i];
-        } else {
-          re += piece[i];
-        }
-      }
-      out.push_back({piece, std::regex(re)});
-    }
-    return out;
-  }();
-  return all;
+std::string gateway_words(std::string_view message) {
+  static const sentence_pieces known(pieces);
+  return known.words(message);
 }
 
-}  // namespace
+sentence_pieces::sentence_pieces(std::span<const std::string_view> pieces) {
+  for (const auto piece : pieces) {
+    // "a {} b {}" -> ^a (.+?) b (.+) : the last value runs to the end of what it can; {{ and }} are braces.
+    std::string re;
+    for (std::size_t i = 0; i < piece.size(); ++i) {
+      if (piece.substr(i, 2) == "{{" || piece.substr(i, 2) == "}}") {
+        re += '\\';
+        re += piece[i++];
+      } else if (piece.substr(i, 2) == "{}") {
+        re += piece.find("{}", i + 2) == std::string_view::npos && i + 2 == piece.size() ? "(.+)" : "(.+?)";
+        ++i;
+      } else if (std::string_view("\\^$.|?*+()[]{}").find(piece[i]) != std::string_view::npos) {
+        re += '\\';
+        re += piece[i];
+      } else {
+        re += piece[i];
+      }
+    }
+    compiled_.push_back({piece, std::regex(re)});
+  }
+}
 
-std::string gateway_words(std::string_view message) {
+std::string sentence_pieces::words(std::string_view message) const {
   if (i18n::current() == i18n::language::english) return std::string(message);
   std::string out;
   auto at = message.begin();
   while (at != message.end()) {
     bool matched = false;
-    for (const auto& [msgid, pattern] : compiled_pieces()) {
+    for (const auto& [msgid, pattern] : compiled_) {
       std::match_results<std::string_view::const_iterator> m;
       if (!std::regex_search(at, message.end(), m, pattern, std::regex_constants::match_continuous)) continue;
       fmt::dynamic_format_arg_store<fmt::format_context> values;
