@@ -313,6 +313,18 @@ asio::awaitable<std::vector<cluster_client::part_result>> cluster_client::send_p
     std::vector<part_result> results;
     asio::steady_timer done;
   };
+  if (parts.size() == 1) {
+    // One primary (most requests: the stores keep each in one slot): no task and no gathering needed.
+    auto& n = node_for(parts[0].first);
+    ++n.in_flight;
+    auto conn = n.conn;
+    const auto address = address_of(parts[0].first);
+    auto [ec, resp] = co_await redis::exec(*conn, std::move(parts[0].second));
+    part_done(address);
+    std::vector<part_result> one;
+    one.push_back({ec, std::move(resp)});
+    co_return one;
+  }
   auto g = std::make_shared<gather>(ex_, parts.size());
   for (std::size_t i = 0; i < parts.size(); ++i) {
     auto& n = node_for(parts[i].first);
