@@ -1,7 +1,7 @@
-// Redis CPU per call of the hottest scripts, record_outcomes and apply_receipts, sent as EVAL with the whole
-// text (as before issue 13) and as EVALSHA (now), against a private redis-server. The figure is the server's
-// own: INFO commandstats usec_per_call of EVAL and of EVALSHA (the script's inner commands included), read
-// after CONFIG RESETSTAT, so the client and the network do not count. Prints figures, asserts nothing
+// Redis CPU per call of the hottest scripts, engine_record (a batch's outcomes) and apply_receipts, sent as
+// EVAL with the whole text (as before issue 13) and as EVALSHA (now), against a private redis-server. The
+// figure is the server's own: INFO commandstats usec_per_call of EVAL and of EVALSHA (the script's inner
+// commands included), read after CONFIG RESETSTAT, so the client and the network do not count. Prints figures, asserts nothing
 // (docs/PERFORMANCE.md "Scripts by SHA1").
 //
 // Usage: scripts_bench [--rounds N]   (N calls per script, mode and batch size; default 500)
@@ -99,20 +99,21 @@ void claim(client& c, int id, int batch) {
   const auto sid = std::to_string(id);
   redis::request req;
   req.push("HSET", broadcast::campaign_keys::meta(sid), "state", "running");
-  std::vector<std::string> args{"run-1", "viettel", "1", "0"};
+  std::vector<std::string> args{"run-1", "viettel", "1", "run-"};
   for (int i = 0; i < batch; ++i) args.push_back(number(id, i));
-  req.push_script_range(store::scripts::claim,
+  req.push_script_range(store::scripts::engine_claim,
                         std::vector<std::string>{broadcast::campaign_keys::records(sid),
                                                  broadcast::campaign_keys::counts(sid),
-                                                 broadcast::campaign_keys::meta(sid)},
+                                                 broadcast::campaign_keys::meta(sid), "loa:{c:" + sid + "}:alive"},
                         args);
   c.exec(std::move(req));
 }
 
-// The carrier accepted every part (S), each with its receipt mapping (record_outcomes.lua's layout).
+// The carrier accepted every part (S), each with its receipt mapping (engine_record.lua's layout).
 call outcomes(int id, int batch) {
   const auto sid = std::to_string(id);
-  call out{{broadcast::campaign_keys::records(sid), broadcast::campaign_keys::counts(sid)}, {"0", "86400", sid}};
+  call out{{broadcast::campaign_keys::records(sid), broadcast::campaign_keys::counts(sid)},
+           {"86400", sid, "run-1", "0"}};
   for (int i = 0; i < batch; ++i) {
     out.args.insert(out.args.end(), {number(id, i), "1", "S", std::to_string(out.keys.size() + 1), ""});
     out.keys.push_back(receipt_key(id, i));
@@ -183,7 +184,7 @@ int main(int argc, char** argv) {
     const int first = next_id;
     next_id += 2 * rounds;
     for (int r = 0; r < 2 * rounds; ++r) claim(c, first + r, batch);
-    for (const step s : {step{store::scripts::record_outcomes, outcomes},
+    for (const step s : {step{store::scripts::engine_record, outcomes},
                          step{store::scripts::apply_receipts, receipts}}) {
       c.exec(redis::command("SCRIPT", "LOAD", s.script.text));
       c.exec(redis::command("CONFIG", "RESETSTAT"));

@@ -88,7 +88,7 @@ asio::awaitable<void> campaign_driver::impl::handle(const act::take_chunk& x) {
 
 asio::awaitable<void> campaign_driver::impl::handle(const act::take_parcel& x) {
   std::optional<campaign::parcel_grant> got;
-  const auto ec = co_await db->take_parcel(x.carrier, got);
+  const auto ec = co_await db->take_parcel(x.carrier, got, x.held);
   if (unanswered(ec, x.request, "taking a parcel of a carrier's backlog")) co_return;
   if (got && !got->previous.empty() && got->previous != cx.owner && got->previous != store::released_consumer)
     info(fmt::format("campaign {}: took over {} numbers of {}'s backlog from {}", spec.id,

@@ -218,7 +218,7 @@ engine_actions engine::on_parcel(std::uint64_t request, std::optional<parcel_gra
     const auto unit = book_.add_parcel(l.cfg.carrier, *grant);
     book_.opened(unit, grant->numbers.size());
     l.parked -= std::min(l.parked, grant->numbers.size());
-    for (auto& n : grant->numbers) l.unclaimed.push_back({std::move(n), unit});
+    for (auto& n : grant->numbers) l.unclaimed.push_back({std::move(n), unit, now});
   }
   pump(out, now);
   return out;
@@ -237,7 +237,7 @@ engine_actions engine::on_read(std::uint64_t request, std::vector<routed> number
     for (auto& r : numbers) {
       auto* l = lane_of(r.carrier);
       if (!l) continue;  // the router names only carriers of this gateway
-      l->unclaimed.push_back({std::move(r.number), unit});
+      l->unclaimed.push_back({std::move(r.number), unit, now});
       book_.opened(unit);
     }
   }
@@ -336,32 +336,70 @@ void engine::pump(engine_actions& out, time_point now) {
   if (!end_) arm_wake(out, now);
 }
 
+// Units read to the end whose every open number only waits for a receipt or its grace (a crash's uncertain
+// parts): at most waiting_units_max of them. They stay held (acknowledged once those parts settle; after a
+// crash of this run another reads them again), but they do not count against units_held_max: the reading
+// goes on meanwhile, instead of pausing for the grace.
+std::set<std::uint64_t> engine::waiting_units() const {
+  std::set<std::uint64_t> out;
+  std::size_t uncertain = 0;
+  for (const auto& l : lanes_) uncertain += l.uncertain;
+  if (uncertain == 0) return out;
+  std::map<std::uint64_t, std::size_t> waiting;  // unit -> its numbers that only wait
+  for (const auto& [number, r] : active_) {
+    const bool waits = r.parts.find('W') != std::string::npos &&
+                       r.parts.find_first_of("CMIT") == std::string::npos;
+    if (waits) ++waiting[r.unit];
+  }
+  for (const auto& [id, n] : waiting) {
+    if (out.size() >= s_.waiting_units_max) break;
+    const auto* u = book_.find(id);
+    if (u && u->read_to_end() && !u->reading && !u->acking && u->open == n) out.insert(id);
+  }
+  return out;
+}
+
 // Takes parcels for lanes that can send and have room, then reads chunks (taking one when none is left to
 // read) while some lane that can send is hungry. A lane that cannot send never makes us read.
 void engine::pump_work(engine_actions& out, time_point now) {
   if (!published_ || fenced(now) || campaign_done_) return;
-  bool read_wanted = false;
+  const auto aside = waiting_units();
+  std::vector<bool> wants(lanes_.size(), false);  // lanes that want chunks read for them
   for (std::size_t i = 0; i < lanes_.size(); ++i) {
     auto& l = lanes_[i];
     if (!hungry(l, now)) continue;
-    if (l.taking_parcel || book_.holds_parcel(l.cfg.carrier)) continue;
-    if (l.backlog_maybe && l.cfg.unsendable.empty()) {
+    if (l.taking_parcel) continue;
+    // Parcels first, several at once (a slow lane's may be small), those kept open only by parts waiting for
+    // their grace not counted.
+    if (l.backlog_maybe && l.cfg.unsendable.empty() &&
+        book_.parcels(l.cfg.carrier, aside).size() < s_.parcels_held_max) {
       l.taking_parcel = true;
       pending r;
       r.lane = i;
-      issue(out, action::take_parcel{0, l.cfg.carrier}, std::move(r));
+      issue(out, action::take_parcel{0, l.cfg.carrier, book_.parcels(l.cfg.carrier)}, std::move(r));
       continue;
     }
-    read_wanted = true;
+    wants[i] = true;
   }
-  if (!read_wanted || reading_) return;
-  if (!book_.readable() && book_.chunks() >= s_.units_held_max) {
-    // Every chunk held is read, and held open by numbers waiting on a slow lane: a lane backed up past twice
-    // its hungry mark parks what is beyond that mark, so the chunks are acknowledged and reading goes on for
-    // the lanes waiting for work. A fast lane's queue drains in moments and is left alone.
+  const auto wanting = static_cast<std::size_t>(std::count(wants.begin(), wants.end(), true));
+  if (wanting == 0 || reading_) return;
+  if (!book_.readable() && book_.chunks(aside) >= s_.units_held_max) {
+    // Every chunk held is read, and held open by numbers waiting on slower lanes. A lane that has left a
+    // chunk's number unclaimed for pin_after while another lane waits for work pins the chunks: it parks
+    // every chunk number it holds unclaimed, whatever their count, so the chunks are acknowledged and the
+    // reading goes on (it takes them back as a parcel, which pins no chunk). A lane backed up past twice its
+    // hungry mark parks what is beyond that mark. A fast lane claims what it reads within moments: left alone.
     for (std::size_t i = 0; i < lanes_.size(); ++i) {
-      const auto& l = lanes_[i];
-      if (l.cfg.unsendable.empty() && l.unclaimed.size() > 8 * capacity(l))
+      auto& l = lanes_[i];
+      if (!l.cfg.unsendable.empty()) continue;
+      const bool other_wants = wanting > (wants[i] ? 1u : 0u);
+      if (!l.pinning && other_wants) {
+        const auto since = pins_since(i);
+        l.pinning = since && now - *since >= s_.pin_after;
+      }
+      if (l.pinning)
+        park_some(out, i, 0, true);
+      else if (l.unclaimed.size() > 8 * capacity(l))
         park_some(out, i, 4 * capacity(l), true);
     }
     return;
@@ -373,10 +411,31 @@ void engine::pump_work(engine_actions& out, time_point now) {
     r.unit = u->id;
     issue(out, action::read{0, u->entry, u->next, std::min(u->next + s_.buckets_per_read, u->to)},
           std::move(r));
-  } else if (!taking_ && book_.chunks() < s_.units_held_max && now >= next_take_) {
+  } else if (!taking_ && book_.chunks(aside) < s_.units_held_max && now >= next_take_) {
     taking_ = true;
     issue(out, action::take_chunk{});
   }
+}
+
+bool engine::from_chunk(std::uint64_t unit) const {
+  const auto* u = book_.find(unit);
+  return u && u->is_chunk();
+}
+
+// Since when the lane holds a chunk open: its oldest number of a chunk, unclaimed (read then) or claimed and
+// not yet answered (claimed then); nullopt when it holds none.
+std::optional<time_point> engine::pins_since(std::size_t index) const {
+  std::optional<time_point> at;
+  for (const auto& q : lanes_[index].unclaimed)
+    if (from_chunk(q.unit)) {
+      at = q.since;
+      break;
+    }
+  for (const auto& [number, r] : active_)
+    if (r.lane == index && from_chunk(r.unit) && r.parts.find_first_of("CMIT") != std::string::npos &&
+        (!at || r.since < *at))
+      at = r.since;
+  return at;
 }
 
 void engine::pump_units(engine_actions& out) {

@@ -14,7 +14,9 @@
 // Parking also gives back this run's unwritten claims on those numbers (records whose parts are all C).
 // Once parked, a number no longer holds its chunk open, so the chunk is acknowledged and the other lanes
 // read on; memory stays flat in the campaign's size. A lane that can send again takes parcels of its
-// carrier's backlog (any gateway bound to that carrier may) before new chunks are read for it.
+// carrier's backlog (any gateway bound to that carrier may) before new chunks are read for it. A lane that
+// holds chunks open for pin_after while another lane waits for work is "pinning" (a slow carrier with a few
+// numbers in every chunk): from then on it sends only from parcels and parks what chunks give it.
 //
 // A recipient's parts, in its record loa:{c:ID}:r (letters NEW in Redis: C):
 //   C  claimed, not written to any bind: after a crash it goes out again with no doubt
@@ -24,6 +26,8 @@
 // source is that number on that carrier resolves the part as accepted (recorded S under that id, so the
 // held receipt is applied); after the grace period (3 x the carrier's observed receipt delay, at least
 // min_grace, at most the validity) the part is sent again (uncertain_policy::resend) or recorded U (report).
+// A unit held open only by such waiting parts does not count against units_held_max (up to
+// waiting_units_max of them): the run reads on meanwhile.
 //
 // Two gateways. Each run writes a heartbeat (loa:{c:ID}:alive, hash run -> deadline ms, NEW; replaces the
 // 3 s XCLAIM keep-alive and the 15 s idle) every heartbeat_every with heartbeat_ttl. take_chunk and
@@ -43,6 +47,7 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -124,6 +129,7 @@ class engine {
   struct queued {
     std::string number;
     std::uint64_t unit = 0;
+    time_point since{};  // when read from its chunk (a parcel's: when taken)
   };
   struct lane {
     lane_settings cfg;
@@ -136,6 +142,7 @@ class engine {
     std::optional<time_point> down_since, throttled_until, throttled_since;
     std::size_t marking = 0, in_flight = 0, uncertain = 0, sent = 0, parked = 0;
     bool claiming = false, mark_pending = false, taking_parcel = false, backlog_maybe = true;
+    bool pinning = false;  // slow enough to pin chunks: sends only from parcels, parks what chunks give it
     time_point next_parcel_ask{};
   };
   struct recipient {
@@ -145,6 +152,7 @@ class engine {
                                   // W (uncertain, waiting), B (handed back unwritten), or a final letter
     std::vector<time_point> due;  // per part: when a T or W part is looked at again
     int unrecorded = 0;           // outcomes not yet written
+    time_point since{};           // when claimed
   };
   struct pending {
     engine_action act;
@@ -171,10 +179,13 @@ class engine {
   bool winding_down() const { return ending_.has_value(); }
   bool fenced(time_point now) const;
   void drop_unit_numbers(std::uint64_t unit);
+  std::set<std::uint64_t> waiting_units() const;
   // lanes.cpp: per lane, park, claim, mark, submit, answers, uncertain parts.
   bool usable(const lane& l, time_point now) const;
   bool hungry(const lane& l, time_point now) const;
   std::size_t capacity(const lane& l) const;
+  std::optional<time_point> pins_since(std::size_t index) const;
+  bool from_chunk(std::uint64_t unit) const;
   void pump_lane(engine_actions& out, std::size_t index, time_point now);
   void park_some(engine_actions& out, std::size_t index, std::optional<std::size_t> keep, bool chunks_only);
   void claim_some(engine_actions& out, std::size_t index, time_point now);

@@ -41,7 +41,11 @@ struct engine_settings {
   std::size_t claim_batch = 500;       ///< numbers per claim
   std::size_t park_batch = 500;        ///< numbers per parcel
   std::size_t record_batch = 4000;     ///< outcomes per record
-  std::size_t units_held_max = 4;      ///< chunks held at once (parcels: one per lane)
+  std::size_t units_held_max = 4;      ///< chunks held at once
+  std::size_t parcels_held_max = 8;    ///< parcels a lane holds at once (taken only while it is hungry)
+  /// Units held open only by parts waiting for a receipt or their grace (a crash's uncertain parts), held
+  /// beside units_held_max rather than in it, so the reading goes on meanwhile; at most this many.
+  std::size_t waiting_units_max = 16;
   duration heartbeat_every = std::chrono::seconds(1);
   duration heartbeat_ttl =
       std::chrono::seconds(3);                    ///< a run silent this long is dead: its work is taken over
@@ -51,6 +55,9 @@ struct engine_settings {
   duration store_retry =
       std::chrono::milliseconds(500);              ///< a failed store request is issued again after this
   duration park_after = std::chrono::seconds(5);   ///< a lane throttled this long parks what it holds
+  /// A lane that has left a chunk's number unclaimed this long while another lane waits for work parks
+  /// every chunk number it holds (a fast lane claims what it reads within moments).
+  duration pin_after = std::chrono::seconds(1);
   duration stop_grace = std::chrono::seconds(15);  ///< on stop, how long to wait for the binds' answers
 };
 
@@ -166,10 +173,11 @@ struct heartbeat {
 struct take_chunk {
   std::uint64_t request;
 };
-/// Take a parcel of this carrier's backlog.
+/// Take a parcel of this carrier's backlog other than those `held` (the entries this run holds of it).
 struct take_parcel {
   std::uint64_t request;
   std::string carrier;
+  std::vector<std::string> held;
 };
 /// Read buckets [from, to) of a chunk held.
 struct read {

@@ -121,6 +121,9 @@ void engine::pump_lane(engine_actions& out, std::size_t index, time_point now) {
     park_some(out, index, std::nullopt, false);
   else if (l.unclaimed.size() > s_.lane_memory)
     park_some(out, index, s_.lane_memory, false);
+  else if (l.pinning && !reading_ && !book_.readable() &&
+           (book_.chunks() >= s_.units_held_max || (!taking_ && now < next_take_)))
+    park_some(out, index, 0, true);  // what the chunks read gave it, once they are read (or none is left)
   if (usable(l, now)) {
     claim_some(out, index, now);
     mark_some(out, index, now);
@@ -208,11 +211,20 @@ void engine::claim_some(engine_actions& out, std::size_t index, time_point now) 
   action::claim c{0, l.cfg.carrier, {}};
   pending r;
   r.lane = index;
-  for (std::size_t i = 0; i < n; ++i) {
-    c.numbers.push_back(std::move(l.unclaimed.front().number));
-    r.units.push_back(l.unclaimed.front().unit);
+  // A pinning lane claims only what parcels gave it: its chunk numbers wait to be parked.
+  std::deque<queued> skipped;
+  while (c.numbers.size() < n && !l.unclaimed.empty()) {
+    auto q = std::move(l.unclaimed.front());
     l.unclaimed.pop_front();
+    if (l.pinning && from_chunk(q.unit)) {
+      skipped.push_back(std::move(q));
+      continue;
+    }
+    c.numbers.push_back(std::move(q.number));
+    r.units.push_back(q.unit);
   }
+  for (auto it = skipped.rbegin(); it != skipped.rend(); ++it) l.unclaimed.push_front(std::move(*it));
+  if (c.numbers.empty()) return;
   l.claiming = true;
   issue(out, std::move(c), std::move(r));
 }
@@ -229,7 +241,7 @@ engine_actions engine::on_claimed(std::uint64_t request, std::vector<claim_resul
   l.claiming = false;
   if (refused) {
     // Not running (held, cancelled, done): back in line, and learn which now.
-    for (std::size_t i = numbers.size(); i-- > 0;) l.unclaimed.push_front({numbers[i], units[i]});
+    for (std::size_t i = numbers.size(); i-- > 0;) l.unclaimed.push_front({numbers[i], units[i], now});
     if (!checking_) {
       checking_ = true;
       issue(out, action::check_state{});
@@ -256,7 +268,7 @@ engine_actions engine::on_claimed(std::uint64_t request, std::vector<claim_resul
         break;
       case claim_result::kind::busy:
         // A live run finishes it; should that run die, its record is ours to take: ask again later.
-        l.later.emplace_back(now + s_.heartbeat_ttl, queued{numbers[i], units[i]});
+        l.later.emplace_back(now + s_.heartbeat_ttl, queued{numbers[i], units[i], now});
         break;
     }
   }
@@ -273,6 +285,7 @@ void engine::add_claimed(std::size_t index, const std::string& number, std::uint
   recipient r;
   r.lane = index;
   r.unit = unit;
+  r.since = now;
   r.parts = parts;
   r.due.assign(parts.size(), now);
   bool any_open = false, waits = false;

@@ -29,22 +29,28 @@ work_unit* work_book::find(std::uint64_t id) {
   return it == units_.end() ? nullptr : &it->second;
 }
 
+const work_unit* work_book::find(std::uint64_t id) const {
+  auto it = units_.find(id);
+  return it == units_.end() ? nullptr : &it->second;
+}
+
 work_unit* work_book::readable() {
   for (auto& [id, u] : units_)
     if (u.is_chunk() && !u.read_to_end() && !u.reading && u.failed.empty() && !u.acking) return &u;
   return nullptr;
 }
 
-std::size_t work_book::chunks() const {
+std::size_t work_book::chunks(const std::set<std::uint64_t>& aside) const {
   std::size_t n = 0;
-  for (const auto& [id, u] : units_) n += u.is_chunk();
+  for (const auto& [id, u] : units_) n += u.is_chunk() && !aside.count(id);
   return n;
 }
 
-bool work_book::holds_parcel(const std::string& carrier) const {
+std::vector<std::string> work_book::parcels(const std::string& carrier, const std::set<std::uint64_t>& aside) const {
+  std::vector<std::string> out;
   for (const auto& [id, u] : units_)
-    if (u.carrier == carrier) return true;
-  return false;
+    if (u.carrier == carrier && !aside.count(id)) out.push_back(u.entry);
+  return out;
 }
 
 void work_book::opened(std::uint64_t id, std::size_t n) {

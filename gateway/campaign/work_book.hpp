@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -39,10 +40,11 @@ class work_book {
   work_unit* find(std::uint64_t id);
   /// A chunk with buckets left to read and no read in flight, or nullptr.
   work_unit* readable();
-  /// Chunks held.
-  std::size_t chunks() const;
-  /// True while a parcel of `carrier` is held.
-  bool holds_parcel(const std::string& carrier) const;
+  const work_unit* find(std::uint64_t id) const;
+  /// Chunks held, but for those in `aside` (units held open only by parts waiting for their grace).
+  std::size_t chunks(const std::set<std::uint64_t>& aside = {}) const;
+  /// The entries of the parcels of `carrier` held, but for those in `aside`.
+  std::vector<std::string> parcels(const std::string& carrier, const std::set<std::uint64_t>& aside = {}) const;
   /// One more number of the unit handed out / settled (or parked again).
   void opened(std::uint64_t id, std::size_t n = 1);
   void closed(std::uint64_t id);

@@ -11,7 +11,6 @@
 #include "gateway/broadcast/csv_import.hpp"
 #include "gateway/store/subscriber_store.hpp"
 #include "gateway/store/field_list.hpp"
-#include "gateway/redis/durability.hpp"
 #include "gateway/redis/exec.hpp"
 #include "gateway/store/scripts.hpp"
 
@@ -33,7 +32,7 @@ T to_number(std::string_view s) {
   return value;
 }
 
-// Where a receipt that came before its submit's answer waits (record_outcomes.lua, apply_receipts.lua).
+// Where a receipt that came before its submit's answer waits (engine_record.lua, apply_receipts.lua).
 std::string held_receipt(std::string_view receipt_key) {
   return std::string(receipt_key) + ":held";
 }
@@ -319,104 +318,9 @@ asio::awaitable<std::error_code> campaign_store::cancel(std::string_view id,
   co_return std::error_code{};
 }
 
-// The keys and first arguments of the chunk scripts (gateway/store/lua/lib/chunks.lua).
-static std::vector<std::string> chunk_call(std::string_view id, std::string_view owner, std::int64_t deadline_s) {
-  return {"6",
-          campaign_keys::chunks(id),
-          campaign_keys::meta(id),
-          campaign_keys::poison(id),
-          campaign_keys::chunk_errors(id),
-          std::string(campaign_keys::active),
-          std::string(campaign_keys::receipt_deadlines),
-          std::string(chunk_group),
-          std::string(id),
-          std::string(owner),
-          std::to_string(deadline_s)};
-}
-
 asio::awaitable<std::error_code> campaign_store::publish_chunks(std::string_view id) {
   auto req = script_command(scripts::publish_chunks, 3, campaign_keys::meta(id), campaign_keys::chunks(id),
                      campaign_keys::counted(id), chunk_group, buckets_per_chunk, buckets_per_ward);
-  auto [ec, resp] = co_await exec(connection_, std::move(req));
-  co_return ec;
-}
-
-asio::awaitable<std::error_code> campaign_store::take_chunk(std::string_view id, std::string_view owner,
-                                                            std::chrono::milliseconds idle,
-                                                            std::uint64_t max_deliveries, std::int64_t deadline_s,
-                                                            chunk_take& out) {
-  auto args = chunk_call(id, owner, deadline_s);
-  const auto slash = owner.rfind('/');
-  args.push_back(std::to_string(idle.count()));
-  args.push_back(std::to_string(max_deliveries));
-  args.emplace_back(owner.substr(0, slash == std::string_view::npos ? owner.size() : slash + 1));
-  args.push_back(std::to_string(now_ms()));
-  redis::request req;
-  req.push_script_range(scripts::take_chunk, args);
-  auto [ec, resp] = co_await exec(connection_, std::move(req));
-  if (ec) co_return ec;
-  const auto& e = resp[0].elements();
-  if (e.size() < 7 || (e.size() - 7) % 3 != 0) co_return redis::error::protocol;
-  out = {};
-  const auto& what = e[0].str();
-  out.what = what == "chunk"      ? chunk_take::outcome::chunk
-             : what == "finished" ? chunk_take::outcome::finished
-                                  : chunk_take::outcome::none;
-  out.chunk.entry = e[1].str();
-  out.chunk.from = to_number<std::uint64_t>(e[2].str());
-  out.chunk.to = to_number<std::uint64_t>(e[3].str());
-  out.chunk.deliveries = to_number<std::uint64_t>(e[4].str());
-  out.chunk.previous = e[5].str();
-  out.done_now = e[6].str() == "1";
-  for (std::size_t i = 7; i + 2 < e.size(); i += 3)
-    out.set_aside.push_back({to_number<std::uint64_t>(e[i].str()), to_number<std::uint64_t>(e[i + 1].str()),
-                             e[i + 2].str()});
-  co_return std::error_code{};
-}
-
-asio::awaitable<std::error_code> campaign_store::keep_chunks(std::string_view id, std::string_view owner,
-                                                             const std::vector<std::string>& entries,
-                                                             std::vector<bool>& ours) {
-  ours.assign(entries.size(), true);
-  if (entries.empty()) co_return std::error_code{};
-  auto args = chunk_call(id, owner, 0);
-  args.insert(args.end(), entries.begin(), entries.end());
-  redis::request req;
-  req.push_script_range(scripts::keep_chunks, args);
-  auto [ec, resp] = co_await exec(connection_, std::move(req));
-  if (ec) co_return ec;
-  const auto& e = resp[0].elements();
-  if (e.size() != entries.size()) co_return redis::error::protocol;
-  for (std::size_t i = 0; i < e.size(); ++i) ours[i] = e[i].integer() == 1;
-  co_return std::error_code{};
-}
-
-asio::awaitable<std::error_code> campaign_store::ack_chunk(std::string_view id, std::string_view owner,
-                                                           std::string_view entry, std::int64_t deadline_s,
-                                                           bool& done_now) {
-  auto args = chunk_call(id, owner, deadline_s);
-  args.emplace_back(entry);
-  redis::request req;
-  req.push_script_range(scripts::ack_chunk, args);
-  auto [ec, resp] = co_await exec(connection_, std::move(req));
-  if (ec) co_return ec;
-  done_now = resp[0].type() != redis::reply::kind::integer && resp[0].str() == "done";
-  co_return std::error_code{};
-}
-
-asio::awaitable<std::error_code> campaign_store::release_chunk(std::string_view id, std::string_view owner,
-                                                               const campaign_chunk& chunk,
-                                                               std::chrono::milliseconds after,
-                                                               std::chrono::milliseconds idle,
-                                                               std::string_view error) {
-  auto args = chunk_call(id, owner, 0);
-  args.push_back(chunk.entry);
-  args.push_back(std::to_string(after.count()));
-  args.push_back(std::to_string(chunk.from));
-  args.emplace_back(error);
-  args.push_back(std::to_string(idle.count()));
-  redis::request req;
-  req.push_script_range(scripts::release_chunk, args);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   co_return ec;
 }
@@ -529,84 +433,6 @@ asio::awaitable<std::error_code> campaign_store::hold(std::string_view id, std::
   if (ec) co_return ec;
   before = resp[0].is_nil() ? std::nullopt : parse_campaign_state(resp[0].str());
   co_return std::error_code{};
-}
-
-asio::awaitable<std::error_code> campaign_store::claim(std::string_view id, std::string_view carrier,
-                                                       std::string_view owner, int parts,
-                                                       const std::vector<std::string>& numbers,
-                                                       std::vector<claim_result>& results, bool& refused) {
-  std::vector<std::string> args{"3",
-                                campaign_keys::records(id),
-                                campaign_keys::counts(id),
-                                campaign_keys::meta(id),
-                                std::string(owner),
-                                std::string(carrier),
-                                std::to_string(parts),
-                                std::to_string(now_ms())};
-  args.insert(args.end(), numbers.begin(), numbers.end());
-  redis::request req;
-  req.push_script_range(scripts::claim, args);
-  redis::add_replica_wait(req, connection_);  // a claim acknowledged here survives a failover
-  auto [ec, resp] = co_await exec(connection_, std::move(req));
-  if (ec) co_return ec;
-  results.clear();
-  refused = resp[0].type() != redis::reply::kind::array;  // the campaign is not running: its state instead
-  if (refused) co_return std::error_code{};
-  // Not yet on a replica: the caller retries, and the next claim finds these records as its own.
-  if (auto short_ec = redis::check_replica_wait(resp, connection_)) co_return short_ec;
-  for (const auto& e : resp[0].elements())
-    results.push_back(e.type() == redis::reply::kind::integer ? claim_result{true, {}}
-                                                               : claim_result{false, e.str()});
-  if (results.size() != numbers.size()) co_return redis::error::protocol;
-  co_return std::error_code{};
-}
-
-asio::awaitable<std::error_code> campaign_store::reclaim(std::string_view id, std::string_view owner,
-                                                         const std::vector<std::string>& numbers,
-                                                         std::vector<std::string>& parts) {
-  std::vector<std::string> args{"2", campaign_keys::records(id), campaign_keys::counts(id), std::string(owner)};
-  args.insert(args.end(), numbers.begin(), numbers.end());
-  redis::request req;
-  req.push_script_range(scripts::reclaim, args);
-  redis::add_replica_wait(req, connection_);
-  auto [ec, resp] = co_await exec(connection_, std::move(req));
-  if (ec) co_return ec;
-  if (auto short_ec = redis::check_replica_wait(resp, connection_)) co_return short_ec;
-  parts.clear();
-  for (const auto& e : resp[0].elements()) parts.push_back(e.str());
-  if (parts.size() != numbers.size()) co_return redis::error::protocol;
-  co_return std::error_code{};
-}
-
-asio::awaitable<std::error_code> campaign_store::record_outcomes(std::string_view id,
-                                                                 const std::vector<part_outcome>& outcomes,
-                                                                 std::chrono::seconds receipt_ttl,
-                                                                 std::uint64_t resent,
-                                                                 std::vector<std::string>* mismatched) {
-  std::vector<std::string> script_keys{campaign_keys::records(id), campaign_keys::counts(id)};
-  std::vector<std::string> args{std::to_string(now_ms()), std::to_string(receipt_ttl.count()), std::string(id)};
-  args.reserve(args.size() + outcomes.size() * 5);
-  for (const auto& o : outcomes) {
-    args.push_back(o.number);
-    args.push_back(std::to_string(o.part));
-    args.emplace_back(1, o.letter);
-    if (o.receipt_key.empty()) {
-      args.emplace_back("0");
-    } else {
-      args.push_back(std::to_string(script_keys.size() + 1));
-      script_keys.push_back(o.receipt_key);
-      script_keys.push_back(held_receipt(o.receipt_key));
-    }
-    args.push_back(o.reason);
-  }
-  redis::request req;
-  if (!outcomes.empty()) req.push_script_range(scripts::record_outcomes, script_keys, args);
-  if (resent > 0) req.push("HINCRBY", campaign_keys::counts(id), "resent", resent);
-  if (req.empty()) co_return std::error_code{};
-  auto [ec, resp] = co_await exec(connection_, std::move(req));
-  if (!ec && mismatched && !outcomes.empty())
-    for (const auto& e : resp[0].elements()) mismatched->push_back(e.str());
-  co_return ec;
 }
 
 asio::awaitable<std::error_code> campaign_store::apply_receipts(const std::vector<receipt_update>& receipts,

@@ -52,36 +52,14 @@ inline constexpr std::uint64_t audience_count_step = 256;
 /// The consumer group of every campaign's chunk stream.
 inline constexpr std::string_view chunk_group = "gateways";
 
-/// One chunk of a campaign, delivered to this gateway run.
-struct campaign_chunk {
-  std::string entry;  ///< the stream entry id
-  std::uint64_t from = 0, to = 0;  ///< buckets [from, to)
-  std::uint64_t deliveries = 0;    ///< how often it was delivered, this time included
-  std::string previous;            ///< the consumer that held it before ("" when new)
-};
-
 /// A chunk set aside as poison.
 struct poison_chunk {
   std::uint64_t from = 0, to = 0;
   std::string why;
 };
 
-/// What take_chunk found.
-struct chunk_take {
-  enum class outcome { chunk, none, finished } what = outcome::none;  ///< none: nothing to take now
-  campaign_chunk chunk;                                               ///< when `chunk`
-  bool done_now = false;  ///< setting a poison chunk aside finished the campaign
-  std::vector<poison_chunk> set_aside;
-};
-
 /// How long a receipt that matches no submitted part waits for the submit's answer to be recorded.
 inline constexpr std::chrono::seconds unmatched_receipt_keep{24 * 3600};
-
-/// What became of one claim.
-struct claim_result {
-  bool claimed_now = false;  ///< the record is new: send every part
-  std::string record;        ///< otherwise: the record found ("carrier|parts|owner|reason|t1|t2")
-};
 
 /// The parts of a stored record (see gateway/store/lua/lib/records.lua).
 struct recipient_record {
@@ -95,15 +73,6 @@ struct audience_page {
   std::uint64_t skipped_optout = 0;
   /// The numbers kept and, for each, the campaign's groups it is in.
   std::vector<std::pair<std::string, std::vector<std::string>>> recipients;
-};
-
-/// One carrier answer to record.
-struct part_outcome {
-  std::string number;
-  int part = 1;  ///< 1-based
-  char letter = part_state::submitted;
-  std::string receipt_key;  ///< campaign_keys::receipt(...) when accepted, else ""
-  std::string reason;       ///< why rejected or uncertain
 };
 
 /// One receipt to apply.
@@ -157,28 +126,6 @@ class campaign_store {
   boost::asio::awaitable<std::error_code> cancel(std::string_view id, std::optional<campaign_state>& before);
   /// Publishes the campaign's chunks (the stream and its consumer group) unless published already.
   boost::asio::awaitable<std::error_code> publish_chunks(std::string_view id);
-  /// Takes a chunk for `owner` ("GATEWAY/RUN"): one its own previous run left (at once), one idle longer than
-  /// `idle` (a dead gateway's), or a new one; a chunk past `max_deliveries` is set aside instead. `deadline_s`
-  /// is the receipt deadline to set should setting one aside finish the campaign.
-  boost::asio::awaitable<std::error_code> take_chunk(std::string_view id, std::string_view owner,
-                                                     std::chrono::milliseconds idle,
-                                                     std::uint64_t max_deliveries, std::int64_t deadline_s,
-                                                     chunk_take& out);
-  /// Resets the idle time of `owner`'s chunks `entries`; `ours` false for those it no longer holds.
-  boost::asio::awaitable<std::error_code> keep_chunks(std::string_view id, std::string_view owner,
-                                                      const std::vector<std::string>& entries,
-                                                      std::vector<bool>& ours);
-  /// Acknowledges a settled chunk; `done_now` when that finished the campaign (it is then done, with its
-  /// receipt deadline `deadline_s`).
-  boost::asio::awaitable<std::error_code> ack_chunk(std::string_view id, std::string_view owner,
-                                                    std::string_view entry, std::int64_t deadline_s,
-                                                    bool& done_now);
-  /// Hands a chunk back so that any gateway may take it `after` from now (`idle` is take_chunk's); `error`
-  /// ("" when none) is kept for its poison record.
-  boost::asio::awaitable<std::error_code> release_chunk(std::string_view id, std::string_view owner,
-                                                        const campaign_chunk& chunk,
-                                                        std::chrono::milliseconds after,
-                                                        std::chrono::milliseconds idle, std::string_view error);
 
   /// The recipients in buckets [from, to) of the campaign's wards and groups, opted-out numbers left out;
   /// buckets read for the first time are counted into `recipients`. When that count passes
@@ -214,27 +161,6 @@ class campaign_store {
   /// Writes the recipients of campaign `id` whose message failed or expired into campaign_keys::failed(id),
   /// which a resend's fan-out reads (`loa send --resend-failed`); `found` is how many.
   boost::asio::awaitable<std::error_code> collect_failed(std::string_view id, std::uint64_t& found);
-  /// Claims `numbers` for `carrier` (messages of `parts` parts) on behalf of `owner`; only while the
-  /// campaign is running: otherwise nothing is claimed and `refused` is true. With redis.wait_replicas the
-  /// same request WAITs for the replicas: redis::error::not_replicated when too few had it in time (the
-  /// claims stand on the primary; claiming again returns them as this owner's records).
-  boost::asio::awaitable<std::error_code> claim(std::string_view id, std::string_view carrier,
-                                                std::string_view owner, int parts,
-                                                const std::vector<std::string>& numbers,
-                                                std::vector<claim_result>& results, bool& refused);
-  /// Takes over records whose parts a dead run left in flight; per number the parts after ("" = none).
-  /// WAITs for the replicas like claim().
-  boost::asio::awaitable<std::error_code> reclaim(std::string_view id, std::string_view owner,
-                                                  const std::vector<std::string>& numbers,
-                                                  std::vector<std::string>& parts);
-  /// Records submit outcomes (idempotent) and counts `resent` parts sent again. `receipt_ttl` must outlast
-  /// the validity period. Receipts held for these parts are applied when they came from the recipient's
-  /// number; `mismatched`, when given, gets the carrier of each that did not (dropped).
-  boost::asio::awaitable<std::error_code> record_outcomes(std::string_view id,
-                                                          const std::vector<part_outcome>& outcomes,
-                                                          std::chrono::seconds receipt_ttl,
-                                                          std::uint64_t resent = 0,
-                                                          std::vector<std::string>* mismatched = nullptr);
   /// Applies receipts; `unmatched` gets the indexes of those whose message is not known (yet): they are kept
   /// in Redis for unmatched_receipt_keep and applied when the submit's answer is recorded. `mismatched` gets
   /// the indexes of those whose source is not the number their message went to: not applied.

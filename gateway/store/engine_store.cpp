@@ -4,6 +4,7 @@
 #include <charconv>
 #include <utility>
 
+#include "gateway/redis/durability.hpp"
 #include "gateway/redis/exec.hpp"
 #include "gateway/store/scripts.hpp"
 
@@ -154,11 +155,14 @@ asio::awaitable<std::error_code> engine_store::take_chunk(chunk_answer& out) {
 }
 
 asio::awaitable<std::error_code> engine_store::take_parcel(std::string_view carrier,
-                                                           std::optional<campaign::parcel_grant>& out) {
+                                                           std::optional<campaign::parcel_grant>& out,
+                                                           const std::vector<std::string>& held) {
+  std::vector<std::string> args{std::string(broadcast::chunk_group), s_.owner, gateway_prefix(s_.owner)};
+  args.insert(args.end(), held.begin(), held.end());
   auto req = script_call(scripts::engine_take_parcel,
                          {engine_keys::backlog(s_.campaign, carrier), bk::meta(s_.campaign),
                           engine_keys::alive(s_.campaign)},
-                         {std::string(broadcast::chunk_group), s_.owner, gateway_prefix(s_.owner)});
+                         args);
   auto [ec, resp] = co_await redis::exec(connection_, std::move(req));
   if (ec) co_return ec;
   const auto& e = resp[0].elements();
@@ -196,10 +200,13 @@ asio::awaitable<std::error_code> engine_store::claim(std::string_view carrier, i
                          {bk::records(s_.campaign), bk::counts(s_.campaign), bk::meta(s_.campaign),
                           engine_keys::alive(s_.campaign)},
                          args);
+  redis::add_replica_wait(req, connection_);  // a claim acknowledged here survives a failover
   auto [ec, resp] = co_await redis::exec(connection_, std::move(req));
   if (ec) co_return ec;
   out.refused = resp[0].type() != redis::reply::kind::array;  // not running: its state instead
   if (out.refused) co_return std::error_code{};
+  // Not yet on a replica: the engine asks again, and the claim finds these records as this run's.
+  if (auto short_ec = redis::check_replica_wait(resp, connection_)) co_return short_ec;
   using kind = campaign::claim_result::kind;
   for (const auto& e : resp[0].elements()) {
     const std::string& s = e.str();
@@ -236,8 +243,11 @@ asio::awaitable<std::error_code> engine_store::mark_submitting(const std::vector
     args.push_back(std::to_string(p.part));
   }
   auto req = script_call(scripts::engine_mark, {bk::records(s_.campaign)}, args);
+  // Written to the binds only once a replica knows them I: after a failover they are uncertain, never C.
+  redis::add_replica_wait(req, connection_);
   auto [ec, resp] = co_await redis::exec(connection_, std::move(req));
   if (ec) co_return ec;
+  if (auto short_ec = redis::check_replica_wait(resp, connection_)) co_return short_ec;
   for (const auto& e : resp[0].elements()) refused.push_back(e.str());
   co_return std::error_code{};
 }

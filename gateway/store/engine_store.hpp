@@ -114,10 +114,11 @@ class engine_store {
   /// have been lost; the work book refreshes a chunk it holds).
   boost::asio::awaitable<std::error_code> take_chunk(chunk_answer& out);
   /// action::take_parcel -> on_parcel: a parcel of `carrier`'s backlog, in the same order (nullopt: none); a
-  /// parcel of that carrier this run holds comes first (the engine asks only when it holds none: an answer
-  /// was lost).
+  /// parcel of that carrier this run holds but for those in `held` (the entries it knows it holds) comes
+  /// first: an answer was lost.
   boost::asio::awaitable<std::error_code> take_parcel(std::string_view carrier,
-                                                      std::optional<campaign::parcel_grant>& out);
+                                                      std::optional<campaign::parcel_grant>& out,
+                                                      const std::vector<std::string>& held = {});
   /// action::read -> on_read / on_read_failed: the recipients of buckets [from, to) (campaign_store::fanout).
   /// `approval_above` is the approval threshold (-1: none).
   boost::asio::awaitable<std::error_code> read(const broadcast::campaign_spec& spec, std::uint64_t from,

@@ -133,7 +133,7 @@ struct rig : test::running_campaign {
     } else if constexpr (std::is_same_v<T, a::take_parcel>) {
       request = x.request;
       std::optional<campaign::parcel_grant> got;
-      if (!(ec = co_await s.take_parcel(x.carrier, got))) {
+      if (!(ec = co_await s.take_parcel(x.carrier, got, x.held))) {
         if (got && !got->previous.empty()) take_overs.emplace_back(now(), got->previous);
         out = m.on_parcel(x.request, std::move(got), now());
       }

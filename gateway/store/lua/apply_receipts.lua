@@ -3,7 +3,7 @@
 -- 3: letter (D F E), reason, source (the normalised number the receipt came from, "" when it is none). A
 -- receipt is applied only to the part of the number it came from: one from another handset (forged, or a
 -- carrier's mistake) changes nothing. A receipt that matches no submitted part (yet: it may come before the
--- submit's answer is recorded) is kept at MAPPING:held as "letter|source|reason", where record_outcomes
+-- submit's answer is recorded) is kept at MAPPING:held as "letter|source|reason", where engine_record
 -- checks and applies it. The records and counts changed are those of the campaign the mapping names, read
 -- here: not in KEYS (docs/REDIS.md "Keys not in KEYS"). Returns {the 1-based receipt numbers that matched
 -- nothing, those whose source is not the recipient}.
