@@ -106,13 +106,16 @@ void claim(client& c, int id, int batch) {
   c.exec(std::move(req));
 }
 
-// The carrier accepted every part (S), each to be mapped for its receipt (engine_record.lua's layout; the
-// mappings are written by map_receipt.lua, a call of their own in their own slots).
+// The carrier accepted every part (S), each to be mapped for its receipt (engine_record.lua's layout: the
+// mapping waits in the campaign's slot; map_receipt.lua writes it, a call of its own in its own slot).
 call outcomes(int id, int batch) {
   const auto sid = std::to_string(id);
-  call out{{broadcast::campaign_keys::records(sid), broadcast::campaign_keys::counts(sid)},
+  call out{{broadcast::campaign_keys::records(sid), broadcast::campaign_keys::counts(sid),
+            broadcast::campaign_keys::mappings_to_write(sid)},
            {"86400", sid, "run-1", "0"}};
-  for (int i = 0; i < batch; ++i) out.args.insert(out.args.end(), {number(id, i), "1", "S", "1", ""});
+  for (int i = 0; i < batch; ++i)
+    out.args.insert(out.args.end(), {number(id, i), "1", "S",
+                                     broadcast::campaign_keys::receipt("viettel", fmt::format("{}-{}", id, i)), ""});
   return out;
 }
 
