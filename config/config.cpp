@@ -132,15 +132,17 @@ bool gateway_config::quiet_at(std::chrono::system_clock::time_point now) const n
 }
 
 std::string redis_config::display() const {
-  if (kind == transport::sentinel) {
+  auto joined = [](const std::vector<host_port>& nodes) {
     std::string list;
-    for (const auto& s : sentinels) {
+    for (const auto& s : nodes) {
       if (!list.empty()) list += ',';
       list += s.host.find(':') != std::string::npos ? fmt::format("[{}]:{}", s.host, s.port)
                                                     : fmt::format("{}:{}", s.host, s.port);
     }
-    return fmt::format("master {} db {} via sentinels {}", master, db, list);
-  }
+    return list;
+  };
+  if (kind == transport::sentinel) return fmt::format("master {} db {} via sentinels {}", master, db, joined(sentinels));
+  if (kind == transport::cluster) return fmt::format("cluster via {}", joined(cluster));
   if (kind == transport::unix_socket) {
     return db == 0 ? fmt::format("unix://{}", socket.string())
                    : fmt::format("unix://{}?db={}", socket.string(), db);
@@ -668,27 +670,34 @@ gateway_config read_gateway(const context& cx, const YAML::Node& n) {
   return g;
 }
 
+// A non-empty list of distinct host:port (redis.sentinels, redis.cluster).
+std::vector<host_port> read_host_port_list(const context& cx, const YAML::Node& list, const std::string& path) {
+  if (!list.IsSequence() || list.size() == 0) {
+    fail(cx, list,
+         fmt::format("{}: expected a list of host:port, found {}", path,
+                     list.IsSequence() ? "an empty list" : kind_name(list)));
+  }
+  std::vector<host_port> out;
+  std::size_t i = 0;
+  for (const auto& item : list) {
+    const std::string item_path = fmt::format("{}[{}]", path, i++);
+    auto hp = read_host_port(cx, item, item_path);
+    for (const auto& seen : out)
+      if (seen.host == hp.host && seen.port == hp.port)
+        fail(cx, item, fmt::format("{}: {}:{} is listed twice", item_path, hp.host, hp.port));
+    out.push_back(std::move(hp));
+  }
+  return out;
+}
+
 // redis.sentinels + redis.master (+ db, sentinel_password_env): the primary is whatever the sentinels name.
 void read_redis_sentinels(const context& cx, const mapping& m, redis_config& r) {
   const auto list = m.get("sentinels");
   const auto master = m.get("master");
   if (!list) fail(cx, *master, "redis.master: needs redis.sentinels, the sentinels that monitor it");
   if (!master) fail(cx, m.key_node("sentinels"), "redis: missing required key 'master' (the name the sentinels monitor)");
-  if (!list->IsSequence() || list->size() == 0) {
-    fail(cx, *list,
-         fmt::format("redis.sentinels: expected a list of host:port, found {}",
-                     list->IsSequence() ? "an empty list" : kind_name(*list)));
-  }
+  r.sentinels = read_host_port_list(cx, *list, "redis.sentinels");
   r.kind = redis_config::transport::sentinel;
-  std::size_t i = 0;
-  for (const auto& item : *list) {
-    const std::string path = fmt::format("redis.sentinels[{}]", i++);
-    auto hp = read_host_port(cx, item, path);
-    for (const auto& seen : r.sentinels)
-      if (seen.host == hp.host && seen.port == hp.port)
-        fail(cx, item, fmt::format("{}: {}:{} is listed twice", path, hp.host, hp.port));
-    r.sentinels.push_back(std::move(hp));
-  }
   r.master = read_nonempty(cx, *master, "redis.master");
   if (r.master.find_first_of(" \t\r\n") != std::string::npos)
     fail(cx, *master, "redis.master: a sentinel master name has no spaces");
@@ -705,17 +714,33 @@ void read_redis_sentinels(const context& cx, const mapping& m, redis_config& r) 
   r.wait_replicas = 1;  // a sentinel set-up has replicas: a claim is acknowledged once one has it
 }
 
+// redis.cluster: the seed nodes of a Redis Cluster, which has only database 0.
+void read_redis_cluster(const context& cx, const mapping& m, redis_config& r) {
+  r.cluster = read_host_port_list(cx, *m.get("cluster"), "redis.cluster");
+  r.kind = redis_config::transport::cluster;
+  if (auto v = m.get("db"); v && read_int_as<int>(cx, *v, "redis.db", 0, 255) != 0)
+    fail(cx, *v, "redis.db: a Redis Cluster has only database 0; remove redis.db or set it to 0");
+  if (m.get("sentinel_password_env"))
+    fail(cx, m.key_node("sentinel_password_env"), "redis.sentinel_password_env: only with redis.sentinels + master");
+}
+
 redis_config read_redis(const context& cx, const YAML::Node& n) {
   const mapping m(cx, n, "redis",
-                  {"url", "password_env", "sentinels", "master", "db", "sentinel_password_env", "wait_replicas",
-                   "wait_timeout_ms"});
+                  {"url", "password_env", "sentinels", "master", "cluster", "db", "sentinel_password_env",
+                   "wait_replicas", "wait_timeout_ms"});
   redis_config r;
   std::optional<YAML::Node> url_node = m.get("url");
   if (url_node && (m.get("sentinels") || m.get("master"))) {
     fail(cx, m.key_node(m.get("sentinels") ? "sentinels" : "master"),
          "redis: give either url or sentinels + master, not both");
   }
-  if (m.get("sentinels") || m.get("master")) {
+  if (m.get("cluster") && (url_node || m.get("sentinels") || m.get("master"))) {
+    fail(cx, m.key_node("cluster"),
+         "redis: give one of url, sentinels + master, or cluster (the seed nodes of a Redis Cluster)");
+  }
+  if (m.get("cluster")) {
+    read_redis_cluster(cx, m, r);
+  } else if (m.get("sentinels") || m.get("master")) {
     read_redis_sentinels(cx, m, r);
   } else {
     for (const char* key : {"db", "sentinel_password_env"}) {

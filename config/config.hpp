@@ -145,8 +145,8 @@ struct gateway_config {
 
 // redis: where the shared store and work queue live.
 struct redis_config {
-  // tcp for redis://, unix_socket for unix://, sentinel for sentinels + master
-  enum class transport { tcp, unix_socket, sentinel };
+  // tcp for redis://, unix_socket for unix://, sentinel for sentinels + master, cluster for cluster
+  enum class transport { tcp, unix_socket, sentinel, cluster };
   transport kind = transport::tcp;
   std::string host = "127.0.0.1";  // tcp only
   std::uint16_t port = 6379;       // tcp only
@@ -154,11 +154,13 @@ struct redis_config {
   std::vector<host_port> sentinels;  // sentinel only: asked in turn for the primary's address
   std::string master;                // sentinel only: the name the sentinels monitor
   secret sentinel_password;          // sentinel only: AUTH for the sentinels (sentinel_password_env)
+  std::vector<host_port> cluster;    // cluster only: seed nodes asked for the slot map (db is then 0)
   int db = 0;                      // SELECT after connect
   std::string username;            // Redis 6 ACL user; empty means AUTH with the password only
   secret password;                 // from the URL or password_env; empty means no AUTH
   // After each batch of claims, WAIT until this many replicas have it (0: no WAIT; 1 by default with
-  // sentinels), at most wait_timeout: an acknowledged claim then survives a failover.
+  // sentinels; with a cluster, set 1 when its primaries have replicas), at most wait_timeout: an
+  // acknowledged claim then survives a failover.
   int wait_replicas = 0;
   std::chrono::milliseconds wait_timeout{100};
   // The URL without its password, safe to log.

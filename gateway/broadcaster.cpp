@@ -260,6 +260,10 @@ broadcaster::broadcaster(asio::io_context& io, const config::configuration& cfg,
 
 broadcaster::~broadcaster() = default;
 
+void broadcaster::use_receipt_connection(redis::connection& connection) {
+  impl_->matcher.use_engine_store(connection);
+}
+
 void broadcaster::start() {
   auto& p = *impl_;
   for (auto& [name, pool] : p.pools) pool->start();

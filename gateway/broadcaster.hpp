@@ -48,6 +48,10 @@ class broadcaster {
   broadcaster(const broadcaster&) = delete;
   broadcaster& operator=(const broadcaster&) = delete;
 
+  /// Receipts are written over `connection` from now on (their own: a receipt's batch then waits in Redis
+  /// behind at most one command of the campaigns' pipelined scripts, not behind all of them; which is run
+  /// first never mattered, the scripts keep a receipt that comes before its submit's answer).
+  void use_receipt_connection(redis::connection& connection);
   /// Binds to every carrier and starts scheduling campaigns.
   void start();
   /// Stops taking campaigns, lets running ones record what is in flight, unbinds; then `done`.

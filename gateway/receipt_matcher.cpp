@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
@@ -18,6 +20,7 @@ namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
 constexpr std::size_t batch_size = 4000;
+constexpr std::size_t max_in_flight = 4;  // batches written at once (pipelined on the one connection)
 constexpr std::size_t delay_samples = 64;  // submits timed at once per carrier (the oldest dropped beyond)
 
 }  // namespace
@@ -174,67 +177,81 @@ asio::awaitable<std::error_code> receipt_matcher::apply(const std::vector<pendin
   co_return co_await store_.apply_receipts(updates, unmatched, mismatched);
 }
 
-asio::awaitable<void> receipt_matcher::run() {
-  bool redis_down = false;
-  while (true) {
-    const auto take = std::min(fresh_.size(), batch_size);
-    std::vector<pending> batch(std::make_move_iterator(fresh_.begin()),
-                               std::make_move_iterator(fresh_.begin() + static_cast<std::ptrdiff_t>(take)));
-    fresh_.erase(fresh_.begin(), fresh_.begin() + static_cast<std::ptrdiff_t>(take));
-    if (!batch.empty()) {
-      std::vector<std::size_t> unmatched, mismatched;
-      if (auto ec = co_await apply(batch, unmatched, mismatched)) {
-        if (!redis_down && warn_) warn_(fmt::format("receipts: Redis failed ({}); holding them", ec.message()));
-        redis_down = true;
-        // Back in front, unanswered: the SMSC keeps them too until Redis has them (the script is idempotent).
-        std::move(batch.begin(), batch.end(), std::inserter(fresh_, fresh_.begin()));
-        if (stopping_) co_return;
-        timer_.expires_after(500ms);
-        co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
-        woken_ = false;
-        continue;
+// Receipts are written as soon as they come, in batches of whatever came while the batches before were
+// being written (no timer: with the SMSC's receipt window of ~100, the time a receipt waits to be answered is
+// the carrier's rate of receipts). A few batches ride the connection at once, so a deliver_sm that comes while
+// one is being written does not wait for its answer; Redis runs them in order.
+void receipt_matcher::launch() {
+  const auto take = std::min(fresh_.size(), batch_size);
+  std::vector<pending> batch(std::make_move_iterator(fresh_.begin()),
+                             std::make_move_iterator(fresh_.begin() + static_cast<std::ptrdiff_t>(take)));
+  fresh_.erase(fresh_.begin(), fresh_.begin() + static_cast<std::ptrdiff_t>(take));
+  ++in_flight_;
+  asio::co_spawn(timer_.get_executor(), write(std::move(batch)), asio::detached);
+}
+
+asio::awaitable<void> receipt_matcher::write(std::vector<pending> batch) {
+  std::vector<std::size_t> unmatched, mismatched;
+  const auto ec = co_await apply(batch, unmatched, mismatched);
+  --in_flight_;
+  wake();
+  if (ec) {
+    if (!redis_down_ && warn_) warn_(fmt::format("receipts: Redis failed ({}); holding them", ec.message()));
+    redis_down_ = true;
+    retry_at_ = std::chrono::steady_clock::now() + 500ms;
+    // Back in front, unanswered: the SMSC keeps them too until Redis has them (the script is idempotent).
+    std::move(batch.begin(), batch.end(), std::inserter(fresh_, fresh_.begin()));
+    co_return;
+  }
+  redis_down_ = false;
+  matched_ += batch.size() - unmatched.size() - mismatched.size();
+  early_ += unmatched.size();
+  for (const auto i : mismatched)
+    if (i < batch.size())
+      count_mismatch(batch[i].carrier, fmt::format("the receipt for message {} from '{}'",
+                                                   segments::printable(batch[i].id), segments::printable(batch[i].source)));
+  if (match_seconds_) {
+    const auto now = std::chrono::steady_clock::now();
+    for (const auto& p : batch) {
+      if (!p.meter) continue;
+      switch (p.update.letter) {
+        case broadcast::part_state::delivered:
+          p.meter->delivered->inc();
+          break;
+        case broadcast::part_state::expired:
+          p.meter->expired->inc();
+          break;
+        default:
+          p.meter->failed->inc();
+          break;
       }
-      redis_down = false;
-      matched_ += batch.size() - unmatched.size() - mismatched.size();
-      early_ += unmatched.size();
-      for (const auto i : mismatched)
-        if (i < batch.size())
-          count_mismatch(batch[i].carrier,
-                         fmt::format("the receipt for message {} from '{}'", segments::printable(batch[i].id),
-                                     segments::printable(batch[i].source)));
-      if (match_seconds_) {
-        const auto now = std::chrono::steady_clock::now();
-        for (const auto& p : batch) {
-          if (!p.meter) continue;
-          switch (p.update.letter) {
-            case broadcast::part_state::delivered:
-              p.meter->delivered->inc();
-              break;
-            case broadcast::part_state::expired:
-              p.meter->expired->inc();
-              break;
-            default:
-              p.meter->failed->inc();
-              break;
-          }
-          match_seconds_->observe(std::chrono::duration<double>(now - p.arrived).count());
-        }
-        for (const auto i : unmatched)
-          if (i < batch.size() && batch[i].meter) batch[i].meter->unmatched->inc();
-      }
-      for (auto& p : batch) p.ack();  // written: the SMSC may forget it now
-      if (on_unmatched_)
-        for (const auto i : unmatched)
-          if (i < batch.size() && !batch[i].update.source.empty())
-            on_unmatched_(batch[i].carrier, batch[i].update.source, batch[i].normalised_id);
-      continue;
+      match_seconds_->observe(std::chrono::duration<double>(now - p.arrived).count());
     }
-    if (stopping_) co_return;
+    for (const auto i : unmatched)
+      if (i < batch.size() && batch[i].meter) batch[i].meter->unmatched->inc();
+  }
+  for (auto& p : batch) p.ack();  // written: the SMSC may forget it now
+  if (on_unmatched_)
+    for (const auto i : unmatched)
+      if (i < batch.size() && !batch[i].update.source.empty())
+        on_unmatched_(batch[i].carrier, batch[i].update.source, batch[i].normalised_id);
+}
+
+asio::awaitable<void> receipt_matcher::run() {
+  while (true) {
+    const bool may_send = !redis_down_ || std::chrono::steady_clock::now() >= retry_at_;
+    // While Redis is down, one batch at a time finds out whether it is back.
+    const std::size_t limit = redis_down_ ? 1 : max_in_flight;
+    while (may_send && !fresh_.empty() && in_flight_ < limit) launch();
+    if (stopping_ && in_flight_ == 0 && (fresh_.empty() || redis_down_)) co_return;
     if (woken_) {
       woken_ = false;
       continue;
     }
-    timer_.expires_after(1s);
+    if (redis_down_ && !fresh_.empty() && in_flight_ == 0)
+      timer_.expires_at(retry_at_);
+    else
+      timer_.expires_after(1s);
     co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
     woken_ = false;
   }

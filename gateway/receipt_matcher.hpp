@@ -102,6 +102,9 @@ class receipt_matcher {
     std::chrono::steady_clock::duration delay{};
   };
   void wake();
+  // Sends the oldest fresh receipts (at most batch_size) to Redis without waiting for the batches before.
+  void launch();
+  boost::asio::awaitable<void> write(std::vector<pending> batch);
   boost::asio::awaitable<std::error_code> apply(const std::vector<pending>& batch, std::vector<std::size_t>& unmatched,
                                                 std::vector<std::size_t>& mismatched);
   const carrier_meter* meter_for(std::string_view carrier);
@@ -112,6 +115,9 @@ class receipt_matcher {
   std::vector<pending> fresh_;
   bool woken_ = false;
   bool stopping_ = false;
+  std::size_t in_flight_ = 0;  // batches sent to Redis, not answered yet
+  bool redis_down_ = false;    // the last batch failed: the next waits for the retry time
+  std::chrono::steady_clock::time_point retry_at_{};
   std::uint64_t matched_ = 0;
   std::uint64_t early_ = 0;
   std::uint64_t mismatched_ = 0;

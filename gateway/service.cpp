@@ -30,6 +30,8 @@ using namespace std::chrono_literals;
 
 // How often the service PINGs Redis for loa_redis_latency_seconds.
 constexpr auto redis_ping_interval = 5s;
+// How long /healthz waits for each cluster primary's PING.
+constexpr auto redis_check_timeout = std::chrono::milliseconds(1000);
 
 redis::settings redis_settings_for(const config::redis_config& r) {
   redis::settings s;
@@ -37,6 +39,8 @@ redis::settings redis_settings_for(const config::redis_config& r) {
     for (const auto& hp : r.sentinels) s.sentinels.push_back({hp.host, hp.port});
     s.master_name = r.master;
     s.sentinel_password = r.sentinel_password.reveal();
+  } else if (r.kind == config::redis_config::transport::cluster) {
+    for (const auto& hp : r.cluster) s.cluster.push_back({hp.host, hp.port});
   } else if (r.kind == config::redis_config::transport::unix_socket) {
     s.unix_socket = r.socket.string();
   } else {
@@ -51,7 +55,8 @@ redis::settings redis_settings_for(const config::redis_config& r) {
   s.backoff.initial = std::chrono::milliseconds(200);
   s.backoff.cap = std::chrono::seconds(5);
   // After a failover the sentinels name the new primary within seconds: ask again at least every second.
-  if (!s.sentinels.empty()) s.backoff.cap = std::chrono::seconds(1);
+  // The same for a cluster's replica promoted after its primary failed.
+  if (!s.sentinels.empty() || !s.cluster.empty()) s.backoff.cap = std::chrono::seconds(1);
   s.wait_replicas = r.wait_replicas;
   s.wait_timeout = r.wait_timeout;
   return s;
@@ -65,6 +70,7 @@ struct service::parts {
         cfg(std::move(c)),
         log(std::move(l)),
         connection(io_.get_executor(), redis_settings_for(cfg.redis)),
+        receipt_connection(io_.get_executor(), redis_settings_for(cfg.redis)),
         store(connection),
         campaigns(connection),
         audit_log(connection),
@@ -82,6 +88,7 @@ struct service::parts {
         redis_ping_failures(stats.get_counter(
             "loa_redis_ping_failures_total", "PINGs of loa_redis_latency_seconds that failed or timed out")) {
     sending.attach_metrics(stats);
+    sending.use_receipt_connection(receipt_connection);
     stats.gauge_fn("loa_redis_up", "1 while the Redis connection is ready, else 0", {},
                    [this] { return connection.current_state() == redis::state::ready ? 1.0 : 0.0; });
   }
@@ -90,6 +97,7 @@ struct service::parts {
   config::configuration cfg;
   service_log log;
   redis::connection connection;
+  redis::connection receipt_connection;  // the receipt matcher's own (broadcaster::use_receipt_connection)
   broadcast::subscriber_store store;
   broadcast::campaign_store campaigns;
   broadcast::audit_store audit_log;
@@ -163,25 +171,25 @@ struct service::parts {
   // header.
   api::server_settings http_settings() {
     const auto& g = cfg.gateway;
-    api::server_settings http;
-    http.host = g.listen.host;
-    http.port = g.listen.port;
+    api::server_settings settings;
+    settings.host = g.listen.host;
+    settings.port = g.listen.port;
     if (g.tls) {
-      http.tls_cert = g.tls->cert.string();
-      http.tls_key = g.tls->key.string();
+      settings.tls_cert = g.tls->cert.string();
+      settings.tls_key = g.tls->key.string();
     }
-    http.stream_body_limit = g.http.max_import_bytes;
-    http.header_timeout = g.http.header_timeout;
-    http.body_min_bytes_per_s = g.http.body_min_bytes_per_s;
-    http.max_connections = g.http.max_connections;
-    http.max_connections_per_address = g.http.max_connections_per_address;
-    http.authenticate = [this](const api::request& r) -> std::optional<api::response> {
+    settings.stream_body_limit = g.http.max_import_bytes;
+    settings.header_timeout = g.http.header_timeout;
+    settings.body_min_bytes_per_s = g.http.body_min_bytes_per_s;
+    settings.max_connections = g.http.max_connections;
+    settings.max_connections_per_address = g.http.max_connections_per_address;
+    settings.authenticate = [this](const api::request& r) -> std::optional<api::response> {
       auto verdict = auth.authenticate(r.authorization, r.remote, api::authenticator::clock::now());
       if (verdict) return std::nullopt;
       return std::move(verdict.refusal);
     };
-    http.log = [this](std::string_view line) { warn(line); };
-    return http;
+    settings.log = [this](std::string_view line) { warn(line); };
+    return settings;
   }
 
   api::router routes() {
@@ -189,14 +197,28 @@ struct service::parts {
     r.add(
         api::http::verb::get, "/healthz",
         [this](api::request&) -> asio::awaitable<api::response> {
-          const bool redis_ready = connection.current_state() == redis::state::ready;
+          bool redis_ready = connection.current_state() == redis::state::ready;
+          std::string redis_state = redis::to_string(connection.current_state());
+          boost::json::array failing;
+          // A cluster is ready only when a real request succeeds on every primary: name those where not.
+          if (connection.is_cluster()) {
+            const auto checks = co_await connection.async_check(redis_check_timeout, asio::use_awaitable);
+            for (const auto& c : checks) {
+              if (!c.ec) continue;
+              failing.push_back(boost::json::object{
+                  {"node", c.node}, {"error", c.detail.empty() ? c.ec.message() : c.ec.message() + ": " + c.detail}});
+            }
+            if (!failing.empty()) {
+              redis_ready = false;
+              if (redis_state == redis::to_string(redis::state::ready)) redis_state = "failing";
+            }
+          }
           boost::json::object carriers;
           for (const auto& c : sending.health())
             carriers[c.name] =
                 boost::json::object{{"bound", c.binds_up > 0}, {"binds_up", c.binds_up}, {"binds", c.binds}};
-          boost::json::object body{{"ok", redis_ready},
-                                   {"redis", redis::to_string(connection.current_state())},
-                                   {"carriers", carriers}};
+          boost::json::object body{{"ok", redis_ready}, {"redis", redis_state}, {"carriers", carriers}};
+          if (connection.is_cluster()) body["redis_failing"] = std::move(failing);
           co_return api::json_response(
               redis_ready ? api::http::status::ok : api::http::status::service_unavailable, body);
         },
@@ -260,7 +282,8 @@ void service::start() {
   p.auth.set_refusal_log([&p](std::string_view line) { p.warn(line); });
   p.connection.set_observer([&p](const redis::state_change& change) {
     if (change.now == redis::state::ready) {
-      if (p.cfg.redis.kind == config::redis_config::transport::sentinel)
+      if (p.cfg.redis.kind == config::redis_config::transport::sentinel ||
+          p.cfg.redis.kind == config::redis_config::transport::cluster)
         p.info(fmt::format("redis: connected to {} ({})", p.connection.address(), p.cfg.redis.display()));
       else
         p.info(fmt::format("redis: connected to {}", p.cfg.redis.display()));
@@ -273,6 +296,9 @@ void service::start() {
   });
   p.connection.async_run([&p](std::error_code ec) {
     if (ec && ec != redis::error::stopped) p.warn(fmt::format("redis: gave up: {}", ec.message()));
+  });
+  p.receipt_connection.async_run([&p](std::error_code ec) {
+    if (ec && ec != redis::error::stopped) p.warn(fmt::format("redis (receipts): gave up: {}", ec.message()));
   });
   p.sending.start();
   asio::co_spawn(p.io, p.ping_redis(), asio::detached);
@@ -290,6 +316,7 @@ void service::stop() {
   // Running campaigns record what is in flight before Redis goes.
   p.sending.stop([&p] {
     p.connection.cancel();
+    p.receipt_connection.cancel();
     p.info("stopped");
   });
 }

@@ -196,12 +196,17 @@ class engine {
   void settle_part(const std::string& number, int part, char letter, std::string message_id,
                    std::string reason, time_point now);
   void release_if_settled(const std::string& number);
+  // Part `part` (1-based) of `r` becomes T or W, looked at again at `due`.
+  void wait_part(recipient& r, const std::string& number, int part, char letter, time_point due);
   duration grace(const lane& l) const;
   lane* lane_of(const std::string& carrier);
 
   engine_settings s_;
   std::vector<lane> lanes_;
   std::unordered_map<std::string, recipient> active_;                      // claimed numbers, by number
+  // When each T or W part is due to be looked at again, soonest first, so that a pump (one per answer) looks
+  // at those due rather than at every claimed number. An entry whose part has moved on since is skipped.
+  std::multimap<time_point, part_ref> timed_;
   std::unordered_map<std::uint64_t, std::pair<std::string, int>> tokens_;  // submit token -> number, part
   work_book book_;
   std::map<std::uint64_t, pending> requests_;                 // store requests in flight

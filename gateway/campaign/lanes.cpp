@@ -49,25 +49,32 @@ void engine::due_parts(time_point now) {
     if (!l.backlog_maybe && now >= l.next_parcel_ask) l.backlog_maybe = true;
   }
   std::vector<std::string> report;
-  for (auto& [number, r] : active_) {
+  while (!timed_.empty() && timed_.begin()->first <= now) {
+    const auto due = timed_.begin()->first;
+    const auto ref = std::move(timed_.begin()->second);
+    timed_.erase(timed_.begin());
+    const auto it = active_.find(ref.number);
+    const auto p = static_cast<std::size_t>(ref.part - 1);
+    if (it == active_.end() || p >= it->second.parts.size() || it->second.due[p] != due) continue;  // moved on
+    auto& r = it->second;
+    const auto& number = ref.number;
+    const int part = ref.part;
     auto& l = lanes_[r.lane];
-    for (std::size_t p = 0; p < r.parts.size(); ++p) {
-      const int part = static_cast<int>(p + 1);
-      if (r.parts[p] == 'T' && r.due[p] <= now && !winding_down()) {
-        r.parts[p] = 'C';  // not taken by the carrier: send again (marked again, which is harmless)
+    if (r.parts[p] == 'T' && !winding_down()) {
+      r.parts[p] = 'C';  // not taken by the carrier: send again (marked again, which is harmless)
+      l.ready.push_back({number, part});
+    } else if (r.parts[p] == 'W') {
+      --l.uncertain;
+      if (s_.uncertain == uncertain_policy::resend && !winding_down()) {
+        r.parts[p] = 'C';
         l.ready.push_back({number, part});
-      } else if (r.parts[p] == 'W' && r.due[p] <= now) {
-        --l.uncertain;
-        if (s_.uncertain == uncertain_policy::resend && !winding_down()) {
-          r.parts[p] = 'C';
-          l.ready.push_back({number, part});
-          ++resent_;
-          ++resent_total_;
-        } else {
-          report.push_back(number + "\x1f" + std::to_string(part));
-        }
+        ++resent_;
+        ++resent_total_;
+      } else {
+        report.push_back(number + "\x1f" + std::to_string(part));
       }
     }
+    // A T part while winding down: pump_lane hands it back (B) in this same pump.
   }
   for (const auto& key : report) {
     const auto cut = key.find('\x1f');
@@ -114,9 +121,8 @@ void engine::pump_lane(engine_actions& out, std::size_t index, time_point now) {
     park_some(out, index, std::nullopt, false);
   else if (l.unclaimed.size() > s_.lane_memory)
     park_some(out, index, s_.lane_memory, false);
-  else if (l.pinning && !reading_ && !book_.readable() &&
-           (book_.chunks() >= s_.units_held_max || (!taking_ && now < next_take_)))
-    park_some(out, index, 0, true);  // what the chunks read gave it, once they are read (or none is left)
+  else if (l.pinning && !reading_ && !taking_ && !book_.readable())
+    park_some(out, index, 0, true);  // what the chunks held gave it, once they are read and no take is out
   if (usable(l, now)) {
     claim_some(out, index, now);
     mark_some(out, index, now);
@@ -284,8 +290,7 @@ void engine::add_claimed(std::size_t index, const std::string& number, std::uint
   bool any_open = false, waits = false;
   for (std::size_t p = 0; p < parts.size(); ++p) {
     if (parts[p] == 'I') {
-      r.parts[p] = 'W';
-      r.due[p] = now + grace(l);
+      wait_part(r, number, static_cast<int>(p + 1), 'W', now + grace(l));
       ++l.uncertain;
       waits = true;
     }
@@ -369,7 +374,6 @@ engine_actions engine::on_answer(std::uint64_t token, const answer& a, time_poin
   if (rec == active_.end()) return out;
   auto& l = lanes_[rec->second.lane];
   if (l.in_flight > 0) --l.in_flight;
-  const auto p = static_cast<std::size_t>(part - 1);
   switch (a.kind) {
     case answer_kind::accepted:
       ++l.sent;
@@ -382,15 +386,13 @@ engine_actions engine::on_answer(std::uint64_t token, const answer& a, time_poin
     case answer_kind::retry_later: {
       // The carrier throttles: this lane waits, the others go on.
       const auto until = now + std::max<duration>(a.retry_after, std::chrono::milliseconds(100));
-      rec->second.parts[p] = 'T';
-      rec->second.due[p] = until;
+      wait_part(rec->second, number, part, 'T', until);
       if (!l.throttled_since) l.throttled_since = now;
       if (!l.throttled_until || *l.throttled_until < until) l.throttled_until = until;
       break;
     }
     case answer_kind::uncertain:
-      rec->second.parts[p] = 'W';
-      rec->second.due[p] = now + grace(l);
+      wait_part(rec->second, number, part, 'W', now + grace(l));
       ++l.uncertain;
       issue(out, action::look_up_receipts{0, l.cfg.carrier, {number}});
       break;
@@ -413,6 +415,12 @@ bool engine::on_receipt(const std::string& carrier, const std::string& number, c
   settle_part(number, static_cast<int>(p + 1), 'S', message_id, "", now);
   pump(out, now);
   return true;
+}
+
+void engine::wait_part(recipient& r, const std::string& number, int part, char letter, time_point due) {
+  r.parts[static_cast<std::size_t>(part - 1)] = letter;
+  r.due[static_cast<std::size_t>(part - 1)] = due;
+  timed_.emplace(due, part_ref{number, part});
 }
 
 void engine::settle_part(const std::string& number, int part, char letter, std::string message_id,

@@ -23,6 +23,7 @@
 
 #include "gateway/common/backoff.hpp"
 #include "gateway/redis/asio_adapter.hpp"
+#include "gateway/redis/cluster_client.hpp"
 #include "gateway/redis/sentinel_resolver.hpp"
 #include "gateway/redis/switch_watch.hpp"
 
@@ -706,51 +707,80 @@ static void loa_redis_on_reply(redisAsyncContext* ac, void* r, void* privdata) {
 
 namespace loa::redis {
 
-connection::connection(boost::asio::any_io_executor ex, settings s)
-    : impl_(std::make_shared<detail::connection_impl>(std::move(ex), std::move(s))) {}
+connection::connection(boost::asio::any_io_executor ex, settings s) {
+  if (s.cluster.empty())
+    impl_ = std::make_shared<detail::connection_impl>(std::move(ex), std::move(s));
+  else
+    cluster_ = std::make_shared<detail::cluster_client>(std::move(ex), std::move(s));
+}
 
 connection::~connection() {
-  impl_->cancel();
+  cancel();
 }
 
+// Each call goes to the one implementation this connection has.
+#define LOA_REDIS_DISPATCH(call) return cluster_ ? cluster_->call : impl_->call
+
 boost::asio::any_io_executor connection::get_executor() const noexcept {
-  return impl_->executor();
+  LOA_REDIS_DISPATCH(executor());
 }
 void connection::cancel() {
-  impl_->cancel();
+  LOA_REDIS_DISPATCH(cancel());
 }
 state connection::current_state() const noexcept {
-  return impl_->current_state();
+  LOA_REDIS_DISPATCH(current_state());
 }
 std::error_code connection::last_error() const noexcept {
-  return impl_->last_error();
+  LOA_REDIS_DISPATCH(last_error());
 }
 const std::string& connection::last_error_detail() const noexcept {
-  return impl_->last_error_detail();
+  LOA_REDIS_DISPATCH(last_error_detail());
 }
 std::uint64_t connection::connects() const noexcept {
-  return impl_->connects();
+  LOA_REDIS_DISPATCH(connects());
 }
 const std::string& connection::address() const noexcept {
-  return impl_->address();
+  LOA_REDIS_DISPATCH(address());
 }
 int connection::wait_replicas() const noexcept {
-  return impl_->config().wait_replicas;
+  LOA_REDIS_DISPATCH(config().wait_replicas);
 }
 std::chrono::milliseconds connection::wait_timeout() const noexcept {
-  return impl_->config().wait_timeout;
+  LOA_REDIS_DISPATCH(config().wait_timeout);
 }
 std::size_t connection::queued() const noexcept {
-  return impl_->queued();
+  LOA_REDIS_DISPATCH(queued());
 }
 void connection::set_observer(std::function<void(const state_change&)> observer) {
-  impl_->set_observer(std::move(observer));
+  LOA_REDIS_DISPATCH(set_observer(std::move(observer)));
 }
 void connection::start_run(boost::asio::any_completion_handler<run_signature> handler) {
-  impl_->run(std::move(handler));
+  LOA_REDIS_DISPATCH(run(std::move(handler)));
 }
 void connection::start_exec(request req, boost::asio::any_completion_handler<exec_signature> handler) {
-  impl_->exec(std::move(req), std::move(handler));
+  LOA_REDIS_DISPATCH(exec(std::move(req), std::move(handler)));
+}
+
+#undef LOA_REDIS_DISPATCH
+
+void connection::start_check(std::chrono::milliseconds limit,
+                             boost::asio::any_completion_handler<check_signature> handler) {
+  if (cluster_) {
+    cluster_->check(limit, std::move(handler));
+    return;
+  }
+  request ping;
+  ping.push("PING");
+  ping.timeout = limit;
+  // exec's completion is never inline, so neither is this one.
+  impl_->exec(std::move(ping), [impl = impl_, h = std::move(handler)](std::error_code ec, response r) mutable {
+    node_check c{impl->address(), ec, {}};
+    if (!r.empty() && r[0].is_error())
+      c.detail = r[0].str();
+    else if (ec)
+      c.detail = impl->last_error_detail();
+    std::move(h)(std::vector<node_check>{std::move(c)});
+  });
 }
 
 }  // namespace loa::redis

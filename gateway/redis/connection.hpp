@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 #include <system_error>
+#include <vector>
 
 #include "gateway/redis/error.hpp"
 #include "gateway/redis/reply.hpp"
@@ -26,6 +27,7 @@ namespace loa::redis {
 
 namespace detail {
 class connection_impl;
+class cluster_client;
 }
 
 /// Where the connection stands.
@@ -47,7 +49,16 @@ struct state_change {
   std::string detail;       // hiredis' or the server's message for `why` (never holds the password)
 };
 
-/// A Redis connection. Not copyable or movable: pending operations refer to it.
+/// What a real request (PING) found on one server: async_check.
+struct node_check {
+  std::string node;     // host:port (or the socket path); "cluster" for what concerns the slot map
+  std::error_code ec;   // empty when the server answered PONG
+  std::string detail;   // the server's or hiredis' message for `ec`
+};
+
+/// A Redis connection: to one server, to the primary the sentinels name (settings::sentinels), or to every
+/// primary of a Redis Cluster with each command sent to the primary of its keys (settings::cluster,
+/// cluster_client.hpp). Not copyable or movable: pending operations refer to it.
 class connection {
  public:
   /// Signature of async_run's completion.
@@ -89,6 +100,21 @@ class connection {
         std::move(req));
   }
 
+  /// Signature of async_check's completion.
+  using check_signature = void(std::vector<node_check>);
+
+  /// PINGs every primary (the one server or primary; with a cluster, every primary of the slot map) with a
+  /// timeout of `limit`, and completes with what each answered. With a cluster, also an entry "cluster"
+  /// when there is no slot map yet or slots no primary serves.
+  template <class CompletionToken>
+  auto async_check(std::chrono::milliseconds limit, CompletionToken&& token) {
+    return boost::asio::async_initiate<CompletionToken, check_signature>(
+        [this, limit](auto handler) { start_check(limit, std::move(handler)); }, token);
+  }
+
+  /// True when this connection is to a Redis Cluster.
+  bool is_cluster() const noexcept { return cluster_ != nullptr; }
+
   /// Ends async_run (error::stopped) and drops the connection: requests in flight fail with connection_lost,
   /// waiting ones with stopped. A later async_run starts afresh.
   void cancel();
@@ -115,8 +141,10 @@ class connection {
  private:
   void start_run(boost::asio::any_completion_handler<run_signature> handler);
   void start_exec(request req, boost::asio::any_completion_handler<exec_signature> handler);
+  void start_check(std::chrono::milliseconds limit, boost::asio::any_completion_handler<check_signature> handler);
 
-  std::shared_ptr<detail::connection_impl> impl_;
+  std::shared_ptr<detail::connection_impl> impl_;   // one server, or sentinels
+  std::shared_ptr<detail::cluster_client> cluster_;  // a Redis Cluster (then impl_ is null)
 };
 
 }  // namespace loa::redis

@@ -46,6 +46,10 @@ class error_category_impl final : public std::error_category {
         return "the Redis server is not the primary";
       case error::not_replicated:
         return "too few Redis replicas acknowledged the writes in time";
+      case error::cross_slot:
+        return "a Redis command's keys are in different cluster hash slots";
+      case error::no_slot_map:
+        return "no Redis Cluster node gave a slot map";
     }
     return "unknown loa.redis error";
   }
@@ -100,6 +104,10 @@ const char* to_string(error e) noexcept {
       return "not_master";
     case error::not_replicated:
       return "not_replicated";
+    case error::cross_slot:
+      return "cross_slot";
+    case error::no_slot_map:
+      return "no_slot_map";
   }
   return "unknown";
 }

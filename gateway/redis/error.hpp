@@ -48,6 +48,11 @@ enum class error {
   not_master,
   /// WAIT: fewer replicas than settings::wait_replicas acknowledged the writes within wait_timeout.
   not_replicated,
+  /// Redis Cluster: a command's keys are in different hash slots (Redis would answer CROSSSLOT); nothing
+  /// of the request was sent. Give the keys one hash tag ({...}).
+  cross_slot,
+  /// Redis Cluster: no node answered CLUSTER SLOTS with a usable slot map (retried).
+  no_slot_map,
 };
 
 /// The category of `error` ("loa.redis").

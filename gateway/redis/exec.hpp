@@ -15,12 +15,14 @@
 namespace loa::redis {
 
 /// exec() of a request holding EVALSHA calls: a call answered NOSCRIPT is sent again once, after SCRIPT
-/// LOAD of its script, and its reply replaces the NOSCRIPT error (script_exec.cpp).
+/// LOAD of its script, and its reply replaces the NOSCRIPT error; a WAIT of the request is sent again after
+/// it (script_exec.cpp).
 boost::asio::awaitable<std::pair<std::error_code, response>> exec_loading_scripts(connection& c, request req);
 
 /// Sends `req` and waits for all its replies.
 inline boost::asio::awaitable<std::pair<std::error_code, response>> exec(connection& c, request req) {
-  if (!req.script_calls().empty()) co_return co_await exec_loading_scripts(c, std::move(req));
+  // A cluster loads scripts on each primary itself (cluster_client.hpp).
+  if (!req.script_calls().empty() && !c.is_cluster()) co_return co_await exec_loading_scripts(c, std::move(req));
   auto [ec, resp] = co_await c.async_exec(std::move(req), boost::asio::as_tuple(boost::asio::use_awaitable));
   co_return std::pair{ec, std::move(resp)};
 }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -69,6 +70,13 @@ class request {
     return *this;
   }
 
+  /// Appends a copy of one command given as its arguments (name first), as a script call of `called` when
+  /// not null (so that exec() loads that script on NOSCRIPT). The cluster client splits requests with it.
+  request& push_copy(std::span<const std::string> command, const script* called = nullptr) {
+    if (called != nullptr) scripts_.push_back({arg_counts_.size(), called});
+    return push_range(command);
+  }
+
   /// An EVALSHA command of this request: its index among the commands and its script.
   struct script_call {
     std::size_t command;
@@ -107,5 +115,23 @@ class request {
   std::vector<std::uint32_t> arg_counts_;
   std::vector<script_call> scripts_;
 };
+
+/// Where each command's arguments start in req.arguments().
+inline std::vector<std::size_t> command_offsets(const request& req) {
+  std::vector<std::size_t> offsets;
+  offsets.reserve(req.size());
+  std::size_t at = 0;
+  for (auto n : req.argument_counts()) {
+    offsets.push_back(at);
+    at += n;
+  }
+  return offsets;
+}
+
+/// The arguments of the i-th command (name first), given command_offsets(req).
+inline std::span<const std::string> command_at(const request& req, const std::vector<std::size_t>& offsets,
+                                               std::size_t i) {
+  return {req.arguments().data() + offsets[i], req.argument_counts()[i]};
+}
 
 }  // namespace loa::redis

@@ -2,9 +2,9 @@
 // calls answered NOSCRIPT are sent again, after SCRIPT LOAD of their scripts in the same pipeline: the other
 // commands of the request already ran, and a NOSCRIPT call ran nothing. In a pipeline the calls sent again
 // therefore run after the commands that followed them; each call is one atomic script, so this only matters
-// to a caller whose pipeline relies on its order across a server restart, which none does. But for one: a
-// request that ends with WAIT (redis/durability.hpp: the writes must reach the replicas) waits again after
-// the calls sent again, and that WAIT's answer replaces the first (which counted nothing of theirs).
+// to a caller whose pipeline relies on its order across a server restart, which none does.
+// A WAIT in the request (durability.hpp appends one after claims) ran before the calls sent again, so it
+// confirmed nothing about their writes: it is sent again after them, and its new count replaces the old.
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "gateway/redis/command_route.hpp"
 #include "gateway/redis/exec.hpp"
 
 namespace loa::redis {
@@ -19,18 +20,6 @@ namespace {
 
 bool is_noscript(const reply& r) {
   return r.is_error() && std::string_view(r.str()).starts_with("NOSCRIPT");
-}
-
-// Where each command's arguments start in request::arguments().
-std::vector<std::size_t> command_offsets(const request& req) {
-  std::vector<std::size_t> offsets;
-  offsets.reserve(req.size());
-  std::size_t at = 0;
-  for (auto n : req.argument_counts()) {
-    offsets.push_back(at);
-    at += n;
-  }
-  return offsets;
 }
 
 }  // namespace
@@ -56,14 +45,11 @@ boost::asio::awaitable<std::pair<std::error_code, response>> exec_loading_script
     again.push("SCRIPT", "LOAD", call.called->text);
   }
   const auto offsets = command_offsets(sent);
-  auto command = [&](std::size_t i) {
-    const auto first = sent.arguments().begin() + static_cast<std::ptrdiff_t>(offsets[i]);
-    return std::vector<std::string_view>(first, first + sent.argument_counts()[i]);
-  };
-  for (const auto& call : failed) again.push_range(command(call.command));
-  const auto last = sent.size() - 1;
-  const bool waits = command(last).front() == "WAIT";
-  if (waits) again.push_range(command(last));
+  for (const auto& call : failed) again.push_copy(command_at(sent, offsets, call.command));
+  std::vector<std::size_t> waits;
+  for (std::size_t i = 0; i < sent.size(); ++i)
+    if (is_wait(command_at(sent, offsets, i)[0])) waits.push_back(i);
+  if (!waits.empty()) again.push_copy(command_at(sent, offsets, waits.back()));
   auto [again_ec, again_resp] =
       co_await c.async_exec(std::move(again), boost::asio::as_tuple(boost::asio::use_awaitable));
   // Lost connection, timeout...: that error, with the first replies (the NOSCRIPT ones still in place).
@@ -72,7 +58,8 @@ boost::asio::awaitable<std::pair<std::error_code, response>> exec_loading_script
   auto replies = std::move(resp).release();
   for (std::size_t i = 0; i < failed.size(); ++i)
     replies[failed[i].command] = std::move(again_resp[loaded.size() + i]);
-  if (waits && last < replies.size()) replies[last] = std::move(again_resp[loaded.size() + failed.size()]);
+  for (auto w : waits)
+    if (w < replies.size()) replies[w] = again_resp[loaded.size() + failed.size()];
   response merged(std::move(replies));
   const std::error_code merged_ec =
       merged.first_error() ? std::error_code(error::server_error) : std::error_code{};

@@ -67,6 +67,21 @@ struct settings {
   /// Bounds connect plus answer of each sentinel asked.
   std::chrono::milliseconds sentinel_timeout{500};
 
+  /// Redis Cluster: when not empty, host, port, unix_socket and sentinels are ignored and db must be 0. These
+  /// seed nodes are asked for the slot map (CLUSTER SLOTS); one connection per primary is then kept, each
+  /// command goes to the primary of its keys' slot, and MOVED, ASK, TRYAGAIN and CLUSTERDOWN are followed
+  /// (cluster_client.hpp).
+  std::vector<endpoint> cluster;
+  /// How often the slot map is read again while every primary answers (a MOVED, a CLUSTERDOWN or a primary
+  /// that stops answering has it read again at once, then every cluster_retry_delay until they answer).
+  std::chrono::milliseconds cluster_refresh_interval{10'000};
+  /// The first delay before a command answered TRYAGAIN or CLUSTERDOWN (or whose slot no primary serves) is
+  /// sent again; it doubles on each try, up to 1 s, until the request's timeout.
+  std::chrono::milliseconds cluster_retry_delay{100};
+  /// Redirections (MOVED, ASK, TRYAGAIN, CLUSTERDOWN) one request may follow before its commands are
+  /// answered with the last one.
+  unsigned cluster_max_redirects = 16;
+
   /// What wait_for_replicas (durability.hpp) asks for: WAIT wait_replicas wait_timeout. 0: no WAIT.
   int wait_replicas = 0;
   /// WAIT's timeout; WAIT 0 would block forever, so keep it above zero.

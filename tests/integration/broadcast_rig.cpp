@@ -53,8 +53,12 @@ broadcast_rig::broadcast_rig(rig_options options) : redis(redis_server_options{{
   rest << options.gateway_lines;
   if (!options.tls_cert.empty())
     rest << "  tls: {cert: " << options.tls_cert << ", key: " << options.tls_key << "}\n";
-  rest << "redis:\n  url: redis://127.0.0.1:" << redis.port() << "/0\n"
-       << "sender: \"UBND LThuy\"\n"
+  rest << "redis:\n";
+  if (options.redis_lines.empty())
+    rest << "  url: redis://127.0.0.1:" << redis.port() << "/0\n";
+  else
+    rest << options.redis_lines;
+  rest << "sender: \"UBND LThuy\"\n"
        << "carriers:\n"
        << "  - name: viettel\n    host: 127.0.0.1\n    port: " << viettel_->port << "\n"
        << common << "    sessions: 2\n    prefixes: [\"8496\"]\n"

@@ -35,6 +35,9 @@ struct rig_options {
   std::string
       tls_ca;  ///< with HTTPS (required then): the CA the rig's calls check the gateway's certificate with
   std::string vinaphone_lines;  ///< extra YAML lines for vinaphone only (4-space indent)
+  /// When set, the YAML under redis: (2-space indent) instead of the rig's own redis-server's url, e.g.
+  /// "  cluster: [...]\n" for a tests/fixtures/redis_cluster.hpp.
+  std::string redis_lines;
 };
 
 /// What the simulators accepted: whole messages (all parts arrived and were reassembled) per destination.

@@ -106,3 +106,20 @@ TEST_CASE("a script that fails is answered with its error and not sent again") {
   CHECK(o->resp[0].str().find("refused on purpose") != std::string::npos);
   CHECK(server.command({"GET", "tries"}) == "1");
 }
+
+TEST_CASE("NOSCRIPT with a WAIT at the end - the WAIT is sent again after the calls it must cover") {
+  test::redis_server server;
+  test::client c(test::quick_settings(server.port()));
+  REQUIRE(server.command({"CONFIG", "RESETSTAT"}) == "OK");
+  redis::request req;
+  req.push_script(test::scripts::add, 1, "w", 1).push("WAIT", 0, 10);
+  auto o = exec(c, std::move(req));
+  REQUIRE(o->done);
+  REQUIRE_FALSE(o->ec);
+  REQUIRE(o->resp.size() == 2);
+  CHECK(o->resp[0].integer() == 1);
+  CHECK(o->resp[1].type() == redis::reply::kind::integer);
+  // Once with the first try (before the call ran), once after the call sent again.
+  CHECK(server.command({"INFO", "commandstats"}).find("cmdstat_wait:calls=2,") != std::string::npos);
+  CHECK(server.command({"GET", "w"}) == "1");
+}

@@ -35,6 +35,7 @@ struct options {
   std::string mo_path;                         // --mo: citizens' messages to deliver (JSON lines or CSV)
   std::uint64_t refuse_binds = 0;              // the first N bind attempts get ESME_RBINDFAIL
   std::uint32_t refuse_binds_ms = 0;           // ... as does every bind in the first D ms after start
+  bool receipt_stats = false;                  // --receipt-stats: each bind's deliver_sm answer times on stderr
   std::size_t store_max = 1'000'000;           // deliver_sm kept for system_ids that cannot receive now
   std::string tls_cert;                        // --tls-cert: PEM certificate (chain); TLS on every connection
   std::string tls_key;                         // --tls-key: its PEM private key

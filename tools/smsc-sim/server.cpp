@@ -80,7 +80,10 @@ void server::stop() {
   mo_timer_.cancel();
   drop_log_timer_.cancel();
   for (auto& [id, weak] : sessions_)
-    if (auto s = weak.lock()) s->close();
+    if (auto s = weak.lock()) {
+      s->report_receipt_stats();
+      s->close();
+    }
   sessions_.clear();
   receivers_.clear();
   if (dropped_unlogged_ != 0) log_dropped();

@@ -120,7 +120,9 @@ asio::awaitable<void> session::read_loop() {
   }
   closed_ = true;
   // What was sent and not answered, then what the receipt window held back: all of it in order.
+  report_receipt_stats();
   auto owed = std::exchange(unanswered_, {});
+  written_at_.clear();
   for (auto& p : held_) owed.push_back(std::move(p));
   held_.clear();
   server_.closed(id_, system_id_, std::move(owed));
@@ -313,7 +315,12 @@ void session::deliver(encoded_pdu p) {
   held_.push_back(std::move(p));
   release_held();
   if (unanswered_.size() + held_.size() > server_.opts().store_max) {
-    (held_.empty() ? unanswered_ : held_).pop_front();
+    if (held_.empty()) {
+      unanswered_.pop_front();
+      written_at_.pop_front();
+    } else {
+      held_.pop_front();
+    }
     if (!unanswered_capped_) {
       unanswered_capped_ = true;
       std::cerr << "loa-smsc-sim: " << peer_ << " (system_id \"" << system_id_ << "\"): over "
@@ -331,20 +338,35 @@ void session::release_held() {
     set_sequence(p, next_sequence_++);
     pending_.insert(pending_.end(), p.begin(), p.end());
     unanswered_.push_back(std::move(p));
+    written_at_.push_back(deliver_stats::clock::now());
   }
   write_next();
 }
 
 void session::answered(std::uint32_t sequence) {
   // Clients answer in order, almost always: the oldest is the one.
+  const auto now = deliver_stats::clock::now();
   if (!unanswered_.empty() && sequence_of(unanswered_.front()) == sequence) {
+    receipt_stats_.answered(now - written_at_.front(), now, !held_.empty());
     unanswered_.pop_front();
+    written_at_.pop_front();
   } else {
     const auto it = std::find_if(unanswered_.begin(), unanswered_.end(),
                                  [sequence](const encoded_pdu& p) { return sequence_of(p) == sequence; });
-    if (it != unanswered_.end()) unanswered_.erase(it);
+    if (it != unanswered_.end()) {
+      const auto at = written_at_.begin() + (it - unanswered_.begin());
+      receipt_stats_.answered(now - *at, now, !held_.empty());
+      written_at_.erase(at);
+      unanswered_.erase(it);
+    }
   }
   release_held();
+}
+
+void session::report_receipt_stats() {
+  if (receipt_stats_reported_ || !server_.opts().receipt_stats || receipt_stats_.count() == 0) return;
+  receipt_stats_reported_ = true;
+  std::cerr << "loa-smsc-sim: receipt-stats " << receipt_stats_.json(system_id_) << '\n';
 }
 
 bool session::can_receive() const noexcept {

@@ -13,6 +13,7 @@
 
 #include "gateway/common/tcp_or_tls_stream.hpp"
 #include "gateway/smpp/pdu.hpp"
+#include "tools/smsc-sim/deliver_stats.hpp"
 #include "tools/smsc-sim/delivery_store.hpp"
 #include "tools/smsc-sim/submit_limit.hpp"
 
@@ -46,6 +47,9 @@ class session : public std::enable_shared_from_this<session> {
   /// client answers it (deliver_sm_resp or generic_nack, whatever the status): what is unanswered when the
   /// connection ends goes back to the server, as a real SMSC retries what it could not deliver.
   void deliver(encoded_pdu p);
+
+  /// With --receipt-stats and some deliver_sm answered: writes their answer times on stderr, once.
+  void report_receipt_stats();
 
   /// True when bound as receiver or transceiver and still open.
   bool can_receive() const noexcept;
@@ -95,6 +99,9 @@ class session : public std::enable_shared_from_this<session> {
   bool closed_ = false;
   std::deque<encoded_pdu> unanswered_;  // deliver_sm sent (sequence_number set), not answered, oldest first
   std::deque<encoded_pdu> held_;        // deliver_sm waiting for the receipt window, oldest first
+  std::deque<deliver_stats::clock::time_point> written_at_;  // beside unanswered_ (--receipt-stats)
+  deliver_stats receipt_stats_;
+  bool receipt_stats_reported_ = false;
   bool unanswered_capped_ = false;      // reported once that the oldest are no longer kept
 };
 

@@ -11,22 +11,39 @@ end
 local function unparse(x)
   return x.carrier .. '|' .. x.parts .. '|' .. x.owner .. '|' .. x.reason .. '|' .. x.t1 .. '|' .. x.t2
 end
+-- summary() and accepted() are asked of the same few part strings over and over in a batch: each answer is
+-- kept (a table lookup instead of up to five pattern searches).
+local summaries, acceptances = {}, {}
 local function summary(p)
-  if string.find(p, '[RF]') then return 'failed' end
-  if string.find(p, '[CI]') then return 'queued' end
-  if string.find(p, 'U', 1, true) then return 'uncertain' end
-  if string.find(p, 'S', 1, true) then return 'pending' end
-  if string.find(p, 'E', 1, true) then return 'expired' end
-  return 'delivered'
+  local s = summaries[p]
+  if s then return s end
+  if string.find(p, '[RF]') then s = 'failed'
+  elseif string.find(p, '[CI]') then s = 'queued'
+  elseif string.find(p, 'U', 1, true) then s = 'uncertain'
+  elseif string.find(p, 'S', 1, true) then s = 'pending'
+  elseif string.find(p, 'E', 1, true) then s = 'expired'
+  else s = 'delivered' end
+  summaries[p] = s
+  return s
 end
-local function accepted(p) return not string.find(p, '[CIRU]') end
+local function accepted(p)
+  local a = acceptances[p]
+  if a == nil then
+    a = not string.find(p, '[CIRU]')
+    acceptances[p] = a
+  end
+  return a
+end
 local finals = {failed = true, uncertain = true, expired = true, delivered = true}
-local deltas = {}
+local deltas, carrier_fields = {}, {}
 local function bump(counts, carrier, field, by)
   local d = deltas[counts]
   if not d then d = {}; deltas[counts] = d end
   d[field] = (d[field] or 0) + by
-  local f = 'c:' .. carrier .. ':' .. field
+  local names = carrier_fields[carrier]
+  if not names then names = {}; carrier_fields[carrier] = names end
+  local f = names[field]
+  if not f then f = 'c:' .. carrier .. ':' .. field; names[field] = f end
   d[f] = (d[f] or 0) + by
 end
 -- Counts the change of one record from parts `old` to parts `new`; returns true when it settled now.
