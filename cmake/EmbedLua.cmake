@@ -45,6 +45,11 @@ function(_loa_lua_write_header lua_dir out namespace header_name)
       message(FATAL_ERROR "${lua_dir}/${file}: a script's name must be a C++ identifier in lower case")
     endif()
     _loa_lua_expand(${lua_dir} ${file} "" text)
+    # `#!lua` (Redis 7 script flags, none given): in a Cluster, Redis then refuses a script that touches an
+    # undeclared key of another slot than its KEYS ("Script attempted to access keys that do not hash to the
+    # same slot"), instead of running it on the one node that happens to hold both. Without it, a one-node
+    # Cluster (the tests' detector, docs/SCALING.md) would let cross-slot scripts through.
+    string(PREPEND text "#!lua\n")
     if(text MATCHES "\\)loa_lua\"")
       message(FATAL_ERROR "${lua_dir}/${file}: holds the raw string's end marker )loa_lua\"")
     endif()

@@ -155,6 +155,10 @@ struct broadcaster::impl {
       if (co_await campaigns.load(id, spec, found)) co_return;
       if (!found) continue;
       using broadcast::campaign_state;
+      if (spec.state == campaign_state::done || spec.state == campaign_state::cancelled) {
+        if (co_await campaigns.forget_inactive(id)) co_return;  // left by a crash between state and set
+        continue;
+      }
       // Due, then out of quiet hours (or urgent): lifecycle.hpp's rule, as the API applies it at creation.
       auto state = spec.state;
       if (state == campaign_state::scheduled || state == campaign_state::waiting)

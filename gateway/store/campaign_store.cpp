@@ -9,6 +9,7 @@
 #include <map>
 
 #include "gateway/broadcast/csv_import.hpp"
+#include "gateway/store/audience_reader.hpp"
 #include "gateway/store/subscriber_store.hpp"
 #include "gateway/store/field_list.hpp"
 #include "gateway/redis/exec.hpp"
@@ -32,42 +33,10 @@ T to_number(std::string_view s) {
   return value;
 }
 
-// Where a receipt that came before its submit's answer waits (engine_record.lua, apply_receipts.lua).
-std::string held_receipt(std::string_view receipt_key) {
-  return std::string(receipt_key) + ":held";
-}
-
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-// The audience part of the fan-out, preview and count calls (gateway/store/lua/lib/audience.lua): into
-// `bucket_keys` the buckets [from, to) of every source, bucket by bucket (the wards' subscriber buckets, or for
-// a correction those of whoever received the campaign it corrects, for a resend those whose message failed or
-// expired); into `args` from, to, the number of sources and the groups (none for a correction or a resend:
-// everyone in its buckets).
-void add_audience(std::vector<std::string>& bucket_keys, std::vector<std::string>& args, const campaign_spec& spec,
-                  std::uint64_t from, std::uint64_t to) {
-  const bool correction = !spec.corrects.empty();
-  const bool single_source = correction || !spec.resends.empty();
-  const std::string single_prefix = correction ? campaign_keys::received(spec.corrects)
-                                    : single_source ? campaign_keys::failed(spec.resends)
-                                                    : std::string{};
-  const std::size_t sources = single_source ? 1 : spec.wards.size();
-  bucket_keys.reserve(bucket_keys.size() + sources * (to - from));
-  for (std::uint64_t b = from; b < to; ++b) {
-    if (single_source) {
-      bucket_keys.push_back(single_prefix + std::to_string(b));
-    } else {
-      for (const auto& w : spec.wards) bucket_keys.push_back(keys::bucket(w, b));
-    }
-  }
-  args.push_back(std::to_string(from));
-  args.push_back(std::to_string(to));
-  args.push_back(std::to_string(sources));
-  if (!single_source) args.insert(args.end(), spec.groups.begin(), spec.groups.end());
 }
 
 void set_count(carrier_counts& c, std::string_view field, std::uint64_t v) {
@@ -100,10 +69,11 @@ std::string poison(std::string_view id) { return campaign_key(id, "poison"); }
 std::string chunk_errors(std::string_view id) { return campaign_key(id, "chunk_errors"); }
 std::string counted(std::string_view id) { return campaign_key(id, "counted"); }
 std::string receipt(std::string_view carrier, std::string_view normalised_id) {
-  std::string k = "loa:dlr:";
+  std::string k = "loa:dlr:{";  // its own slot: match_receipt.lua and map_receipt.lua meet there
   k += carrier;
   k += ':';
   k += normalised_id;
+  k += '}';
   return k;
 }
 std::string ward_index(std::string_view ward) {
@@ -143,18 +113,38 @@ bool same_notice(const campaign_spec& earlier, const campaign_spec& again) {
 
 campaign_store::campaign_store(redis::connection& connection) : connection_(connection) {}
 
+// Several commands, none spanning two Redis Cluster slots (docs/SCALING.md): the key's guard (the ward's slot)
+// and the id drawn decide which campaign this is; its meta hash is written once (the campaign's slot); then
+// the wards' indexes and the active set, each idempotent. A creator that dies half way leaves a campaign that
+// the same request sent again (same key) completes; without a key the request failed and its campaign is
+// never run (nothing points at it).
 asio::awaitable<std::error_code> campaign_store::create(campaign_spec& spec, std::chrono::seconds key_ttl,
                                                         bool& existing) {
-  redis::request req;
-  const bool has_key = !spec.key.empty();
-  std::vector<std::string> script_keys{
-      std::string(campaign_keys::next_id),
-      has_key ? std::string(ward_prefix) + spec.wards.front() + "}:sendkey:" + spec.key
-              : std::string(campaign_keys::next_id),
-      std::string(campaign_keys::active)};
-  for (const auto& w : spec.wards) script_keys.push_back(campaign_keys::ward_index(w));
-  std::vector<std::string> args{has_key ? "1" : "0", std::to_string(key_ttl.count()), std::string(campaign_prefix),
-                                std::to_string(spec.created_at_ms)};
+  existing = false;
+  std::string id;
+  const std::string guard =
+      spec.key.empty() ? std::string{} : std::string(ward_prefix) + spec.wards.front() + "}:sendkey:" + spec.key;
+  if (!guard.empty()) {
+    auto [ec, resp] = co_await exec(connection_, command("GET", guard));
+    if (ec) co_return ec;
+    if (!resp[0].is_nil()) id = resp[0].str();
+  }
+  if (id.empty()) {
+    auto [ec, resp] = co_await exec(connection_, command("INCR", campaign_keys::next_id));
+    if (ec) co_return ec;
+    id = std::to_string(resp[0].integer());
+    if (!guard.empty()) {
+      auto [ec2, set] = co_await exec(connection_, command("SET", guard, id, "NX", "EX", key_ttl.count()));
+      if (ec2) co_return ec2;
+      if (set[0].is_nil()) {  // another request with this key came first: its campaign (this id is unused)
+        auto [ec3, again] = co_await exec(connection_, command("GET", guard));
+        if (ec3) co_return ec3;
+        if (again[0].is_nil()) co_return redis::error::protocol;  // expired in between: the caller retries
+        id = again[0].str();
+      }
+    }
+  }
+  std::vector<std::string> args{id};
   auto field = [&](std::string_view name, std::string value) {
     args.emplace_back(name);
     args.push_back(std::move(value));
@@ -176,14 +166,25 @@ asio::awaitable<std::error_code> campaign_store::create(campaign_spec& spec, std
   if (!spec.resends.empty()) field("resends", spec.resends);
   if (spec.audience > 0) field("audience", std::to_string(spec.audience));
   if (!spec.approval_reason.empty()) field("approval_reason", spec.approval_reason);
-  req.push_script_range(scripts::create, script_keys, args);
+  const std::vector<std::string> meta_key{campaign_keys::meta(id)};
+  redis::request req;
+  req.push_script_range(scripts::create_meta, meta_key, args);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec) co_return ec;
   const auto& answer = resp[0].elements();
-  if (answer.size() != 2) co_return redis::error::protocol;
-  spec.id = answer[0].str();
-  existing = answer[1].integer() == 1;
-  co_return std::error_code{};
+  if (answer.size() != 3) co_return redis::error::protocol;
+  spec.id = id;
+  existing = answer[0].integer() == 0;
+  const auto state = parse_campaign_state(answer[1].str());
+  // The indexes and the active set, again when the campaign existed: its creator may have died before them.
+  // A finished campaign is not made active again; one cancelled between the read and the SADD is a stale
+  // member that the schedulers drop (campaign_store::forget_inactive).
+  redis::request sets;
+  for (const auto& w : spec.wards) sets.push("ZADD", campaign_keys::ward_index(w), "NX", answer[2].str(), id);
+  if (state && *state != campaign_state::done && *state != campaign_state::cancelled)
+    sets.push("SADD", campaign_keys::active, id);
+  auto [sets_ec, sets_resp] = co_await exec(connection_, std::move(sets));
+  co_return sets_ec;
 }
 
 asio::awaitable<std::error_code> campaign_store::load(std::string_view id_view, campaign_spec& out, bool& found) {
@@ -301,21 +302,49 @@ asio::awaitable<std::error_code> campaign_store::ward_campaigns(const std::vecto
 
 asio::awaitable<std::error_code> campaign_store::advance(std::string_view id, campaign_state from,
                                                          campaign_state to, bool& moved) {
-  auto [ec, resp] = co_await exec(connection_, script_command(scripts::advance, 2, campaign_keys::meta(id),
-                                                              campaign_keys::active, id, to_string(from),
-                                                              to_string(to)));
+  auto [ec, resp] = co_await exec(connection_, script_command(scripts::advance, 1, campaign_keys::meta(id),
+                                                              to_string(from), to_string(to)));
   if (ec) co_return ec;
   moved = !resp[0].is_nil() && resp[0].str() == to_string(from);
-  co_return std::error_code{};
+  if (!moved) co_return std::error_code{};
+  // The active set in its own slot, after the state: a crash in between leaves a finished campaign in it,
+  // which forget_inactive() drops (a campaign moving on was in it already: the SADD only repairs).
+  const bool finished = to == campaign_state::done || to == campaign_state::cancelled;
+  auto [set_ec, set_resp] =
+      co_await exec(connection_, command(finished ? "SREM" : "SADD", campaign_keys::active, id));
+  co_return set_ec;
 }
 
 asio::awaitable<std::error_code> campaign_store::cancel(std::string_view id,
                                                         std::optional<campaign_state>& before) {
-  auto [ec, resp] = co_await exec(connection_, script_command(scripts::cancel, 2, campaign_keys::meta(id),
-                                                              campaign_keys::active, id));
+  auto [ec, resp] = co_await exec(connection_, script_command(scripts::cancel, 1, campaign_keys::meta(id)));
   if (ec) co_return ec;
   before = resp[0].is_nil() ? std::nullopt : parse_campaign_state(resp[0].str());
-  co_return std::error_code{};
+  if (!before) co_return std::error_code{};
+  // Out of the active set in its own slot; a crash before leaves it there, dropped by forget_inactive().
+  auto [set_ec, set_resp] = co_await exec(connection_, command("SREM", campaign_keys::active, id));
+  co_return set_ec;
+}
+
+asio::awaitable<std::error_code> campaign_store::forget_inactive(std::string_view id) {
+  auto [ec, resp] = co_await exec(connection_, command("HGET", campaign_keys::meta(id), "receipt_deadline_s"));
+  if (ec) co_return ec;
+  co_return co_await retire(id, resp[0].is_nil() ? 0 : to_number<std::int64_t>(resp[0].str()));
+}
+
+// Only while it is in the active set: a done campaign asked again later (a lost answer, another gateway's
+// take) must not put back a deadline the expiry sweep already took. The deadline before the SREM, so that a
+// crash in between leaves it in the set for the next call.
+asio::awaitable<std::error_code> campaign_store::retire(std::string_view id, std::int64_t receipt_deadline_s) {
+  auto [ec, resp] = co_await exec(connection_, command("SISMEMBER", campaign_keys::active, id));
+  if (ec || resp[0].integer() == 0) co_return ec;
+  if (receipt_deadline_s > 0) {
+    auto [ec2, added] =
+        co_await exec(connection_, command("ZADD", campaign_keys::receipt_deadlines, receipt_deadline_s, id));
+    if (ec2) co_return ec2;
+  }
+  auto [ec3, gone] = co_await exec(connection_, command("SREM", campaign_keys::active, id));
+  co_return ec3;
 }
 
 asio::awaitable<std::error_code> campaign_store::publish_chunks(std::string_view id) {
@@ -329,37 +358,36 @@ asio::awaitable<std::error_code> campaign_store::fanout(const campaign_spec& spe
                                                         std::uint64_t to, std::int64_t approval_above,
                                                         std::vector<std::string>& numbers, bool& held,
                                                         std::string* why) {
-  std::vector<std::string> script_keys{campaign_keys::counts(spec.id), std::string(keys::optout),
-                                campaign_keys::counted(spec.id), campaign_keys::meta(spec.id)};
-  std::vector<std::string> args{std::to_string(approval_above), std::to_string(now_ms())};
-  add_audience(script_keys, args, spec, from, to);
+  // Read in the wards' slots, counted in the campaign's (count_fanout.lua): two steps, as a Cluster needs.
+  audience_read audience;
+  if (auto ec = co_await read_audience(connection_, spec, from, to, audience, why)) co_return ec;
+  std::vector<std::string> args{std::to_string(approval_above), std::to_string(now_ms()), std::to_string(from)};
+  for (std::uint64_t b = from; b < to; ++b) {
+    args.push_back(std::to_string(audience.kept_per_bucket[b - from]));
+    args.push_back(std::to_string(audience.opted_out_per_bucket[b - from]));
+  }
+  const std::vector<std::string> script_keys{campaign_keys::counts(spec.id), campaign_keys::counted(spec.id),
+                                             campaign_keys::meta(spec.id)};
   redis::request req;
-  req.push_script_range(scripts::fanout, script_keys, args);
+  req.push_script_range(scripts::count_fanout, script_keys, args);
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec == redis::error::server_error && why && !resp.empty()) *why = resp[0].str();
   if (ec) co_return ec;
   const auto& e = resp[0].elements();
-  if (e.empty()) co_return redis::error::protocol;
+  if (e.size() != 2) co_return redis::error::protocol;
   held = e[0].integer() == 1;
   numbers.clear();
-  for (std::size_t i = 1; i < e.size(); ++i) numbers.push_back(e[i].str());
+  if (e[1].integer() == 1) co_return std::error_code{};  // cancelled: nothing more is sent
+  for (auto& m : audience.kept) numbers.push_back(std::move(m.number));
   co_return std::error_code{};
 }
 
 asio::awaitable<std::error_code> campaign_store::preview(const campaign_spec& spec, std::uint64_t from,
                                                          std::uint64_t to, audience_page& out) {
-  std::vector<std::string> script_keys{std::string(keys::optout)}, args;
-  add_audience(script_keys, args, spec, from, to);
-  redis::request req;
-  req.push_script_range(scripts::preview, script_keys, args);
-  auto [ec, resp] = co_await exec(connection_, std::move(req));
-  if (ec) co_return ec;
-  const auto& e = resp[0].elements();
-  if (e.empty()) co_return redis::error::protocol;
-  out.skipped_optout += static_cast<std::uint64_t>(e[0].integer());
-  for (std::size_t i = 1; i + 1 < e.size(); i += 2) {
-    out.recipients.emplace_back(e[i].str(), split_groups(e[i + 1].str()));
-  }
+  audience_read audience;
+  if (auto ec = co_await read_audience(connection_, spec, from, to, audience)) co_return ec;
+  out.skipped_optout += audience.opted_out.size();
+  for (auto& m : audience.kept) out.recipients.emplace_back(std::move(m.number), split_groups(m.groups));
   co_return std::error_code{};
 }
 
@@ -403,15 +431,11 @@ asio::awaitable<std::error_code> campaign_store::record_cancel(std::string_view 
 asio::awaitable<std::error_code> campaign_store::count_audience(const campaign_spec& spec, std::uint64_t& kept) {
   kept = 0;
   for (std::uint64_t from = 0; from < buckets_per_ward; from += audience_count_step) {
-    std::vector<std::string> script_keys{std::string(keys::optout)}, args;
-    add_audience(script_keys, args, spec, from, std::min(from + audience_count_step, buckets_per_ward));
-    redis::request req;
-    req.push_script_range(scripts::count_audience, script_keys, args);
-    auto [ec, resp] = co_await exec(connection_, std::move(req));
-    if (ec) co_return ec;
-    const auto& e = resp[0].elements();
-    if (e.size() != 2) co_return redis::error::protocol;
-    kept += static_cast<std::uint64_t>(std::max<std::int64_t>(0, e[0].integer()));
+    audience_read audience;
+    if (auto ec = co_await read_audience(connection_, spec, from,
+                                         std::min(from + audience_count_step, buckets_per_ward), audience))
+      co_return ec;
+    kept += audience.kept.size();
   }
   co_return std::error_code{};
 }
@@ -432,34 +456,6 @@ asio::awaitable<std::error_code> campaign_store::hold(std::string_view id, std::
   auto [ec, resp] = co_await exec(connection_, std::move(req));
   if (ec) co_return ec;
   before = resp[0].is_nil() ? std::nullopt : parse_campaign_state(resp[0].str());
-  co_return std::error_code{};
-}
-
-asio::awaitable<std::error_code> campaign_store::apply_receipts(const std::vector<receipt_update>& receipts,
-                                                                std::vector<std::size_t>& unmatched,
-                                                                std::vector<std::size_t>& mismatched) {
-  std::vector<std::string> script_keys;
-  std::vector<std::string> args{std::to_string(now_ms()), std::string(campaign_prefix),
-                                std::to_string(unmatched_receipt_keep.count())};
-  script_keys.reserve(receipts.size() * 2);
-  args.reserve(args.size() + receipts.size() * 3);
-  for (const auto& r : receipts) {
-    script_keys.push_back(r.receipt_key);
-    script_keys.push_back(held_receipt(r.receipt_key));
-    args.emplace_back(1, r.letter);
-    args.push_back(r.reason);
-    args.push_back(r.source);
-  }
-  redis::request req;
-  req.push_script_range(scripts::apply_receipts, script_keys, args);
-  auto [ec, resp] = co_await exec(connection_, std::move(req));
-  if (ec) co_return ec;
-  unmatched.clear();
-  mismatched.clear();
-  const auto& lists = resp[0].elements();
-  for (const auto& e : lists.at(0).elements()) unmatched.push_back(static_cast<std::size_t>(e.integer()) - 1);
-  for (const auto& e : lists.at(1).elements())
-    mismatched.push_back(static_cast<std::size_t>(e.integer()) - 1);
   co_return std::error_code{};
 }
 

@@ -32,7 +32,8 @@ std::string poison(std::string_view id);
 std::string chunk_errors(std::string_view id);
 /// One bit per bucket: set once the bucket's recipients are counted into `recipients`.
 std::string counted(std::string_view id);
-/// The receipt mapping of one accepted part: (carrier, normalised message id) -> "campaign|number|part".
+/// The receipt mapping of one accepted part: (carrier, normalised message id) -> "campaign|number|part";
+/// "loa:dlr:{CARRIER:ID}", tagged with itself (its own Redis Cluster slot, beside its `:held` key).
 std::string receipt(std::string_view carrier, std::string_view normalised_id);
 std::string ward_index(std::string_view ward);
 /// Prefix of the 4096 buckets of the recipients who received campaign `id` (what a correction reads).
@@ -83,6 +84,14 @@ struct receipt_update {
   std::string source;  ///< the number the receipt came from, normalised (numbers.hpp); "" when it is none
 };
 
+/// The receipt mapping of one part recorded accepted (campaign_store::map_receipts).
+struct receipt_mapping {
+  std::string receipt_key;  ///< campaign_keys::receipt(carrier, message id)
+  std::string number;
+  int part = 1;  ///< 1-based
+  std::string carrier;
+};
+
 /// A campaign as a ward's index holds it.
 struct indexed_campaign {
   std::string id;
@@ -124,6 +133,12 @@ class campaign_store {
                                                   bool& moved);
   /// Cancels unless done; `before` is the state it had (nullopt when there is no such campaign).
   boost::asio::awaitable<std::error_code> cancel(std::string_view id, std::optional<campaign_state>& before);
+  /// Takes a campaign found done or cancelled out of the active set: the set is written after the state, by
+  /// a command of its own (another slot in a Cluster), so a crash in between leaves it there for this.
+  boost::asio::awaitable<std::error_code> forget_inactive(std::string_view id);
+  /// After the campaign's state became done (or cancelled): its receipt deadline set (when > 0) and the
+  /// campaign out of the active set, each a command of its own; nothing when it is not in the set any more.
+  boost::asio::awaitable<std::error_code> retire(std::string_view id, std::int64_t receipt_deadline_s);
   /// Publishes the campaign's chunks (the stream and its consumer group) unless published already.
   boost::asio::awaitable<std::error_code> publish_chunks(std::string_view id);
 
@@ -167,6 +182,13 @@ class campaign_store {
   boost::asio::awaitable<std::error_code> apply_receipts(const std::vector<receipt_update>& receipts,
                                                          std::vector<std::size_t>& unmatched,
                                                          std::vector<std::size_t>& mismatched);
+  /// Writes the receipt mappings of parts just recorded accepted (S), after their records (a call of its own:
+  /// the mappings' slots are not the campaign's), and applies the receipts that came before them when they
+  /// came from the recipient's number; `mismatched`, when given, gets the carrier of each that did not.
+  boost::asio::awaitable<std::error_code> map_receipts(std::string_view id,
+                                                       const std::vector<receipt_mapping>& mappings,
+                                                       std::chrono::seconds ttl,
+                                                       std::vector<std::string>* mismatched = nullptr);
   /// From `when` (Unix seconds) on, parts of the campaign still waiting for a receipt count as expired.
   boost::asio::awaitable<std::error_code> set_receipt_deadline(std::string_view id, std::int64_t when);
   /// Campaigns whose receipt deadline has passed at `now` (Unix seconds), at most `limit`.

@@ -131,8 +131,7 @@ asio::awaitable<std::error_code> engine_store::heartbeat(campaign::duration ttl)
 asio::awaitable<std::error_code> engine_store::take_chunk(chunk_answer& out) {
   auto req = script_call(scripts::engine_take_chunk,
                          {bk::chunks(s_.campaign), bk::meta(s_.campaign), bk::poison(s_.campaign),
-                          bk::chunk_errors(s_.campaign), std::string(bk::active),
-                          std::string(bk::receipt_deadlines), engine_keys::alive(s_.campaign),
+                          bk::chunk_errors(s_.campaign), engine_keys::alive(s_.campaign),
                           engine_keys::grants(s_.campaign)},
                          {std::string(broadcast::chunk_group), s_.campaign, s_.owner,
                           std::to_string(receipt_deadline_s()), gateway_prefix(s_.owner),
@@ -151,7 +150,9 @@ asio::awaitable<std::error_code> engine_store::take_chunk(chunk_answer& out) {
   for (std::size_t i = 7; i + 2 < e.size(); i += 3)
     out.set_aside.push_back({to_number<std::uint64_t>(e[i].str()), to_number<std::uint64_t>(e[i + 1].str()),
                              e[i + 2].str()});
-  co_return std::error_code{};
+  if (!out.finished) co_return std::error_code{};
+  broadcast::campaign_store campaigns(connection_);  // the global sets: their own slots, after the state
+  co_return co_await campaigns.retire(s_.campaign, receipt_deadline_s());
 }
 
 asio::awaitable<std::error_code> engine_store::take_parcel(std::string_view carrier,
@@ -255,32 +256,34 @@ asio::awaitable<std::error_code> engine_store::mark_submitting(const std::vector
 asio::awaitable<std::error_code> engine_store::record(const std::vector<campaign::outcome>& outcomes,
                                                       std::uint64_t resent, std::vector<std::string>* mismatched) {
   redis::request req;
+  const auto ttl = std::chrono::duration_cast<std::chrono::seconds>(s_.validity + std::chrono::hours(48));
   if (!outcomes.empty()) {
-    std::vector<std::string> keys{bk::records(s_.campaign), bk::counts(s_.campaign)};
-    const auto ttl = std::chrono::duration_cast<std::chrono::seconds>(s_.validity + std::chrono::hours(48));
     std::vector<std::string> args{std::to_string(ttl.count()), s_.campaign, s_.owner, std::to_string(now_ms())};
     args.reserve(args.size() + 5 * outcomes.size());
     for (const auto& o : outcomes) {
-      std::size_t k = 0;
-      if (o.letter == broadcast::part_state::submitted && !o.message_id.empty()) {
-        keys.push_back(bk::receipt(o.carrier, o.message_id));
-        keys.push_back(keys.back() + ":held");
-        k = keys.size() - 1;  // 1-based index of the mapping key
-      }
+      const bool mapped = o.letter == broadcast::part_state::submitted && !o.message_id.empty();
       args.push_back(o.number);
       args.push_back(std::to_string(o.part));
       args.emplace_back(1, o.letter);
-      args.push_back(std::to_string(k));
+      args.emplace_back(mapped ? "1" : "0");
       args.push_back(o.reason);
     }
-    req = script_call(scripts::engine_record, keys, args);
+    req = script_call(scripts::engine_record, {bk::records(s_.campaign), bk::counts(s_.campaign)}, args);
   }
   if (resent > 0) req.push("HINCRBY", bk::counts(s_.campaign), "resent", resent);
   if (req.empty()) co_return std::error_code{};
   auto [ec, resp] = co_await redis::exec(connection_, std::move(req));
-  if (!ec && mismatched && !outcomes.empty())
-    for (const auto& e : resp[0].elements()) mismatched->push_back(e.str());
-  co_return ec;
+  if (ec || outcomes.empty()) co_return ec;
+  // The receipt mappings after the records (their own slots): a receipt that finds one finds its part S.
+  std::vector<broadcast::receipt_mapping> mappings;
+  for (const auto& e : resp[0].elements()) {
+    const auto g = static_cast<std::size_t>(e.integer());
+    if (g == 0 || g > outcomes.size()) co_return redis::error::protocol;
+    const auto& o = outcomes[g - 1];
+    mappings.push_back({bk::receipt(o.carrier, o.message_id), o.number, o.part, o.carrier});
+  }
+  broadcast::campaign_store campaigns(connection_);
+  co_return co_await campaigns.map_receipts(s_.campaign, mappings, ttl, mismatched);
 }
 
 asio::awaitable<std::error_code> engine_store::park(std::string_view carrier,
@@ -300,15 +303,16 @@ asio::awaitable<std::error_code> engine_store::ack(std::string_view carrier, std
                                                    bool& done_now) {
   done_now = false;
   auto req = script_call(scripts::engine_ack,
-                         {unit_stream(carrier), bk::meta(s_.campaign), std::string(bk::active),
-                          std::string(bk::receipt_deadlines), engine_keys::grants(s_.campaign)},
+                         {unit_stream(carrier), bk::meta(s_.campaign), engine_keys::grants(s_.campaign)},
                          {std::string(broadcast::chunk_group), s_.campaign, s_.owner,
                           std::to_string(receipt_deadline_s()), std::string(entry),
                           carrier.empty() ? "chunk" : "parcel"});
   auto [ec, resp] = co_await redis::exec(connection_, std::move(req));
   if (ec) co_return ec;
   done_now = resp[0].type() != redis::reply::kind::integer && resp[0].str() == "done";
-  co_return std::error_code{};
+  if (!done_now) co_return std::error_code{};
+  broadcast::campaign_store campaigns(connection_);  // the global sets: their own slots, after the state
+  co_return co_await campaigns.retire(s_.campaign, receipt_deadline_s());
 }
 
 asio::awaitable<std::error_code> engine_store::release(std::string_view carrier, std::string_view entry,

@@ -40,20 +40,6 @@ std::uint64_t bucket_of(std::string_view phone) {
   return value % buckets_per_ward;
 }
 
-// A scope as the scripts take it: '*' for every ward, else the wards separated by ';'.
-std::string script_scope(const ward_scope& scope) {
-  return scope.every_ward ? "*" : join(scope.wards, ';');
-}
-
-// {0} or {1, ward...} from the scoped scripts.
-void read_change(const redis::reply& answer, number_change& change) {
-  const auto& items = answer.elements();
-  change.allowed = !items.empty() && items[0].integer() == 1;
-  change.wards.clear();
-  for (std::size_t i = 1; i < items.size(); ++i) change.wards.push_back(items[i].str());
-  std::sort(change.wards.begin(), change.wards.end());
-}
-
 std::string script_groups(const std::vector<std::string>& groups) {
   // ';' and the unit separator delimit stored fields: a group name holding them would corrupt the record.
   std::vector<std::string> clean;
@@ -191,27 +177,81 @@ asio::awaitable<std::error_code> subscriber_store::is_opted_out(std::string_view
   co_return std::error_code{};
 }
 
+// The wards that hold `phone`: `loa:wards`, then the number's bucket in each, one pipelined HEXISTS per ward
+// (each its ward's slot): no request touches two slots as one (docs/SCALING.md).
+asio::awaitable<std::error_code> subscriber_store::holders(std::string_view phone, std::vector<std::string>& out) {
+  out.clear();
+  auto [ec, resp] = co_await exec(connection_, command("SMEMBERS", keys::wards));
+  if (ec) co_return ec;
+  std::vector<std::string> wards;
+  for (const auto& e : resp[0].elements()) wards.push_back(e.str());
+  if (wards.empty()) co_return std::error_code{};
+  redis::request req;
+  for (const auto& w : wards) req.push("HEXISTS", keys::bucket(w, phone), phone);
+  auto [ec2, found] = co_await exec(connection_, std::move(req));
+  if (ec2) co_return ec2;
+  for (std::size_t i = 0; i < wards.size(); ++i)
+    if (found[i].integer() == 1) out.push_back(wards[i]);
+  co_return std::error_code{};
+}
+
+namespace {
+// Of `held`, the wards of `scope`.
+std::vector<std::string> in_scope(const std::vector<std::string>& held, const ward_scope& scope) {
+  if (scope.every_ward) return held;
+  std::vector<std::string> out;
+  for (const auto& w : held)
+    if (std::find(scope.wards.begin(), scope.wards.end(), w) != scope.wards.end()) out.push_back(w);
+  return out;
+}
+}  // namespace
+
+// Who holds it first, then the global opt-out: separate calls (the wards' slots, then `loa:optout`'s).
 asio::awaitable<std::error_code> subscriber_store::set_opt_out(std::string_view phone, bool opted_out,
                                                                std::string_view source,
                                                                const ward_scope& scope,
                                                                number_change& change) {
-  auto [ec, resp] = co_await exec(
-      connection_, script_command(scripts::scoped_opt_out, 3, keys::wards, keys::optout, keys::forgotten_optouts, phone,
-                           bucket_of(phone), keys::ward_prefix, script_scope(scope), opted_out ? "1" : "0",
-                           now_seconds() + separator + std::string(source), sha256_hex(phone)));
-  if (ec) co_return ec;
-  read_change(resp[0], change);
+  change = {};
+  std::vector<std::string> held;
+  if (auto ec = co_await holders(phone, held)) co_return ec;
+  if (!scope.every_ward && in_scope(held, scope).empty()) co_return std::error_code{};
+  if (auto ec = co_await set_opt_out(phone, opted_out, source)) co_return ec;
+  change.allowed = true;
+  change.wards = std::move(held);
+  std::sort(change.wards.begin(), change.wards.end());
   co_return std::error_code{};
 }
 
+// The removal in each ward of the scope that holds it (remove_subscriber.lua, the ward's slot); once no ward
+// holds it, its port record and opt-out (kept as its hash), each a command of its own.
 asio::awaitable<std::error_code> subscriber_store::forget(std::string_view phone, const ward_scope& scope,
                                                           number_change& change) {
-  auto [ec, resp] =
-      co_await exec(connection_, script_command(scripts::forget_number, 4, keys::wards, keys::optout,
-                                         keys::forgotten_optouts, keys::ported, phone, bucket_of(phone),
-                                         keys::ward_prefix, script_scope(scope), sha256_hex(phone)));
-  if (ec) co_return ec;
-  read_change(resp[0], change);
+  change = {};
+  std::vector<std::string> held;
+  if (auto ec = co_await holders(phone, held)) co_return ec;
+  auto targets = in_scope(held, scope);
+  if (!scope.every_ward && targets.empty()) co_return std::error_code{};
+  for (const auto& w : targets) {
+    bool removed = false;
+    if (auto ec = co_await remove(w, phone, {}, removed)) co_return ec;
+  }
+  bool cleared = false;
+  if (targets.size() == held.size()) {  // no ward holds it any more: what is kept across wards goes too
+    redis::request req;
+    req.push("HDEL", keys::ported, phone);
+    req.push("HDEL", keys::optout, phone);
+    auto [ec, resp] = co_await exec(connection_, std::move(req));
+    if (ec) co_return ec;
+    cleared = resp[0].integer() == 1 || resp[1].integer() == 1;
+    if (resp[1].integer() == 1) {
+      auto [ec2, added] = co_await exec(connection_, command("SADD", keys::forgotten_optouts, sha256_hex(phone)));
+      if (ec2) co_return ec2;
+    }
+  }
+  if (targets.empty() && !cleared) co_return std::error_code{};
+  change.allowed = true;
+  change.wards = std::move(targets);
+  std::sort(change.wards.begin(), change.wards.end());
   co_return std::error_code{};
 }
 
@@ -305,13 +345,17 @@ asio::awaitable<std::error_code> subscriber_store::get(std::string_view ward, st
 asio::awaitable<std::error_code> subscriber_store::keep_reply(const stored_reply& reply,
                                                               std::vector<std::string>& wards) {
   const std::string value = reply.time + separator + reply.phone + separator + reply.carrier + separator + reply.text;
-  auto [ec, resp] =
-      co_await exec(connection_, script_command(scripts::keep_reply, 2, keys::wards, keys::unknown_replies, reply.phone,
-                                         bucket_of(reply.phone), value, keys::ward_prefix));
-  if (ec) co_return ec;
-  wards.clear();
-  for (const auto& e : resp[0].elements()) wards.push_back(e.str());
-  co_return std::error_code{};
+  if (auto ec = co_await holders(reply.phone, wards)) co_return ec;
+  // One list per ward that holds the number (each in its ward's slot), else the unknown numbers' list.
+  redis::request req;
+  auto push = [&](const std::string& key) {
+    req.push("LPUSH", key, value);
+    req.push("LTRIM", key, 0, 9999);
+  };
+  for (const auto& w : wards) push(keys::replies(w));
+  if (wards.empty()) push(std::string(keys::unknown_replies));
+  auto [ec, resp] = co_await exec(connection_, std::move(req));
+  co_return ec;
 }
 
 asio::awaitable<std::error_code> subscriber_store::replies(std::string_view ward, std::size_t limit,

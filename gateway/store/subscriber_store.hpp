@@ -150,6 +150,9 @@ class subscriber_store {
                                               subscriber_record& out, bool& found);
 
  private:
+  /// The wards whose buckets hold `phone`.
+  boost::asio::awaitable<std::error_code> holders(std::string_view phone, std::vector<std::string>& out);
+
   redis::connection& connection_;
 };
 

@@ -1,5 +1,5 @@
 // What the store tests start from: a real redis-server (tests/fixtures), a running connection to it, and one
-// campaign in state running.
+// campaign in state running (in the active set, as campaign_store::create leaves it).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -21,6 +21,7 @@ struct running_campaign {
   explicit running_campaign(std::string_view id) : connection(io.get_executor(), settings_for(server.port())) {
     connection.async_run([](std::error_code) {});
     server.command({"HSET", broadcast::campaign_keys::meta(id), "id", std::string(id), "state", "running"});
+    server.command({"SADD", std::string(broadcast::campaign_keys::active), std::string(id)});  // as create() does
   }
   ~running_campaign() {
     connection.cancel();

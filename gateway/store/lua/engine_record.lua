@@ -1,16 +1,15 @@
 -- Records what the carriers answered (engine_store::record). A part moves to S, R or U only out of C, I or U
 -- (so a batch applied twice changes nothing the second time; U -> S is an answer that came late), and back
 -- to C (a batch marked but not written: handed back) only out of I and only in a record this run owns.
--- An S writes its receipt mapping (carrier's normalised id -> "campaign|number|part"); a receipt that came
--- before (held at MAPPING:held as "letter|source|reason" by engine_receipts.lua) is applied at once when it
--- came from the recipient's number, and dropped otherwise.
--- KEYS: 1 records, 2 counts, then per S outcome its mapping key and held key.
--- ARGV: 1 mapping TTL s, 2 campaign id, 3 run, 4 now ms, then groups of 5: number, part (1-based), letter
--- (S R U C), the KEYS index of its mapping key (0: none), reason.
--- Returns the carriers of held receipts dropped (one per receipt, for loa_receipts_mismatched_total).
+-- An S's receipt mapping is written after this, in the mapping's own slot (campaign_store::map_receipts:
+-- Redis Cluster, docs/SCALING.md), with a receipt that came before it.
+-- KEYS: 1 records, 2 counts. ARGV: 1 mapping TTL s (unused here), 2 campaign id, 3 run, 4 now ms, then groups
+-- of 5: number, part (1-based), letter (S R U C), 1 when it has a mapping to write (else 0), reason.
+-- Returns the 1-based groups whose mapping is to be written: those moved to S now, and those found S already
+-- (the batch asked again: its mappings may not have been written).
 --! include lib/records.lua
 local ttl, id, me, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local mismatched = {}
+local to_map = {}
 for i = 5, #ARGV, 5 do
   local number, part, letter, k, reason = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2], tonumber(ARGV[i + 3]),
     ARGV[i + 4]
@@ -28,11 +27,13 @@ for i = 5, #ARGV, 5 do
       local old = x.parts
       x.parts = set_part(x.parts, part, letter)
       if reason ~= '' and x.reason == '' then x.reason = reason end
-      if k > 0 then map_receipt(x, number, part, KEYS[k], KEYS[k + 1], id, ttl, mismatched) end
+      if k > 0 and letter == 'S' then to_map[#to_map + 1] = (i - 5) / 5 + 1 end
       if account(KEYS[2], x.carrier, old, x.parts) then x.t2 = now end
       redis.call('HSET', KEYS[1], number, unparse(x))
+    elseif k > 0 and letter == 'S' and current == 'S' then
+      to_map[#to_map + 1] = (i - 5) / 5 + 1
     end
   end
 end
 flush_counts()
-return mismatched
+return to_map

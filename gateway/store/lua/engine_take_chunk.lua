@@ -3,16 +3,15 @@
 -- a chunk this gateway's previous run left, a chunk of a run whose heartbeat lapsed, a released chunk, a new
 -- one. A chunk delivered more than ARGV[6] times is poison: set aside (acknowledged, settled, recorded in the
 -- poison hash with the last error seen on it) instead of handed out.
--- KEYS: 1 chunk stream, 2 meta, 3 poison hash, 4 chunk errors hash, 5 active campaigns, 6 receipt deadlines,
--- 7 alive hash, 8 grants hash (run -> the entry its last call was granted).
+-- KEYS: 1 chunk stream, 2 meta, 3 poison hash, 4 chunk errors hash, 5 alive hash, 6 grants hash (run -> the
+-- entry its last call was granted).
 -- ARGV: 1 group, 2 campaign id, 3 run, 4 receipt deadline (Unix s) should this call finish the campaign,
 -- 5 this gateway's prefix ("GATEWAY/"), 6 most deliveries, 7 now (ms, for the poison record).
 -- Returns {what, entry, from, to, deliveries, previous holder, done, then per chunk set aside: from, to, why}:
 -- what is 'chunk', 'none' (nothing free now) or 'finished' (every chunk and parcel settled); done is 1 when
 -- setting a chunk aside finished the campaign.
 --! include lib/work_units.lua
-local stream, meta, poison, errors, active, deadlines, alive_key, grants =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+local stream, meta, poison, errors, alive_key, grants = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local group, campaign, me, deadline, mine, most, wall = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5],
   tonumber(ARGV[6]), ARGV[7]
 local state = redis.call('HGET', meta, 'state')
@@ -37,7 +36,7 @@ local function taken(entry, previous)
   redis.call('HSET', poison, f.from .. '-' .. f.to, wall .. '|' .. text)
   if redis.call('XACK', stream, group, id) == 1 then
     redis.call('HINCRBY', meta, 'chunks_settled', 1)
-    if finish_if_settled(meta, active, deadlines, campaign, deadline) then done = 1 end
+    if finish_if_settled(meta, deadline) then done = 1 end
   end
   aside[#aside + 1] = f.from
   aside[#aside + 1] = f.to
@@ -69,5 +68,5 @@ while true do
   if r then return answer(r) end
 end
 -- Settled while held for approval and running again since: done now.
-if finish_if_settled(meta, active, deadlines, campaign, deadline) then done = 1 end
+if finish_if_settled(meta, deadline) then done = 1 end
 return answer({all_settled(meta) and 'finished' or 'none', '', '', '', '0', '', tostring(done)})

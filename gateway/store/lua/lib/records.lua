@@ -71,19 +71,3 @@ local function flush_counts()
   end
 end
 local function set_part(p, i, letter) return string.sub(p, 1, i - 1) .. letter .. string.sub(p, i + 1) end
--- An accepted part's receipt mapping (`dlr` -> "campaign|number|part" for `ttl` s). A receipt that came before
--- (held at `held_key` as "letter|source|reason") is applied at once when it came from the recipient's number;
--- one from another handset is dropped, its carrier added to `mismatched`.
-local function map_receipt(x, number, part, dlr, held_key, id, ttl, mismatched)
-  redis.call('SET', dlr, id .. '|' .. number .. '|' .. part, 'EX', ttl)
-  local held = redis.call('GET', held_key)
-  if not held then return end
-  local receipt_letter, source, receipt_reason = string.match(held, '^(.)|([^|]*)|(.*)$')
-  if source == number then
-    x.parts = set_part(x.parts, part, receipt_letter)
-    if receipt_reason ~= '' and x.reason == '' then x.reason = receipt_reason end
-  else
-    mismatched[#mismatched + 1] = x.carrier
-  end
-  redis.call('DEL', held_key)
-end

@@ -64,16 +64,15 @@ local function entry_fields(entry)
 end
 
 -- The campaign is done once every chunk is settled and no parcel is open (a parked number waits in one).
--- Moves a running campaign to done (fanout_done, out of the active set, its receipt deadline set); true when
--- this call did.
-local function finish_if_settled(meta, active, deadlines, campaign, deadline)
+-- Moves a running campaign to done (fanout_done, and its receipt deadline kept in the meta); true when this
+-- call did. The active set and the deadlines (other slots) are the caller's next commands
+-- (campaign_store::retire), and the schedulers' sweep should it die before them.
+local function finish_if_settled(meta, deadline)
   local total = tonumber(redis.call('HGET', meta, 'chunks') or '')
   local settled = tonumber(redis.call('HGET', meta, 'chunks_settled') or '0')
   local open = tonumber(redis.call('HGET', meta, 'parcels_open') or '0')
   if total and settled >= total and open <= 0 and redis.call('HGET', meta, 'state') == 'running' then
-    redis.call('HSET', meta, 'state', 'done', 'fanout_done', '1')
-    redis.call('SREM', active, campaign)
-    redis.call('ZADD', deadlines, deadline, campaign)
+    redis.call('HSET', meta, 'state', 'done', 'fanout_done', '1', 'receipt_deadline_s', deadline)
     return true
   end
   return false

@@ -1,5 +1,0 @@
--- The exact audience of buckets [from, to), for the approval rule: nothing is written. KEYS: 1 opt-out hash,
--- then lib/audience.lua's buckets. ARGV: as lib/audience.lua from 1. Returns {kept, opted out}.
---! include lib/audience.lua
-local kept, _, skipped = audience(KEYS[1], 2, 1)
-return {#kept, #skipped}
