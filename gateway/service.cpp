@@ -171,25 +171,25 @@ struct service::parts {
   // header.
   api::server_settings http_settings() {
     const auto& g = cfg.gateway;
-    api::server_settings http;
-    http.host = g.listen.host;
-    http.port = g.listen.port;
+    api::server_settings settings;
+    settings.host = g.listen.host;
+    settings.port = g.listen.port;
     if (g.tls) {
-      http.tls_cert = g.tls->cert.string();
-      http.tls_key = g.tls->key.string();
+      settings.tls_cert = g.tls->cert.string();
+      settings.tls_key = g.tls->key.string();
     }
-    http.stream_body_limit = g.http.max_import_bytes;
-    http.header_timeout = g.http.header_timeout;
-    http.body_min_bytes_per_s = g.http.body_min_bytes_per_s;
-    http.max_connections = g.http.max_connections;
-    http.max_connections_per_address = g.http.max_connections_per_address;
-    http.authenticate = [this](const api::request& r) -> std::optional<api::response> {
+    settings.stream_body_limit = g.http.max_import_bytes;
+    settings.header_timeout = g.http.header_timeout;
+    settings.body_min_bytes_per_s = g.http.body_min_bytes_per_s;
+    settings.max_connections = g.http.max_connections;
+    settings.max_connections_per_address = g.http.max_connections_per_address;
+    settings.authenticate = [this](const api::request& r) -> std::optional<api::response> {
       auto verdict = auth.authenticate(r.authorization, r.remote, api::authenticator::clock::now());
       if (verdict) return std::nullopt;
       return std::move(verdict.refusal);
     };
-    http.log = [this](std::string_view line) { warn(line); };
-    return http;
+    settings.log = [this](std::string_view line) { warn(line); };
+    return settings;
   }
 
   api::router routes() {

@@ -127,11 +127,19 @@ void campaign_driver::impl::perform(campaign::engine_action a) {
 
 void campaign_driver::impl::arm(campaign::timer_id id, campaign::duration after) {
   const auto i = index_of(id);
+  // The engine asks for its wake after every answer, mostly for the same time (the outcomes' linger): a wake
+  // already set no later stays. Waking early only makes the engine look again and ask anew; re-arming cost a
+  // cancelled wait and a timerfd_settime per answer.
+  if (id == campaign::timer_id::wake && waiting[i] &&
+      timers[i].expiry() <= boost::asio::steady_timer::clock_type::now() + after)
+    return;
   const auto generation = ++armed[i];
+  waiting[i] = true;
   timers[i].expires_after(after);  // cancels the previous wait: its handler sees an old generation
   timers[i].async_wait([self = weak_from_this(), id, i, generation](boost::system::error_code) {
     auto me = self.lock();
     if (!me || me->closed || me->armed[i] != generation) return;
+    me->waiting[i] = false;
     me->take(me->machine->on_timer(id, clock::now()));
   });
 }

@@ -43,6 +43,7 @@ struct campaign_driver::impl : std::enable_shared_from_this<impl> {
   std::optional<campaign::engine> machine;          // built by start()
   std::array<boost::asio::steady_timer, 3> timers;  // by campaign::timer_id
   std::array<std::uint64_t, 3> armed{};             // each timer's generation: a replaced wait is ignored
+  std::array<bool, 3> waiting{};                    // each timer's latest wait has not fired yet
   std::deque<campaign::engine_action> todo;         // actions not yet performed, in order
   std::set<std::string, std::less<>> changed;       // carriers to report once the actions in hand are done
   std::optional<store::engine_store> db;            // this run's calls on Redis, opened by start()

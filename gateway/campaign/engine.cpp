@@ -384,10 +384,10 @@ void engine::pump_work(engine_actions& out, time_point now) {
   const auto wanting = static_cast<std::size_t>(std::count(wants.begin(), wants.end(), true));
   if (wanting == 0 || reading_) return;
   if (!book_.readable() && book_.chunks(aside) >= s_.units_held_max) {
-    // Every chunk held is read, and held open by numbers waiting on slower lanes. A lane that has left a
-    // chunk's number unclaimed for pin_after while another lane waits for work pins the chunks: it parks
-    // every chunk number it holds unclaimed, whatever their count, so the chunks are acknowledged and the
-    // reading goes on (it takes them back as a parcel, which pins no chunk). A lane backed up past twice its
+    // Every chunk held is read, and held open by numbers waiting on slower lanes. A lane that has held a
+    // chunk open for pin_after (pins_since) while another lane waits for work is pinning from now on: it
+    // parks every chunk number it holds unclaimed, whatever their count, and claims only from parcels, which
+    // pin no chunk; the chunks are acknowledged and the reading goes on. A lane backed up past twice its
     // hungry mark parks what is beyond that mark. A fast lane claims what it reads within moments: left alone.
     for (std::size_t i = 0; i < lanes_.size(); ++i) {
       auto& l = lanes_[i];

@@ -121,9 +121,8 @@ void engine::pump_lane(engine_actions& out, std::size_t index, time_point now) {
     park_some(out, index, std::nullopt, false);
   else if (l.unclaimed.size() > s_.lane_memory)
     park_some(out, index, s_.lane_memory, false);
-  else if (l.pinning && !reading_ && !book_.readable() &&
-           (book_.chunks() >= s_.units_held_max || (!taking_ && now < next_take_)))
-    park_some(out, index, 0, true);  // what the chunks read gave it, once they are read (or none is left)
+  else if (l.pinning && !reading_ && !taking_ && !book_.readable())
+    park_some(out, index, 0, true);  // what the chunks held gave it, once they are read and no take is out
   if (usable(l, now)) {
     claim_some(out, index, now);
     mark_some(out, index, now);

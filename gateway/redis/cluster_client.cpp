@@ -74,7 +74,8 @@ void cluster_client::run(run_handler handler) {
   last_error_ = {};
   state_ = state::idle;
   update_state();
-  asio::co_spawn(ex_, [self = shared_from_this()] { return self->keep_map(); }, asio::detached);
+  asio::co_spawn(
+      ex_, [self = shared_from_this()] { return self->keep_map(); }, asio::detached);
 }
 
 void cluster_client::cancel() {
@@ -93,9 +94,10 @@ void cluster_client::finish_run(std::error_code why) {
   if (why != error::stopped) last_error_ = why;
   state_ = state::stopped;
   if (observer_) {
-    asio::post(ex_, [weak = weak_from_this(), change = state_change{state::stopped, why, last_error_detail_}] {
-      if (auto self = weak.lock(); self && self->observer_) self->observer_(change);
-    });
+    asio::post(ex_,
+               [weak = weak_from_this(), change = state_change{state::stopped, why, last_error_detail_}] {
+                 if (auto self = weak.lock(); self && self->observer_) self->observer_(change);
+               });
   }
   if (run_handler_) {
     asio::post(ex_, [h = std::move(*run_handler_), why]() mutable { std::move(h)(why); });
@@ -112,7 +114,8 @@ asio::awaitable<void> cluster_client::keep_map() {
     const bool ok = co_await refresh();
     if (!running_ || run_id_ != id) co_return;
     const bool healthy = ok && state_ == state::ready && !refresh_requested_;
-    refresh_timer_.expires_after(healthy ? settings_.cluster_refresh_interval : settings_.cluster_retry_delay);
+    refresh_timer_.expires_after(healthy ? settings_.cluster_refresh_interval
+                                         : settings_.cluster_retry_delay);
     co_await refresh_timer_.async_wait(awaitable_tuple);
   }
 }
@@ -160,7 +163,8 @@ asio::awaitable<std::optional<slot_map>> cluster_client::ask_slots(const endpoin
   req.timeout = settings_.connect_timeout;
   std::shared_ptr<connection> conn;
   bool temporary = false;
-  if (auto it = nodes_.find(address_of(at)); it != nodes_.end() && it->second.conn->current_state() == state::ready) {
+  if (auto it = nodes_.find(address_of(at));
+      it != nodes_.end() && it->second.conn->current_state() == state::ready) {
     conn = it->second.conn;
   } else {
     // A short-lived connection, one attempt: a seed, or a node whose own connection is down.
@@ -214,7 +218,8 @@ cluster_client::node& cluster_client::node_for(const endpoint& at) {
   node& n = it->second;
   n.at = at;
   // Not a primary of the map (an ASK target) until apply() or patch() says so: dropped when idle.
-  n.retired = !map_ || std::find(map_->addresses.begin(), map_->addresses.end(), address) == map_->addresses.end();
+  n.retired =
+      !map_ || std::find(map_->addresses.begin(), map_->addresses.end(), address) == map_->addresses.end();
   n.conn = std::make_shared<connection>(ex_, node_settings(at));
   n.conn->set_observer([weak = weak_from_this(), address](const state_change& change) {
     if (auto self = weak.lock()) self->on_node_change(address, change);
@@ -308,13 +313,28 @@ asio::awaitable<std::vector<cluster_client::part_result>> cluster_client::send_p
     std::vector<part_result> results;
     asio::steady_timer done;
   };
+  if (parts.size() == 1) {
+    // One primary (most requests: the stores keep each in one slot): no task and no gathering needed.
+    auto& n = node_for(parts[0].first);
+    ++n.in_flight;
+    auto conn = n.conn;
+    const auto address = address_of(parts[0].first);
+    auto [ec, resp] = co_await redis::exec(*conn, std::move(parts[0].second));
+    part_done(address);
+    std::vector<part_result> one;
+    one.push_back({ec, std::move(resp)});
+    co_return one;
+  }
   auto g = std::make_shared<gather>(ex_, parts.size());
   for (std::size_t i = 0; i < parts.size(); ++i) {
     auto& n = node_for(parts[i].first);
     ++n.in_flight;
     const auto address = address_of(parts[i].first);
     asio::co_spawn(
-        ex_, [conn = n.conn, req = std::move(parts[i].second)]() mutable { return redis::exec(*conn, std::move(req)); },
+        ex_,
+        [conn = n.conn, req = std::move(parts[i].second)]() mutable {
+          return redis::exec(*conn, std::move(req));
+        },
         [self, g, i, address](std::exception_ptr e, std::pair<std::error_code, response> r) {
           g->results[i] = e ? part_result{error::stopped, {}} : part_result{r.first, std::move(r.second)};
           self->part_done(address);
@@ -328,13 +348,14 @@ asio::awaitable<std::vector<cluster_client::part_result>> cluster_client::send_p
 void cluster_client::exec(request req, exec_handler handler) {
   auto ex = asio::get_associated_executor(handler, ex_);
   asio::co_spawn(
-      ex_, [self = shared_from_this(), req = std::move(req)]() mutable { return self->execute(std::move(req)); },
-      asio::bind_executor(ex, [h = std::move(handler)](std::exception_ptr e,
-                                                        std::pair<std::error_code, response> r) mutable {
-        // execute() throws only what allocation throws; say the request did not go through.
-        if (e) r = {error::stopped, response{}};
-        std::move(h)(r.first, std::move(r.second));
-      }));
+      ex_,
+      [self = shared_from_this(), req = std::move(req)]() mutable { return self->execute(std::move(req)); },
+      asio::bind_executor(
+          ex, [h = std::move(handler)](std::exception_ptr e, std::pair<std::error_code, response> r) mutable {
+            // execute() throws only what allocation throws; say the request did not go through.
+            if (e) r = {error::stopped, response{}};
+            std::move(h)(r.first, std::move(r.second));
+          }));
 }
 
 asio::awaitable<std::pair<std::error_code, response>> cluster_client::execute(request req) {
@@ -350,7 +371,8 @@ asio::awaitable<std::pair<std::error_code, response>> cluster_client::execute(re
     routes[i] = route_of(c);
     if (routes[i].how == kind::transaction)
       co_return std::pair{std::error_code(error::unsupported_command), response{}};
-    if (routes[i].how == kind::cross_slot) co_return std::pair{std::error_code(error::cross_slot), response{}};
+    if (routes[i].how == kind::cross_slot)
+      co_return std::pair{std::error_code(error::cross_slot), response{}};
   }
   const auto timeout = req.timeout.value_or(settings_.request_timeout);
   const auto deadline = timeout.count() > 0 ? clock::now() + timeout : clock::time_point::max();
@@ -359,7 +381,8 @@ asio::awaitable<std::pair<std::error_code, response>> cluster_client::execute(re
 
   // Keyless commands go with the keyed command before them (else after them, else to the first primary);
   // WAIT goes at the end of every part; FLUSHALL and the like to every primary.
-  const bool any_keyed = std::any_of(routes.begin(), routes.end(), [](auto& r) { return r.how == kind::slot; });
+  const bool any_keyed =
+      std::any_of(routes.begin(), routes.end(), [](auto& r) { return r.how == kind::slot; });
   std::vector<int> slot_of(n, -1);  // -1: the first primary
   std::vector<std::size_t> everywhere, waits;
   int previous = -1;
@@ -435,7 +458,8 @@ asio::awaitable<std::pair<std::error_code, response>> cluster_client::execute(re
         const int slot = slot_of[p.cmd];
         const auto owner = slot < 0 ? std::int16_t{0} : map->owner[static_cast<std::size_t>(slot)];
         if (owner < 0) {
-          out[p.cmd] = error_reply("CLUSTERDOWN Hash slot " + std::to_string(slot) + " is served by no primary");
+          out[p.cmd] =
+              error_reply("CLUSTERDOWN Hash slot " + std::to_string(slot) + " is served by no primary");
           again.push_back(p);
           pause = moved = true;
           continue;
@@ -558,16 +582,16 @@ void cluster_client::check(std::chrono::milliseconds limit, check_handler handle
       out.push_back(std::move(c));
     }
     if (const auto unserved = map->unserved(); unserved > 0)
-      out.push_back({"cluster", error::no_slot_map,
-                     std::to_string(unserved) + " hash slots are served by no primary"});
+      out.push_back(
+          {"cluster", error::no_slot_map, std::to_string(unserved) + " hash slots are served by no primary"});
     co_return out;
   };
   asio::co_spawn(ex_, checking(shared_from_this(), limit),
-                 asio::bind_executor(ex, [h = std::move(handler)](std::exception_ptr e,
-                                                                  std::vector<node_check> r) mutable {
-                   if (e) r = {{"cluster", error::stopped, {}}};
-                   std::move(h)(std::move(r));
-                 }));
+                 asio::bind_executor(
+                     ex, [h = std::move(handler)](std::exception_ptr e, std::vector<node_check> r) mutable {
+                       if (e) r = {{"cluster", error::stopped, {}}};
+                       std::move(h)(std::move(r));
+                     }));
 }
 
 }  // namespace loa::redis::detail

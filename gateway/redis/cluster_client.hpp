@@ -86,7 +86,8 @@ class cluster_client : public std::enable_shared_from_this<cluster_client> {
   };
 
   boost::asio::awaitable<std::pair<std::error_code, response>> execute(request req);
-  boost::asio::awaitable<std::vector<part_result>> send_parts(std::vector<std::pair<endpoint, request>> parts);
+  boost::asio::awaitable<std::vector<part_result>> send_parts(
+      std::vector<std::pair<endpoint, request>> parts);
   boost::asio::awaitable<void> keep_map();
   boost::asio::awaitable<bool> refresh();
   boost::asio::awaitable<std::optional<slot_map>> ask_slots(const endpoint& at, std::string& why);
@@ -106,7 +107,7 @@ class cluster_client : public std::enable_shared_from_this<cluster_client> {
   settings settings_;
   std::map<std::string, node> nodes_;  // by address: the primaries, and retired ones still answering
   std::shared_ptr<const slot_map> map_;
-  boost::asio::steady_timer refresh_timer_;  // the map loop's pause; cancelled to refresh at once
+  boost::asio::steady_timer refresh_timer_;            // the map loop's pause; cancelled to refresh at once
   std::list<boost::asio::steady_timer*> map_waiters_;  // requests waiting for the first map: woken by apply
   bool refresh_requested_ = false;
   bool running_ = false;

@@ -61,15 +61,17 @@ command_route route_of(std::span<const std::string> c) {
   const std::string_view name = c[0];
   const std::size_t n = c.size();
   slots keys;
-  if (one_of(name, {"MULTI", "EXEC", "DISCARD", "WATCH", "UNWATCH"})) return {command_route::kind::transaction, 0};
+  if (one_of(name, {"MULTI", "EXEC", "DISCARD", "WATCH", "UNWATCH"}))
+    return {command_route::kind::transaction, 0};
   if (one_of(name, {"FLUSHALL", "FLUSHDB"}) ||
       (n >= 2 && iequals(name, "SCRIPT") && one_of(c[1], {"LOAD", "FLUSH"})) ||
       (n >= 2 && iequals(name, "CONFIG") && iequals(c[1], "SET")))
     return {command_route::kind::every_primary, 0};
-  if (one_of(name, {"PING", "WAIT", "WAITAOF", "SCRIPT", "INFO", "CONFIG", "CLUSTER", "TIME", "ECHO", "DBSIZE",
-                    "CLIENT", "COMMAND", "READONLY", "READWRITE", "ASKING", "SELECT", "AUTH", "HELLO", "ROLE",
-                    "SLOWLOG", "LASTSAVE", "SAVE", "BGSAVE", "BGREWRITEAOF", "DEBUG", "RANDOMKEY", "KEYS", "SCAN",
-                    "PUBLISH", "FUNCTION", "LATENCY", "LOLWUT", "MIGRATE", "QUIT", "RESET"}))
+  if (one_of(name, {"PING",    "WAIT",     "WAITAOF",      "SCRIPT", "INFO",      "CONFIG",   "CLUSTER",
+                    "TIME",    "ECHO",     "DBSIZE",       "CLIENT", "COMMAND",   "READONLY", "READWRITE",
+                    "ASKING",  "SELECT",   "AUTH",         "HELLO",  "ROLE",      "SLOWLOG",  "LASTSAVE",
+                    "SAVE",    "BGSAVE",   "BGREWRITEAOF", "DEBUG",  "RANDOMKEY", "KEYS",     "SCAN",
+                    "PUBLISH", "FUNCTION", "LATENCY",      "LOLWUT", "MIGRATE",   "QUIT",     "RESET"}))
     return {command_route::kind::keyless, 0};
   if (one_of(name, {"EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO", "FCALL", "FCALL_RO"})) {
     const auto k = count_at(c, 2);
@@ -78,8 +80,8 @@ command_route route_of(std::span<const std::string> c) {
   } else if (one_of(name, {"DEL", "UNLINK", "EXISTS", "TOUCH", "MGET", "SINTER", "SUNION", "SDIFF", "PFCOUNT",
                            "PFMERGE", "SINTERSTORE", "SUNIONSTORE", "SDIFFSTORE"})) {
     keys.add_range(c, 1, n);
-  } else if (one_of(name, {"RENAME", "RENAMENX", "RPOPLPUSH", "BRPOPLPUSH", "SMOVE", "LMOVE", "BLMOVE", "COPY",
-                           "GEOSEARCHSTORE", "ZRANGESTORE"})) {
+  } else if (one_of(name, {"RENAME", "RENAMENX", "RPOPLPUSH", "BRPOPLPUSH", "SMOVE", "LMOVE", "BLMOVE",
+                           "COPY", "GEOSEARCHSTORE", "ZRANGESTORE"})) {
     keys.add_range(c, 1, 3);
   } else if (one_of(name, {"MSET", "MSETNX"})) {
     keys.add_range(c, 1, n, 2);

@@ -11,7 +11,8 @@ constexpr std::array<std::uint16_t, 256> crc16_table = [] {
   for (unsigned i = 0; i < 256; ++i) {
     auto crc = static_cast<std::uint16_t>(i << 8);
     for (int bit = 0; bit < 8; ++bit)
-      crc = (crc & 0x8000) != 0 ? static_cast<std::uint16_t>((crc << 1) ^ 0x1021) : static_cast<std::uint16_t>(crc << 1);
+      crc = (crc & 0x8000) != 0 ? static_cast<std::uint16_t>((crc << 1) ^ 0x1021)
+                                : static_cast<std::uint16_t>(crc << 1);
     t[i] = crc;
   }
   return t;
@@ -22,7 +23,8 @@ constexpr std::array<std::uint16_t, 256> crc16_table = [] {
 std::uint16_t crc16(std::string_view bytes) noexcept {
   std::uint16_t crc = 0;
   for (const char c : bytes)
-    crc = static_cast<std::uint16_t>((crc << 8) ^ crc16_table[((crc >> 8) ^ static_cast<unsigned char>(c)) & 0xFF]);
+    crc = static_cast<std::uint16_t>((crc << 8) ^
+                                     crc16_table[((crc >> 8) ^ static_cast<unsigned char>(c)) & 0xFF]);
   return crc;
 }
 

@@ -85,7 +85,8 @@ redirect parse_redirect(const reply& r, const endpoint& from) {
   auto to = parse_endpoint(rest.substr(space + 1));
   if (!to) return {};
   if (to->host.empty()) to->host = from.host;
-  return {moved ? redirect::kind::moved : redirect::kind::ask, static_cast<std::uint16_t>(slot), std::move(*to)};
+  return {moved ? redirect::kind::moved : redirect::kind::ask, static_cast<std::uint16_t>(slot),
+          std::move(*to)};
 }
 
 }  // namespace loa::redis

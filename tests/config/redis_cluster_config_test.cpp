@@ -54,8 +54,8 @@ TEST_CASE("redis cluster loads its seed nodes with password_env, db 0 and no WAI
   CHECK(r.wait_replicas == 0);
   CHECK(r.display() == "cluster via 10.1.0.5:7000,10.1.0.6:7001,[::1]:7002");
   const auto waiting =
-      parse_config(with_redis("  cluster: [\"h:7000\"]\n  wait_replicas: 1\n  wait_timeout_ms: 200\n"), "t.yaml",
-                   env_of({}))
+      parse_config(with_redis("  cluster: [\"h:7000\"]\n  wait_replicas: 1\n  wait_timeout_ms: 200\n"),
+                   "t.yaml", env_of({}))
           .redis;
   CHECK(waiting.wait_replicas == 1);
   CHECK(waiting.wait_timeout == 200ms);
@@ -64,12 +64,16 @@ TEST_CASE("redis cluster loads its seed nodes with password_env, db 0 and no WAI
 TEST_CASE("redis cluster refusals name the field") {
   CHECK(error_of("  cluster: [\"h:7000\"]\n  db: 2\n") ==
         "t.yaml:9: redis.db: a Redis Cluster has only database 0; remove redis.db or set it to 0");
-  CHECK(error_of("  url: redis://h\n  cluster: [\"h:7000\"]\n") ==
-        "t.yaml:9: redis: give one of url, sentinels + master, or cluster (the seed nodes of a Redis Cluster)");
-  CHECK(error_of("  cluster: [\"h:7000\"]\n  sentinels: [\"h:26379\"]\n  master: m\n") ==
-        "t.yaml:8: redis: give one of url, sentinels + master, or cluster (the seed nodes of a Redis Cluster)");
-  CHECK(error_of("  cluster: []\n") == "t.yaml:8: redis.cluster: expected a list of host:port, found an empty list");
-  CHECK(error_of("  cluster: h:7000\n") == "t.yaml:8: redis.cluster: expected a list of host:port, found a value");
+  CHECK(
+      error_of("  url: redis://h\n  cluster: [\"h:7000\"]\n") ==
+      "t.yaml:9: redis: give one of url, sentinels + master, or cluster (the seed nodes of a Redis Cluster)");
+  CHECK(
+      error_of("  cluster: [\"h:7000\"]\n  sentinels: [\"h:26379\"]\n  master: m\n") ==
+      "t.yaml:8: redis: give one of url, sentinels + master, or cluster (the seed nodes of a Redis Cluster)");
+  CHECK(error_of("  cluster: []\n") ==
+        "t.yaml:8: redis.cluster: expected a list of host:port, found an empty list");
+  CHECK(error_of("  cluster: h:7000\n") ==
+        "t.yaml:8: redis.cluster: expected a list of host:port, found a value");
   CHECK(error_of("  cluster: [\"h:7000\", \"h\"]\n") ==
         "t.yaml:8: redis.cluster[1]: 'h' is not host:port (for example 127.0.0.1:8787)");
   CHECK(error_of("  cluster:\n    - h:1\n    - h:1\n") == "t.yaml:10: redis.cluster[1]: h:1 is listed twice");
@@ -77,5 +81,6 @@ TEST_CASE("redis cluster refusals name the field") {
         "t.yaml:9: redis.sentinel_password_env: only with redis.sentinels + master");
   CHECK(error_of("  cluster: [\"h:1\"]\n  password_env: NOPE\n") ==
         "t.yaml:9: redis.password_env: environment variable NOPE is not set");
-  CHECK(error_of("  clusters: [\"h:1\"]\n").starts_with("t.yaml:8: redis: unknown key 'clusters' (did you mean"));
+  CHECK(error_of("  clusters: [\"h:1\"]\n")
+            .starts_with("t.yaml:8: redis: unknown key 'clusters' (did you mean"));
 }

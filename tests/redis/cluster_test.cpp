@@ -43,7 +43,8 @@ std::shared_ptr<test::outcome> exec(test::client& c, redis::request req) {
         o->done = true;
       },
       boost::asio::detached);
-  test::run_until(c.ioc, [&] { return o->done; }, 30s);
+  test::run_until(
+      c.ioc, [&] { return o->done; }, 30s);
   return o;
 }
 
@@ -54,7 +55,8 @@ std::vector<redis::node_check> check(test::client& c, std::chrono::milliseconds 
     out = std::move(r);
     done = true;
   });
-  test::run_until(c.ioc, [&] { return done; }, 10s);
+  test::run_until(
+      c.ioc, [&] { return done; }, 10s);
   return out;
 }
 
@@ -152,7 +154,8 @@ TEST_CASE("cluster: a slot moved to another primary is followed through MOVED") 
   CHECK(again->resp[0].str() == "2");
 }
 
-TEST_CASE("cluster: keys of a migrating slot are followed through ASK, and TRYAGAIN is retried a bounded time") {
+TEST_CASE(
+    "cluster: keys of a migrating slot are followed through ASK, and TRYAGAIN is retried a bounded time") {
   test::redis_cluster cluster;
   auto s = cluster_settings(cluster);
   s.cluster_max_redirects = 3;
@@ -206,8 +209,8 @@ TEST_CASE("cluster: EVALSHA answered NOSCRIPT is loaded on each primary it went 
   REQUIRE(o->resp.size() == 3);
   for (std::size_t i = 0; i < 3; ++i) CHECK(o->resp[i].integer() == 5);
   for (auto port : cluster.primary_ports())
-    CHECK(cluster.node_on(port)->command({"SCRIPT", "EXISTS", std::string(test::cluster_scripts::add.sha1)}) ==
-          "1\n");
+    CHECK(cluster.node_on(port)->command(
+              {"SCRIPT", "EXISTS", std::string(test::cluster_scripts::add.sha1)}) == "1\n");
 }
 
 // Writes acknowledged (their WAIT counted a replica) while a primary fails over: every one is there after.
@@ -263,8 +266,8 @@ void stream_through_failover(bool kill) {
     }
     if (acked_after >= 30) break;
   }
-  INFO("errors: " << errors << ", failed over at write " << failed_over_at << ", first: "
-                   << (why.empty() ? std::string() : why.begin()->first));
+  INFO("errors: " << errors << ", failed over at write " << failed_over_at
+                  << ", first: " << (why.empty() ? std::string() : why.begin()->first));
   REQUIRE(failed_over_at >= 0);
   REQUIRE(acked_after >= 30);  // the failed slot took writes again, through the promoted replica
   CHECK(cluster.wait_for_slot_owner(redis::key_slot(tags.back()), victim, 20s) == replica);
@@ -277,9 +280,10 @@ void stream_through_failover(bool kill) {
   }
   std::string reasons;
   for (const auto& [message, n] : why) reasons += " " + std::to_string(n) + " x " + message + ";";
-  MESSAGE(std::string(kill ? "killed" : "CLUSTER FAILOVER") << ": the failed slot took writes again after "
-                                                 << std::chrono::duration_cast<std::chrono::milliseconds>(back_after).count()
-                                                 << " ms; " << errors << " writes not acknowledged:" << reasons);
+  MESSAGE(std::string(kill ? "killed" : "CLUSTER FAILOVER")
+          << ": the failed slot took writes again after "
+          << std::chrono::duration_cast<std::chrono::milliseconds>(back_after).count() << " ms; " << errors
+          << " writes not acknowledged:" << reasons);
 }
 
 TEST_CASE("cluster: CLUSTER FAILOVER on a replica mid-stream loses no acknowledged write") {
@@ -296,7 +300,8 @@ TEST_CASE("cluster: async_check names a dead primary") {
   REQUIRE(c.wait_ready(20s));
   const auto dead = cluster.primary_ports()[1];
   cluster.node_on(dead)->kill();
-  REQUIRE(test::run_until(c.ioc, [&] { return c.conn.current_state() != redis::state::ready; }, 10s));
+  REQUIRE(test::run_until(
+      c.ioc, [&] { return c.conn.current_state() != redis::state::ready; }, 10s));
   const auto checks = check(c, 500ms);
   REQUIRE(checks.size() == 3);
   int failing = 0;

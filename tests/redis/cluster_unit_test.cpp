@@ -94,13 +94,13 @@ TEST_CASE("parse_cluster_slots maps every slot to its primary") {
   CHECK(some->address_for(100) == nullptr);
   CHECK(some->addresses[0] == "[::1]:7000");
 
-  CHECK_FALSE(parse_cluster_slots(reply::make_text(reply::kind::error, "ERR This instance has cluster support disabled"),
-                                  asked, why));
+  CHECK_FALSE(parse_cluster_slots(
+      reply::make_text(reply::kind::error, "ERR This instance has cluster support disabled"), asked, why));
   CHECK(why == "ERR This instance has cluster support disabled");
   CHECK_FALSE(parse_cluster_slots(reply::make_array({}), asked, why));
   CHECK(why.find("no slot") != std::string::npos);
-  CHECK_FALSE(parse_cluster_slots(reply::make_array({reply::make_array({integer(0), integer(16384), node("h", 1)})}),
-                                  asked, why));
+  CHECK_FALSE(parse_cluster_slots(
+      reply::make_array({reply::make_array({integer(0), integer(16384), node("h", 1)})}), asked, why));
 }
 
 TEST_CASE("parse_redirect reads MOVED, ASK, TRYAGAIN and CLUSTERDOWN") {

@@ -289,6 +289,9 @@ TEST_CASE("engine_store: park gives back unwritten claims into a parcel that ano
   CHECK(again->entry == parcel->entry);
   REQUIRE_FALSE(f.run(a.take_parcel("viettel", again)));
   CHECK_FALSE(again);
+  // b names the parcel it holds: it wants another, and there is none (a run may hold several).
+  REQUIRE_FALSE(f.run(b.take_parcel("viettel", again, {parcel->entry})));
+  CHECK_FALSE(again);
 
   auto got = f.claim(b, parcel->numbers, 2);
   CHECK(got.results[0].what == kind::fresh);
@@ -302,6 +305,25 @@ TEST_CASE("engine_store: park gives back unwritten claims into a parcel that ano
   REQUIRE_FALSE(f.run(b.ack("viettel", parcel->entry, done_now)));  // again: counted once
   CHECK(f.meta("parcels_open") == "0");
   CHECK(f.cmd({"XLEN", store::engine_keys::backlog(id, "viettel")}) == "0");
+}
+
+TEST_CASE("engine_store: a run holds several parcels of a carrier, and a lost answer is still made good") {
+  fixture f;
+  auto a = f.run_store("gw-a/1");
+  f.beat(a, 60s);
+  REQUIRE_FALSE(f.run(a.park("viettel", {"84900000001"}, 41)));
+  REQUIRE_FALSE(f.run(a.park("viettel", {"84900000002"}, 42)));
+  std::optional<campaign::parcel_grant> first, second, again;
+  REQUIRE_FALSE(f.run(a.take_parcel("viettel", first)));
+  REQUIRE(first);
+  REQUIRE_FALSE(f.run(a.take_parcel("viettel", second, {first->entry})));  // names what it holds
+  REQUIRE(second);
+  CHECK(second->entry != first->entry);
+  REQUIRE_FALSE(f.run(a.take_parcel("viettel", again, {first->entry})));  // second's answer lost
+  REQUIRE(again);
+  CHECK(again->entry == second->entry);
+  REQUIRE_FALSE(f.run(a.take_parcel("viettel", again, {first->entry, second->entry})));
+  CHECK_FALSE(again);
 }
 
 TEST_CASE("engine_store: a dead run's parcel is taken over") {

@@ -7,6 +7,7 @@
 #include <boost/asio/co_spawn.hpp>
 
 #include <optional>
+#include <thread>
 
 #include "gateway/redis/error.hpp"
 #include "gateway/store/campaign_store.hpp"
@@ -46,9 +47,13 @@ TEST_CASE("engine_store: claim and mark_submitting are acknowledged only once a 
   auto& primary = *group.nodes()[0];
   auto& replica = *group.nodes()[1];
   primary.command({"HSET", broadcast::campaign_keys::meta(id), "state", "running"});
+  // The replica in sync first (on a loaded machine its link may still be coming up).
+  for (int i = 0; i < 200 && primary.command({"INFO", "replication"}).find("state=online") == std::string::npos;
+       ++i)
+    std::this_thread::sleep_for(50ms);
   auto s = test::quick_settings(primary.port());
   s.wait_replicas = 1;
-  s.wait_timeout = 100ms;
+  s.wait_timeout = 1000ms;  // generous: the machine is shared; a missing replica costs the test 1 s per call
   test::client c(s);
   REQUIRE(c.wait_ready());
   store::engine_store db(c.conn, {std::string(id), "gw-a/1"});
