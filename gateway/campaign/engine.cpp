@@ -345,11 +345,16 @@ std::set<std::uint64_t> engine::waiting_units() const {
   std::size_t uncertain = 0;
   for (const auto& l : lanes_) uncertain += l.uncertain;
   if (uncertain == 0) return out;
+  // The W parts are in timed_ (with T parts, and entries of parts that moved on): far fewer than active_.
   std::map<std::uint64_t, std::size_t> waiting;  // unit -> its numbers that only wait
-  for (const auto& [number, r] : active_) {
-    const bool waits = r.parts.find('W') != std::string::npos &&
-                       r.parts.find_first_of("CMIT") == std::string::npos;
-    if (waits) ++waiting[r.unit];
+  std::set<std::string_view> seen;
+  for (const auto& [due, p] : timed_) {
+    if (!seen.insert(p.number).second) continue;
+    const auto it = active_.find(p.number);
+    if (it == active_.end()) continue;
+    const auto& r = it->second;
+    if (r.parts.find('W') != std::string::npos && r.parts.find_first_of("CMIT") == std::string::npos)
+      ++waiting[r.unit];
   }
   for (const auto& [id, n] : waiting) {
     if (out.size() >= s_.waiting_units_max) break;
@@ -417,6 +422,18 @@ void engine::pump_work(engine_actions& out, time_point now) {
   }
 }
 
+// Claims are in time order: drops from the front those answered (or only waiting for a receipt), gone, or
+// claimed again since; the front is then the lane's oldest open claim of a chunk number.
+void engine::drop_answered_claims(lane& l) {
+  while (!l.claimed_order.empty()) {
+    const auto& [since, number] = l.claimed_order.front();
+    const auto it = active_.find(number);
+    if (it != active_.end() && it->second.since == since && it->second.parts.find_first_of("CMIT") != std::string::npos)
+      return;
+    l.claimed_order.pop_front();
+  }
+}
+
 bool engine::from_chunk(std::uint64_t unit) const {
   const auto* u = book_.find(unit);
   return u && u->is_chunk();
@@ -424,17 +441,16 @@ bool engine::from_chunk(std::uint64_t unit) const {
 
 // Since when the lane holds a chunk open: its oldest number of a chunk, unclaimed (read then) or claimed and
 // not yet answered (claimed then); nullopt when it holds none.
-std::optional<time_point> engine::pins_since(std::size_t index) const {
+std::optional<time_point> engine::pins_since(std::size_t index) {
+  auto& l = lanes_[index];
   std::optional<time_point> at;
-  for (const auto& q : lanes_[index].unclaimed)
+  for (const auto& q : l.unclaimed)
     if (from_chunk(q.unit)) {
       at = q.since;
       break;
     }
-  for (const auto& [number, r] : active_)
-    if (r.lane == index && from_chunk(r.unit) && r.parts.find_first_of("CMIT") != std::string::npos &&
-        (!at || r.since < *at))
-      at = r.since;
+  drop_answered_claims(l);
+  if (!l.claimed_order.empty() && (!at || l.claimed_order.front().first < *at)) at = l.claimed_order.front().first;
   return at;
 }
 

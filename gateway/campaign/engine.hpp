@@ -143,6 +143,7 @@ class engine {
     std::size_t marking = 0, in_flight = 0, uncertain = 0, sent = 0, parked = 0;
     bool claiming = false, mark_pending = false, taking_parcel = false, backlog_maybe = true;
     bool pinning = false;  // slow enough to pin chunks: sends only from parcels, parks what chunks give it
+    std::deque<std::pair<time_point, std::string>> claimed_order;  // (claimed at, number), for pins_since
     time_point next_parcel_ask{};
   };
   struct recipient {
@@ -184,7 +185,8 @@ class engine {
   bool usable(const lane& l, time_point now) const;
   bool hungry(const lane& l, time_point now) const;
   std::size_t capacity(const lane& l) const;
-  std::optional<time_point> pins_since(std::size_t index) const;
+  std::optional<time_point> pins_since(std::size_t index);
+  void drop_answered_claims(lane& l);
   bool from_chunk(std::uint64_t unit) const;
   void pump_lane(engine_actions& out, std::size_t index, time_point now);
   void park_some(engine_actions& out, std::size_t index, std::optional<std::size_t> keep, bool chunks_only);

@@ -300,6 +300,8 @@ void engine::add_claimed(std::size_t index, const std::string& number, std::uint
     book_.closed(unit);
     return;
   }
+  drop_answered_claims(l);  // kept short: only the claims still open since the oldest open one
+  if (from_chunk(unit)) l.claimed_order.emplace_back(now, number);
   active_.emplace(number, std::move(r));
   if (waits) look_up.push_back(number);
   for (std::size_t p = 0; p < parts.size(); ++p) {
