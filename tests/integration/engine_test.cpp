@@ -155,7 +155,11 @@ TEST_CASE("engine: uneven shares: each carrier's recipients all go, once, each a
   MESSAGE("when viettel's 900 were submitted, vinaphone had ", of_carrier(mid, "vinaphone", "submitted"),
           " of 200 (10/s)");
   REQUIRE(lane_of(mid, "vinaphone") != nullptr);
-  CHECK(field(*lane_of(mid, "vinaphone"), "sent") == of_carrier(mid, "vinaphone", "submitted"));
+  // The lane counts what it wrote to the bind, the status what Redis recorded as answered: read in one GET
+  // but not at one instant, so the lane may be ahead by what is in flight.
+  const auto lane = *lane_of(mid, "vinaphone");
+  CHECK(field(lane, "sent") >= of_carrier(mid, "vinaphone", "submitted"));
+  CHECK(field(lane, "sent") <= of_carrier(mid, "vinaphone", "submitted") + field(lane, "in_flight"));
 
   const auto s = rig.wait_finished(id, 90s);
   check_nothing_lost(s, 1100);
