@@ -89,9 +89,6 @@ redis::request as_request(const redis::script& s, const call& c, bool by_sha) {
 std::string number(int campaign, int i) {
   return fmt::format("849{:02d}{:06d}", campaign % 100, i);
 }
-std::string receipt_key(int campaign, int i) {
-  return broadcast::campaign_keys::receipt("viettel", fmt::format("{}-{}", campaign, i));
-}
 
 // Campaign `id` with `batch` recipients claimed (one part each, in flight), as the gateway leaves them before
 // it records the carrier's answers.
@@ -109,27 +106,24 @@ void claim(client& c, int id, int batch) {
   c.exec(std::move(req));
 }
 
-// The carrier accepted every part (S), each with its receipt mapping (engine_record.lua's layout).
+// The carrier accepted every part (S), each to be mapped for its receipt (engine_record.lua's layout: the
+// mapping waits in the campaign's slot; map_receipt.lua writes it, a call of its own in its own slot).
 call outcomes(int id, int batch) {
   const auto sid = std::to_string(id);
-  call out{{broadcast::campaign_keys::records(sid), broadcast::campaign_keys::counts(sid)},
+  call out{{broadcast::campaign_keys::records(sid), broadcast::campaign_keys::counts(sid),
+            broadcast::campaign_keys::mappings_to_write(sid)},
            {"86400", sid, "run-1", "0"}};
-  for (int i = 0; i < batch; ++i) {
-    out.args.insert(out.args.end(), {number(id, i), "1", "S", std::to_string(out.keys.size() + 1), ""});
-    out.keys.push_back(receipt_key(id, i));
-    out.keys.push_back(receipt_key(id, i) + ":held");
-  }
+  for (int i = 0; i < batch; ++i)
+    out.args.insert(out.args.end(), {number(id, i), "1", "S",
+                                     broadcast::campaign_keys::receipt("viettel", fmt::format("{}-{}", id, i)), ""});
   return out;
 }
 
-// Their receipts, delivered (apply_receipts.lua's layout).
+// Their receipts, delivered, once their mappings were read (apply_receipts.lua's layout, the campaign's slot).
 call receipts(int id, int batch) {
-  call out{{}, {"0", "loa:{c:", "86400"}};
-  for (int i = 0; i < batch; ++i) {
-    out.keys.push_back(receipt_key(id, i));
-    out.keys.push_back(receipt_key(id, i) + ":held");
-    out.args.insert(out.args.end(), {"D", "", number(id, i)});
-  }
+  const auto sid = std::to_string(id);
+  call out{{broadcast::campaign_keys::records(sid), broadcast::campaign_keys::counts(sid)}, {"0"}};
+  for (int i = 0; i < batch; ++i) out.args.insert(out.args.end(), {number(id, i), "1", "D", "", number(id, i)});
   return out;
 }
 

@@ -24,3 +24,15 @@ function(loa_add_test name)
     TEST_PREFIX "${name}: "
     WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 endfunction()
+
+# The cases of doctest executable `name` (made by loa_add_test) registered once more, run against one-node
+# Redis Clusters (LOA_TEST_REDIS_CLUSTER=1, tests/fixtures/redis_server.hpp): a script or MULTI whose keys span
+# two slots fails there with CROSSSLOT, as on a real Cluster, so a store change that breaks the slot plan of
+# docs/SCALING.md fails CI. Named "cluster NAME: CASE", labelled `cluster` (ctest -L cluster runs only them; one label: doctest.cmake splits a list).
+function(loa_add_cluster_tests name)
+  doctest_discover_tests(${name}
+    TEST_SPEC "*"  # another spec than loa_add_test's: doctest names its generated files after it
+    PROPERTIES LABELS cluster ENVIRONMENT LOA_TEST_REDIS_CLUSTER=1
+    TEST_PREFIX "cluster ${name}: "
+    WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+endfunction()

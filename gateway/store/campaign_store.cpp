@@ -68,6 +68,7 @@ std::string chunks(std::string_view id) { return campaign_key(id, "chunks"); }
 std::string poison(std::string_view id) { return campaign_key(id, "poison"); }
 std::string chunk_errors(std::string_view id) { return campaign_key(id, "chunk_errors"); }
 std::string counted(std::string_view id) { return campaign_key(id, "counted"); }
+std::string mappings_to_write(std::string_view id) { return campaign_key(id, "tomap"); }
 std::string receipt(std::string_view carrier, std::string_view normalised_id) {
   std::string k = "loa:dlr:{";  // its own slot: match_receipt.lua and map_receipt.lua meet there
   k += carrier;

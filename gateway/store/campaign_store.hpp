@@ -36,6 +36,8 @@ std::string counted(std::string_view id);
 /// "loa:dlr:{CARRIER:ID}", tagged with itself (its own Redis Cluster slot, beside its `:held` key).
 std::string receipt(std::string_view carrier, std::string_view normalised_id);
 std::string ward_index(std::string_view ward);
+/// Receipt mappings recorded (their parts S) and not yet written: mapping key -> "number|part|carrier".
+std::string mappings_to_write(std::string_view id);
 /// Prefix of the 4096 buckets of the recipients who received campaign `id` (what a correction reads).
 std::string received(std::string_view id);
 /// Bucket prefix of the recipients of campaign `id` whose message failed or expired (for --resend-failed).
@@ -189,6 +191,9 @@ class campaign_store {
                                                        const std::vector<receipt_mapping>& mappings,
                                                        std::chrono::seconds ttl,
                                                        std::vector<std::string>* mismatched = nullptr);
+  /// map_receipts() of every mapping the campaign's records left to write (campaign_keys::mappings_to_write):
+  /// those of a gateway that died between recording its answers and writing their mappings.
+  boost::asio::awaitable<std::error_code> write_pending_mappings(std::string_view id, std::chrono::seconds ttl);
   /// From `when` (Unix seconds) on, parts of the campaign still waiting for a receipt count as expired.
   boost::asio::awaitable<std::error_code> set_receipt_deadline(std::string_view id, std::int64_t when);
   /// Campaigns whose receipt deadline has passed at `now` (Unix seconds), at most `limit`.

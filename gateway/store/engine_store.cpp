@@ -159,9 +159,15 @@ asio::awaitable<std::error_code> engine_store::take_chunk(chunk_answer& out) {
   for (std::size_t i = 7; i + 2 < e.size(); i += 3)
     out.set_aside.push_back({to_number<std::uint64_t>(e[i].str()), to_number<std::uint64_t>(e[i + 1].str()),
                              e[i + 2].str()});
+  broadcast::campaign_store campaigns(connection_);
+  // A chunk taken over: its last holder may have died between recording answers and writing their receipt
+  // mappings (another slot); what it left is written now.
+  if (out.grant && !out.grant->previous.empty()) {
+    const auto ttl = std::chrono::duration_cast<std::chrono::seconds>(s_.validity + std::chrono::hours(48));
+    if (auto map_ec = co_await campaigns.write_pending_mappings(s_.campaign, ttl)) co_return map_ec;
+  }
   if (!out.finished) co_return std::error_code{};
-  broadcast::campaign_store campaigns(connection_);  // the global sets: their own slots, after the state
-  co_return co_await campaigns.retire(s_.campaign, receipt_deadline_s());
+  co_return co_await campaigns.retire(s_.campaign, receipt_deadline_s());  // the global sets, after the state
 }
 
 asio::awaitable<std::error_code> engine_store::take_parcel(std::string_view carrier,
@@ -283,11 +289,12 @@ asio::awaitable<std::error_code> engine_store::record(const std::vector<campaign
       args.push_back(o.number);
       args.push_back(std::to_string(o.part));
       args.emplace_back(1, o.letter);
-      args.emplace_back(mapped ? "1" : "0");
+      args.push_back(mapped ? bk::receipt(o.carrier, o.message_id) : std::string{});
       args.push_back(o.reason);
     }
     req = script_call(scripts::engine_record,
-                      {bk::records(s_.campaign), bk::counts(s_.campaign), engine_keys::progress(s_.campaign)},
+                      {bk::records(s_.campaign), bk::counts(s_.campaign), bk::mappings_to_write(s_.campaign),
+                       engine_keys::progress(s_.campaign)},
                       args);
   }
   if (resent > 0) req.push("HINCRBY", bk::counts(s_.campaign), "resent", resent);

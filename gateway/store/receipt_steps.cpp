@@ -5,6 +5,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <map>
 
@@ -177,10 +178,35 @@ asio::awaitable<std::error_code> campaign_store::map_receipts(std::string_view i
   }
   auto [ec2, applied] = co_await apply_to_campaigns(connection_, by_campaign, items);
   if (ec2) co_return ec2;
+  // Written: no longer pending (a crash before this writes them again, which changes nothing).
+  std::vector<std::string> done{"HDEL", campaign_keys::mappings_to_write(id)};
+  for (const auto& m : mappings) done.push_back(m.receipt_key);
+  redis::request forget;
+  forget.push_range(done);
+  auto [ec3, forgotten] = co_await redis::exec(connection_, std::move(forget));
+  if (ec3) co_return ec3;
   if (mismatched)
     for (std::size_t i = 0; i < mappings.size(); ++i)
       if (applied[i] == 1) mismatched->push_back(mappings[i].carrier);
   co_return std::error_code{};
+}
+
+asio::awaitable<std::error_code> campaign_store::write_pending_mappings(std::string_view id,
+                                                                        std::chrono::seconds ttl) {
+  auto [ec, resp] = co_await redis::exec(connection_, redis::command("HGETALL", campaign_keys::mappings_to_write(id)));
+  if (ec) co_return ec;
+  const auto& kv = resp[0].elements();
+  std::vector<receipt_mapping> mappings;
+  for (std::size_t i = 0; i + 1 < kv.size(); i += 2) {
+    const std::string_view v = kv[i + 1].str();  // "number|part|carrier"
+    const auto a = v.find('|'), b = v.find('|', a == std::string_view::npos ? a : a + 1);
+    if (a == std::string_view::npos || b == std::string_view::npos) continue;
+    int part = 1;
+    const auto p = v.substr(a + 1, b - a - 1);
+    std::from_chars(p.data(), p.data() + p.size(), part);
+    mappings.push_back({kv[i].str(), std::string(v.substr(0, a)), part, std::string(v.substr(b + 1))});
+  }
+  co_return co_await map_receipts(id, mappings, ttl);
 }
 
 }  // namespace loa::broadcast

@@ -588,3 +588,27 @@ TEST_CASE("engine_store: holdings that read a chunk to its end and only wait nei
   INFO(c.set_aside[0].why);
   CHECK(c.set_aside[0].why.find("delivered 16 times, 5 failed holdings since") != std::string::npos);
 }
+
+TEST_CASE("engine_store: mappings a dead run recorded but never wrote are written by the run that takes its chunk") {
+  // The answers are recorded in the campaign's slot and their receipt mappings written in their own, a call
+  // later (Redis Cluster): a kill -9 in between leaves the mapping pending in the campaign's slot.
+  fixture f;
+  auto first = f.run_store("gw-a/1");
+  f.beat(first, 60s);
+  REQUIRE(f.take(first).grant);
+  const std::string number = "84961000001";
+  const auto mapping = broadcast::campaign_keys::receipt("viettel", "m-1");
+  f.cmd({"HSET", broadcast::campaign_keys::records(id), number, "viettel|S|gw-a/1||1|"});
+  f.cmd({"HSET", broadcast::campaign_keys::mappings_to_write(id), mapping, number + "|1|viettel"});
+  f.cmd({"SET", mapping + ":held", "D|" + number + "|"});  // its receipt came meanwhile, and waits
+
+  auto second = f.run_store("gw-a/2");  // the same gateway restarted
+  f.beat(second, 60s);
+  const auto over = f.take(second);
+  REQUIRE(over.grant);
+  CHECK(over.grant->previous == "gw-a/1");
+  CHECK(f.cmd({"GET", mapping}) == std::string(id) + "|" + number + "|1");
+  CHECK(f.record(number).substr(0, 10) == "viettel|D|");
+  CHECK(f.cmd({"EXISTS", mapping + ":held"}) == "0");
+  CHECK(f.cmd({"HLEN", broadcast::campaign_keys::mappings_to_write(id)}) == "0");
+}
