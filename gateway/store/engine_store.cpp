@@ -7,6 +7,7 @@
 #include "gateway/redis/durability.hpp"
 #include "gateway/redis/exec.hpp"
 #include "gateway/store/scripts.hpp"
+#include "gateway/store/subscriber_store.hpp"
 
 namespace loa::store {
 
@@ -32,6 +33,8 @@ std::string backlog(std::string_view campaign, std::string_view carrier) {
 std::string parcels(std::string_view campaign) { return campaign_key(campaign, "parcels"); }
 
 std::string grants(std::string_view campaign) { return campaign_key(campaign, "grants"); }
+
+std::string progress(std::string_view campaign) { return campaign_key(campaign, "progress"); }
 
 std::string receipts_from(std::string_view carrier, std::string_view source) {
   std::string k = "loa:dlr_from:";
@@ -117,7 +120,13 @@ std::string engine_store::unit_stream(std::string_view carrier) const {
 
 asio::awaitable<std::error_code> engine_store::publish() {
   broadcast::campaign_store campaigns(connection_);
-  co_return co_await campaigns.publish_chunks(s_.campaign);
+  if (auto ec = co_await campaigns.publish_chunks(s_.campaign)) co_return ec;
+  // Where a number's chunk is, for the scripts that note a chunk's progress (lib/progress.lua).
+  redis::request req;
+  req.push("HSET", engine_keys::progress(s_.campaign), "buckets", broadcast::buckets_per_ward, "per",
+           broadcast::buckets_per_chunk);
+  auto [ec, resp] = co_await redis::exec(connection_, std::move(req));
+  co_return ec;
 }
 
 asio::awaitable<std::error_code> engine_store::heartbeat(campaign::duration ttl) {
@@ -132,7 +141,7 @@ asio::awaitable<std::error_code> engine_store::take_chunk(chunk_answer& out) {
   auto req = script_call(scripts::engine_take_chunk,
                          {bk::chunks(s_.campaign), bk::meta(s_.campaign), bk::poison(s_.campaign),
                           bk::chunk_errors(s_.campaign), engine_keys::alive(s_.campaign),
-                          engine_keys::grants(s_.campaign)},
+                          engine_keys::grants(s_.campaign), engine_keys::progress(s_.campaign)},
                          {std::string(broadcast::chunk_group), s_.campaign, s_.owner,
                           std::to_string(receipt_deadline_s()), gateway_prefix(s_.owner),
                           std::to_string(s_.max_deliveries), std::to_string(now_ms())});
@@ -194,7 +203,15 @@ asio::awaitable<std::error_code> engine_store::read(const broadcast::campaign_sp
     std::replace(out.failed.begin(), out.failed.end(), '|', '/');  // kept in a "ms|why" poison record
     co_return std::error_code{};
   }
-  co_return ec;
+  if (ec || out.held) co_return ec;
+  // The chunk read to its end: a holding that does nothing more (its numbers only wait) is no failure
+  // (lib/progress.lua 'r', unless something stronger is noted).
+  const auto first = from - from % broadcast::buckets_per_chunk;
+  if (to != first + broadcast::buckets_per_chunk && to != broadcast::buckets_per_ward) co_return ec;
+  redis::request note;
+  note.push("HSETNX", engine_keys::progress(s_.campaign), std::to_string(first), "r");
+  auto [note_ec, resp] = co_await redis::exec(connection_, std::move(note));
+  co_return note_ec;
 }
 
 asio::awaitable<std::error_code> engine_store::claim(std::string_view carrier, int parts,
@@ -205,7 +222,7 @@ asio::awaitable<std::error_code> engine_store::claim(std::string_view carrier, i
   args.insert(args.end(), numbers.begin(), numbers.end());
   auto req = script_call(scripts::engine_claim,
                          {bk::records(s_.campaign), bk::counts(s_.campaign), bk::meta(s_.campaign),
-                          engine_keys::alive(s_.campaign)},
+                          engine_keys::alive(s_.campaign), engine_keys::progress(s_.campaign)},
                          args);
   redis::add_replica_wait(req, connection_);  // a claim acknowledged here survives a failover
   auto [ec, resp] = co_await redis::exec(connection_, std::move(req));
@@ -249,7 +266,8 @@ asio::awaitable<std::error_code> engine_store::mark_submitting(const std::vector
     args.push_back(p.number);
     args.push_back(std::to_string(p.part));
   }
-  auto req = script_call(scripts::engine_mark, {bk::records(s_.campaign)}, args);
+  auto req = script_call(scripts::engine_mark, {bk::records(s_.campaign), engine_keys::progress(s_.campaign)},
+                         args);
   // Written to the binds only once a replica knows them I: after a failover they are uncertain, never C.
   redis::add_replica_wait(req, connection_);
   auto [ec, resp] = co_await redis::exec(connection_, std::move(req));
@@ -275,7 +293,9 @@ asio::awaitable<std::error_code> engine_store::record(const std::vector<campaign
       args.push_back(o.reason);
     }
     req = script_call(scripts::engine_record,
-                      {bk::records(s_.campaign), bk::counts(s_.campaign), bk::mappings_to_write(s_.campaign)}, args);
+                      {bk::records(s_.campaign), bk::counts(s_.campaign), bk::mappings_to_write(s_.campaign),
+                       engine_keys::progress(s_.campaign)},
+                      args);
   }
   if (resent > 0) req.push("HINCRBY", bk::counts(s_.campaign), "resent", resent);
   if (req.empty()) co_return std::error_code{};
@@ -325,7 +345,8 @@ asio::awaitable<std::error_code> engine_store::ack(std::string_view carrier, std
 asio::awaitable<std::error_code> engine_store::release(std::string_view carrier, std::string_view entry,
                                                        std::string_view error) {
   auto req = script_call(scripts::engine_release,
-                         {unit_stream(carrier), bk::chunk_errors(s_.campaign), engine_keys::grants(s_.campaign)},
+                         {unit_stream(carrier), bk::chunk_errors(s_.campaign), engine_keys::grants(s_.campaign),
+                          engine_keys::progress(s_.campaign)},
                          {std::string(broadcast::chunk_group), s_.owner, std::string(entry), std::string(error)});
   auto [ec, resp] = co_await redis::exec(connection_, std::move(req));
   co_return ec;

@@ -36,6 +36,10 @@ std::string backlog(std::string_view campaign, std::string_view carrier);
 std::string parcels(std::string_view campaign);
 /// Hash run -> the chunk its last take_chunk granted: returned once more should that answer have been lost.
 std::string grants(std::string_view campaign);
+/// Hash FROM (a chunk's first bucket) -> what its current holding got done, FROM:failed -> its holdings in a row
+/// that failed without progress (engine_take_chunk.lua sets poison chunks aside by it), and `buckets`, `per`:
+/// where a number's chunk is (lib/progress.lua).
+std::string progress(std::string_view campaign);
 /// Set of the normalised message ids of unmatched receipts on `carrier` from `source` (what
 /// look_up_receipts reads).
 std::string receipts_from(std::string_view carrier, std::string_view source);
@@ -48,7 +52,9 @@ inline constexpr std::string_view released_consumer = "released";
 struct engine_store_settings {
   std::string campaign;  ///< the campaign id
   std::string owner;     ///< this run, "GATEWAY/RUN" (engine_settings::owner)
-  std::uint64_t max_deliveries = 5;  ///< a chunk taken more often is set aside as poison
+  /// A chunk whose holdings failed this many times in a row without progress is set aside as poison
+  /// (engine_take_chunk.lua says what counts).
+  std::uint64_t max_deliveries = 5;
   /// The campaign's validity: receipt mappings outlive it (+48 h) and the receipt deadline a finishing ack
   /// sets is now + validity + receipt_grace.
   std::chrono::seconds validity{24 * 3600};

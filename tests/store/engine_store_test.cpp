@@ -464,6 +464,131 @@ TEST_CASE("engine_store: a read gives the buckets' numbers, and a damaged bucket
   CHECK(got.failed.find("WRONGTYPE") != std::string::npos);
 }
 
+namespace {
+
+// The `k`th number (k >= 0) whose bucket is `bucket` (a number's bucket is its value modulo the ward's buckets).
+std::string number_in_bucket(std::uint64_t bucket, std::uint64_t k) {
+  const std::uint64_t base = 84900000000 - 84900000000 % broadcast::buckets_per_ward + broadcast::buckets_per_ward;
+  return std::to_string(base + k * broadcast::buckets_per_ward + bucket);
+}
+
+// Gateway gw-a crashes and restarts again and again: run `n` takes what run n - 1 held, at once.
+struct crashing_gateway {
+  explicit crashing_gateway(fixture& on) : f(on) {}
+  fixture& f;
+  int n = 0;
+  std::optional<store::engine_store> run;
+  store::chunk_answer take_next() {
+    run.emplace(f.run_store("gw-a/" + std::to_string(++n)));
+    f.beat(*run, 60s);
+    return f.take(*run);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("engine_store: a chunk whose holdings keep failing without progress is set aside after the bound") {
+  // The rule is there for the chunk that crashes every gateway taking it: without it the campaign never ends.
+  fixture f;
+  crashing_gateway gw(f);
+  const auto held_before = number_in_bucket(3, 0);  // claimed by a run before these, never written
+  f.cmd({"HSET", broadcast::campaign_keys::records(id), held_before, "viettel|C|gw-a/0||1|"});
+  std::string entry;
+  for (int delivery = 1; delivery <= 5; ++delivery) {
+    const auto c = gw.take_next();
+    REQUIRE(c.grant);
+    CHECK(c.set_aside.empty());
+    CHECK(c.deliveries == static_cast<std::uint64_t>(delivery));
+    if (delivery == 1) entry = c.grant->entry;
+    CHECK(c.grant->entry == entry);
+    CHECK(c.grant->from == 0);
+    if (delivery == 2) {  // handed back with an error
+      REQUIRE_FALSE(f.run(gw.run->release("", entry, "bucket 3: not a hash")));
+    } else if (delivery == 3) {  // took over a claimed number, marked it, died before its answer
+      const auto got = f.claim(*gw.run, {held_before});
+      REQUIRE(got.results.size() == 1);
+      CHECK(got.results[0].what == kind::taken);
+      std::vector<std::string> refused;
+      REQUIRE_FALSE(f.run(gw.run->mark_submitting({{held_before, 1}}, refused)));
+      CHECK(refused.empty());
+    }  // else: died before reading it to its end
+  }
+  const auto c = gw.take_next();
+  REQUIRE(c.set_aside.size() == 1);
+  CHECK(c.set_aside[0].from == 0);
+  CHECK(c.set_aside[0].to == broadcast::buckets_per_chunk);
+  INFO(c.set_aside[0].why);
+  CHECK(c.set_aside[0].why.find("delivered 6 times, 5 failed holdings since its last progress") !=
+        std::string::npos);
+  CHECK(c.set_aside[0].why.find("bucket 3: not a hash") != std::string::npos);
+  REQUIRE(c.grant);
+  CHECK(c.grant->entry != entry);  // the next chunk instead
+  CHECK(f.cmd({"HLEN", broadcast::campaign_keys::poison(id)}) == "1");
+  CHECK(f.meta("chunks_settled") == "1");
+}
+
+TEST_CASE("engine_store: a chunk that makes progress between crashes is never set aside, however many") {
+  fixture f;
+  crashing_gateway gw(f);
+  std::string entry;
+  std::vector<std::string> claimed;
+  for (int delivery = 1; delivery <= 25; ++delivery) {
+    const auto c = gw.take_next();
+    REQUIRE(c.grant);
+    CHECK(c.set_aside.empty());
+    CHECK(c.deliveries == static_cast<std::uint64_t>(delivery));
+    if (delivery == 1) entry = c.grant->entry;
+    CHECK(c.grant->entry == entry);
+    // Four crashes in a row with nothing done, then one holding that gets something done before its crash:
+    // a number claimed for the first time, or (every other time) an answer recorded.
+    if (delivery % 5 != 0) continue;
+    if (delivery % 10 == 5 || claimed.empty()) {
+      const auto n = number_in_bucket(static_cast<std::uint64_t>(delivery) % broadcast::buckets_per_chunk,
+                                      static_cast<std::uint64_t>(delivery));
+      CHECK(f.claim(*gw.run, {n}).results.at(0).what == kind::fresh);
+      claimed.push_back(n);
+    } else {
+      std::vector<std::string> refused;
+      f.claim(*gw.run, {claimed.back()});
+      REQUIRE_FALSE(f.run(gw.run->mark_submitting({{claimed.back(), 1}}, refused)));
+      REQUIRE_FALSE(f.run(gw.run->record({{"viettel", claimed.back(), 1, 'S', "id" + claimed.back(), ""}}, 0)));
+      CHECK(f.record(claimed.back()).starts_with("viettel|S|"));
+    }
+  }
+  CHECK(f.cmd({"HLEN", broadcast::campaign_keys::poison(id)}) == "0");
+  CHECK(f.meta("chunks_settled") == "0");
+}
+
+TEST_CASE("engine_store: holdings that read a chunk to its end and only wait neither fail nor start the count again") {
+  fixture f;
+  crashing_gateway gw(f);
+  broadcast::campaign_spec spec;
+  spec.id = std::string(id);
+  spec.wards = {"w1"};
+  f.cmd({"HSET", broadcast::keys::bucket("w1", std::uint64_t{5}), number_in_bucket(5, 0), "\x1f"});
+  store::read_answer got;
+  std::string entry;
+  // 1-3: died before reading it to its end (2 read its first buckets only); 4-13: read it all, then waited
+  // (for the grace of parts written before a crash) and died; 14-15: died before reading it to its end.
+  for (int delivery = 1; delivery <= 15; ++delivery) {
+    const auto c = gw.take_next();
+    REQUIRE(c.grant);
+    CHECK(c.set_aside.empty());
+    if (delivery == 1) entry = c.grant->entry;
+    CHECK(c.grant->entry == entry);
+    if (delivery == 2) REQUIRE_FALSE(f.run(gw.run->read(spec, 0, 8, -1, got)));
+    if (delivery >= 4 && delivery <= 13) {
+      REQUIRE_FALSE(f.run(gw.run->read(spec, 0, 8, -1, got)));
+      REQUIRE_FALSE(f.run(gw.run->read(spec, 8, broadcast::buckets_per_chunk, -1, got)));
+      CHECK(got.failed.empty());
+    }
+  }
+  const auto c = gw.take_next();
+  REQUIRE(c.set_aside.size() == 1);
+  INFO(c.set_aside[0].why);
+  CHECK(c.set_aside[0].why.find("delivered 16 times, 5 failed holdings since") != std::string::npos);
+}
+
 TEST_CASE("engine_store: mappings a dead run recorded but never wrote are written by the run that takes its chunk") {
   // The answers are recorded in the campaign's slot and their receipt mappings written in their own, a call
   // later (Redis Cluster): a kill -9 in between leaves the mapping pending in the campaign's slot.

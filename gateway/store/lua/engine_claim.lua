@@ -2,17 +2,19 @@
 -- every part C (claimed, not written). A record of this run is answered as it is (a claim asked again after
 -- a lost answer); a record still to finish (a C or I part) of this gateway's previous run (it restarted) or
 -- of a run whose heartbeat lapsed is taken over (owner rewritten to this run); one of a live run answers busy.
--- Only while the campaign is running.
--- KEYS: 1 records, 2 counts, 3 meta, 4 alive hash. ARGV: 1 run, 2 carrier, 3 number of parts, 4 this
+-- Only while the campaign is running. A new record is progress for its chunk (lib/progress.lua).
+-- KEYS: 1 records, 2 counts, 3 meta, 4 alive hash, 5 progress hash. ARGV: 1 run, 2 carrier, 3 number of parts, 4 this
 -- gateway's prefix ("GATEWAY/"), then numbers.
 -- Returns per number 'f' (new), 's' (settled: nothing left to do), 't' .. parts (this run's now: its letters)
 -- or 'b' (busy); or, when the campaign is not running, its state ('' when there is none) instead of the list.
 --! include lib/work_units.lua
 --! include lib/records.lua
+--! include lib/progress.lua
 local state = redis.call('HGET', KEYS[3], 'state')
 if state ~= 'running' then return state or '' end
 local me, carrier, nparts, mine = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local now = redis_now_ms()
+progress_open(KEYS[5])
 local fresh = carrier .. '|' .. string.rep('C', nparts) .. '|' .. me .. '||' .. now .. '|'
 local out, claimed = {}, 0
 for i = 5, #ARGV do
@@ -20,6 +22,7 @@ for i = 5, #ARGV do
   if redis.call('HSETNX', KEYS[1], number, fresh) == 1 then
     out[#out + 1] = 'f'
     claimed = claimed + 1
+    progress_note(number, 'p')
   else
     local x = parse(redis.call('HGET', KEYS[1], number))
     if not string.find(x.parts, '[CI]') then

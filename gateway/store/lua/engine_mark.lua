@@ -1,13 +1,16 @@
 -- Marks parts "submitting" just before they are written to a bind (engine_store::mark_submitting): C -> I,
 -- only in records this run owns (a run whose heartbeat lapsed may have lost them to another: that one sends
 -- them, this one must not). A part already I (a mark asked again) stays. Counters do not change (C and I
--- are both queued).
--- KEYS: 1 records. ARGV: 1 run, then pairs: number, part (1-based).
+-- are both queued). A part marked is an attempt on its number's chunk (lib/progress.lua: 'a' until an
+-- answer is recorded).
+-- KEYS: 1 records, 2 progress hash. ARGV: 1 run, then pairs: number, part (1-based).
 -- Returns the numbers refused (not this run's record, or none), each once.
 --! include lib/records.lua
+--! include lib/progress.lua
 local me = ARGV[1]
 local refused, seen, changed = {}, {}, {}
 local order = {}
+progress_open(KEYS[2])
 for i = 2, #ARGV, 2 do
   local number, part = ARGV[i], tonumber(ARGV[i + 1])
   local x = changed[number]
@@ -23,7 +26,10 @@ for i = 2, #ARGV, 2 do
       refused[#refused + 1] = number
     end
   end
-  if x and string.sub(x.parts, part, part) == 'C' then x.parts = set_part(x.parts, part, 'I') end
+  if x and string.sub(x.parts, part, part) == 'C' then
+    x.parts = set_part(x.parts, part, 'I')
+    progress_note(number, 'a')
+  end
 end
 for _, number in ipairs(order) do redis.call('HSET', KEYS[1], number, unparse(changed[number])) end
 return refused

@@ -5,14 +5,17 @@
 -- Redis Cluster, docs/SCALING.md), with a receipt that came before it; until then it waits in KEYS[3]
 -- (mapping key -> "number|part|carrier"), so that a gateway killed in between leaves it to whoever takes
 -- its chunk over (engine_store::take_chunk replays it).
--- KEYS: 1 records, 2 counts, 3 mappings to write. ARGV: 1 mapping TTL s (unused here), 2 campaign id, 3 run,
--- 4 now ms, then groups of 5: number, part (1-based), letter (S R U C), the mapping key ("" when none),
--- reason.
+-- A part moved to S, R or U is progress for its number's chunk (lib/progress.lua).
+-- KEYS: 1 records, 2 counts, 3 mappings to write, 4 progress hash. ARGV: 1 mapping TTL s (unused here),
+-- 2 campaign id, 3 run, 4 now ms, then groups of 5: number, part (1-based), letter (S R U C), the mapping key
+-- ("" when none), reason.
 -- Returns the 1-based groups whose mapping is to be written: those moved to S now, and those found S already
 -- (the batch asked again: its mappings may not have been written).
 --! include lib/records.lua
+--! include lib/progress.lua
 local ttl, id, me, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local to_map = {}
+progress_open(KEYS[4])
 local function pend(g, number, part, key, carrier)
   to_map[#to_map + 1] = g
   redis.call('HSET', KEYS[3], key, number .. '|' .. part .. '|' .. carrier)
@@ -36,6 +39,7 @@ for i = 5, #ARGV, 5 do
       if reason ~= '' and x.reason == '' then x.reason = reason end
       if k > 0 and letter == 'S' then pend((i - 5) / 5 + 1, number, part, key, x.carrier) end
       if account(KEYS[2], x.carrier, old, x.parts) then x.t2 = now end
+      if letter ~= 'C' and x.parts ~= old then progress_note(number, 'p') end
       redis.call('HSET', KEYS[1], number, unparse(x))
     elseif k > 0 and letter == 'S' and current == 'S' then
       pend((i - 5) / 5 + 1, number, part, key, x.carrier)

@@ -1,10 +1,17 @@
 -- Gives run ARGV[3] a chunk of the campaign (engine_store::take_chunk), in order: the chunk this run was
 -- granted by its last call, when still held (that call's answer may have been lost: returned once more),
 -- a chunk this gateway's previous run left, a chunk of a run whose heartbeat lapsed, a released chunk, a new
--- one. A chunk delivered more than ARGV[6] times is poison: set aside (acknowledged, settled, recorded in the
--- poison hash with the last error seen on it) instead of handed out.
+-- one. A chunk is poison when its last ARGV[6] holdings each ended without progress (lib/progress.lua: no
+-- number of it claimed for the first time, no answer recorded) in failure: handed back with an error, died
+-- before reading it to its end, or died after marking parts and before any answer. Set aside (acknowledged,
+-- settled, recorded in the poison hash with the last error seen on it) instead of handed out. The rule is
+-- there for the chunk whose data crashes every gateway that takes it: without it, each would die in turn
+-- and the campaign never end. A crash is not the chunk's fault when the chunk made progress (a kill -9, a
+-- power cut: the same chunks are held again at once by the restarted gateway): such a holding starts the
+-- count again. A holding that read the chunk to its end and only waited (for the receipts or the grace of
+-- parts written before a crash) neither counts nor starts it again.
 -- KEYS: 1 chunk stream, 2 meta, 3 poison hash, 4 chunk errors hash, 5 alive hash, 6 grants hash (run -> the
--- entry its last call was granted).
+-- entry its last call was granted), 7 progress hash.
 -- ARGV: 1 group, 2 campaign id, 3 run, 4 receipt deadline (Unix s) should this call finish the campaign,
 -- 5 this gateway's prefix ("GATEWAY/"), 6 most deliveries, 7 now (ms, for the poison record).
 -- Returns {what, entry, from, to, deliveries, previous holder, done, then per chunk set aside: from, to, why}:
@@ -12,6 +19,7 @@
 -- setting a chunk aside finished the campaign.
 --! include lib/work_units.lua
 local stream, meta, poison, errors, alive_key, grants = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local progress = KEYS[7]
 local group, campaign, me, deadline, mine, most, wall = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5],
   tonumber(ARGV[6]), ARGV[7]
 local state = redis.call('HGET', meta, 'state')
@@ -22,17 +30,32 @@ local function answer(r)
   for _, v in ipairs(aside) do r[#r + 1] = v end
   return r
 end
--- A chunk just delivered to us: returned, or set aside when delivered too often.
+-- How many holdings of chunk `from` in a row ended in failure without progress, now that it is delivered for
+-- the `count`th time; its new holding starts with nothing noted.
+local function failed_holdings(from, count)
+  local last = redis.call('HGET', progress, from)
+  local field = from .. ':failed'
+  redis.call('HDEL', progress, from)
+  if count <= 1 or last == 'p' then
+    redis.call('HDEL', progress, field)
+    return 0
+  end
+  if last == 'r' then return tonumber(redis.call('HGET', progress, field) or '0') end
+  return redis.call('HINCRBY', progress, field, 1)
+end
+-- A chunk just delivered to us: returned, or set aside when it keeps failing without progress.
 local function taken(entry, previous)
   local id = entry[1]
   local f = entry_fields(entry)
   local _, count = holder(stream, group, id)
-  if count <= most then
+  local failed = failed_holdings(f.from, count)
+  if failed < most then
     redis.call('HSET', grants, me, id)
     return {'chunk', id, f.from, f.to, tostring(count), previous or '', tostring(done)}
   end
   local why = redis.call('HGET', errors, f.from) or 'no error recorded (the gateways holding it stopped or died)'
-  local text = 'delivered ' .. count .. ' times, last to ' .. (previous or '?') .. '; last error: ' .. why
+  local text = 'delivered ' .. count .. ' times, ' .. failed .. ' failed holdings since its last progress, last to '
+    .. (previous or '?') .. '; last error: ' .. why
   redis.call('HSET', poison, f.from .. '-' .. f.to, wall .. '|' .. text)
   if redis.call('XACK', stream, group, id) == 1 then
     redis.call('HINCRBY', meta, 'chunks_settled', 1)
