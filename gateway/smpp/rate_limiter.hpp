@@ -2,9 +2,11 @@
 //  - no one-second window, whatever its phase, sees more submits from us than the rate in force (so a carrier
 //    that counts in fixed one-second windows never throttles when `tps` is right), and
 //  - submits are spaced evenly: at most a tenth of a second's share goes out back to back.
-// A throttle anyway means the carrier allows less than we think: what it accepted in the second before the
-// throttled submit is its real rate. Settle just under that, probe upward slowly while quiet, and stop
-// probing after repeated throttles at the same level. Plain class: the caller passes "now".
+// A throttle anyway means the carrier allows less than we think: what it accepted (or has not answered yet) in
+// the second before the throttled submit is its real rate, its level. Settle just under that at once. While
+// quiet, climb back by small steps up to the level; above it probe only once the level is probe_rest old (a
+// carrier's limit changes rarely, and each throttle costs the campaign a pause). A throttle at a probe level
+// steps back to the last rate that was clean: no cut, no pause. Plain class: the caller passes "now".
 #pragma once
 
 #include <chrono>
@@ -27,11 +29,10 @@ struct rate_settings {
   double min_factor = 1.0 / 16;
   // Quiet this long (no throttle) after a cut or a probe step, the rate grows by probe_step ...
   std::chrono::milliseconds probe_after{5'000};
-  // ... (a share of the rate in force), up to tps.
+  // ... (a share of the rate in force), up to tps, and up to the learned level ...
   double probe_step = 0.02;
-  // This many throttles in a row at the same level (within 3%) stop probing ...
-  int probe_give_up = 2;
-  // ... for this long (a carrier whose limit is lower than configured does not change it every minute).
+  // ... above which it goes only this long after the level was learned or confirmed (a carrier whose limit is
+  // lower than configured does not change it every minute).
   std::chrono::milliseconds probe_rest{std::chrono::minutes{10}};
 };
 
@@ -49,17 +50,18 @@ class rate_limiter {
   clock::duration acquire(clock::time_point now);
   /// The carrier accepted a submit sent at `sent_at` (what it accepted per second is its real rate).
   void on_accepted(clock::time_point sent_at);
-  /// The carrier throttled a submit sent at `sent_at`: settle just under what it accepted in the second
-  /// before (answers to submits sent before the last cut change nothing: they were sent at the old rate).
+  /// The carrier throttled a submit sent at `sent_at`: at a probe level, step back to the last clean rate;
+  /// else settle just under what it accepted in the second before (answers to submits sent before the last
+  /// cut change nothing: they were sent at the old rate).
   void on_throttled(clock::time_point sent_at, clock::time_point now);
-  /// Submits sent in (t - 1 s, t) that the carrier accepted.
+  /// Submits sent in (t - 1 s, t) that the carrier accepted or has not answered yet (not throttled).
   std::size_t accepted_in_second_before(clock::time_point t) const;
   /// The rate in force at `now`; 0 when unlimited.
   double current_tps(clock::time_point now);
   /// The carrier's rate learned at the last throttle; 0 before any.
   double learned_tps() const noexcept { return level_; }
-  /// False while probing upward rests after repeated throttles at one level.
-  bool probing(clock::time_point now) const noexcept { return now >= no_probe_until_; }
+  /// False while probing above the learned level rests (probe_rest after learning or confirming it).
+  bool probing(clock::time_point now) const noexcept { return level_ <= 0 || now >= learned_at_ + settings_.probe_rest; }
   /// True when tps is 0: acquire() always grants.
   bool unlimited() const noexcept { return settings_.tps <= 0; }
   /// The settings after clamping.
@@ -77,13 +79,15 @@ class rate_limiter {
   double rate_;                             // in force
   clock::time_point next_;                  // even spacing: the theoretical time of the next submit
   std::deque<clock::time_point> sent_;      // our submits within the last window_, oldest first
-  std::deque<clock::time_point> accepted_;  // send times of accepted submits, about the last two seconds
-  clock::time_point cut_at_{};              // when the rate was last cut (clock's epoch: never)
-  bool accepted_since_cut_ = true;          // a throttle after an accept is a new episode
-  clock::time_point quiet_since_;           // the last cut or probe step
-  double level_ = 0;    // what the carrier accepted in the second before the last throttle
-  int same_level_ = 0;  // throttle episodes in a row at that level
-  clock::time_point no_probe_until_{};
+  std::deque<clock::time_point> granted_;    // send times of our submits, about the last three seconds
+  std::deque<clock::time_point> throttled_;  // send times of throttled submits, about the last three seconds
+  clock::time_point cut_at_{};               // when the rate was last cut (clock's epoch: never)
+  clock::time_point quiet_since_;            // the last cut or probe step
+  double clean_rate_ = 0;                    // the rate before the last probe step (it was clean)
+  bool at_probe_ = false;                    // rate_ is a probe step above clean_rate_, since probe_at_
+  clock::time_point probe_at_{};
+  double level_ = 0;                         // what the carrier accepted in the second before the last throttle
+  clock::time_point learned_at_{};           // when level_ was learned or last confirmed
 };
 
 }  // namespace loa::smpp

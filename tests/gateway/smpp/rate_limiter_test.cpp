@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <deque>
 #include <random>
 #include <vector>
@@ -124,29 +125,56 @@ TEST_CASE("rate_limiter: a throttle settles just under what the carrier accepted
   CHECK(r.current_tps(now + 1ms) == doctest::Approx(297));
 }
 
-TEST_CASE("rate_limiter: quiet, it probes upward slowly, and throttled twice at one level it stops probing") {
-  rate_settings s{
-      .tps = 1000, .probe_after = 5000ms, .probe_step = 0.02, .probe_give_up = 2, .probe_rest = 600s};
+namespace {
+// Grants n submits 4 ms apart from `from` (the pacer allows them: tps 1000) and returns their times.
+std::vector<clk::time_point> send_spaced(rate_limiter& r, clk::time_point from, int n) {
+  std::vector<clk::time_point> sent;
+  for (int i = 0; i < n; ++i) {
+    const auto t = from + std::chrono::milliseconds{4 * i};
+    REQUIRE(r.acquire(t) == clk::duration::zero());
+    sent.push_back(t);
+  }
+  return sent;
+}
+}  // namespace
+
+TEST_CASE("rate_limiter: quiet, it climbs back to the learned level, and above it probes only after a rest") {
+  rate_settings s{.tps = 1000, .settle_margin = 0.9, .probe_after = 5000ms, .probe_step = 0.02, .probe_rest = 600s};
   rate_limiter r{s, t0};
-  auto accept_second = [&](clk::time_point from, int n) {
-    for (int i = 0; i < n; ++i) r.on_accepted(from + std::chrono::microseconds{i * 1'000'000 / n});
-  };
-  accept_second(t0 + 1ms, 200);
-  r.on_throttled(t0 + 1s, t0 + 1s);
+  const auto sent = send_spaced(r, t0 + 1ms, 201);  // the carrier took 200 and throttled the 201st
+  const auto cut = sent[200] + 2ms;
+  r.on_throttled(sent[200], cut);
   CHECK(r.learned_tps() == 200);
-  CHECK(r.current_tps(t0 + 1s) == doctest::Approx(198));
-  CHECK(r.probing(t0 + 1s));
-  CHECK(r.current_tps(t0 + 6s) == doctest::Approx(198 * 1.02));
-  CHECK(r.current_tps(t0 + 11s) == doctest::Approx(198 * 1.02 * 1.02));
-  // Above 200 now: the carrier throttles again at the same level ...
-  accept_second(t0 + 11s + 1ms, 201);
-  r.on_throttled(t0 + 12s, t0 + 12s);
-  CHECK(r.current_tps(t0 + 12s) == doctest::Approx(201 * 0.99));
-  CHECK_FALSE(r.probing(t0 + 12s));
-  // ... so it stays there for probe_rest, then probes again.
-  CHECK(r.current_tps(t0 + 12s + 599s) == doctest::Approx(201 * 0.99));
-  CHECK(r.probing(t0 + 12s + 600s));
-  CHECK(r.current_tps(t0 + 12s + 605s) == doctest::Approx(201 * 0.99 * 1.02));
+  CHECK(r.current_tps(cut) == doctest::Approx(180));
+  CHECK_FALSE(r.probing(cut));
+  // Up by 2 % every 5 quiet seconds while a window sees no more than the level: 180 -> 198.8 in 25 s ...
+  CHECK(r.current_tps(cut + 5s) == doctest::Approx(180 * 1.02));
+  CHECK(r.current_tps(cut + 25s) == doctest::Approx(180 * std::pow(1.02, 5)));
+  // ... and no further (202.8 a second could go over the 200 the carrier allows) for probe_rest.
+  CHECK(r.current_tps(cut + 599s) == doctest::Approx(180 * std::pow(1.02, 5)));
+  CHECK(r.probing(cut + 600s));
+  CHECK(r.current_tps(cut + 600s) == doctest::Approx(180 * std::pow(1.02, 6)));
+}
+
+TEST_CASE("rate_limiter: a throttle at a probe level steps back to the last clean rate, no cut, no pause") {
+  rate_settings s{.tps = 1000, .probe_after = 5000ms, .probe_step = 0.02, .probe_rest = 600s};
+  rate_limiter r{s, t0};
+  const auto sent = send_spaced(r, t0 + 1ms, 201);
+  const auto cut = sent[200] + 2ms;
+  r.on_throttled(sent[200], cut);
+  CHECK(r.current_tps(cut) == doctest::Approx(198));
+  // 600 s later it probes at 201.96, which still fits (a window sees at most 201 of ours), then at 206 ...
+  const auto probe = cut + 605s;
+  CHECK(r.current_tps(probe) == doctest::Approx(198 * 1.02 * 1.02));
+  // ... which the carrier throttles: back to 201.96, at once, and a next submit one interval later.
+  const auto at = send_spaced(r, probe, 1).front();
+  r.on_throttled(at, at + 2ms);
+  CHECK(r.current_tps(at + 2ms) == doctest::Approx(198 * 1.02));
+  CHECK(r.learned_tps() == 200);
+  CHECK_FALSE(r.probing(at + 2ms));
+  CHECK(r.acquire(at + 2ms + 6ms) == clk::duration::zero());
+  // It rests at the level it confirmed.
+  CHECK(r.current_tps(at + 599s) == doctest::Approx(198 * 1.02));
 }
 
 TEST_CASE("rate_limiter: a carrier that accepted nothing sends it to the floor, not to zero") {
