@@ -9,6 +9,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include <chrono>
+#include <csignal>
 #include <functional>
 
 #include "config/config.hpp"
@@ -58,6 +59,10 @@ int run_gateway(const global_options& globals) {
   log->info("loa gateway: configuration {}", globals.config_file);
   if (auto exposed = config::exposed_secrets_warning(cfg)) log->warn("{}", *exposed);
 
+  // hiredis writes to Redis with write(2): a Redis that dies (or fails over) while a request is being written
+  // would end the gateway with SIGPIPE, silently, mid-campaign. Ignored, the write fails with EPIPE and the
+  // connection is handled as lost. (Asio's own sockets already send with MSG_NOSIGNAL.)
+  std::signal(SIGPIPE, SIG_IGN);
   boost::asio::io_context io;
   gateway::service service(
       io, std::move(cfg),
