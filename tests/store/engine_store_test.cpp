@@ -254,9 +254,9 @@ TEST_CASE("engine_store: a taken record's I parts come with the ms since their m
   CHECK(remarked.owner == "gw-b/1");
   CHECK(remarked.claimed_ms == 1000);
   CHECK(remarked.marked_ms >= marked.marked_ms + 600);  // sent again now: its grace counts from now
-  REQUIRE_FALSE(f.run(b.record({{"viettel", "84900000001", 1, 'S', "ab21", ""},
-                                {"viettel", "84900000001", 2, 'R', "", "refused"}},
-                               0)));
+  REQUIRE_FALSE(f.run(b.record(
+      {{"viettel", "84900000001", 1, 'S', "ab21", ""}, {"viettel", "84900000001", 2, 'R', "", "refused"}},
+      0)));
   const auto answered = broadcast::parse_recipient_record(f.record("84900000001"));
   CHECK(answered.parts == "SR");
   CHECK(answered.reason == "refused");

@@ -24,9 +24,9 @@ struct take_over {
   engine e;
   time_point now{std::chrono::hours(1000)};
   std::map<timer_id, time_point> timers;
-  std::vector<routed> chunk_numbers;                  // what the chunk's one read gives
-  std::map<std::string, claim_result> claims;         // per number (default: fresh)
-  std::deque<action::look_up_receipts> looks;         // asked, not yet answered
+  std::vector<routed> chunk_numbers;                    // what the chunk's one read gives
+  std::map<std::string, claim_result> claims;           // per number (default: fresh)
+  std::deque<action::look_up_receipts> looks;           // asked, not yet answered
   std::map<std::string, std::vector<time_point>> sent;  // number -> when each submit was written
   std::vector<outcome> recorded;
   bool chunk_given = false, read_given = false;
@@ -66,7 +66,8 @@ struct take_over {
       chunk_given = true;
       return e.on_chunk(a->request, chunk_grant{"1-0", 0, 1, "g1/1"}, false, now);
     }
-    if (const auto* a = std::get_if<action::take_parcel>(&act)) return e.on_parcel(a->request, std::nullopt, now);
+    if (const auto* a = std::get_if<action::take_parcel>(&act))
+      return e.on_parcel(a->request, std::nullopt, now);
     if (const auto* a = std::get_if<action::read>(&act)) {
       std::vector<routed> got;
       if (!read_given) got = chunk_numbers;
@@ -81,7 +82,8 @@ struct take_over {
     if (const auto* a = std::get_if<action::mark_submitting>(&act)) return e.on_marked(a->request, {}, now);
     if (const auto* a = std::get_if<action::submit>(&act)) {
       sent[a->number].push_back(now);
-      auto out = e.on_answer(a->token, answer{answer_kind::accepted, "m" + std::to_string(a->token), {}, ""}, now);
+      auto out =
+          e.on_answer(a->token, answer{answer_kind::accepted, "m" + std::to_string(a->token), {}, ""}, now);
       const auto more = e.on_carrier("A", 1, 10, {}, now);  // the window slot is free again
       out.insert(out.end(), more.begin(), more.end());
       return out;
@@ -181,7 +183,9 @@ TEST_CASE("a take-over's uncertain part waits only what is left of its grace sin
   CHECK(t.e.status().at(0).uncertain == 0);
 }
 
-TEST_CASE("no part is sent again before the take-over's receipt look-up answers, and a receipt it finds resolves its part") {
+TEST_CASE(
+    "no part is sent again before the take-over's receipt look-up answers, and a receipt it finds resolves "
+    "its part") {
   take_over t;
   t.uncertain("84900000001", 70s);
   t.uncertain("84900000002", 70s);
