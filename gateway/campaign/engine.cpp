@@ -271,9 +271,20 @@ engine_actions engine::on_acked(std::uint64_t request, bool done_now, time_point
   return out;
 }
 
+// The receipts already stored for these numbers came (on_receipt) before this: a take-over's waiting parts
+// left unresolved now start their wait, due at once when their grace is over (due_parts skipped them).
 engine_actions engine::on_looked_up(std::uint64_t request, time_point now) {
   engine_actions out;
-  requests_.erase(request);
+  auto req = take_request(request);
+  if (!req) return out;
+  for (const auto& number : std::get<action::look_up_receipts>(req->act).numbers) {
+    auto it = active_.find(number);
+    if (it == active_.end() || !it->second.looking) continue;
+    auto& r = it->second;
+    r.looking = false;
+    for (std::size_t p = 0; p < r.parts.size(); ++p)
+      if (r.parts[p] == 'W' && r.due[p] <= now) wait_part(r, number, static_cast<int>(p + 1), 'W', now);
+  }
   pump(out, now);
   return out;
 }

@@ -154,6 +154,9 @@ class engine {
     std::vector<time_point> due;  // per part: when a T or W part is looked at again
     int unrecorded = 0;           // outcomes not yet written
     time_point since{};           // when claimed
+    // Taken over with uncertain (W) parts whose receipt look-up has not answered yet: a receipt stored
+    // meanwhile may resolve them, so they are not sent again before it answers, even past their grace.
+    bool looking = false;
   };
   struct pending {
     engine_action act;
@@ -193,7 +196,7 @@ class engine {
   void claim_some(engine_actions& out, std::size_t index, time_point now);
   void mark_some(engine_actions& out, std::size_t index, time_point now);
   void add_claimed(std::size_t index, const std::string& number, std::uint64_t unit, std::string parts,
-                   time_point now, std::vector<std::string>& look_up);
+                   duration marked_ago, time_point now, std::vector<std::string>& look_up);
   void due_parts(time_point now);
   void settle_part(const std::string& number, int part, char letter, std::string message_id,
                    std::string reason, time_point now);

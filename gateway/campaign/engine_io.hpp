@@ -106,6 +106,10 @@ struct claim_result {
     busy,     ///< held by a live run: it finishes it
   } what = kind::fresh;
   std::string parts;  ///< taken: the letters (C: send, I: written and unanswered, others: settled)
+  /// taken with I parts: how long ago (Redis's clock) the record was last marked submitting, so that their
+  /// grace counts from then rather than from this take-over; 0 when unknown (a record written before marks
+  /// were timed): the grace then counts from now.
+  duration marked_ago{};
 };
 
 /// One part's outcome to record.

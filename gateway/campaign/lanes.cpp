@@ -60,6 +60,7 @@ void engine::due_parts(time_point now) {
     const auto& number = ref.number;
     const int part = ref.part;
     auto& l = lanes_[r.lane];
+    if (r.looking && r.parts[p] == 'W') continue;  // on_looked_up makes it due again once the look-up answers
     if (r.parts[p] == 'T' && !winding_down()) {
       r.parts[p] = 'C';  // not taken by the carrier: send again (marked again, which is harmless)
       l.ready.push_back({number, part});
@@ -253,8 +254,8 @@ engine_actions engine::on_claimed(std::uint64_t request, std::vector<claim_resul
     const auto& res = results[i];
     switch (res.what) {
       case claim_result::kind::fresh:
-        add_claimed(index, numbers[i], units[i], std::string(static_cast<std::size_t>(l.cfg.parts), 'C'), now,
-                    look_up);
+        add_claimed(index, numbers[i], units[i], std::string(static_cast<std::size_t>(l.cfg.parts), 'C'), {},
+                    now, look_up);
         break;
       case claim_result::kind::settled:
         book_.closed(units[i]);
@@ -263,7 +264,7 @@ engine_actions engine::on_claimed(std::uint64_t request, std::vector<claim_resul
         if (active_.count(numbers[i]))
           book_.closed(units[i]);  // read twice: already in hand
         else
-          add_claimed(index, numbers[i], units[i], res.parts, now, look_up);
+          add_claimed(index, numbers[i], units[i], res.parts, res.marked_ago, now, look_up);
         break;
       case claim_result::kind::busy:
         // A live run finishes it; should that run die, its record is ours to take: ask again later.
@@ -277,9 +278,13 @@ engine_actions engine::on_claimed(std::uint64_t request, std::vector<claim_resul
 }
 
 // A record in hand: C parts go out (or are refused at once when the text cannot go through this carrier), I
-// parts were written by a run that is gone and wait for a receipt or the grace period.
+// parts were written by a run that is gone and wait for a receipt or the grace period. Their grace counts
+// from when they were marked (`marked_ago`, by Redis's clock; 0 when unknown: from now), not from this
+// take-over: else every take-over of a gateway killed again and again would start it anew, and nothing
+// would go out again until the kills stop. One whose grace is already over is due at once, but only once
+// the receipt look-up of this take-over has answered (`looking`).
 void engine::add_claimed(std::size_t index, const std::string& number, std::uint64_t unit, std::string parts,
-                         time_point now, std::vector<std::string>& look_up) {
+                         duration marked_ago, time_point now, std::vector<std::string>& look_up) {
   auto& l = lanes_[index];
   recipient r;
   r.lane = index;
@@ -287,10 +292,11 @@ void engine::add_claimed(std::size_t index, const std::string& number, std::uint
   r.since = now;
   r.parts = parts;
   r.due.assign(parts.size(), now);
+  const auto due = std::max(now, now - std::max(marked_ago, duration::zero()) + grace(l));
   bool any_open = false, waits = false;
   for (std::size_t p = 0; p < parts.size(); ++p) {
     if (parts[p] == 'I') {
-      wait_part(r, number, static_cast<int>(p + 1), 'W', now + grace(l));
+      wait_part(r, number, static_cast<int>(p + 1), 'W', due);
       ++l.uncertain;
       waits = true;
     }
@@ -302,6 +308,7 @@ void engine::add_claimed(std::size_t index, const std::string& number, std::uint
   }
   drop_answered_claims(l);  // kept short: only the claims still open since the oldest open one
   if (from_chunk(unit)) l.claimed_order.emplace_back(now, number);
+  r.looking = waits;
   active_.emplace(number, std::move(r));
   if (waits) look_up.push_back(number);
   for (std::size_t p = 0; p < parts.size(); ++p) {

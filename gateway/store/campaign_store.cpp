@@ -93,13 +93,14 @@ recipient_record parse_recipient_record(std::string_view value) {
     if (bar == std::string_view::npos) break;
     value.remove_prefix(bar + 1);
   }
-  parts.resize(6);
+  parts.resize(7);  // "carrier|parts|owner|reason|claimed_ms|settled_ms" and, once marked, "|marked_ms"
   r.carrier = parts[0];
   r.parts = parts[1];
   r.owner = parts[2];
   r.reason = parts[3];
   r.claimed_ms = to_number<std::int64_t>(parts[4]);
   r.settled_ms = to_number<std::int64_t>(parts[5]);
+  r.marked_ms = to_number<std::int64_t>(parts[6]);
   return r;
 }
 

@@ -68,6 +68,7 @@ inline constexpr std::chrono::seconds unmatched_receipt_keep{24 * 3600};
 struct recipient_record {
   std::string carrier, parts, owner, reason;
   std::int64_t claimed_ms = 0, settled_ms = 0;
+  std::int64_t marked_ms = 0;  ///< when last marked submitting (Redis's clock); 0 unknown (a 6-field record)
 };
 recipient_record parse_recipient_record(std::string_view value);
 

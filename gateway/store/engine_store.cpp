@@ -245,9 +245,16 @@ asio::awaitable<std::error_code> engine_store::claim(std::string_view carrier, i
       case 'b':
         out.results.push_back({kind::busy, {}});
         break;
-      case 't':
-        out.results.push_back({kind::taken, s.substr(1)});
+      case 't': {
+        // "t" parts, then "|" and the ms since the record was marked when its mark time is known.
+        const auto bar = s.find('|');
+        campaign::claim_result r{kind::taken, s.substr(1, bar == std::string::npos ? bar : bar - 1)};
+        if (bar != std::string::npos)
+          r.marked_ago =
+              std::chrono::milliseconds(to_number<std::int64_t>(std::string_view(s).substr(bar + 1)));
+        out.results.push_back(std::move(r));
         break;
+      }
       default:
         co_return redis::error::protocol;
     }

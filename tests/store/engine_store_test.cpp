@@ -211,6 +211,61 @@ TEST_CASE("engine_store: claims write C, answer busy for a live run and take ove
   CHECK(f.record("84900000004") == "(nil)");
 }
 
+TEST_CASE("engine_store: a taken record's I parts come with the ms since their mark, by Redis's clock") {
+  fixture f;
+  auto a = f.run_store("gw-a/1");
+  auto b = f.run_store("gw-b/1");
+  f.beat(a, 300ms);
+  f.claim(a, {"84900000001"}, 2);
+  std::vector<std::string> refused;
+  REQUIRE_FALSE(f.run(a.mark_submitting({{"84900000001", 1}}, refused)));
+  // The mark wrote Redis's time as the record's 7th field.
+  const auto marked = broadcast::parse_recipient_record(f.record("84900000001"));
+  CHECK(marked.parts == "IC");
+  CHECK(marked.owner == "gw-a/1");
+  CHECK(marked.claimed_ms > 0);
+  CHECK(marked.marked_ms >= marked.claimed_ms);
+  const auto text = f.record("84900000001");
+  CHECK(std::count(text.begin(), text.end(), '|') == 6);
+
+  // A record written before marks were timed (6 fields): its mark time is unknown.
+  f.cmd({"HSET", broadcast::campaign_keys::records(id), "84900000002", "viettel|IC|gw-a/1||1000|"});
+
+  std::this_thread::sleep_for(600ms);  // a's heartbeat lapses; the marked part has waited at least this
+  auto got = f.claim(b, {"84900000001", "84900000002"}, 2);
+  REQUIRE(got.results.size() == 2);
+  CHECK(got.results[0].what == kind::taken);
+  CHECK(got.results[0].parts == "IC");
+  CHECK(got.results[0].marked_ago >= 600ms);
+  CHECK(got.results[0].marked_ago < 10s);
+  CHECK(got.results[1].what == kind::taken);
+  CHECK(got.results[1].parts == "IC");
+  CHECK(got.results[1].marked_ago == campaign::duration::zero());
+  // Taken over: the owner rewritten, the other fields (the mark time, or its absence) kept.
+  CHECK(broadcast::parse_recipient_record(f.record("84900000001")).marked_ms == marked.marked_ms);
+  CHECK(f.record("84900000001").starts_with("viettel|IC|gw-b/1||"));
+  CHECK(f.record("84900000002") == "viettel|IC|gw-b/1||1000|");
+
+  // The other scripts read and write both forms: b sends the C parts and the old record's I part again.
+  REQUIRE_FALSE(f.run(b.mark_submitting({{"84900000001", 2}, {"84900000002", 1}}, refused)));
+  CHECK(refused.empty());
+  const auto remarked = broadcast::parse_recipient_record(f.record("84900000002"));
+  CHECK(remarked.parts == "IC");
+  CHECK(remarked.owner == "gw-b/1");
+  CHECK(remarked.claimed_ms == 1000);
+  CHECK(remarked.marked_ms >= marked.marked_ms + 600);  // sent again now: its grace counts from now
+  REQUIRE_FALSE(f.run(b.record(
+      {{"viettel", "84900000001", 1, 'S', "ab21", ""}, {"viettel", "84900000001", 2, 'R', "", "refused"}},
+      0)));
+  const auto answered = broadcast::parse_recipient_record(f.record("84900000001"));
+  CHECK(answered.parts == "SR");
+  CHECK(answered.reason == "refused");
+  CHECK(answered.settled_ms > 0);
+  CHECK(answered.marked_ms > 0);
+  got = f.claim(b, {"84900000001"}, 2);
+  CHECK(got.results[0].what == kind::settled);
+}
+
 TEST_CASE("engine_store: mark moves C to I only in records the run owns") {
   fixture f;
   auto a = f.run_store("gw-a/1");

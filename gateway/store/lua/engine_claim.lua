@@ -7,6 +7,8 @@
 -- gateway's prefix ("GATEWAY/"), then numbers.
 -- Returns per number 'f' (new), 's' (settled: nothing left to do), 't' .. parts (this run's now: its letters)
 -- or 'b' (busy); or, when the campaign is not running, its state ('' when there is none) instead of the list.
+-- A taken record with an I part and a known mark time (marked_ms, engine_mark.lua) is 't' .. parts .. '|' ..
+-- the ms since that mark, by Redis's clock (never a gateway's): the grace of those parts counts from then.
 --! include lib/work_units.lua
 --! include lib/records.lua
 --! include lib/progress.lua
@@ -17,6 +19,12 @@ local now = redis_now_ms()
 progress_open(KEYS[5])
 local fresh = carrier .. '|' .. string.rep('C', nparts) .. '|' .. me .. '||' .. now .. '|'
 local out, claimed = {}, 0
+local function taken(x)
+  if x.t3 and string.find(x.parts, 'I', 1, true) then
+    return 't' .. x.parts .. '|' .. math.max(0, now - (tonumber(x.t3) or now))
+  end
+  return 't' .. x.parts
+end
 for i = 5, #ARGV do
   local number = ARGV[i]
   if redis.call('HSETNX', KEYS[1], number, fresh) == 1 then
@@ -28,13 +36,13 @@ for i = 5, #ARGV do
     if not string.find(x.parts, '[CI]') then
       out[#out + 1] = 's'
     elseif x.owner == me then
-      out[#out + 1] = 't' .. x.parts
+      out[#out + 1] = taken(x)
     elseif string.sub(x.owner, 1, #mine) ~= mine and alive(KEYS[4], x.owner, now) then
       out[#out + 1] = 'b'
     else
       x.owner = me
       redis.call('HSET', KEYS[1], number, unparse(x))
-      out[#out + 1] = 't' .. x.parts
+      out[#out + 1] = taken(x)
     end
   end
 end

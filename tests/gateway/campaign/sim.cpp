@@ -286,7 +286,8 @@ void world::perform_one(std::size_t i, engine_action act) {
       for (const auto& n : a->numbers) {
         auto it = db.records.find(n);
         if (it == db.records.end()) {
-          db.records[n] = {a->carrier, std::string(static_cast<std::size_t>(parts_of[a->carrier]), 'C'), me};
+          db.records[n] = {a->carrier, std::string(static_cast<std::size_t>(parts_of[a->carrier]), 'C'), me,
+                           std::nullopt};
           results.push_back({claim_result::kind::fresh, ""});
           continue;
         }
@@ -297,7 +298,9 @@ void world::perform_one(std::size_t i, engine_action act) {
           results.push_back({claim_result::kind::busy, ""});
         else {
           r.owner = me;
-          results.push_back({claim_result::kind::taken, r.parts});
+          claim_result taken{claim_result::kind::taken, r.parts};
+          if (r.marked && r.parts.find('I') != std::string::npos) taken.marked_ago = now - *r.marked;
+          results.push_back(std::move(taken));
         }
       }
       perform(i, e.on_claimed(a->request, std::move(results), false, now));
@@ -307,10 +310,13 @@ void world::perform_one(std::size_t i, engine_action act) {
       std::vector<std::string> refused;
       for (const auto& p : a->parts) {
         auto& r = db.records[p.number];
-        if (r.owner != me)
+        if (r.owner != me) {
           refused.push_back(p.number);
-        else
-          r.parts[static_cast<std::size_t>(p.part - 1)] = 'I';
+          continue;
+        }
+        auto& letter = r.parts[static_cast<std::size_t>(p.part - 1)];
+        if (letter == 'C' || letter == 'I') r.marked = now;
+        if (letter == 'C') letter = 'I';
       }
       perform(i, e.on_marked(a->request, refused, now));
       return;

@@ -33,6 +33,8 @@ struct store {
   };
   struct record {
     std::string carrier, parts, owner;
+    std::optional<time_point>
+        marked;  // the latest mark (the script's marked_ms): a take-over's grace counts from it
   };
   std::vector<entry> chunks;
   std::map<std::string, std::vector<entry>> backlog;  // carrier -> parcels

@@ -1,15 +1,20 @@
--- The records of a campaign's recipients. A record is "carrier|parts|owner|reason|claimed_ms|settled_ms": `parts`
--- holds one state letter per SMS part (campaign.hpp part_state: C claimed by the engine and not written yet, I
--- in flight or marked submitting), `owner` the gateway run that claimed it.
+-- The records of a campaign's recipients. A record is "carrier|parts|owner|reason|claimed_ms|settled_ms" and,
+-- once a part of it was marked submitting, "|marked_ms" (Redis's clock at the latest mark): `parts` holds one
+-- state letter per SMS part (campaign.hpp part_state: C claimed by the engine and not written yet, I in flight
+-- or marked submitting), `owner` the gateway run that claimed it. A record of 6 fields (written before
+-- marked_ms existed) has x.t3 nil: its mark time is unknown, and it is written back with 6 fields.
 -- Counters are kept exact by recomputing the recipient's summary before and after each change (so a batch
 -- applied twice after a lost answer changes nothing the second time) and are written once per batch.
 -- Shared by the scripts that change records: parsing, the summary of a record and the counter deltas.
 local function parse(rec)
-  local c, p, o, r, t1, t2 = string.match(rec, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)$')
-  return {carrier = c, parts = p, owner = o, reason = r, t1 = t1, t2 = t2}
+  local c, p, o, r, t1, t2, t3 = string.match(rec, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)$')
+  if not c then c, p, o, r, t1, t2 = string.match(rec, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)$') end
+  return {carrier = c, parts = p, owner = o, reason = r, t1 = t1, t2 = t2, t3 = t3}
 end
 local function unparse(x)
-  return x.carrier .. '|' .. x.parts .. '|' .. x.owner .. '|' .. x.reason .. '|' .. x.t1 .. '|' .. x.t2
+  local rec = x.carrier .. '|' .. x.parts .. '|' .. x.owner .. '|' .. x.reason .. '|' .. x.t1 .. '|' .. x.t2
+  if x.t3 then rec = rec .. '|' .. x.t3 end
+  return rec
 end
 -- summary() and accepted() are asked of the same few part strings over and over in a batch: each answer is
 -- kept (a table lookup instead of up to five pattern searches).
