@@ -178,11 +178,14 @@ asio::awaitable<std::error_code> campaign_store::map_receipts(std::string_view i
   }
   auto [ec2, applied] = co_await apply_to_campaigns(connection_, by_campaign, items);
   if (ec2) co_return ec2;
-  // Written: no longer pending (a crash before this writes them again, which changes nothing).
+  // Written and applied: no longer pending, and the held receipts taken (a crash before this writes the
+  // mappings again and applies those receipts again, which changes nothing; map_receipt.lua leaves them).
   std::vector<std::string> done{"HDEL", campaign_keys::mappings_to_write(id)};
   for (const auto& m : mappings) done.push_back(m.receipt_key);
   redis::request forget;
   forget.push_range(done);
+  for (std::size_t i = 0; i < mappings.size(); ++i)
+    if (!resp[i].is_nil()) forget.push("DEL", held_key(mappings[i].receipt_key));
   auto [ec3, forgotten] = co_await redis::exec(connection_, std::move(forget));
   if (ec3) co_return ec3;
   if (mismatched)

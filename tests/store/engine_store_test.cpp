@@ -12,6 +12,7 @@
 #include <set>
 #include <thread>
 
+#include "gateway/store/scripts.hpp"
 #include "gateway/store/subscriber_store.hpp"
 #include "tests/store/running_campaign.hpp"
 
@@ -663,6 +664,31 @@ TEST_CASE("engine_store: mappings a dead run recorded but never wrote are writte
   REQUIRE(over.grant);
   CHECK(over.grant->previous == "gw-a/1");
   CHECK(f.cmd({"GET", mapping}) == std::string(id) + "|" + number + "|1");
+  CHECK(f.record(number).substr(0, 10) == "viettel|D|");
+  CHECK(f.cmd({"EXISTS", mapping + ":held"}) == "0");
+  CHECK(f.cmd({"HLEN", broadcast::campaign_keys::mappings_to_write(id)}) == "0");
+}
+
+TEST_CASE("engine_store: a held receipt read by a run killed before applying it is applied by the run that takes over") {
+  // map_receipt (the mapping's slot) and apply_receipts (the campaign's) are two calls: a kill -9 between them
+  // once left the held receipt deleted and never applied, its part pending for ever.
+  fixture f;
+  auto first = f.run_store("gw-a/1");
+  f.beat(first, 60s);
+  REQUIRE(f.take(first).grant);
+  const std::string number = "84961000002";
+  const auto mapping = broadcast::campaign_keys::receipt("viettel", "m-2");
+  f.cmd({"HSET", broadcast::campaign_keys::records(id), number, "viettel|S|gw-a/1||1|"});
+  f.cmd({"HSET", broadcast::campaign_keys::mappings_to_write(id), mapping, number + "|1|viettel"});
+  f.cmd({"SET", mapping + ":held", "D|" + number + "|"});
+  // The dead run's map_receipt call, and then nothing: killed.
+  f.cmd({"EVAL", std::string(store::scripts::map_receipt.text), "2", mapping, mapping + ":held",
+         std::string(id) + "|" + number + "|1", "3600"});
+  CHECK(f.record(number).substr(0, 10) == "viettel|S|");
+
+  auto second = f.run_store("gw-a/2");
+  f.beat(second, 60s);
+  REQUIRE(f.take(second).grant);
   CHECK(f.record(number).substr(0, 10) == "viettel|D|");
   CHECK(f.cmd({"EXISTS", mapping + ":held"}) == "0");
   CHECK(f.cmd({"HLEN", broadcast::campaign_keys::mappings_to_write(id)}) == "0");
