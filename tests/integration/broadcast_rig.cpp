@@ -30,9 +30,17 @@ std::vector<std::string> with_log(std::vector<std::string> args, const std::stri
   return out;
 }
 
+// The rig's own server: AOF with fsync on every write (a test may kill and restart it losing nothing).
+redis_server_options own_redis(std::vector<std::string> extra_args) {
+  redis_server_options o;
+  o.append_only = true;
+  o.extra_args = std::move(extra_args);
+  return o;
+}
+
 }  // namespace
 
-broadcast_rig::broadcast_rig(rig_options options) : redis(redis_server_options{{}, false, true}) {
+broadcast_rig::broadcast_rig(rig_options options) : redis(own_redis(options.redis_args)) {
   viettel_log_ = temp_path("loa-sim-viettel") + ".jsonl";
   vinaphone_log_ = temp_path("loa-sim-vinaphone") + ".jsonl";
   viettel_ = std::make_unique<smsc_sim>(with_log(options.viettel_args, viettel_log_));

@@ -38,6 +38,9 @@ struct rig_options {
   /// When set, the YAML under redis: (2-space indent) instead of the rig's own redis-server's url, e.g.
   /// "  cluster: [...]\n" for a tests/fixtures/redis_cluster.hpp.
   std::string redis_lines;
+  /// More redis-server arguments for the rig's own server (AOF with fsync always unless overridden, e.g.
+  /// {"--appendfsync", "everysec"} to cost it as configured in production).
+  std::vector<std::string> redis_args;
 };
 
 /// What the simulators accepted: whole messages (all parts arrived and were reassembled) per destination.
