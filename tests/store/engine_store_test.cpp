@@ -645,18 +645,30 @@ TEST_CASE("engine_store: holdings that read a chunk to its end and only wait nei
   CHECK(c.set_aside[0].why.find("delivered 16 times, 5 failed holdings since") != std::string::npos);
 }
 
+namespace {
+
+// What a kill -9 of run gw-a/1 between an answer's calls leaves: `number`'s part 1 answered (S) with
+// `message_id`, its receipt mapping still to write (in the campaign's slot), and its receipt come meanwhile,
+// held. Returns the mapping's key.
+std::string answered_unmapped_receipt_held(fixture& f, const std::string& number, const std::string& message_id) {
+  auto first = f.run_store("gw-a/1");
+  f.beat(first, 60s);
+  REQUIRE(f.take(first).grant);
+  const auto mapping = broadcast::campaign_keys::receipt("viettel", message_id);
+  f.cmd({"HSET", broadcast::campaign_keys::records(id), number, "viettel|S|gw-a/1||1|"});
+  f.cmd({"HSET", broadcast::campaign_keys::mappings_to_write(id), mapping, number + "|1|viettel"});
+  f.cmd({"SET", mapping + ":held", "D|" + number + "|"});
+  return mapping;
+}
+
+}  // namespace
+
 TEST_CASE("engine_store: mappings a dead run recorded but never wrote are written by the run that takes its chunk") {
   // The answers are recorded in the campaign's slot and their receipt mappings written in their own, a call
   // later (Redis Cluster): a kill -9 in between leaves the mapping pending in the campaign's slot.
   fixture f;
-  auto first = f.run_store("gw-a/1");
-  f.beat(first, 60s);
-  REQUIRE(f.take(first).grant);
   const std::string number = "84961000001";
-  const auto mapping = broadcast::campaign_keys::receipt("viettel", "m-1");
-  f.cmd({"HSET", broadcast::campaign_keys::records(id), number, "viettel|S|gw-a/1||1|"});
-  f.cmd({"HSET", broadcast::campaign_keys::mappings_to_write(id), mapping, number + "|1|viettel"});
-  f.cmd({"SET", mapping + ":held", "D|" + number + "|"});  // its receipt came meanwhile, and waits
+  const auto mapping = answered_unmapped_receipt_held(f, number, "m-1");
 
   auto second = f.run_store("gw-a/2");  // the same gateway restarted
   f.beat(second, 60s);
@@ -673,14 +685,8 @@ TEST_CASE("engine_store: a held receipt read by a run killed before applying it 
   // map_receipt (the mapping's slot) and apply_receipts (the campaign's) are two calls: a kill -9 between them
   // once left the held receipt deleted and never applied, its part pending for ever.
   fixture f;
-  auto first = f.run_store("gw-a/1");
-  f.beat(first, 60s);
-  REQUIRE(f.take(first).grant);
   const std::string number = "84961000002";
-  const auto mapping = broadcast::campaign_keys::receipt("viettel", "m-2");
-  f.cmd({"HSET", broadcast::campaign_keys::records(id), number, "viettel|S|gw-a/1||1|"});
-  f.cmd({"HSET", broadcast::campaign_keys::mappings_to_write(id), mapping, number + "|1|viettel"});
-  f.cmd({"SET", mapping + ":held", "D|" + number + "|"});
+  const auto mapping = answered_unmapped_receipt_held(f, number, "m-2");
   // The dead run's map_receipt call, and then nothing: killed.
   f.cmd({"EVAL", std::string(store::scripts::map_receipt.text), "2", mapping, mapping + ":held",
          std::string(id) + "|" + number + "|1", "3600"});
