@@ -82,7 +82,8 @@ campaign::engine_settings campaign_driver::impl::settings() const {
       std::max<std::uint64_t>(1, spec.estimated_recipients / broadcast::buckets_per_ward);
   s.buckets_per_read = std::clamp<std::uint64_t>(512 / per_bucket, 1, broadcast::buckets_per_chunk);
   for (const auto& [name, l] : lanes)
-    s.lanes.push_back({name, l.message ? static_cast<int>(l.message->parts.size()) : 1, l.unsendable});
+    s.lanes.push_back({name, l.message ? static_cast<int>(l.message->parts.size()) : 1, l.unsendable,
+                       l.pool ? l.pool->config().tps : 0});
   return s;
 }
 
@@ -192,7 +193,8 @@ void campaign_driver::impl::report_carrier(const std::string& carrier) {
   if (it == lanes.end()) return;
   const auto* pool = it->second.pool;
   const auto delay = cx.receipt_delay ? cx.receipt_delay(carrier) : campaign::duration{};
-  auto actions = machine->on_carrier(carrier, pool->binds_up(), pool->free_capacity(), delay, clock::now());
+  auto actions = machine->on_carrier(carrier, pool->binds_up(), pool->free_capacity(), delay, clock::now(),
+                                     pool->unwritten());
   for (auto& a : actions) todo.push_back(std::move(a));
 }
 
