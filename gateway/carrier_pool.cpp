@@ -72,8 +72,7 @@ carrier_pool::carrier_pool(boost::asio::io_context& io, const config::carrier_co
             if (events_.on_warn) events_.on_warn(fmt::format("{}: {}", carrier_.name, problem));
           },
           reassembly),
-      expiry_(io),
-      written_(io) {
+      expiry_(io) {
   const auto settings = bind_settings_for(carrier_);
   if (carrier_.bind == config::bind_mode::receiver) {
     // Receipts and replies only: nothing is ever submitted here.
@@ -128,17 +127,6 @@ smpp::bind_callbacks carrier_pool::callbacks_for(std::string label) {
     sorted();
   };
   cb.on_slots_free = [this](std::size_t) { dispatch(); };
-  // A campaign marks only about a tenth of a second's share ahead of the writes: it marks again when they go.
-  cb.on_written = [this] {
-    if (written_armed_ || !events_.on_capacity) return;
-    written_armed_ = true;
-    written_.expires_after(std::chrono::seconds(0));
-    written_.async_wait([this](boost::system::error_code ec) {
-      if (ec) return;  // the pool is gone
-      written_armed_ = false;
-      if (events_.on_capacity) events_.on_capacity(carrier_.name);
-    });
-  };
   cb.on_log = [this, label](std::error_code ec, std::string_view detail) {
     if (events_.on_warn) events_.on_warn(fmt::format("{} bind {}: {}: {}", carrier_.name, label, ec.message(), detail));
   };
@@ -329,12 +317,6 @@ void carrier_pool::attach_metrics(metrics::registry& registry) {
                     "Messages per second allowed to the carrier now: its tps, lowered for a while after it "
                     "throttles; 0 means no limit",
                     carrier, [this] { return limiter_.current_tps(smpp::rate_limiter::clock::now()); });
-}
-
-std::size_t carrier_pool::unwritten() const {
-  std::size_t n = queue_.size();
-  for (const auto& b : transmitters_) n += b->queued();
-  return n;
 }
 
 std::size_t carrier_pool::outstanding() const {

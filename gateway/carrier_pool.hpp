@@ -79,9 +79,6 @@ class carrier_pool {
   std::size_t queued() const noexcept { return queue_.size(); }
   /// Submits sent by the transmitting binds and not yet answered (their window use).
   std::size_t in_window() const;
-  /// Submits handed to the pool and not yet written: its queue and the binds' queues (waiting for the rate).
-  /// What a kill -9 would leave marked submitting and never sent; the campaign engine keeps it small.
-  std::size_t unwritten() const;
 
   /// Counts submit outcomes into `registry` from now on (loa_submits_total) and registers this carrier's
   /// gauges read at scrape time (window use and size, binds, queue, rate, long replies being joined). The
@@ -112,9 +109,6 @@ class carrier_pool {
   std::optional<smpp::deliver_ack> unanswered_;  // the deliver_sm the sorter is looking at
   std::shared_ptr<const submit_meter> meter_;    // null until attach_metrics
   boost::asio::steady_timer expiry_;             // hands over long replies whose parts stopped coming
-  // Reports writes as on_capacity once per turn of the io_context, not once per submit_sm.
-  boost::asio::steady_timer written_;
-  bool written_armed_ = false;
   std::optional<smpp::mo_reassembler::clock::time_point> expiry_armed_;
   std::unique_ptr<reassembly_meter> reassembly_meter_;  // null until attach_metrics
   std::uint64_t dropped_logged_ = 0;                    // reassembler().dropped() already warned about

@@ -82,8 +82,7 @@ campaign::engine_settings campaign_driver::impl::settings() const {
       std::max<std::uint64_t>(1, spec.estimated_recipients / broadcast::buckets_per_ward);
   s.buckets_per_read = std::clamp<std::uint64_t>(512 / per_bucket, 1, broadcast::buckets_per_chunk);
   for (const auto& [name, l] : lanes)
-    s.lanes.push_back({name, l.message ? static_cast<int>(l.message->parts.size()) : 1, l.unsendable,
-                       l.pool ? l.pool->config().tps : 0});
+    s.lanes.push_back({name, l.message ? static_cast<int>(l.message->parts.size()) : 1, l.unsendable});
   return s;
 }
 
@@ -193,8 +192,7 @@ void campaign_driver::impl::report_carrier(const std::string& carrier) {
   if (it == lanes.end()) return;
   const auto* pool = it->second.pool;
   const auto delay = cx.receipt_delay ? cx.receipt_delay(carrier) : campaign::duration{};
-  auto actions = machine->on_carrier(carrier, pool->binds_up(), pool->free_capacity(), delay, clock::now(),
-                                     pool->unwritten());
+  auto actions = machine->on_carrier(carrier, pool->binds_up(), pool->free_capacity(), delay, clock::now());
   for (auto& a : actions) todo.push_back(std::move(a));
 }
 

@@ -74,14 +74,12 @@ engine_actions engine::start(time_point now) {
 }
 
 engine_actions engine::on_carrier(const std::string& carrier, std::size_t binds_up, std::size_t free,
-                                  duration receipt_delay, time_point now, std::size_t unwritten) {
+                                  duration receipt_delay, time_point now) {
   engine_actions out;
   if (auto* l = lane_of(carrier)) {
     l->known = true;
     l->binds_up = binds_up;
     l->free = free;
-    l->unwritten = unwritten;
-    l->handed = 0;  // the report counts them
     if (receipt_delay > duration::zero()) l->receipt_delay = receipt_delay;
     if (binds_up == 0 && !l->down_since) l->down_since = now;
     if (binds_up > 0) l->down_since.reset();

@@ -66,11 +66,9 @@ class engine {
 
   /// Begin: publish the chunks, beat, ask for work.
   engine_actions start(time_point now);
-  /// The carrier's binds now: how many are up, submits that would be written now, its receipt delay, and
-  /// submits handed to its binds and not yet written (waiting for the rate; the pool's count, every
-  /// campaign's). Reported again whenever that count falls, so that the lane marks again.
+  /// The carrier's binds now: how many are up, submits that would be written now, its receipt delay.
   engine_actions on_carrier(const std::string& carrier, std::size_t binds_up, std::size_t free,
-                            duration receipt_delay, time_point now, std::size_t unwritten = 0);
+                            duration receipt_delay, time_point now);
   /// A timer armed by arm_timer expired.
   engine_actions on_timer(timer_id id, time_point now);
   /// The official cancelled the campaign (or on_state found it cancelled).
@@ -143,8 +141,6 @@ class engine {
     duration receipt_delay{};
     std::optional<time_point> down_since, throttled_until, throttled_since;
     std::size_t marking = 0, in_flight = 0, uncertain = 0, sent = 0, parked = 0;
-    // Submits not yet written, as the driver last reported; submits handed out since that report.
-    std::size_t unwritten = 0, handed = 0;
     bool claiming = false, mark_pending = false, taking_parcel = false, backlog_maybe = true;
     bool pinning = false;  // slow enough to pin chunks: sends only from parcels, parks what chunks give it
     std::deque<std::pair<time_point, std::string>> claimed_order;  // (claimed at, number), for pins_since
@@ -198,7 +194,6 @@ class engine {
   void pump_lane(engine_actions& out, std::size_t index, time_point now);
   void park_some(engine_actions& out, std::size_t index, std::optional<std::size_t> keep, bool chunks_only);
   void claim_some(engine_actions& out, std::size_t index, time_point now);
-  std::size_t mark_room(const lane& l) const;
   void mark_some(engine_actions& out, std::size_t index, time_point now);
   void add_claimed(std::size_t index, const std::string& number, std::uint64_t unit, std::string parts,
                    duration marked_ago, time_point now, std::vector<std::string>& look_up);

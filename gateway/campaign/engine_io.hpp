@@ -26,9 +26,6 @@ struct lane_settings {
   std::string carrier;
   int parts = 1;           ///< SMS parts of the campaign's text through this carrier
   std::string unsendable;  ///< why the text cannot go through this carrier ("" when it can): refused at once
-  /// The carrier's submits per second. Parts marked submitting and not yet written stay within about a tenth
-  /// of a second's share of it (what a kill -9 leaves uncertain); 0: only the free window bounds them.
-  double tps = 0;
 };
 
 /// Everything the engine needs to know; the defaults are production's, tests shorten them.

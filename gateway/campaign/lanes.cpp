@@ -320,23 +320,10 @@ void engine::add_claimed(std::size_t index, const std::string& number, std::uint
   }
 }
 
-// How many more parts may be marked now. The free window slots bound it, and so does the rate: a part marked
-// I and still queued for the rate when the process dies is uncertain (it waits the grace and goes out again),
-// so only about a tenth of a second's share of the carrier's rate is marked ahead of the writes. The pool
-// writes that in a tenth of a second and reports each write, and marking takes a store round trip, well
-// within it, so the lane still keeps its carrier at its rate.
-std::size_t engine::mark_room(const lane& l) const {
-  const auto window = l.free > l.marking ? l.free - l.marking : 0;
-  if (l.cfg.tps <= 0) return window;
-  const auto ahead = std::max<std::size_t>(1, static_cast<std::size_t>(l.cfg.tps / 10));
-  const auto waiting = l.marking + l.unwritten + l.handed;
-  return std::min(window, ahead > waiting ? ahead - waiting : 0);
-}
-
 void engine::mark_some(engine_actions& out, std::size_t index, time_point now) {
   auto& l = lanes_[index];
   if (l.mark_pending || l.ready.empty() || fenced(now)) return;
-  const auto n = std::min(l.ready.size(), mark_room(l));
+  const auto n = std::min(l.ready.size(), l.free > l.marking ? l.free - l.marking : 0);
   if (n == 0) return;
   action::mark_submitting m{0, l.cfg.carrier, {}};
   for (std::size_t i = 0; i < n; ++i) {
@@ -379,7 +366,6 @@ engine_actions engine::on_marked(std::uint64_t request, const std::vector<std::s
     const auto token = next_token_++;
     tokens_.emplace(token, std::make_pair(p.number, p.part));
     ++l.in_flight;
-    ++l.handed;
     if (l.free > 0) --l.free;
     out.push_back(action::submit{token, l.cfg.carrier, p.number, p.part});
   }

@@ -132,7 +132,6 @@ struct bind_driver::impl : std::enable_shared_from_this<impl> {
       return;
     }
     current->wake.cancel();
-    if (s.value.id == command_id::submit_sm && !detached && callbacks.on_written) callbacks.on_written();
   }
 
   void handle(action::arm_timer& a) {

@@ -69,8 +69,6 @@ struct bind_callbacks {
   // Instead of on_deliver: the deliver_sm is not answered until the owner calls the ack (at-least-once).
   std::function<void(const pdu& deliver_sm, deliver_ack ack)> on_deliver_unanswered;
   std::function<void(std::size_t free)> on_slots_free;    // back-pressure: room for this many more
-  // A submit_sm left the queue for the wire (the rate limit let it go): what waits unwritten shrank.
-  std::function<void()> on_written;
   std::function<void(std::error_code error, std::string_view detail)> on_log;  // odd things, bytes in hex
   std::function<void(std::chrono::microseconds round_trip)> on_link_alive;    // an enquire_link was answered
 };

@@ -56,7 +56,7 @@ gateway& world::add_gateway(const std::string& name, std::vector<carrier> carrie
   g->name = name;
   settings.lanes.clear();
   for (auto& c : carriers) {
-    settings.lanes.push_back({c.name, parts, "", c.tps});
+    settings.lanes.push_back({c.name, parts, ""});
     parts_of[c.name] = parts;
     g->carriers.emplace(c.name, std::move(c));
   }
@@ -82,8 +82,8 @@ void world::start(std::size_t i) {
   settings.owner = g.owner;
   settings.lanes.clear();
   for (auto& [name, c] : g.carriers) {
-    settings.lanes.push_back({name, parts_of[name], "", engine_knows_tps ? c.tps : 0});
-    c.in_window = c.unwritten = 0;  // a new process: new binds
+    settings.lanes.push_back({name, parts_of[name], ""});
+    c.in_window = 0;  // a new process: new binds
   }
   g.machine = std::make_unique<engine>(settings);
   perform(i, g.machine->start(now));
@@ -136,7 +136,7 @@ void world::report_capacity(std::size_t i, const std::string& name) {
   if (!g.machine) return;
   const auto& c = g.carriers.at(name);
   const std::size_t free = c.up && c.window > c.in_window ? c.window - c.in_window : 0;
-  perform(i, g.machine->on_carrier(name, c.up ? 1 : 0, free, c.receipt_delay, now, c.unwritten));
+  perform(i, g.machine->on_carrier(name, c.up ? 1 : 0, free, c.receipt_delay, now));
 }
 
 void world::perform(std::size_t i, engine_actions actions) {
@@ -168,44 +168,6 @@ void world::maybe_cancel(bool next_turn) {
   }
 }
 
-// The submit goes on the wire (its window slot already counted): the SMSC takes or refuses it.
-void world::write(std::size_t i, const action::submit& s) {
-  auto& g = *gateways[i];
-  const auto gen = g.generation;
-  auto live = [this, i, gen] { return gateways[i]->generation == gen && gateways[i]->machine; };
-  step_done(i);
-  if (!live()) return;
-  if (cancelled) ++written_after_cancel;
-  written.insert({s.number, s.part});
-  marked_unwritten.erase({s.number, s.part});
-  maybe_cancel(true);
-  auto& c = g.carriers.at(s.carrier);
-  g.unanswered.insert(s.token);
-  g.token_part[s.token] = {s.number, s.part};
-  const bool takes = c.up && !c.throttling;
-  loa::campaign::answer reply;
-  if (takes) {
-    reply.kind = answer_kind::accepted;
-    reply.message_id = "m" + std::to_string(++message_);
-    deliveries.push_back({g.name, s.carrier, s.number, s.part, now});
-    if (c.receipts)
-      at(now + c.receipt_delay,
-         [this, car = s.carrier, n = s.number, id = reply.message_id] { receipt(car, n, id); });
-  } else {
-    reply.kind = answer_kind::retry_later;
-    reply.retry_after = 1s;
-  }
-  at(now + c.latency, [this, i, live, token = s.token, car = s.carrier, reply] {
-    auto& gw = *gateways[i];
-    if (!live() || !gw.unanswered.count(token)) return;
-    gw.unanswered.erase(token);
-    auto& cc = gw.carriers.at(car);
-    if (cc.in_window > 0) --cc.in_window;
-    perform(i, gw.machine->on_answer(token, reply, now));
-    report_capacity(i, car);
-  });
-}
-
 void world::perform_one(std::size_t i, engine_action act) {
   auto& g = *gateways[i];
   const auto gen = g.generation;
@@ -226,23 +188,36 @@ void world::perform_one(std::size_t i, engine_action act) {
     return;
   }
   if (auto* s = std::get_if<action::submit>(&act)) {
+    step_done(i);
+    if (!live()) return;
+    if (cancelled) ++written_after_cancel;
+    written.insert({s->number, s->part});
+    maybe_cancel(true);
     auto& c = g.carriers.at(s->carrier);
-    ++c.in_window;  // a submit queued in a bind holds its window slot, as a session's queue does
-    if (c.tps <= 0) {
-      write(i, *s);
-      return;
+    ++c.in_window;
+    g.unanswered.insert(s->token);
+    g.token_part[s->token] = {s->number, s->part};
+    const bool takes = c.up && !c.throttling;
+    loa::campaign::answer reply;
+    if (takes) {
+      reply.kind = answer_kind::accepted;
+      reply.message_id = "m" + std::to_string(++message_);
+      deliveries.push_back({g.name, s->carrier, s->number, s->part, now});
+      if (c.receipts)
+        at(now + c.receipt_delay,
+           [this, car = s->carrier, n = s->number, id = reply.message_id] { receipt(car, n, id); });
+    } else {
+      reply.kind = answer_kind::retry_later;
+      reply.retry_after = 1s;
     }
-    // Queued for the rate: written one every 1/tps, as the binds' shared rate limiter lets them go.
-    ++c.unwritten;
-    c.next_write = std::max(c.next_write, now);
-    const auto when = c.next_write;
-    c.next_write += std::chrono::duration_cast<duration>(std::chrono::duration<double>(1.0 / c.tps));
-    at(when, [this, i, live, sub = *s] {
-      if (!live()) return;  // the process died: what it queued was never written
-      auto& cc = gateways[i]->carriers.at(sub.carrier);
-      --cc.unwritten;
-      write(i, sub);
-      report_capacity(i, sub.carrier);  // the pool reports each write
+    at(now + c.latency, [this, i, live, token = s->token, car = s->carrier, reply] {
+      auto& gw = *gateways[i];
+      if (!live() || !gw.unanswered.count(token)) return;
+      gw.unanswered.erase(token);
+      auto& cc = gw.carriers.at(car);
+      if (cc.in_window > 0) --cc.in_window;
+      perform(i, gw.machine->on_answer(token, reply, now));
+      report_capacity(i, car);
     });
     return;
   }
@@ -340,13 +315,9 @@ void world::perform_one(std::size_t i, engine_action act) {
           continue;
         }
         auto& letter = r.parts[static_cast<std::size_t>(p.part - 1)];
-        if (letter == 'C' || letter == 'I') {
-          r.marked = now;
-          marked_unwritten.insert({p.number, p.part});
-        }
+        if (letter == 'C' || letter == 'I') r.marked = now;
         if (letter == 'C') letter = 'I';
       }
-      most_marked_unwritten = std::max(most_marked_unwritten, marked_unwritten.size());
       perform(i, e.on_marked(a->request, refused, now));
       return;
     }

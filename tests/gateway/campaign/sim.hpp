@@ -59,10 +59,7 @@ struct carrier {
   duration latency = 100ms;
   duration receipt_delay = 2s;
   bool up = true, throttling = false, receipts = true;
-  double tps = 0;  ///< > 0: submits queue in the binds and are written one every 1/tps (0: at once)
-  std::size_t in_window = 0;  // written or queued, not answered
-  std::size_t unwritten = 0;  // queued for the rate
-  time_point next_write{};
+  std::size_t in_window = 0;
 };
 
 struct world;
@@ -109,10 +106,7 @@ struct world {
   std::set<std::pair<std::string, int>> written_unanswered_at_crash;  // I in Redis and written to a bind
   std::set<std::pair<std::string, int>> marked_unwritten_at_crash;    // I in Redis, never written
   std::set<std::pair<std::string, int>> written;                      // every part ever written
-  std::set<std::pair<std::string, int>> marked_unwritten;  // marked I (last mark) and not written since
-  std::size_t most_marked_unwritten = 0;                   // its largest size after any mark
   duration store_latency = 1ms;
-  bool engine_knows_tps = true;  // false: lanes get tps 0 (only the window bounds the marks), as before
 
   /// Recipients 0..n-1, carrier chosen by weights (e.g. {{"A",6},{"B",3},{"C",1}}), over `chunk_count`
   /// chunks of `buckets_per_chunk` buckets.
@@ -154,7 +148,6 @@ struct world {
   void perform(std::size_t i, engine_actions actions);
   void perform_one(std::size_t i, engine_action a);
   void step_done(std::size_t i);
-  void write(std::size_t i, const action::submit& s);
   void maybe_cancel(bool next_turn);
   void report_capacity(std::size_t i, const std::string& carrier);
   void receipt(const std::string& carrier, const std::string& number, const std::string& id);
