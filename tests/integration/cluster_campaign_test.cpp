@@ -57,19 +57,23 @@ std::vector<const test::redis_server*> primaries(test::redis_cluster& cluster) {
   return out;
 }
 
+// Imports numbers[from, to) into `ward`'s group `all`, as `token`'s operator; the count imported.
+std::int64_t import_ward(test::broadcast_rig& rig, const std::string& token, const std::string& ward,
+                         const std::vector<std::string>& numbers, std::size_t from, std::size_t to) {
+  std::string csv = "phone,name,groups\n";
+  for (std::size_t i = from; i < to; ++i) csv += numbers[i] + ",Dan " + std::to_string(i) + ",all\n";
+  auto [st, body] = rig.call_as(token, verb::post, "/v1/wards/" + ward + "/subscribers/import?group=all", csv);
+  INFO("import: " << st << " " << json::serialize(body));
+  REQUIRE(st == 200);
+  return test::field(body.as_object(), "imported");
+}
+
 // Imports `total` numbers split evenly over the three wards (each its own numbers); the count imported.
 std::int64_t import_three_wards(test::broadcast_rig& rig, std::size_t total) {
   const auto numbers = test::test_numbers(total);
   std::int64_t imported = 0;
-  for (std::size_t w = 0; w < 3; ++w) {
-    std::string csv = "phone,name,groups\n";
-    for (std::size_t i = w * total / 3; i < (w + 1) * total / 3; ++i)
-      csv += numbers[i] + ",Dan " + std::to_string(i) + ",all\n";
-    auto [st, body] = rig.call_as("demo-token-tri", verb::post,
-                                  "/v1/wards/" + three_wards[w] + "/subscribers/import?group=all", csv);
-    REQUIRE(st == 200);
-    imported += test::field(body.as_object(), "imported");
-  }
+  for (std::size_t w = 0; w < 3; ++w)
+    imported += import_ward(rig, "demo-token-tri", three_wards[w], numbers, w * total / 3, (w + 1) * total / 3);
   return imported;
 }
 
@@ -159,12 +163,7 @@ TEST_CASE("cluster campaign: 300 numbers imported and notified with every receip
   options.redis_lines = cluster_lines(cluster);
   test::broadcast_rig rig(options);
   rig.start_gateway();
-  std::string csv = "phone,name,groups\n";
-  const auto numbers = test::test_numbers(300);
-  for (std::size_t i = 0; i < numbers.size(); ++i) csv += numbers[i] + ",Dan " + std::to_string(i) + ",all\n";
-  auto [st, body] = rig.call(verb::post, "/v1/wards/long-thuy/subscribers/import?group=all", csv);
-  MESSAGE("import: " << st << " " << json::serialize(body));
-  REQUIRE(st == 200);
+  REQUIRE(import_ward(rig, "demo-token-hoa", "long-thuy", test::test_numbers(300), 0, 300) == 300);
   auto [cs, created] = rig.call(verb::post, "/v1/campaigns",
                                 json::serialize(json::object{{"ward", "long-thuy"}, {"groups", json::array{"all"}},
                                                              {"text", "Hop to dan pho 19h cluster"}}));
@@ -193,11 +192,7 @@ TEST_CASE("cluster campaign: the primary holding the campaign killed mid-way, it
   options.carrier_lines = "    tps: 200\n";
   test::broadcast_rig rig(options);
   rig.start_gateway();
-  std::string csv = "phone,name,groups\n";
-  const auto numbers = test::test_numbers(2000);
-  for (std::size_t i = 0; i < numbers.size(); ++i) csv += numbers[i] + ",Dan " + std::to_string(i) + ",all\n";
-  auto [st, body] = rig.call(verb::post, "/v1/wards/long-thuy/subscribers/import?group=all", csv);
-  REQUIRE(st == 200);
+  REQUIRE(import_ward(rig, "demo-token-hoa", "long-thuy", test::test_numbers(2000), 0, 2000) == 2000);
   auto [cs, created] = rig.call(verb::post, "/v1/campaigns",
                                 json::serialize(json::object{{"ward", "long-thuy"}, {"groups", json::array{"all"}},
                                                              {"text", "Hop to dan pho 19h failover"}}));
@@ -225,7 +220,6 @@ TEST_CASE("cluster campaign: the primary holding the campaign killed mid-way, it
                       << got.duplicated.size() << " sent twice");
   CHECK(got.by_number.size() == 2000);
 }
-
 
 TEST_CASE("cluster campaign: three wards of 2,000 notified, every receipt matched, keys spread over the primaries") {
   test::redis_cluster_options copt;

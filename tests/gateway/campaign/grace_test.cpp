@@ -42,12 +42,12 @@ struct take_over {
   take_over() : e(settings()) {}
 
   void perform(engine_actions actions) {
-    std::deque<engine_action> todo(actions.begin(), actions.end());
-    while (!todo.empty()) {
-      auto a = std::move(todo.front());
-      todo.pop_front();
+    std::deque<engine_action> queue(actions.begin(), actions.end());  // answered in the order asked
+    while (!queue.empty()) {
+      auto a = std::move(queue.front());
+      queue.pop_front();
       const auto more = respond(a);
-      todo.insert(todo.end(), more.begin(), more.end());
+      queue.insert(queue.end(), more.begin(), more.end());
     }
   }
 
